@@ -1,0 +1,51 @@
+# Task runner: the README's two commands are `make run` and `make test`.
+# uv is bootstrapped from PyPI into .tools/ when it is not on PATH.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+SAMPLE := data/sample
+RUN := $(UV) run --locked --no-sync
+
+.PHONY: help setup sample run test lint typecheck pytest lab bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## create .venv from uv.lock (all extras) and register the Jupyter kernel
+	$(UV) sync --locked --all-extras
+	$(RUN) python -m ipykernel install --sys-prefix --name insights --display-name "Python (insights)" >/dev/null
+
+sample: setup ## write the sample data set to data/sample (skipped when present)
+	@test -f $(SAMPLE)/truth.json || $(RUN) insights sample --out $(SAMPLE)
+
+run: sample ## main job: set up, make the sample data, validate it
+	$(RUN) insights validate $(SAMPLE)/transactions --contract transactions
+	$(RUN) insights validate $(SAMPLE)/customers.parquet --contract customers
+	$(RUN) insights validate $(SAMPLE)/contacts.parquet --contract contacts
+
+lint: setup ## ruff lint + format check
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: setup ## mypy (strict) on insights/
+	$(RUN) mypy
+
+pytest: setup ## the test suite with doctests
+	$(RUN) pytest
+
+test: setup ## set up and run every check: ruff, mypy, pytest
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+	$(RUN) pytest
+
+lab: setup ## open JupyterLab with the project's kernel
+	$(RUN) jupyter lab notebooks/
+
+clean: ## remove generated data and reports (keeps .venv)
+	rm -rf data/sample reports/*/ quarantine
