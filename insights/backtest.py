@@ -1,0 +1,243 @@
+"""Rolling-origin backtests of the daily forecast models.
+
+:func:`backtest` runs the exact code :func:`insights.forecast.forecast` uses to choose a model
+and calibrate its intervals, on more windows, and reports the scores so a notebook can show
+how much the chosen model beats the weekly seasonal naive forecast.
+
+Each window ``w`` ends ``step`` open days after the previous one; the model is fitted on every
+calendar day before the window's first held-out open day and forecasts the ``horizon`` open
+days of the window. Metrics pool all held-out open days of all windows:
+
+``mase``
+    mean of ``|actual − forecast| / s``, where ``s`` is the in-sample mean absolute error of
+    the weekly seasonal naive forecast (``y[t] − y[t−7]``) on that window's training days.
+    Below 1 means better than a seasonal naive forecast would have been in sample.
+``smape``
+    mean of ``200·|a − f| / (|a| + |f|)`` in percent (0 when both are 0).
+``rmse``
+    root mean squared error, in the units of ``y``.
+``coverage_<L>`` / ``width_<L>``
+    share of days inside the model's *own* L% interval, and its mean width.
+``calibrated_coverage_<L>``
+    share of days inside the interval after the conformal rescaling that
+    :func:`~insights.forecast.forecast` applies, where each window is calibrated only on the
+    (up to 4) windows before it, exactly as a forecast made at that origin would be. Windows
+    with fewer than 2 earlier windows are not counted; null when no window qualifies.
+``mase_vs_snaive``
+    ``mase`` divided by the seasonal naive model's ``mase`` in the same backtest (when
+    ``snaive`` is among ``models``): 0.7 means 30% smaller errors than seasonal naive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Literal
+
+import numpy as np
+import polars as pl
+
+from insights.errors import ParameterError
+from insights.forecast import (
+    MODELS,
+    _check_options,
+    _conformal_scale,
+    _model_list,
+    _rolling_origin,
+    _score,
+    _series_for,
+    _split,
+    _tag,
+    _validate_history,
+    _z,
+)
+
+__all__ = ["backtest", "backtest_predictions"]
+
+_CALIBRATION_LOOKBACK = 4
+_CALIBRATION_MIN_WINDOWS = 2
+
+
+def backtest_predictions(
+    history: pl.DataFrame | pl.LazyFrame,
+    /,
+    *,
+    horizon: int,
+    windows: int,
+    step: int | None = None,
+    models: str | Sequence[str] = MODELS,
+    holidays: str | None = "GB",
+    subdiv: str | None = None,
+    closed: Literal["infer"] | Collection[int | str] = "infer",
+    annual: int | Literal["auto"] = "auto",
+) -> pl.DataFrame:
+    """Held-out forecasts of every model on every rolling-origin window.
+
+    Parameters are those of :func:`backtest`.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``unique_id`` (when given), ``model``, ``window`` (0 = oldest), ``ds``, ``y``,
+        ``mean``, ``sd`` (the model's own forecast standard deviation) and ``scale`` (the
+        in-sample seasonal naive MAE used by MASE), one row per held-out open day.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> days = pl.date_range(pl.date(2025, 1, 6), pl.date(2025, 4, 27), eager=True)
+    >>> hist = pl.DataFrame({"ds": days, "y": np.tile([9.0, 8, 7, 7, 6, 3, 2], 16)})
+    >>> preds = backtest_predictions(hist, horizon=3, windows=2, models="snaive")
+    >>> preds.select("window", "ds", "y", "mean")
+    shape: (6, 4)
+    ┌────────┬────────────┬─────┬──────┐
+    │ window ┆ ds         ┆ y   ┆ mean │
+    │ ---    ┆ ---        ┆ --- ┆ ---  │
+    │ i32    ┆ date       ┆ f64 ┆ f64  │
+    ╞════════╪════════════╪═════╪══════╡
+    │ 0      ┆ 2025-04-22 ┆ 8.0 ┆ 8.0  │
+    │ 0      ┆ 2025-04-23 ┆ 7.0 ┆ 7.0  │
+    │ 0      ┆ 2025-04-24 ┆ 7.0 ┆ 7.0  │
+    │ 1      ┆ 2025-04-25 ┆ 6.0 ┆ 6.0  │
+    │ 1      ┆ 2025-04-26 ┆ 3.0 ┆ 3.0  │
+    │ 1      ┆ 2025-04-27 ┆ 2.0 ┆ 2.0  │
+    └────────┴────────────┴─────┴──────┘
+
+    """
+    _check_options(horizon, (80,), models)
+    frame = _validate_history(history, who="backtest")
+    step = horizon if step is None else step
+    if isinstance(windows, bool) or windows < 1 or step < 1:
+        msg = f"backtest: windows={windows} and step={step} must be positive whole numbers."
+        raise ParameterError(msg)
+    parts = []
+    for uid, part in _split(frame):
+        series = _series_for(
+            part,
+            uid,
+            country=holidays,
+            subdiv=subdiv,
+            closed=closed,
+            annual=annual,
+            future=None,
+        )
+        preds = _rolling_origin(
+            series,
+            models=_model_list(models),
+            horizon=horizon,
+            windows=windows,
+            step=step,
+            strict=False,
+        )
+        parts.append(preds.with_columns(pl.lit(uid, dtype=pl.String).alias("unique_id")))
+    out = pl.concat(parts).select("unique_id", pl.exclude("unique_id"))
+    return out if "unique_id" in frame.columns else out.drop("unique_id")
+
+
+def backtest(
+    history: pl.DataFrame | pl.LazyFrame,
+    /,
+    *,
+    horizon: int,
+    windows: int,
+    step: int | None = None,
+    models: str | Sequence[str] = MODELS,
+    level: Sequence[float] = (80, 95),
+    holidays: str | None = "GB",
+    subdiv: str | None = None,
+    closed: Literal["infer"] | Collection[int | str] = "infer",
+    annual: int | Literal["auto"] = "auto",
+) -> pl.DataFrame:
+    """Score each model (per series) on rolling-origin windows.
+
+    Parameters
+    ----------
+    history
+        As for :func:`insights.forecast.forecast`: ``ds``, ``y``, optional ``unique_id``.
+    horizon
+        Open days forecast from each origin.
+    windows
+        Number of origins.
+    step
+        Open days between consecutive origins (default ``horizon``: windows do not overlap).
+    models
+        Model names from :data:`insights.forecast.MODELS` (default: all).
+    level
+        Interval levels to score, in percent.
+    holidays, subdiv, closed, annual
+        Calendar options, as for :func:`~insights.forecast.forecast`.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``unique_id`` (when given), ``model``, ``mase``, ``smape``, ``rmse``, then
+        ``coverage_<L>`` for each level, ``width_<L>`` for each level, ``n_days``,
+        ``calibrated_coverage_<L>`` for each level and ``mase_vs_snaive``; see the module
+        docstring for definitions. Sorted by series and ``mase``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> days = pl.date_range(pl.date(2025, 1, 6), pl.date(2025, 6, 29), eager=True)
+    >>> weekly = np.tile([130.0, 110, 100, 100, 95, 60, 40], 25)
+    >>> noise = np.random.default_rng(1).normal(0, 5, len(days))
+    >>> hist = pl.DataFrame({"ds": days, "y": weekly + noise})
+    >>> scores = backtest(hist, horizon=7, windows=3, models=["snaive", "ets"])
+    >>> scores.columns[:4]
+    ['model', 'mase', 'smape', 'rmse']
+    >>> scores.filter(pl.col("model") == "snaive")["mase_vs_snaive"].item()
+    1.0
+
+    """
+    preds = backtest_predictions(
+        history,
+        horizon=horizon,
+        windows=windows,
+        step=step,
+        models=models,
+        holidays=holidays,
+        subdiv=subdiv,
+        closed=closed,
+        annual=annual,
+    )
+    _check_options(horizon, level, models)
+    has_uid = "unique_id" in preds.columns
+    if not has_uid:
+        preds = preds.with_columns(pl.lit(None, dtype=pl.String).alias("unique_id"))
+    scores = _score(preds, level=level)
+    calibrated = _calibrated_coverage(preds, level=level)
+    out = scores.join(calibrated, on=["unique_id", "model"], how="left", nulls_equal=True)
+    naive = out.filter(pl.col("model") == "snaive").select(
+        "unique_id", pl.col("mase").alias("_naive")
+    )
+    out = (
+        out.join(naive, on="unique_id", how="left", nulls_equal=True)
+        .with_columns((pl.col("mase") / pl.col("_naive")).alias("mase_vs_snaive"))
+        .drop("_naive")
+        .sort("unique_id", "mase", nulls_last=True)
+    )
+    return out if has_uid else out.drop("unique_id")
+
+
+def _calibrated_coverage(preds: pl.DataFrame, /, *, level: Sequence[float]) -> pl.DataFrame:
+    """Coverage after sequential conformal calibration (each window uses earlier ones)."""
+    rows: list[dict[str, object]] = []
+    for key, part in preds.partition_by(["unique_id", "model"], as_dict=True).items():
+        uid, model = key
+        window = part["window"].to_numpy()
+        err = (part["y"] - part["mean"]).abs().to_numpy()
+        sd = part["sd"].to_numpy()
+        row: dict[str, object] = {"unique_id": uid, "model": model}
+        for lv in level:
+            hits: list[bool] = []
+            for w in np.unique(window):
+                past = (window < w) & (window >= w - _CALIBRATION_LOOKBACK)
+                if len(np.unique(window[past])) < _CALIBRATION_MIN_WINDOWS:
+                    continue
+                factor = _conformal_scale(err[past], sd[past], lv)
+                now = window == w
+                hits.extend((err[now] <= factor * _z(lv) * sd[now]).tolist())
+            row[f"calibrated_coverage_{_tag(lv)}"] = float(np.mean(hits)) if hits else None
+        rows.append(row)
+    schema: dict[str, pl.DataType] = {"unique_id": pl.String(), "model": pl.String()}
+    schema |= {f"calibrated_coverage_{_tag(lv)}": pl.Float64() for lv in level}
+    return pl.DataFrame(rows, schema=schema)

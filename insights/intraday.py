@@ -1,0 +1,180 @@
+"""Split daily contact forecasts into intraday intervals for staffing.
+
+:func:`interval_profile` measures, for each weekday, the share of the day's contacts that
+arrive in each interval over recent weeks. :func:`intraday_forecast` splits a daily forecast
+top-down with those shares.
+
+Interval bounds are *not* the daily bounds times the share: that would assume every
+interval is perfectly correlated with the day and has no arrival noise of its own. Instead
+each interval count is treated as Poisson given the day's total (a Poisson–mixture): with
+daily mean ``m``, daily standard deviation ``s`` (read off the daily ``L``% interval as
+``(hi − lo) / (2·z_L)``) and share ``p``,
+
+``mean = p·m``,  ``var = p²·s² + p·m``  (uncertainty of the day + Poisson arrival noise),
+
+and the interval bounds are ``mean ± z_L·√var``, floored at 0. For a large share the bound
+approaches the proportional split; for small intervals the Poisson term dominates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+from scipy import stats
+
+from insights.errors import ParameterError
+
+__all__ = ["interval_profile", "intraday_forecast"]
+
+
+def interval_profile(
+    contacts: pl.DataFrame | pl.LazyFrame,
+    /,
+    *,
+    as_of: date,
+    weeks: int = 8,
+    tz: str = "Europe/London",
+    freq: str = "30m",
+) -> pl.DataFrame:
+    """Each weekday's share of contacts per intraday interval over recent weeks.
+
+    Parameters
+    ----------
+    contacts
+        Contacts satisfying ``data_contracts/contacts.yaml``.
+    as_of
+        First day *not* used: the profile covers the ``weeks`` full weeks before it.
+    weeks
+        Number of weeks to average over.
+    tz
+        Time zone of the local clock (intervals are local wall-clock times).
+    freq
+        Interval length as a polars duration string (``"30m"``, ``"15m"``, ``"1h"``).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``weekday`` (ISO, 1 = Monday), ``interval`` (local start time), ``contacts`` (over
+        the period) and ``share`` (of that weekday's contacts; shares sum to 1 per weekday).
+        Intervals without contacts are absent.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> utc = timezone.utc
+    >>> contacts = pl.DataFrame({"created_at": [
+    ...     datetime(2025, 6, 2, 8, 5, tzinfo=utc),    # Monday 09:05 London
+    ...     datetime(2025, 6, 2, 8, 20, tzinfo=utc),   # Monday 09:20
+    ...     datetime(2025, 6, 9, 8, 40, tzinfo=utc),   # Monday 09:40
+    ...     datetime(2025, 6, 9, 14, 0, tzinfo=utc)]}) # Monday 15:00
+    >>> interval_profile(contacts, as_of=date(2025, 6, 14), weeks=2)
+    shape: (3, 4)
+    ┌─────────┬──────────┬──────────┬───────┐
+    │ weekday ┆ interval ┆ contacts ┆ share │
+    │ ---     ┆ ---      ┆ ---      ┆ ---   │
+    │ i8      ┆ time     ┆ u32      ┆ f64   │
+    ╞═════════╪══════════╪══════════╪═══════╡
+    │ 1       ┆ 09:00:00 ┆ 2        ┆ 0.5   │
+    │ 1       ┆ 09:30:00 ┆ 1        ┆ 0.25  │
+    │ 1       ┆ 15:00:00 ┆ 1        ┆ 0.25  │
+    └─────────┴──────────┴──────────┴───────┘
+
+    """
+    if isinstance(weeks, bool) or weeks < 1:
+        msg = f"interval_profile: weeks={weeks} must be a positive number of weeks."
+        raise ParameterError(msg)
+    local = pl.col("created_at").dt.convert_time_zone(tz)
+    start = as_of - timedelta(weeks=weeks)
+    lazy = contacts.lazy() if isinstance(contacts, pl.DataFrame) else contacts
+    counts = (
+        lazy.with_columns(local.alias("_local"))
+        .filter(pl.col("_local").dt.date().is_between(start, as_of, closed="left"))
+        .group_by(
+            pl.col("_local").dt.weekday().alias("weekday"),
+            pl.col("_local").dt.truncate(freq).dt.time().alias("interval"),
+        )
+        .agg(pl.len().alias("contacts"))
+        .with_columns(
+            (pl.col("contacts") / pl.col("contacts").sum().over("weekday")).alias("share")
+        )
+        .sort("weekday", "interval")
+        .collect()
+    )
+    if counts.height == 0:
+        msg = (
+            f"interval_profile: no contacts between {start} and {as_of}; move as_of or "
+            "increase weeks."
+        )
+        raise ParameterError(msg)
+    return counts
+
+
+def intraday_forecast(daily_forecast: pl.DataFrame, profile: pl.DataFrame, /) -> pl.DataFrame:
+    """Split each forecast day into intervals using the weekday's profile.
+
+    Parameters
+    ----------
+    daily_forecast
+        :func:`insights.forecast.forecast` output: ``ds``, ``mean`` and ``lo_<L>``/``hi_<L>``
+        pairs (``unique_id`` and ``model`` are carried along).
+    profile
+        :func:`interval_profile` output.
+
+    Returns
+    -------
+    pl.DataFrame
+        The daily frame's key columns, ``interval`` (local start time), ``share``, ``mean``
+        and the ``lo_<L>``/``hi_<L>`` bounds per interval (Poisson-mixture bounds, see the
+        module docstring). Days whose weekday has no profile raise :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> from datetime import time
+    >>> daily = pl.DataFrame({"ds": [date(2025, 6, 16)], "mean": [100.0],
+    ...                       "lo_80": [90.0], "hi_80": [110.0]})
+    >>> profile = pl.DataFrame({"weekday": [1, 1], "interval": [time(9), time(9, 30)],
+    ...                         "share": [0.75, 0.25]}).cast({"weekday": pl.Int8})
+    >>> intraday_forecast(daily, profile).select("interval", "mean", "lo_80", "hi_80")
+    shape: (2, 4)
+    ┌──────────┬──────┬───────────┬───────────┐
+    │ interval ┆ mean ┆ lo_80     ┆ hi_80     │
+    │ ---      ┆ ---  ┆ ---       ┆ ---       │
+    │ time     ┆ f64  ┆ f64       ┆ f64       │
+    ╞══════════╪══════╪═══════════╪═══════════╡
+    │ 09:00:00 ┆ 75.0 ┆ 61.604923 ┆ 88.395077 │
+    │ 09:30:00 ┆ 25.0 ┆ 18.12182  ┆ 31.87818  │
+    └──────────┴──────┴───────────┴───────────┘
+
+    """
+    missing = {"ds", "mean"} - set(daily_forecast.columns)
+    if missing:
+        msg = f"intraday_forecast: daily_forecast lacks {sorted(missing)}."
+        raise ParameterError(msg)
+    levels = [c[3:] for c in daily_forecast.columns if c.startswith("lo_")]
+    keys = [c for c in ("unique_id", "ds", "model") if c in daily_forecast.columns]
+    prof = profile.select(pl.col("weekday").cast(pl.Int8), "interval", "share")
+    joined = daily_forecast.with_columns(
+        pl.col("ds").dt.weekday().cast(pl.Int8).alias("weekday")
+    ).join(prof, on="weekday", how="left")
+    unmatched = joined.filter(pl.col("share").is_null())
+    if unmatched.height:
+        days = sorted(set(unmatched["weekday"].to_list()))
+        msg = (
+            f"intraday_forecast: no profile for weekday(s) {days} (ISO); build the profile "
+            "over weeks in which those days were open."
+        )
+        raise ParameterError(msg)
+    share, day_mean = pl.col("share"), pl.col("mean")
+    bounds = []
+    for tag in levels:
+        z = float(stats.norm.ppf(0.5 + float(tag.replace("_", ".")) / 200))
+        day_sd = (pl.col(f"hi_{tag}") - pl.col(f"lo_{tag}")) / (2 * z)
+        sd = ((share * day_sd) ** 2 + share * day_mean).sqrt()
+        bounds += [
+            (share * day_mean - z * sd).clip(lower_bound=0).alias(f"lo_{tag}"),
+            (share * day_mean + z * sd).alias(f"hi_{tag}"),
+        ]
+    return joined.select(
+        *keys, "interval", "share", (share * day_mean).alias("mean"), *bounds
+    ).sort(*keys, "interval")

@@ -1,0 +1,67 @@
+from datetime import date
+
+import polars as pl
+import pytest
+
+from insights.backtest import backtest, backtest_predictions
+from insights.errors import InsufficientHistoryError
+from insights.forecast import synthetic_daily
+
+
+@pytest.fixture(scope="module")
+def history() -> pl.DataFrame:
+    """A year and a bit of a phone line closed on Sundays and bank holidays (absent rows)."""
+    return synthetic_daily(start=date(2024, 6, 3), days=430, seed=11)
+
+
+@pytest.fixture(scope="module")
+def scores(history: pl.DataFrame) -> pl.DataFrame:
+    return backtest(history, horizon=14, windows=10, models=("uc", "ets", "snaive"))
+
+
+def test_one_row_per_model_with_metrics(scores: pl.DataFrame) -> None:
+    assert sorted(scores["model"].to_list()) == ["ets", "snaive", "uc"]
+    assert scores.columns == [
+        "model",
+        "mase",
+        "smape",
+        "rmse",
+        "coverage_80",
+        "coverage_95",
+        "width_80",
+        "width_95",
+        "n_days",
+        "calibrated_coverage_80",
+        "calibrated_coverage_95",
+        "mase_vs_snaive",
+    ]
+    assert scores["n_days"].to_list() == [140, 140, 140]
+
+
+def test_default_model_beats_seasonal_naive(scores: pl.DataFrame) -> None:
+    by_model = dict(zip(scores["model"], scores["mase"], strict=True))
+    assert by_model["uc"] < 0.85 * by_model["snaive"]
+    assert scores["model"][0] == "uc"  # sorted by MASE: best first
+
+
+def test_calibrated_80_intervals_cover_70_to_90_percent(scores: pl.DataFrame) -> None:
+    uc = scores.filter(pl.col("model") == "uc")
+    assert 0.70 <= uc["calibrated_coverage_80"].item() <= 0.90
+    assert 0.88 <= uc["calibrated_coverage_95"].item() <= 0.99
+
+
+def test_predictions_hold_out_open_days_only(history: pl.DataFrame) -> None:
+    preds = backtest_predictions(history, horizon=7, windows=2, models="snaive")
+    assert preds.columns == ["model", "window", "ds", "y", "mean", "sd", "scale"]
+    assert preds.height == 14
+    assert 7 not in preds["ds"].dt.weekday().to_list()
+    assert preds["ds"].is_in(history["ds"].implode()).all()
+    # seasonal naive repeats last week's value
+    last_train = history.filter(pl.col("ds") < preds["ds"].min()).tail(6)
+    first_week = preds.filter(pl.col("window") == 0).sort("ds").head(6)
+    assert first_week["mean"].to_list() == last_train["y"].to_list()
+
+
+def test_too_short_for_the_windows(history: pl.DataFrame) -> None:
+    with pytest.raises(InsufficientHistoryError, match="needs at least"):
+        backtest(history.head(60), horizon=14, windows=4, models="snaive")

@@ -1,0 +1,85 @@
+from datetime import date
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from insights.calendar import calendar_features, public_holidays
+from insights.errors import ParameterError
+
+
+def _days(first: date, last: date) -> pl.DataFrame:
+    return pl.DataFrame({"ds": pl.date_range(first, last, eager=True)})
+
+
+def test_public_holidays_england_by_default() -> None:
+    names = public_holidays([2025])["holiday"].to_list()
+    assert "Easter Monday" in names
+    assert "Late Summer Bank Holiday" in names
+    assert len(names) == 8
+
+
+def test_public_holidays_scotland() -> None:
+    scotland = public_holidays([2025], subdiv="SCT")
+    assert date(2025, 1, 2) in scotland["ds"].to_list()  # 2nd January
+    assert date(2025, 4, 21) not in scotland["ds"].to_list()  # no Easter Monday
+
+
+def test_unknown_country_is_a_parameter_error() -> None:
+    with pytest.raises(ParameterError, match="holidays package"):
+        public_holidays([2025], country="XX")
+
+
+def test_day_of_week_indicators() -> None:
+    out = calendar_features(_days(date(2025, 6, 2), date(2025, 6, 8)), country=None)
+    dow = out.select(pl.col(f"dow_{d}") for d in range(1, 8)).to_numpy()
+    assert dow.sum(axis=1).tolist() == [1.0] * 7
+    assert dow.argmax(axis=1).tolist() == list(range(7))
+
+
+def test_easter_closures_and_catch_up() -> None:
+    out = calendar_features(_days(date(2025, 4, 17), date(2025, 4, 23)), closed_weekdays=[6, 7])
+    expected = pl.DataFrame(
+        {
+            "ds": pl.date_range(date(2025, 4, 17), date(2025, 4, 23), eager=True),
+            "holiday": [0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+            "open": [True, False, False, False, False, True, True],
+            # Tuesday is the first open day after Good Friday … Easter Monday
+            "after_closure": [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+        }
+    )
+    assert_frame_equal(out.select(expected.columns), expected)
+
+
+def test_holidays_open_means_no_closure() -> None:
+    out = calendar_features(_days(date(2025, 12, 24), date(2025, 12, 29)), holidays_closed=False)
+    assert out["open"].all()
+    assert out["after_closure"].sum() == 0
+    assert out["holiday"].to_list() == [0.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+
+
+def test_month_start_and_end_are_open_days() -> None:
+    # 1 June 2025 is a Sunday and 31 May a Saturday: with weekends closed the month's
+    # last open day is Friday 30 May and the first is Monday 2 June
+    out = calendar_features(_days(date(2025, 5, 28), date(2025, 6, 3)), closed_weekdays=[6, 7])
+    flagged = out.filter(pl.col("month_end") == 1)["ds"].to_list()
+    assert flagged == [date(2025, 5, 30)]
+    assert out.filter(pl.col("month_start") == 1)["ds"].to_list() == [date(2025, 6, 2)]
+
+
+def test_month_flags_do_not_depend_on_the_frame_window() -> None:
+    out = calendar_features(_days(date(2025, 6, 10), date(2025, 6, 12)))
+    assert out["month_start"].sum() == 0
+
+
+def test_annual_fourier_terms() -> None:
+    out = calendar_features(_days(date(2025, 1, 1), date(2025, 1, 2)), annual=2)
+    assert {"sin_1", "cos_1", "sin_2", "cos_2"} <= set(out.columns)
+    assert out["cos_1"][0] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_bad_inputs() -> None:
+    with pytest.raises(ParameterError, match="Date"):
+        calendar_features(pl.DataFrame({"ds": ["2025-01-01"]}))
+    with pytest.raises(ParameterError, match="ISO weekdays"):
+        calendar_features(_days(date(2025, 1, 1), date(2025, 1, 2)), closed_weekdays=[0])

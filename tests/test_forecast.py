@@ -1,0 +1,199 @@
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+
+from insights.errors import InsufficientHistoryError, ParameterError
+from insights.forecast import forecast, synthetic_daily
+
+WEEKLY = (1.35, 1.1, 1.0, 0.95, 0.9, 0.55, 0.0)  # Monday … Sunday; Sunday closed
+
+
+@pytest.fixture(scope="module")
+def history() -> pl.DataFrame:
+    """400 days, Sundays and bank holidays absent, ending before the August bank holiday."""
+    full = synthetic_daily(start=date(2024, 7, 1), days=500, weekly=WEEKLY, seed=7)
+    return full.filter(pl.col("ds") < date(2025, 8, 16))
+
+
+@pytest.fixture(scope="module")
+def truth() -> pl.DataFrame:
+    return synthetic_daily(start=date(2024, 7, 1), days=500, weekly=WEEKLY, seed=7)
+
+
+@pytest.fixture(scope="module")
+def default_forecast(history: pl.DataFrame) -> pl.DataFrame:
+    return forecast(history, horizon=24, windows=3)
+
+
+def test_output_columns_and_one_row_per_open_day(default_forecast: pl.DataFrame) -> None:
+    assert default_forecast.columns == [
+        "ds",
+        "model",
+        "mean",
+        "lo_80",
+        "hi_80",
+        "lo_95",
+        "hi_95",
+    ]
+    assert default_forecast.height == 24
+    assert default_forecast["ds"].is_unique().all()
+    assert default_forecast.select(pl.all().is_null().any()).row(0) == (False,) * 7
+
+
+def test_closed_sundays_and_bank_holiday_are_skipped(default_forecast: pl.DataFrame) -> None:
+    days = default_forecast["ds"]
+    assert days.min() == date(2025, 8, 16)
+    assert 7 not in days.dt.weekday().to_list()
+    assert date(2025, 8, 25) not in days.to_list()  # Late Summer Bank Holiday
+
+
+def test_recovers_weekly_pattern(default_forecast: pl.DataFrame) -> None:
+    by_day = (
+        default_forecast.filter(pl.col("ds") < date(2025, 8, 25))  # before the catch-up week
+        .group_by(pl.col("ds").dt.weekday().alias("wd"))
+        .agg(pl.col("mean").mean())
+        .sort("wd")
+    )
+    ratio = (by_day["mean"] / by_day["mean"][2]).to_numpy()  # relative to Wednesday
+    expected = np.array(WEEKLY[:6]) / WEEKLY[2]
+    np.testing.assert_allclose(ratio, expected, atol=0.08)
+
+
+def test_recovers_catch_up_after_bank_holiday(default_forecast: pl.DataFrame) -> None:
+    tuesdays = default_forecast.filter(pl.col("ds").dt.weekday() == 2).sort("ds")
+    after_holiday = tuesdays.filter(pl.col("ds") == date(2025, 8, 26))["mean"].item()
+    usual = tuesdays.filter(pl.col("ds") != date(2025, 8, 26))["mean"].mean()
+    assert isinstance(usual, float)
+    # the simulated catch-up is 0.4 × level ≈ 130 contacts
+    assert 80 < after_holiday - usual < 180
+
+
+def test_forecast_is_close_to_truth(default_forecast: pl.DataFrame, truth: pl.DataFrame) -> None:
+    joined = default_forecast.join(truth, on="ds")
+    assert joined.height == 24
+    mape = joined.select(((pl.col("y") - pl.col("mean")).abs() / pl.col("y")).mean()).item()
+    assert mape < 0.08
+
+
+def test_intervals_are_nested(default_forecast: pl.DataFrame) -> None:
+    fc = default_forecast
+    assert (fc["lo_95"] <= fc["lo_80"]).all()
+    assert (fc["lo_80"] <= fc["mean"]).all()
+    assert (fc["mean"] <= fc["hi_80"]).all()
+    assert (fc["hi_80"] <= fc["hi_95"]).all()
+
+
+def test_holiday_effect_when_line_is_open_on_holidays() -> None:
+    hist = synthetic_daily(
+        start=date(2024, 7, 1), days=420, weekly=WEEKLY, holidays_open=0.4, seed=3
+    ).filter(pl.col("ds") < date(2025, 8, 20))
+    fc = forecast(hist, horizon=12, models="uc", calibrate=False)
+    assert date(2025, 8, 25) in fc["ds"].to_list()  # open on the bank holiday, as in history
+    monday = fc.filter(pl.col("ds").dt.weekday() == 1).sort("ds")["mean"].to_list()
+    holiday, usual = monday[0], monday[1]  # 25 Aug (bank holiday), 1 Sep
+    # simulated: 0.4 × a Monday; the model's holiday effect is additive (one shift averaged
+    # over holidays on all weekdays), so on the busiest weekday the ratio is a little higher
+    assert 0.3 < holiday / usual < 0.6
+
+
+def test_null_closed_days_are_the_same_as_absent_ones(history: pl.DataFrame) -> None:
+    grid = history.select(pl.date_range(pl.col("ds").min(), pl.col("ds").max()).alias("ds"))
+    grid = grid.join(history, on="ds", how="left")
+    assert grid["y"].null_count() > 50
+    a = forecast(history, horizon=5, models="snaive", calibrate=False)
+    b = forecast(grid, horizon=5, models="snaive", calibrate=False)
+    assert a.equals(b)
+
+
+def test_missing_open_days_are_tolerated(history: pl.DataFrame) -> None:
+    gappy = history.filter(~pl.col("ds").is_between(date(2025, 5, 6), date(2025, 5, 14)))
+    fc = forecast(gappy, horizon=6, models="uc", calibrate=False)
+    assert fc.height == 6
+    assert fc["mean"].is_finite().all()
+
+
+def test_explicit_closed_days() -> None:
+    hist = synthetic_daily(start=date(2025, 1, 6), days=120, weekly=WEEKLY, seed=1)
+    fc = forecast(hist, horizon=10, models="snaive", calibrate=False, closed=(6, 7, "holidays"))
+    assert set(fc["ds"].dt.weekday().to_list()) == {1, 2, 3, 4, 5}
+
+
+def test_many_series_with_unique_id() -> None:
+    a = synthetic_daily(start=date(2025, 1, 6), days=120, seed=1)
+    b = synthetic_daily(start=date(2025, 1, 6), days=120, seed=2, level=50)
+    hist = pl.concat(
+        [a.with_columns(unique_id=pl.lit("phone")), b.with_columns(unique_id=pl.lit("chat"))]
+    )
+    fc = forecast(hist, horizon=3, models="snaive", calibrate=False)
+    assert fc.columns[:3] == ["unique_id", "ds", "model"]
+    assert fc.group_by("unique_id").len().sort("unique_id").rows() == [("chat", 3), ("phone", 3)]
+
+
+def test_extra_regressor_needs_future_values() -> None:
+    hist = synthetic_daily(start=date(2025, 1, 6), days=120, seed=1).with_columns(
+        campaign=pl.lit(0.0)
+    )
+    with pytest.raises(ParameterError, match="future"):
+        forecast(hist, horizon=3, models="uc", calibrate=False)
+    future = pl.DataFrame(
+        {"ds": pl.date_range(date(2025, 5, 6), date(2025, 5, 20), eager=True)}
+    ).with_columns(campaign=pl.lit(0.0))
+    fc = forecast(hist, horizon=3, models="uc", calibrate=False, future=future)
+    assert fc.height == 3
+
+
+def test_duplicate_dates_are_rejected() -> None:
+    hist = pl.DataFrame({"ds": [date(2025, 1, 1), date(2025, 1, 1)], "y": [1.0, 2.0]})
+    with pytest.raises(ParameterError, match="share a date"):
+        forecast(hist, horizon=3)
+
+
+def test_negative_counts_are_rejected() -> None:
+    hist = pl.DataFrame({"ds": [date(2025, 1, 1), date(2025, 1, 2)], "y": [1.0, -2.0]})
+    with pytest.raises(ParameterError, match="negative"):
+        forecast(hist, horizon=3)
+
+
+@pytest.mark.parametrize("horizon", [0, -3, 2.5, True])
+def test_bad_horizon_is_rejected(horizon: object) -> None:
+    hist = pl.DataFrame({"ds": [date(2025, 1, 1)], "y": [1.0]})
+    with pytest.raises(ParameterError, match="horizon"):
+        forecast(hist, horizon=horizon)  # type: ignore[arg-type]
+
+
+def test_datetime_ds_is_rejected_with_a_hint() -> None:
+    hist = pl.DataFrame({"ds": [date(2025, 1, 1)], "y": [1.0]}).with_columns(
+        pl.col("ds").cast(pl.Datetime("us", "UTC"))
+    )
+    with pytest.raises(ParameterError, match="local calendar days"):
+        forecast(hist, horizon=3)
+
+
+def test_short_history_names_series_and_length_needed() -> None:
+    days = [date(2025, 1, 1) + timedelta(days=i) for i in range(30)]
+    hist = pl.DataFrame({"unique_id": "chat", "ds": days, "y": 10.0})
+    with pytest.raises(InsufficientHistoryError, match=r"'chat' has 30 open days.*at least 126"):
+        forecast(hist, horizon=28, windows=3)
+
+
+def test_calibration_rescales_by_the_backtest_quantile() -> None:
+    """Calibrated half-width = own half-width × the 80% quantile of |error| / own half-width."""
+    from math import ceil
+
+    from insights.backtest import backtest_predictions
+
+    hist = synthetic_daily(start=date(2025, 1, 6), days=200, seed=4)
+    preds = backtest_predictions(hist, horizon=7, windows=4, models="snaive")
+    z80 = 1.2815515655446004
+    ratios = sorted(((preds["y"] - preds["mean"]).abs() / (z80 * preds["sd"])).to_list())
+    factor = ratios[ceil((len(ratios) + 1) * 0.8) - 1]
+
+    raw = forecast(hist, horizon=7, models="snaive", calibrate=False)
+    calibrated = forecast(hist, horizon=7, windows=4, models="snaive")
+    np.testing.assert_allclose(
+        (calibrated["hi_80"] - calibrated["mean"]).to_numpy(),
+        factor * (raw["hi_80"] - raw["mean"]).to_numpy(),
+    )
+    assert calibrated["mean"].equals(raw["mean"])
