@@ -4,6 +4,10 @@
 
     insights sample   [--out data/sample] [--customers N] [--start D] [--end D] [--seed N]
     insights validate PATH --contract {transactions,customers,contacts} [--quarantine DIR]
+    insights report list | show NAME | index
+    insights report run NAME [-p NAME=VALUE ...] [--data PATH] [--out reports/] [--force]
+                             [--timeout-cell S] [--budget S] [--catalogue FILE]
+    insights report schedule --as-of DATE [--schedule FILE] [--data PATH] [--out reports/]
 
 Exit codes: 0 success, 1 the data or a report failed, 2 a usage or parameter error.
 """
@@ -16,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from insights.contracts import CONTRACT_NAMES
 from insights.errors import ContractError, InsightsError, ParameterError
@@ -23,6 +28,7 @@ from insights.errors import ContractError, InsightsError, ParameterError
 __all__ = ["main"]
 
 DEFAULT_SAMPLE = Path("data/sample")
+DEFAULT_CATALOGUE = Path("notebooks/catalogue.toml")
 
 
 def _date(text: str) -> date:
@@ -67,6 +73,155 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _params(pairs: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"-p {pair!r}: write parameters as -p NAME=VALUE")
+        if name.strip() in params:
+            raise ParameterError(f"-p {name.strip()} given twice; pass each parameter once")
+        params[name.strip()] = value
+    return params
+
+
+def _cmd_report_list(args: argparse.Namespace) -> int:
+    from insights.reports import load_catalogue
+
+    catalogue = load_catalogue(args.catalogue)
+    for spec in catalogue.reports.values():
+        print(f"{spec.name:<24} {spec.title}")
+        for param in spec.params:
+            if not param.runner or param.name == "data_path":
+                print(f"    {param.name}: {param.type} = {param.default!r}")
+    return 0
+
+
+def _cmd_report_show(args: argparse.Namespace) -> int:
+    from insights.reports import load_catalogue
+
+    print(load_catalogue(args.catalogue).get(args.name).describe())
+    return 0
+
+
+def _cmd_report_run(args: argparse.Namespace) -> int:
+    from insights.reports import run_report
+
+    result = run_report(
+        args.name,
+        _params(args.param),
+        data=args.data,
+        out=args.out,
+        catalogue=args.catalogue,
+        force=args.force,
+        cell_timeout=args.timeout_cell,
+        budget=args.budget,
+    )
+    if result.status == "skipped":
+        print(
+            f"{args.name}: already published for these parameters and data at "
+            f"{result.path}/ (use --force to render again)"
+        )
+    else:
+        seconds = result.manifest["duration_seconds"]
+        print(f"{args.name}: published {result.path}/ in {seconds:.1f}s")
+    return 0
+
+
+def _cmd_report_schedule(args: argparse.Namespace) -> int:
+    from insights.reports import run_schedule
+
+    outcomes = run_schedule(
+        args.as_of,
+        schedule=args.schedule,
+        catalogue=args.catalogue,
+        data=args.data,
+        out=args.out,
+        force=args.force,
+        cell_timeout=args.timeout_cell,
+        budget=args.budget,
+    )
+    width = max([len(o.run.label()) for o in outcomes] + [6])
+    print(f"{'report':<{width}}  {'status':<9}  detail")
+    for outcome in outcomes:
+        detail = outcome.detail.splitlines()[0] if outcome.detail else ""
+        print(f"{outcome.run.label():<{width}}  {outcome.status:<9}  {detail}")
+    failed = sum(o.status == "failed" for o in outcomes)
+    print(
+        f"{len(outcomes)} due as of {args.as_of}: "
+        f"{sum(o.status == 'published' for o in outcomes)} published, "
+        f"{sum(o.status == 'skipped' for o in outcomes)} skipped, {failed} failed"
+    )
+    return 1 if failed else 0
+
+
+def _cmd_report_index(args: argparse.Namespace) -> int:
+    from insights.reports import write_index
+
+    print(f"wrote {write_index(args.out)}")
+    return 0
+
+
+def _add_report(sub: Any) -> None:
+    report = sub.add_parser(
+        "report",
+        help="list, run and schedule the parameterised notebook reports",
+        description="Render catalogued notebooks (notebooks/catalogue.toml) into reports/.",
+    )
+    commands = report.add_subparsers(dest="report_command", required=True, metavar="ACTION")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = commands.add_parser(
+            name, help=help_text, description=help_text
+        )
+        parser.add_argument(
+            "--catalogue", type=Path, default=DEFAULT_CATALOGUE, help="report catalogue (TOML)"
+        )
+        return parser
+
+    listing = add("list", "list the reports and their parameters")
+    listing.set_defaults(run=_cmd_report_list)
+    show = add("show", "show one report's parameters in full")
+    show.add_argument("name")
+    show.set_defaults(run=_cmd_report_show)
+
+    def add_limits(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--data", type=Path, default=None, help="data folder (data_path)")
+        parser.add_argument("--out", type=Path, default=Path("reports"), help="reports root")
+        parser.add_argument("--force", action="store_true", help="render even if published")
+        parser.add_argument(
+            "--timeout-cell", type=float, default=600.0, metavar="S", help="seconds per cell"
+        )
+        parser.add_argument(
+            "--budget", type=float, default=3600.0, metavar="S", help="seconds for a whole run"
+        )
+
+    run = add("run", "validate parameters, render a report and publish it atomically")
+    run.add_argument("name")
+    run.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter (repeatable), e.g. -p month=2025-06 -p city=London",
+    )
+    add_limits(run)
+    run.set_defaults(run=_cmd_report_run)
+
+    schedule = add("schedule", "render every report due as of a date (reports/schedule.toml)")
+    schedule.add_argument("--as-of", type=_date, required=True, help="the date (YYYY-MM-DD)")
+    schedule.add_argument(
+        "--schedule", type=Path, default=Path("reports/schedule.toml"), help="schedule file"
+    )
+    add_limits(schedule)
+    schedule.set_defaults(run=_cmd_report_schedule)
+
+    index = add("index", "regenerate reports/index.html")
+    index.add_argument("--out", type=Path, default=Path("reports"), help="reports root")
+    index.set_defaults(run=_cmd_report_index)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="insights",
@@ -102,6 +257,7 @@ def _parser() -> argparse.ArgumentParser:
         help="keep valid rows and write rejected ones to DIR/<contract>.rejected.parquet",
     )
     check.set_defaults(run=_cmd_validate)
+    _add_report(sub)
     return parser
 
 

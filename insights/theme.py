@@ -3,15 +3,32 @@
 Importing :mod:`insights` registers and enables the ``insights`` theme. Chart builders call
 :func:`titled` so that every chart has a title, a subtitle saying what is measured, and a
 source note.
+
+Rendered reports must show their charts without a network, so the report runner sets the
+environment variable ``INSIGHTS_ALTAIR_RENDERER=svg`` for the kernel: importing this module
+then switches altair to its SVG renderer (charts are drawn by vl-convert in the kernel and
+embedded as inline SVG instead of JavaScript that loads vega from a CDN). Call
+:func:`use_svg_renderer` to do the same by hand.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import altair as alt
 
-__all__ = ["FONT", "PALETTE", "SOURCE_NOTE", "THEME_NAME", "WIDTH", "house_theme", "titled"]
+__all__ = [
+    "FONT",
+    "PALETTE",
+    "RENDERER_ENV",
+    "SOURCE_NOTE",
+    "THEME_NAME",
+    "WIDTH",
+    "house_theme",
+    "titled",
+    "use_svg_renderer",
+]
 
 THEME_NAME = "insights"
 WIDTH = 640
@@ -99,3 +116,19 @@ def titled(
         title=alt.Title(text=title, subtitle=[subtitle, source]),
         width=WIDTH if not isinstance(chart, alt.FacetChart | alt.ConcatChart) else alt.Undefined,
     )
+
+
+#: Environment variable naming the altair renderer to enable at import (``svg`` for reports).
+RENDERER_ENV = "INSIGHTS_ALTAIR_RENDERER"
+
+
+def use_svg_renderer() -> None:
+    """Render altair charts as inline SVG (drawn by vl-convert), needing no network to view.
+
+    The report runner does this in every kernel it starts by setting ``RENDERER_ENV=svg``.
+    """
+    alt.renderers.enable("svg")
+
+
+if os.environ.get(RENDERER_ENV, "").strip().lower() == "svg":
+    use_svg_renderer()

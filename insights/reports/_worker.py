@@ -1,0 +1,72 @@
+"""Execute one notebook with papermill, in a process the runner can kill.
+
+Run as ``python -P path/to/_worker.py JOB.json`` (standard library and papermill only, so it
+starts fast). The job names the input and output
+notebooks, the parameters, the kernel, the per-cell timeout and the working folder. The
+outcome (``ok`` or the exception's class and message) is written to the job's
+``result`` file; the runner reads it together with the executed notebook, which papermill
+saves at every cell start, so that even a killed run shows the cell it was in.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import traceback
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+__all__ = ["main"]
+
+
+class BudgetExceeded(Exception):
+    """Raised in the worker when the runner sends SIGTERM because the budget ran out."""
+
+
+def _on_term(signum: int, frame: FrameType | None) -> None:
+    raise BudgetExceeded("stopped by the runner: the run's time budget was exceeded")
+
+
+def _execute(job: dict[str, Any]) -> None:
+    import papermill  # noqa: PLC0415 - only the worker process needs it
+
+    papermill.execute_notebook(
+        job["input"],
+        job["output"],
+        parameters=job["parameters"],
+        kernel_name=job["kernel"],
+        execution_timeout=job["cell_timeout"],
+        # a fixed width: tqdm draws nothing when it cannot measure the terminal
+        progress_bar={"ncols": 88} if job["progress"] else False,
+        cwd=job["cwd"],
+        autosave_cell_every=1,
+        report_mode=False,
+        log_output=False,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the job file named by ``argv[0]``; return 0 on success, 1 on failure."""
+    args = sys.argv[1:] if argv is None else argv
+    job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    signal.signal(signal.SIGTERM, _on_term)
+    result: dict[str, Any]
+    try:
+        _execute(job)
+        result = {"status": "ok"}
+    except BaseException as exc:  # every failure goes to the runner
+        result = {
+            "status": "failed",
+            "exception": type(exc).__name__,
+            "module": type(exc).__module__,
+            "message": str(exc)[:4000],
+            "traceback": traceback.format_exc()[-8000:],
+        }
+    Path(job["result"]).write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0 if result["status"] == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""A self-contained HTML page from an executed notebook: no code, no network, phone-readable.
+
+nbconvert's ``basic`` template renders the cell outputs and markdown without any page chrome
+or external script; this module wraps them in a page with a title, the parameters, the data's
+date range and a generated-at line. Charts arrive as inline SVG: the runner switches altair to
+its SVG renderer in the kernel, and any vega-lite output left over is drawn here with
+vl-convert, so nothing has to be fetched to view the page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from insights.errors import ReportError
+
+__all__ = ["render_html"]
+
+_VEGALITE = re.compile(r"^application/vnd\.vegalite\.v\d+\+json$")
+_EXTERNAL = re.compile(
+    r"<(script|link|iframe)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:)?//[^>]*>(\s*</\1>)?",
+    re.IGNORECASE,
+)
+
+_CSS = """
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 'Source Sans 3', 'Helvetica Neue', Arial, sans-serif;
+       color: #1f2328; background: #fff; }
+main { max-width: 760px; margin: 0 auto; padding: 16px; }
+header.report { border-bottom: 1px solid #e6e8eb; margin-bottom: 16px; }
+header.report h1 { font-size: 1.6rem; margin: 0 0 4px; }
+.meta { color: #57606a; font-size: 0.9rem; margin: 4px 0; }
+table.params { border-collapse: collapse; font-size: 0.9rem; margin: 8px 0 12px; }
+table.params td { padding: 2px 12px 2px 0; vertical-align: top; }
+table.params td:first-child { color: #57606a; }
+img, svg { max-width: 100%; height: auto; }
+.jp-RenderedHTMLCommon table, .rendered_html table, table.dataframe {
+    border-collapse: collapse; font-size: 0.85rem; display: block; overflow-x: auto; }
+table.dataframe td, table.dataframe th { padding: 2px 8px; border-bottom: 1px solid #e6e8eb; }
+pre { white-space: pre-wrap; word-break: break-word; font-size: 0.85rem; }
+a.anchor-link { display: none; }
+.jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt, .input_prompt, .prompt { display: none; }
+"""
+
+
+def _svgs_for_vegalite(nb: Any) -> None:
+    """Replace any vega-lite output (which needs JavaScript from a CDN) with inline SVG.
+
+    Raises
+    ------
+    ReportError
+        A chart was displayed as HTML that loads vega from the network (altair's default
+        renderer), which would show nothing offline.
+
+    """
+    for number, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            spec_type = next((k for k in data if _VEGALITE.match(k)), None)
+            if spec_type is not None and "image/svg+xml" not in data:
+                import vl_convert  # noqa: PLC0415 - only when a notebook left vega-lite outputs
+
+                svg = vl_convert.vegalite_to_svg(data[spec_type])
+                output["data"] = {"image/svg+xml": svg, "text/plain": "<chart>"}
+            elif "vegaEmbed" in str(data.get("text/html", "")):
+                raise ReportError(
+                    f"cell {number} of the executed notebook shows a chart with altair's "
+                    "JavaScript renderer, which needs the network to draw it; `import insights` "
+                    "in the notebook (it switches altair to SVG in report runs) or call "
+                    "insights.theme.use_svg_renderer()"
+                )
+
+
+def _drop_injected(nb: Any) -> None:
+    nb.cells = [
+        c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])
+    ]
+
+
+def render_html(
+    notebook: str | Path,
+    html_path: str | Path,
+    /,
+    *,
+    title: str,
+    params: Mapping[str, Any],
+    date_range: tuple[str, str] | None,
+    generated_at: str,
+) -> Path:
+    """Write the executed ``notebook`` as a self-contained, code-free HTML page.
+
+    Parameters
+    ----------
+    notebook
+        An executed ``.ipynb``.
+    html_path
+        Where to write the page.
+    title
+        The report's title (the page's ``<title>`` and heading).
+    params
+        The parameters the report was rendered with.
+    date_range
+        First and last date of the input data, shown under the title.
+    generated_at
+        When the render finished (ISO 8601, UTC).
+
+    Returns
+    -------
+    Path
+        ``html_path``.
+
+    """
+    import nbformat  # noqa: PLC0415 - heavy; only the report runner renders pages
+    from nbconvert import HTMLExporter  # noqa: PLC0415
+
+    nb = nbformat.read(str(notebook), as_version=4)  # type: ignore[no-untyped-call]
+    _drop_injected(nb)
+    _svgs_for_vegalite(nb)
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    body = _EXTERNAL.sub("", body)
+    rows = "".join(
+        f"<tr><td>{html.escape(k)}</td><td>{html.escape(_show(v))}</td></tr>"
+        for k, v in params.items()
+    )
+    span = f"{date_range[0]} to {date_range[1]}" if date_range else "unknown"
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="insights report runner">
+<title>{html.escape(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<main>
+<header class="report">
+<h1>{html.escape(title)}</h1>
+<p class="meta" id="date-range">Data from {html.escape(span)}</p>
+<table class="params" id="parameters">{rows}</table>
+<p class="meta" id="generated-at">Generated at {html.escape(generated_at)}</p>
+</header>
+<article class="notebook">
+{body}
+</article>
+</main>
+</body>
+</html>
+"""
+    out = Path(html_path)
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(all)"
+    return str(value)

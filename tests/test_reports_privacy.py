@@ -1,0 +1,139 @@
+"""Result tables are written deterministically; the privacy gate finds ids and small groups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from insights.errors import ParameterError, ReportError
+from insights.reports import check_privacy, publish_table
+
+IDS = frozenset({"c_000001", "c_000002"})
+
+
+def test_publish_table_writes_csv_parquet_and_sidecar(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"city": ["Leeds", "York"], "customers": [40, 12]})
+    written = publish_table(frame, name="by_city", out_dir=tmp_path)
+    assert [p.name for p in written] == ["by_city.csv", "by_city.parquet", "by_city.table.json"]
+    assert pl.read_parquet(tmp_path / "by_city.parquet").equals(frame)
+    sidecar = json.loads((tmp_path / "by_city.table.json").read_text())
+    assert sidecar["count_columns"] == ["customers"]
+    assert sidecar["min_customers"] == 10
+
+
+def test_publish_table_is_byte_identical_across_writes(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"city": ["Leeds"], "customers": [40], "spend": [1.5]})
+    publish_table(frame, name="t", out_dir=tmp_path / "a")
+    publish_table(frame, name="t", out_dir=tmp_path / "b")
+    for name in ("t.csv", "t.parquet", "t.table.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_publish_table_refuses_a_small_group(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"city": ["Leeds", "York"], "customers": [40, 3]})
+    with pytest.raises(ReportError, match=r"first customers=3 in row 1"):
+        publish_table(frame, name="t", out_dir=tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+def test_publish_table_refuses_a_floor_below_ten(tmp_path: Path) -> None:
+    with pytest.raises(ParameterError, match="below the disclosure floor"):
+        publish_table(
+            pl.DataFrame({"customers": [40]}), name="t", out_dir=tmp_path, min_customers=5
+        )
+
+
+def test_gate_finds_a_customer_id_in_text(tmp_path: Path) -> None:
+    (tmp_path / "report.html").write_text("<h1>Top</h1>\n<p>top customer: c_000002.</p>")
+    (tmp_path / "chart.svg").write_text("<svg><text>c_0000021</text></svg>")  # not an id
+    [violation] = check_privacy(tmp_path, customer_ids=IDS)
+    assert violation.file == "report.html"
+    assert "on 1 line(s) (2)" in str(violation)
+    assert "c_000002" not in str(violation)  # the message must not repeat the leak
+
+
+def test_gate_finds_a_customer_id_in_a_parquet_column(tmp_path: Path) -> None:
+    pl.DataFrame({"who": ["c_000001", "x"], "n": [1, 2]}).write_parquet(tmp_path / "t.parquet")
+    [violation] = check_privacy(tmp_path, customer_ids=IDS)
+    assert (violation.file, violation.column) == ("t.parquet", "who")
+    assert "first in row 0" in violation.detail
+
+
+def test_gate_checks_declared_count_columns(tmp_path: Path) -> None:
+    pl.DataFrame({"city": ["Leeds"], "payers": [4]}).write_csv(tmp_path / "t.csv")
+    (tmp_path / "t.table.json").write_text(
+        json.dumps({"count_columns": ["payers"], "min_customers": 10})
+    )
+    [violation] = check_privacy(tmp_path, customer_ids=IDS)
+    assert str(violation) == (
+        "t.csv, column payers: row 0 counts 4 customers, below the minimum of 10; "
+        "suppress or merge small groups"
+    )
+
+
+def test_gate_treats_a_customers_column_as_a_count_without_a_sidecar(tmp_path: Path) -> None:
+    pl.DataFrame({"customers": [25, 3]}).write_parquet(tmp_path / "t.parquet")
+    [violation] = check_privacy(tmp_path, customer_ids=IDS)
+    assert (violation.file, violation.column) == ("t.parquet", "customers")
+    assert "row 1 counts 3" in violation.detail
+
+
+def test_render_html_draws_leftover_vegalite_as_svg_and_refuses_cdn_charts(
+    tmp_path: Path,
+) -> None:
+    import altair as alt
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from insights.reports.html import render_html
+
+    spec = alt.Chart(pl.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q").to_dict()
+    cell = new_code_cell("chart", outputs=[new_output("display_data", {_VL: spec})])
+    nbformat.write(new_notebook(cells=[cell]), tmp_path / "a.ipynb")
+    page = render_html(
+        tmp_path / "a.ipynb",
+        tmp_path / "a.html",
+        title="T",
+        params={"tags": []},
+        date_range=("2025-01-01", "2025-01-31"),
+        generated_at="2025-02-01T00:00:00Z",
+    ).read_text()
+    assert "data:image/svg+xml" in page or "<svg" in page
+    assert "tags</td><td>(all)" in page
+    html = '<div id="vis"></div><script>vegaEmbed("#vis", {})</script>'
+    cell = new_code_cell("chart", outputs=[new_output("display_data", {"text/html": html})])
+    nbformat.write(new_notebook(cells=[cell]), tmp_path / "b.ipynb")
+    with pytest.raises(ReportError, match="needs the network"):
+        render_html(
+            tmp_path / "b.ipynb",
+            tmp_path / "b.html",
+            title="T",
+            params={},
+            date_range=None,
+            generated_at="now",
+        )
+
+
+_VL = "application/vnd.vegalite.v6+json"
+
+
+def test_clean_output_passes(tmp_path: Path) -> None:
+    publish_table(pl.DataFrame({"customers": [25]}), name="t", out_dir=tmp_path)
+    (tmp_path / "report.html").write_text("<p>25 customers</p>")
+    assert check_privacy(tmp_path, customer_ids=IDS) == []
+
+
+def test_the_runner_environment_switches_altair_to_svg() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "import altair, insights.theme; print(altair.renderers.active)"
+    env = {**os.environ, "INSIGHTS_ALTAIR_RENDERER": "svg"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "svg"
