@@ -93,7 +93,7 @@ def forecast_chart(
     history
         ``ds``, ``y`` (the last ``history_days`` days are shown).
     forecast
-        :func:`insights.forecast.forecast` output with ``lo_80``/``hi_80`` and
+        :func:`insights.forecasting.forecast` output with ``lo_80``/``hi_80`` and
         ``lo_95``/``hi_95``.
     title, subtitle, y_title
         Text of the chart.
@@ -153,7 +153,7 @@ def backtest_chart(
     Parameters
     ----------
     scores
-        :func:`insights.backtest.backtest` output.
+        :func:`insights.backtesting.backtest` output.
     metric
         Column to show (``"mase"``, ``"smape"``, ``"rmse"``, ``"coverage_80"`` …).
     title, subtitle
@@ -234,7 +234,7 @@ def staffing_chart(
     Parameters
     ----------
     staffing
-        :func:`insights.staffing.staffing` output with ``ds`` and ``interval`` columns.
+        :func:`insights.erlang.staffing` output with ``ds`` and ``interval`` columns.
     title, subtitle
         Text of the chart.
 

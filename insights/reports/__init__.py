@@ -25,7 +25,7 @@ from insights.reports.index import write_index
 from insights.reports.privacy import Violation, check_privacy
 from insights.reports.runner import RunResult, run_report
 from insights.reports.schedule import ScheduleOutcome, due_runs, load_schedule, run_schedule
-from insights.reports.tables import MIN_CUSTOMERS, publish_table
+from insights.reports.tables import MIN_CUSTOMERS, publish_table, suppress_small
 
 __all__ = [
     "MIN_CUSTOMERS",
@@ -38,6 +38,7 @@ __all__ = [
     "check_privacy",
     "due_runs",
     "load_catalogue",
+    "suppress_small",
     "load_schedule",
     "parse_params",
     "publish_table",

@@ -15,11 +15,38 @@ import polars as pl
 
 from insights.errors import ParameterError, ReportError
 
-__all__ = ["MIN_CUSTOMERS", "SIDECAR_SUFFIX", "publish_table", "small_groups"]
+__all__ = ["MIN_CUSTOMERS", "SIDECAR_SUFFIX", "publish_table", "small_groups", "suppress_small"]
 
 #: Smallest customer count that may be published (the bank's disclosure rule).
 MIN_CUSTOMERS = 10
 SIDECAR_SUFFIX = ".table.json"
+
+
+def suppress_small(
+    frame: pl.DataFrame,
+    /,
+    *,
+    count_column: str = "customers",
+    columns: Sequence[str] = (),
+    min_customers: int = MIN_CUSTOMERS,
+) -> pl.DataFrame:
+    """Blank out (null) the cells of rows counting fewer than ``min_customers`` customers.
+
+    Statistical disclosure control by suppression: the row stays (so a chart shows a gap,
+    not a misleading zero), but its count and every figure in ``columns`` derived from
+    those customers become null. Rows with a count of 0 are kept as they are (nothing to
+    disclose).
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"day": [1, 2, 3], "customers": [25, 4, 0], "rate": [2.5, 0.4, 0.0]})
+    >>> suppress_small(frame, columns=["rate"])["rate"].to_list()
+    [2.5, None, 0.0]
+    """
+    small = (pl.col(count_column) > 0) & (pl.col(count_column) < min_customers)
+    return frame.with_columns(
+        pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in (count_column, *columns)
+    )
 
 
 def small_groups(

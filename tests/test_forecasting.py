@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from insights.errors import InsufficientHistoryError, ParameterError
-from insights.forecast import forecast, synthetic_daily
+from insights.forecasting import forecast, synthetic_daily
 
 WEEKLY = (1.35, 1.1, 1.0, 0.95, 0.9, 0.55, 0.0)  # Monday … Sunday; Sunday closed
 
@@ -182,7 +182,7 @@ def test_calibration_rescales_by_the_backtest_quantile() -> None:
     """Calibrated half-width = own half-width × the 80% quantile of |error| / own half-width."""
     from math import ceil
 
-    from insights.backtest import backtest_predictions
+    from insights.backtesting import backtest_predictions
 
     hist = synthetic_daily(start=date(2025, 1, 6), days=200, seed=4)
     preds = backtest_predictions(hist, horizon=7, windows=4, models="snaive")

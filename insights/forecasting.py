@@ -30,7 +30,7 @@ For each series (``unique_id``), :func:`forecast`
        Seasonal naive: each weekday repeats its last (filled) value; the standard deviation
        of weekly differences, growing with the square root of the number of weeks ahead.
 
-3. **backtests them** on rolling origins (:func:`insights.backtest.backtest` uses the same
+3. **backtests them** on rolling origins (:func:`insights.backtesting.backtest` uses the same
    code): ``windows`` origins, each forecasting the next ``horizon`` open days. With
    ``models="auto"`` the model with the lowest MASE (mean absolute error scaled by the
    in-sample weekly seasonal-naive error) is kept for that series.

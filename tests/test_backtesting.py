@@ -3,9 +3,9 @@ from datetime import date
 import polars as pl
 import pytest
 
-from insights.backtest import backtest, backtest_predictions
+from insights.backtesting import backtest, backtest_predictions
 from insights.errors import InsufficientHistoryError
-from insights.forecast import synthetic_daily
+from insights.forecasting import synthetic_daily
 
 
 @pytest.fixture(scope="module")

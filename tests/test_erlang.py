@@ -5,8 +5,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from insights.erlang import agents_needed, erlang_c, service_level, staffing
 from insights.errors import ParameterError
-from insights.staffing import agents_needed, erlang_c, service_level, staffing
 
 
 def _erlang_c_textbook(traffic: int, agents: int) -> float:
