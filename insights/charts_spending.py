@@ -1,0 +1,341 @@
+"""Charts of the spending insights, styled by the house theme.
+
+Pure functions of the small tables in :mod:`insights.spending` and :mod:`insights.trending`,
+styled by the house theme (:mod:`insights.theme`).
+
+Each builder returns an altair chart spec with explicit encoding types, a title, a subtitle
+saying what is measured and the source note. Labels are computed in polars before charting, so
+the spec carries no Vega expressions to test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from insights.errors import ParameterError
+from insights.theme import PALETTE, titled
+
+__all__ = ["category_index_chart", "favourites_chart", "spikes_chart", "trending_chart"]
+
+_POUNDS = 100.0
+
+
+def _need(frame: pl.DataFrame, columns: list[str], chart: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        msg = f"{chart} needs columns {columns}; missing {missing}."
+        raise ParameterError(msg)
+    if frame.is_empty():
+        msg = f"{chart} got an empty table: there is nothing to draw."
+        raise ParameterError(msg)
+
+
+def _growth_label() -> pl.Expr:
+    return (
+        pl.when(pl.col("growth").is_not_null())
+        .then(pl.format("{}× expected", pl.col("growth").round(1)))
+        .otherwise(pl.lit("new regulars"))
+        .alias("growth_label")
+    )
+
+
+def _pounds(column: str) -> pl.Expr:
+    return (pl.col(column) / _POUNDS).alias(column.replace("_minor", "_pounds"))
+
+
+def trending_chart(
+    trending: pl.DataFrame, /, *, title: str | None = None, place: str | None = None
+) -> Any:
+    """Ranked horizontal bars of repeat customers, labelled with growth against expectation.
+
+    Parameters
+    ----------
+    trending
+        :func:`~insights.trending.trending_merchants` output (``rank``, ``merchant_name``,
+        ``repeat_customers``, ``growth``, ``month``, ``merchant_city``, ``customers``).
+    title
+        Headline; defaults to "Trending in <place>, <Month YYYY>".
+    place
+        Place named in the default title; defaults to the city of the list when it has one.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import polars as pl
+    >>> t = pl.DataFrame(
+    ...     {
+    ...         "rank": [1], "merchant_name": ["Kettle"], "merchant_city": ["Leeds"],
+    ...         "month": [date(2025, 9, 1)], "customers": [300], "repeat_customers": [150],
+    ...         "growth": [2.84],
+    ...     }
+    ... )
+    >>> trending_chart(t).to_dict()["title"]["text"]
+    'Trending in Leeds, September 2025'
+
+    """
+    _need(
+        trending,
+        [
+            "rank",
+            "merchant_name",
+            "merchant_city",
+            "month",
+            "customers",
+            "repeat_customers",
+            "growth",
+        ],
+        "trending_chart",
+    )
+    cities = trending["merchant_city"].unique().to_list()
+    where = place or (cities[0] if len(cities) == 1 else "the UK")
+    when = f"{trending['month'][0]:%B %Y}"
+    data = trending.select(
+        "rank", "merchant_name", "merchant_city", "customers", "repeat_customers", "growth"
+    ).with_columns(_growth_label())
+    y = alt.Y(
+        "merchant_name:N", sort=alt.EncodingSortField(field="rank", order="ascending"), title=None
+    )
+    base = alt.Chart(data).encode(
+        y=y,
+        x=alt.X("repeat_customers:Q", title="Repeat customers this month"),
+        tooltip=[
+            alt.Tooltip("merchant_name:N", title="Place"),
+            alt.Tooltip("merchant_city:N", title="City"),
+            alt.Tooltip("repeat_customers:Q", title="Repeat customers"),
+            alt.Tooltip("customers:Q", title="Customers"),
+            alt.Tooltip("growth:Q", title="Growth vs expected", format=".1f"),
+        ],
+    )
+    bars = base.mark_bar(color=PALETTE[0])
+    labels = base.mark_text(align="left", dx=4).encode(text=alt.Text("growth_label:N"))
+    return titled(
+        alt.layer(bars, labels),
+        title=title or f"Trending in {where}, {when}",
+        subtitle=(
+            "Independent places ranked by growth in repeat customers (two or more visits in the "
+            "month) beyond what their history and their area predict"
+        ),
+    )
+
+
+def category_index_chart(index: pl.DataFrame, /, *, title: str = "Spending by category") -> Any:
+    """Lines of the category spending index against a reference rule at 100.
+
+    Parameters
+    ----------
+    index
+        :func:`~insights.spending.category_index` output (``merchant_category``, ``day``,
+        ``index``, ``customers``).
+    title
+        Headline.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import polars as pl
+    >>> i = pl.DataFrame(
+    ...     {"merchant_category": ["groceries"], "day": [date(2024, 1, 7)], "index": [104.0],
+    ...      "customers": [500]}
+    ... )
+    >>> [layer["mark"]["type"] for layer in category_index_chart(i).to_dict()["layer"]]
+    ['rule', 'line']
+
+    """
+    _need(index, ["merchant_category", "day", "index", "customers"], "category_index_chart")
+    data = index.select("merchant_category", "day", "index", "customers").drop_nulls("index")
+    rule = (
+        alt.Chart(pl.DataFrame({"reference": [100]}))
+        .mark_rule(color="#57606a", strokeDash=[4, 4])
+        .encode(y=alt.Y("reference:Q"))
+    )
+    lines = (
+        alt.Chart(data)
+        .mark_line()
+        .encode(
+            x=alt.X("day:T", title=None),
+            y=alt.Y("index:Q", title="Index (baseline = 100)", scale=alt.Scale(zero=False)),
+            color=alt.Color("merchant_category:N", title="Category"),
+            tooltip=[
+                alt.Tooltip("merchant_category:N", title="Category"),
+                alt.Tooltip("day:T", title="Day"),
+                alt.Tooltip("index:Q", title="Index", format=".0f"),
+                alt.Tooltip("customers:Q", title="Customers that day"),
+            ],
+        )
+    )
+    return titled(
+        alt.layer(rule, lines),
+        title=title,
+        subtitle="7-day average card spending per category, indexed to the baseline period = 100",
+    )
+
+
+def spikes_chart(
+    daily: pl.DataFrame,
+    spikes: pl.DataFrame,
+    /,
+    *,
+    by: str = "merchant_category",
+    key: str,
+    label: str | None = None,
+) -> Any:
+    """Daily spend of one category or brand, with its spike days annotated.
+
+    Parameters
+    ----------
+    daily
+        :func:`~insights.aggregates.category_daily` or :func:`~insights.aggregates.group_daily`
+        output (``<by>``, ``day``, ``spend_minor``); cities are summed.
+    spikes
+        :func:`~insights.spending.spending_spikes` output for the same ``by``.
+    by
+        ``"merchant_category"`` or ``"merchant_group_id"``.
+    key
+        The category or group to draw.
+    label
+        Readable name of ``key`` in the title (defaults to ``key``).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import polars as pl
+    >>> daily = pl.DataFrame(
+    ...     {"merchant_category": "cinema", "day": [date(2025, 7, 21), date(2025, 7, 22)],
+    ...      "spend_minor": [1000, 3610]}
+    ... )
+    >>> spikes = pl.DataFrame(
+    ...     {"merchant_category": ["cinema"], "day": [date(2025, 7, 22)], "spend_minor": [3610],
+    ...      "customers": [40], "jump_pct": [261.0]}
+    ... )
+    >>> spec = spikes_chart(daily, spikes, key="cinema").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['line', 'point', 'text']
+
+    """
+    _need(daily, [by, "day", "spend_minor"], "spikes_chart")
+    _need(spikes, [by, "day", "spend_minor", "customers", "jump_pct"], "spikes_chart")
+    name = label or key
+    series = (
+        daily.filter(pl.col(by) == key)
+        .group_by("day")
+        .agg(pl.col("spend_minor").sum())
+        .sort("day")
+        .select("day", _pounds("spend_minor"))
+    )
+    if series.is_empty():
+        msg = f"spikes_chart: no daily rows for {by} = {key!r}."
+        raise ParameterError(msg)
+    marks = spikes.filter(pl.col(by) == key).select(
+        "day",
+        _pounds("spend_minor"),
+        "customers",
+        "jump_pct",
+        pl.format(
+            "+{}% on {}",
+            pl.col("jump_pct").round(0).cast(pl.Int64),
+            pl.col("day").dt.strftime("%-d %b"),
+        ).alias("spike_label"),
+    )
+    x = alt.X("day:T", title=None)
+    y = alt.Y("spend_pounds:Q", title="Spend per day (£)")
+    line = alt.Chart(series).mark_line().encode(x=x, y=y)
+    points = (
+        alt.Chart(marks)
+        .mark_point(filled=True, size=80, color=PALETTE[5])
+        .encode(
+            x=x,
+            y=y,
+            tooltip=[
+                alt.Tooltip("day:T", title="Day"),
+                alt.Tooltip("spend_pounds:Q", title="Spend (£)", format=",.0f"),
+                alt.Tooltip("customers:Q", title="Customers"),
+                alt.Tooltip("jump_pct:Q", title="vs daily average so far (%)", format=".0f"),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(marks)
+        .mark_text(align="left", dx=8, dy=-8, fontWeight=600)
+        .encode(x=x, y=y, text=alt.Text("spike_label:N"))
+    )
+    return titled(
+        alt.layer(line, points, text),
+        title=f"{name.capitalize()} spending: the spike",
+        subtitle=(
+            f"Card spending per day on {name}; marked days are at least double both the previous "
+            "week's and the year's daily average so far"
+        ),
+    )
+
+
+def favourites_chart(
+    favourites: pl.DataFrame, /, *, title: str = "Each city's favourite", columns: int = 4
+) -> Any:
+    """Small multiples per city: each rival brand's share of the rivals' customers.
+
+    Parameters
+    ----------
+    favourites
+        :func:`~insights.spending.regional_favourites` output (``merchant_city``,
+        ``merchant_group_id``, ``customers``, ``share``, ``favourite``). Pass a ``brand``
+        column to show names instead of group ids.
+    title
+        Headline.
+    columns
+        Cities per row of the grid.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame(
+    ...     {"merchant_city": ["Leeds", "Leeds"], "merchant_group_id": ["g_bean", "g_bun"],
+    ...      "customers": [60, 40], "share": [0.6, 0.4], "favourite": [True, False]}
+    ... )
+    >>> favourites_chart(f).to_dict()["facet"]["field"]
+    'merchant_city'
+
+    """
+    _need(
+        favourites,
+        ["merchant_city", "merchant_group_id", "customers", "share", "favourite"],
+        "favourites_chart",
+    )
+    brand = "brand" if "brand" in favourites.columns else "merchant_group_id"
+    data = favourites.select(
+        "merchant_city",
+        "merchant_group_id",
+        "customers",
+        "share",
+        "favourite",
+        *([brand] if brand == "brand" else []),
+    )
+    base = alt.Chart().encode(
+        y=alt.Y(f"{brand}:N", title=None),
+        x=alt.X("share:Q", title="Share of customers", axis=alt.Axis(format="%")),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(f"{brand}:N", title="Brand"),
+        opacity=alt.Opacity(
+            "favourite:N", scale=alt.Scale(domain=[True, False], range=[1.0, 0.45]), legend=None
+        ),
+        tooltip=[
+            alt.Tooltip("merchant_city:N", title="City"),
+            alt.Tooltip(f"{brand}:N", title="Brand"),
+            alt.Tooltip("customers:Q", title="Customers"),
+            alt.Tooltip("share:Q", title="Share", format=".0%"),
+        ],
+    )
+    labels = base.mark_text(align="left", dx=3).encode(text=alt.Text("share:Q", format=".0%"))
+    grid = (
+        alt.layer(bars, labels, data=data)
+        .properties(width=130, height=60)
+        .facet(facet=alt.Facet("merchant_city:N", title=None), columns=columns)
+    )
+    return titled(
+        grid,
+        title=title,
+        subtitle="Share of the rival brands' distinct customers in each city",
+    )

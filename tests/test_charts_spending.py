@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+import pytest
+
+from insights.charts_spending import (
+    category_index_chart,
+    favourites_chart,
+    spikes_chart,
+    trending_chart,
+)
+from insights.errors import ParameterError
+from insights.theme import SOURCE_NOTE
+
+TRENDING = pl.DataFrame(
+    {
+        "rank": [1, 2],
+        "month": [date(2025, 9, 1)] * 2,
+        "merchant_id": ["m1", "m2"],
+        "merchant_name": ["The Copper Kettle", "Bao Down"],
+        "merchant_category": ["eating_out"] * 2,
+        "merchant_city": ["Leeds"] * 2,
+        "customers": [300, 120],
+        "repeat_customers": [150, 60],
+        "growth": [2.84, None],
+    }
+)
+
+INDEX = pl.DataFrame(
+    {
+        "merchant_category": ["groceries", "groceries", "eating_out", "eating_out"],
+        "day": [date(2024, 1, 7), date(2024, 1, 8)] * 2,
+        "spend_minor": [1, 1, 1, 1],
+        "customers": [500, 500, 200, 200],
+        "spend_rolling": [1.0] * 4,
+        "index": [101.0, 99.5, None, 120.0],
+    }
+)
+
+DAILY = pl.DataFrame(
+    {
+        "merchant_category": ["entertainment"] * 3,
+        "merchant_city": ["Leeds", "York", "Leeds"],
+        "day": [date(2025, 7, 21), date(2025, 7, 21), date(2025, 7, 22)],
+        "spend_minor": [500, 500, 3610],
+        "customers": [20, 20, 60],
+    }
+)
+SPIKES = pl.DataFrame(
+    {
+        "merchant_category": ["entertainment"],
+        "day": [date(2025, 7, 22)],
+        "spend_minor": [3610],
+        "customers": [60],
+        "jump_pct": [261.0],
+    }
+)
+
+FAVOURITES = pl.DataFrame(
+    {
+        "merchant_city": ["Leeds", "Leeds", "York", "York"],
+        "merchant_group_id": ["g_bean", "g_bun", "g_bun", "g_bean"],
+        "customers": [30, 10, 25, 15],
+        "share": [0.75, 0.25, 0.625, 0.375],
+        "rank": [1, 2, 1, 2],
+        "favourite": [True, False, True, False],
+    }
+)
+
+
+def _values(spec: dict[str, Any], layer: dict[str, Any]) -> list[dict[str, Any]]:
+    name = layer.get("data", spec.get("data", {})).get("name")
+    values: list[dict[str, Any]] = spec["datasets"][name]
+    return values
+
+
+def _assert_title_block(spec: dict[str, Any]) -> None:
+    assert spec["title"]["text"]
+    subtitle = spec["title"]["subtitle"]
+    assert len(subtitle) == 2
+    assert subtitle[1] == SOURCE_NOTE
+
+
+def test_trending_chart_bars_sorted_by_rank_with_growth_labels() -> None:
+    spec = trending_chart(TRENDING).to_dict()
+    _assert_title_block(spec)
+    assert spec["title"]["text"] == "Trending in Leeds, September 2025"
+    bars, labels = spec["layer"]
+    assert bars["mark"]["type"] == "bar"
+    assert bars["encoding"]["x"] == {
+        "field": "repeat_customers",
+        "type": "quantitative",
+        "title": "Repeat customers this month",
+    }
+    assert bars["encoding"]["y"]["sort"] == {"field": "rank", "order": "ascending"}
+    assert labels["encoding"]["text"] == {"field": "growth_label", "type": "nominal"}
+    rows = {r["merchant_name"]: r["growth_label"] for r in _values(spec, bars)}
+    assert rows == {"The Copper Kettle": "2.8× expected", "Bao Down": "new regulars"}
+
+
+def test_category_index_chart_has_reference_rule_at_100() -> None:
+    spec = category_index_chart(INDEX).to_dict()
+    _assert_title_block(spec)
+    rule, lines = spec["layer"]
+    assert _values(spec, rule) == [{"reference": 100}]
+    assert lines["encoding"]["x"]["type"] == "temporal"
+    assert lines["encoding"]["color"]["field"] == "merchant_category"
+    assert len(_values(spec, lines)) == 3  # the null index (incomplete window) is not drawn
+
+
+def test_spikes_chart_annotates_the_spike_day() -> None:
+    spec = spikes_chart(DAILY, SPIKES, key="entertainment", label="cinema").to_dict()
+    _assert_title_block(spec)
+    line, _points, text = spec["layer"]
+    assert [r["spend_pounds"] for r in _values(spec, line)] == [10.0, 36.1]
+    assert [r["spike_label"] for r in _values(spec, text)] == ["+261% on 22 Jul"]
+    assert text["encoding"]["text"]["field"] == "spike_label"
+    assert "cinema" in spec["title"]["subtitle"][0]
+
+
+def test_favourites_chart_is_one_panel_per_city() -> None:
+    spec = favourites_chart(FAVOURITES, columns=2).to_dict()
+    _assert_title_block(spec)
+    assert spec["facet"] == {"field": "merchant_city", "type": "nominal", "title": None}
+    assert spec["columns"] == 2
+    bars = spec["spec"]["layer"][0]
+    assert bars["encoding"]["x"]["field"] == "share"
+    assert bars["encoding"]["color"]["field"] == "merchant_group_id"
+
+
+def test_chart_of_an_empty_table_is_refused() -> None:
+    with pytest.raises(ParameterError, match="empty"):
+        trending_chart(TRENDING.clear())
+
+
+def test_chart_missing_columns_names_them() -> None:
+    with pytest.raises(ParameterError, match="share"):
+        favourites_chart(FAVOURITES.drop("share"))

@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+from conftest import monthly_frame, tx_frame
+from polars.testing import assert_frame_equal
+
+from insights.errors import InsufficientHistoryError, ParameterError
+from insights.spending import (
+    category_index,
+    monthly_headlines,
+    regional_favourites,
+    spending_spikes,
+    year_on_year,
+)
+
+
+def _days(start: date, n: int) -> list[date]:
+    return [start + timedelta(days=k) for k in range(n)]
+
+
+def _daily(
+    spend: list[int],
+    *,
+    start: date = date(2025, 7, 1),
+    key: str = "cinema",
+    by: str = "merchant_category",
+    customers: int = 30,
+) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            by: [key] * len(spend),
+            "day": _days(start, len(spend)),
+            "spend_minor": spend,
+            "customers": [customers] * len(spend),
+        }
+    )
+
+
+# --- category_index ------------------------------------------------------------------------
+
+
+def test_category_index_is_100_at_the_baseline_mean() -> None:
+    daily = _daily([100, 100, 100, 100, 300, 300], start=date(2024, 1, 1))
+    result = category_index(daily, baseline=("2024-01-01", "2024-01-04"), window=2)
+    expected = pl.DataFrame(
+        {
+            "merchant_category": ["cinema"] * 6,
+            "day": _days(date(2024, 1, 1), 6),
+            "spend_minor": [100, 100, 100, 100, 300, 300],
+            "customers": [30] * 6,
+            "spend_rolling": [None, 100.0, 100.0, 100.0, 200.0, 300.0],
+            "index": [None, 100.0, 100.0, 100.0, 200.0, 300.0],
+        }
+    )
+    assert_frame_equal(result, expected)
+
+
+def test_category_index_sums_cities_and_fills_missing_days() -> None:
+    daily = pl.DataFrame(
+        {
+            "merchant_category": ["groceries"] * 3,
+            "merchant_city": ["Leeds", "York", "Leeds"],
+            "day": [date(2024, 1, 1), date(2024, 1, 1), date(2024, 1, 3)],
+            "spend_minor": [100, 100, 400],
+            "customers": [10, 10, 20],
+        }
+    )
+    result = category_index(daily, baseline=("2024-01-01", "2024-01-02"), window=1, min_customers=1)
+    expected = pl.DataFrame(
+        {
+            "day": [date(2024, 1, 1), date(2024, 1, 3)],
+            "spend_minor": [200, 400],
+            "index": [200.0, 400.0],
+        }
+    )
+    assert_frame_equal(result.select("day", "spend_minor", "index"), expected)
+
+
+def test_category_index_suppresses_days_with_few_customers() -> None:
+    daily = _daily([100, 100, 100], start=date(2024, 1, 1), customers=9)
+    assert category_index(daily, baseline=("2024-01-01", "2024-01-02"), window=1).is_empty()
+
+
+def test_category_index_baseline_outside_data_is_refused() -> None:
+    with pytest.raises(InsufficientHistoryError, match="2023-01-01"):
+        category_index(_daily([1, 2, 3]), baseline=("2023-01-01", "2023-03-31"))
+
+
+# --- spending_spikes -----------------------------------------------------------------------
+
+
+def test_spike_found_with_both_ratios() -> None:
+    spend = [100] * 14 + [50] * 7 + [361]
+    result = spending_spikes(_daily(spend, start=date(2025, 1, 1)), min_ratio=2.0)
+    expected = pl.DataFrame(
+        {
+            "merchant_category": ["cinema"],
+            "day": [date(2025, 1, 22)],
+            "spend_minor": [361],
+            "customers": [30],
+            "prev_week_mean": [50.0],
+            "year_to_date_mean": [(14 * 100 + 7 * 50) / 21],
+            "ratio_prev_week": [361 / 50],
+            "ratio_year_to_date": [361 / ((14 * 100 + 7 * 50) / 21)],
+        }
+    )
+    assert_frame_equal(result.drop("jump_pct"), expected)
+    assert result["jump_pct"][0] == pytest.approx(100 * (expected["ratio_year_to_date"][0] - 1))
+
+
+def test_jump_only_against_a_quiet_week_is_not_a_spike() -> None:
+    spend = [300] * 14 + [100] * 7 + [300]  # triple last week, but only the usual level
+    assert spending_spikes(_daily(spend, start=date(2025, 1, 1))).is_empty()
+
+
+def test_year_to_date_mean_restarts_on_first_january() -> None:
+    spend = [1000] * 10 + [100] * 8 + [400]  # Dec 22 – Jan 9: the old year does not count
+    result = spending_spikes(_daily(spend, start=date(2024, 12, 22)), min_ratio=2.0)
+    assert result["day"].to_list() == [date(2025, 1, 9)]
+    assert result["year_to_date_mean"][0] == pytest.approx(100.0)
+
+
+def test_spikes_by_merchant_group() -> None:
+    daily = _daily([100] * 10 + [500], by="merchant_group_id", key="g_cinema")
+    result = spending_spikes(daily, by="merchant_group_id")
+    assert result.select("merchant_group_id", "day").rows() == [("g_cinema", date(2025, 7, 11))]
+
+
+def test_spike_day_with_few_customers_is_suppressed() -> None:
+    assert spending_spikes(_daily([100] * 10 + [500], customers=5)).is_empty()
+
+
+def test_spikes_reject_unknown_key() -> None:
+    with pytest.raises(ParameterError, match="merchant_group_id"):
+        spending_spikes(_daily([1]), by="merchant_city")  # type: ignore[arg-type]
+
+
+# --- year_on_year --------------------------------------------------------------------------
+
+
+def test_year_on_year_from_transactions_counts_distinct_customers() -> None:
+    last_year = [f"c{k}" for k in range(10)]
+    this_year = [f"c{k}" for k in range(15)]
+    tx = tx_frame(
+        customer_id=last_year + last_year + this_year,
+        created_at=["2024-09-03 12:00"] * 10
+        + ["2024-09-04 12:00"] * 10
+        + ["2025-09-03 12:00"] * 15,
+        amount_minor=[100] * 20 + [200] * 15,
+    )
+    result = year_on_year(tx, month="2025-09")
+    expected = pl.DataFrame(
+        {
+            "merchant_category": ["eating_out"],
+            "month": [date(2025, 9, 1)],
+            "days": [3],  # the data stop on 3 September 2025, so last year stops on 3 September
+            "spend_minor": [3000],
+            "spend_minor_last_year": [1000],
+            "customers": [15],
+            "customers_last_year": [10],
+            "spend_growth_pct": [200.0],
+            "customers_growth_pct": [50.0],
+        }
+    )
+    assert_frame_equal(result, expected)
+
+
+def test_year_on_year_suppresses_small_groups() -> None:
+    daily = pl.DataFrame(
+        {
+            "merchant_category": ["a", "a", "b", "b"],
+            "day": [date(2024, 9, 1), date(2025, 9, 1)] * 2,
+            "spend_minor": [1, 2, 1, 2],
+            "customers": [10, 10, 9, 10],
+        }
+    )
+    assert year_on_year(daily, month="2025-09")["merchant_category"].to_list() == ["a"]
+
+
+def test_year_on_year_without_last_year_is_refused() -> None:
+    with pytest.raises(InsufficientHistoryError, match="2024-09"):
+        year_on_year(_daily([1], start=date(2025, 9, 1)), month="2025-09")
+
+
+# --- regional_favourites -------------------------------------------------------------------
+
+
+def test_favourites_per_city_with_shares() -> None:
+    bean = [f"b{k}" for k in range(30)]
+    bun = [f"u{k}" for k in range(10)]
+    tx = tx_frame(
+        customer_id=bean + bean[:10] + bun + bun[:10] + bun,
+        merchant_group_id=["g_bean"] * 40 + ["g_bun"] * 30,
+        merchant_id=["m_bean_leeds"] * 40 + ["m_bun_leeds"] * 20 + ["m_bun_york"] * 10,
+        merchant_city=["Leeds"] * 60 + ["York"] * 10,
+        created_at="2025-09-10 12:00",
+    )
+    result = regional_favourites(tx, groups=["g_bean", "g_bun"], month="2025-09")
+    expected = pl.DataFrame(
+        {
+            "merchant_city": ["Leeds", "Leeds", "York", "York"],
+            "merchant_group_id": ["g_bean", "g_bun", "g_bun", "g_bean"],
+            "customers": [30, 10, 10, 0],
+            "share": [0.75, 0.25, 1.0, 0.0],
+            "rank": [1, 2, 1, 2],
+            "favourite": [True, False, True, False],
+        }
+    )
+    assert_frame_equal(result, expected)
+
+
+def test_favourites_drop_a_city_with_a_tiny_rival() -> None:
+    monthly = monthly_frame(
+        merchant_id=["a", "b", "c", "d"],
+        merchant_group_id=["g_bean", "g_bun", "g_bean", "g_bun"],
+        merchant_city=["Leeds", "Leeds", "York", "York"],
+        customers=[50, 40, 50, 3],
+    )
+    result = regional_favourites(monthly, groups=["g_bean", "g_bun"])
+    assert result["merchant_city"].unique().to_list() == ["Leeds"]
+
+
+def test_favourites_need_two_groups() -> None:
+    with pytest.raises(ParameterError, match="at least two"):
+        regional_favourites(monthly_frame(), groups=["g_m1"])
+
+
+# --- monthly_headlines ---------------------------------------------------------------------
+
+
+def test_monthly_headlines_change_on_month_and_year() -> None:
+    customers = [f"c{k}" for k in range(20)]
+    tx = tx_frame(
+        customer_id=customers[:10] + customers[:15] + customers + ["c0"],
+        created_at=["2024-09-15 12:00"] * 10
+        + ["2025-08-15 12:00"] * 15
+        + ["2025-09-15 12:00"] * 20
+        + ["2025-09-30 23:30"],  # 1 October in London: not counted
+        amount_minor=[100] * 10 + [100] * 15 + [300] * 20 + [999],
+    )
+    result = monthly_headlines(tx, month="2025-09")
+    expected = pl.DataFrame(
+        {
+            "metric": ["customers", "payments", "spend_minor"],
+            "month": [date(2025, 9, 1)] * 3,
+            "this_month": [20, 20, 6000],
+            "last_month": [15, 15, 1500],
+            "last_year": [10, 10, 1000],
+            "change_on_month_pct": [100 * (20 / 15 - 1), 100 * (20 / 15 - 1), 300.0],
+            "change_on_year_pct": [100.0, 100.0, 500.0],
+        }
+    )
+    assert_frame_equal(result, expected)
+
+
+def test_monthly_headlines_blank_periods_with_few_customers() -> None:
+    tx = tx_frame(
+        customer_id=[f"c{k}" for k in range(12)] + ["x"],
+        created_at=["2025-09-15 12:00"] * 12 + ["2025-08-15 12:00"],
+    )
+    result = monthly_headlines(tx, month="2025-09")
+    assert result["this_month"].to_list() == [12, 12, 12000]
+    assert result["last_month"].null_count() == 3
+
+
+def test_monthly_headlines_month_without_data_is_refused() -> None:
+    with pytest.raises(ParameterError, match="2026-01"):
+        monthly_headlines(tx_frame(), month="2026-01")
+
+
+def test_days_before_a_place_opened_are_not_zero_spend() -> None:
+    old = _daily([100] * 30, start=date(2025, 1, 1), key="old")
+    opened = _daily([100] * 10, start=date(2025, 1, 21), key="new")
+    assert spending_spikes(pl.concat([old, opened])).is_empty()

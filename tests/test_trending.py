@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from conftest import history, tx_frame
+from polars.testing import assert_frame_equal
+
+from insights.aggregates import merchant_monthly
+from insights.errors import InsufficientHistoryError, ParameterError
+from insights.trending import chain_groups, new_merchants, trending_merchants
+
+# Four months, June to September 2025; September is the month ranked, June–August the baseline.
+
+
+def _steady_places(city: str = "Leeds", count: int = 6) -> list[pl.DataFrame]:
+    """Ordinary places whose regulars do not change: the background every list is ranked in."""
+    return [
+        history(f"{city[:2].lower()}{k}", [20, 22, 18, 20], merchant_city=city)
+        for k in range(count)
+    ]
+
+
+def _monthly(*places: pl.DataFrame) -> pl.DataFrame:
+    return pl.concat([*_steady_places("Leeds"), *_steady_places("York"), *places])
+
+
+def _ids(frame: pl.DataFrame) -> list[str]:
+    return frame["merchant_id"].to_list()
+
+
+def test_clear_riser_is_ranked_with_its_numbers() -> None:
+    monthly = _monthly(history("riser", [40, 40, 40, 150], customers=[100, 100, 100, 300]))
+    result = trending_merchants(monthly, month="2025-09", city="Leeds")
+    assert _ids(result) == ["riser"]
+    row = result.select("rank", "customers", "repeat_customers", "baseline_repeat")
+    expected = pl.DataFrame(
+        {"rank": [1], "customers": [300], "repeat_customers": [150], "baseline_repeat": [40.0]}
+    )
+    assert_frame_equal(row, expected)
+    assert result["growth"][0] == pytest.approx(150 / result["expected_repeat"][0])
+    assert result["score"][0] > 1
+
+
+def test_two_to_eight_does_not_beat_forty_to_one_fifty() -> None:
+    monthly = _monthly(
+        history("small", [2, 2, 2, 8], customers=[12, 12, 12, 20]),
+        history("big", [40, 40, 40, 150], customers=[100, 100, 100, 300]),
+    )
+    ranked = _ids(trending_merchants(monthly, month="2025-09", city="Leeds"))
+    assert ranked[0] == "big"
+    assert "small" not in ranked[:1]
+
+
+def test_city_wide_growth_is_not_trending() -> None:
+    york_boom = [
+        history(f"yb{k}", [20, 20, 20, 40], customers=[60, 60, 60, 120], merchant_city="York")
+        for k in range(5)
+    ]
+    monthly = pl.concat([*_steady_places("Leeds"), *york_boom])
+    assert trending_merchants(monthly, month="2025-09", city="York").is_empty()
+
+
+def test_growth_beyond_the_citys_growth_still_trends() -> None:
+    york_boom = [
+        history(f"yb{k}", [20, 20, 20, 40], customers=[60, 60, 60, 120], merchant_city="York")
+        for k in range(5)
+    ]
+    star = history("star", [20, 20, 20, 120], customers=[60, 60, 60, 250], merchant_city="York")
+    monthly = pl.concat([*_steady_places("Leeds"), *york_boom, star])
+    assert _ids(trending_merchants(monthly, month="2025-09", city="York")) == ["star"]
+
+
+def test_event_surge_of_single_visits_is_not_trending() -> None:
+    surge = history("festival", [10, 10, 10, 30], customers=[30, 30, 30, 600])
+    regulars = history("local", [10, 10, 10, 30], customers=[30, 30, 30, 60])
+    result = trending_merchants(_monthly(surge, regulars), month="2025-09", city="Leeds")
+    assert _ids(result) == ["local"]
+
+
+def test_chain_in_two_cities_is_excluded() -> None:
+    monthly = _monthly(
+        history(
+            "chain_leeds",
+            [40, 40, 40, 150],
+            customers=[100, 100, 100, 300],
+            merchant_group_id="g_chain",
+        ),
+        history("chain_york", [20, 20, 20, 20], merchant_group_id="g_chain", merchant_city="York"),
+    )
+    assert "chain_leeds" not in _ids(trending_merchants(monthly, month="2025-09"))
+
+
+def test_chain_with_many_locations_in_one_city_is_excluded() -> None:
+    locations = [
+        history(
+            f"loc{k}", [40, 40, 40, 150], customers=[100, 100, 100, 300], merchant_group_id="g_big"
+        )
+        for k in range(3)
+    ]
+    monthly = _monthly(*locations)
+    assert trending_merchants(monthly, month="2025-09", chain_min_locations=3).is_empty()
+    assert len(trending_merchants(monthly, month="2025-09", chain_min_locations=4)) == 3
+
+
+def test_chain_groups_lists_both_rules() -> None:
+    monthly = pl.concat(
+        [
+            history("a", [1], merchant_group_id="g_two_cities"),
+            history("b", [1], merchant_group_id="g_two_cities", merchant_city="York"),
+            *[history(f"c{k}", [1], merchant_group_id="g_three_shops") for k in range(3)],
+            history("d", [1], merchant_group_id="g_indie"),
+        ]
+    )
+    expected = pl.DataFrame(
+        {
+            "merchant_group_id": ["g_three_shops", "g_two_cities"],
+            "cities": [1, 2],
+            "locations": [3, 2],
+        }
+    )
+    assert_frame_equal(chain_groups(monthly), expected)
+
+
+def test_online_merchants_are_never_listed() -> None:
+    online = history("web", [40, 40, 40, 150], customers=[100, 100, 100, 300], merchant_city=None)
+    result = trending_merchants(_monthly(online), month="2025-09")
+    assert "web" not in _ids(result)
+    assert result["merchant_city"].null_count() == 0
+
+
+def test_places_below_min_customers_never_appear() -> None:
+    tiny = history("tiny", [1, 1, 1, 9], customers=[5, 5, 5, 9])
+    assert "tiny" not in _ids(trending_merchants(_monthly(tiny), month="2025-09"))
+    assert "tiny" not in _ids(new_merchants(_monthly(tiny), month="2025-09"))
+    shown = trending_merchants(_monthly(tiny), month="2025-09", min_customers=5)
+    assert "tiny" in _ids(shown)
+
+
+def test_place_without_baseline_goes_to_new_merchants_not_trending() -> None:
+    newcomer = history("newbie", [30, 90], customers=[80, 200], first_month="2025-08")
+    monthly = _monthly(newcomer)
+    assert "newbie" not in _ids(trending_merchants(monthly, month="2025-09"))
+    result = new_merchants(monthly, month="2025-09", city="Leeds")
+    expected = pl.DataFrame(
+        {"rank": [1], "merchant_id": ["newbie"], "customers": [200], "repeat_customers": [90]}
+    )
+    assert_frame_equal(result.select(expected.columns), expected)
+
+
+def test_new_merchants_ranked_by_repeat_customers() -> None:
+    monthly = _monthly(
+        history("n1", [12], customers=[40], first_month="2025-09"),
+        history("n2", [25], customers=[30], first_month="2025-09"),
+    )
+    assert _ids(new_merchants(monthly, month="2025-09")) == ["n2", "n1"]
+
+
+def test_top_n_and_city_filter() -> None:
+    risers = [
+        history(f"r{k}", [40, 40, 40, 150 + k], customers=[100, 100, 100, 300]) for k in range(3)
+    ]
+    york = history("ry", [40, 40, 40, 150], customers=[100, 100, 100, 300], merchant_city="York")
+    monthly = _monthly(*risers, york)
+    assert _ids(trending_merchants(monthly, month="2025-09", city="Leeds", top_n=2)) == ["r2", "r1"]
+    assert "ry" in _ids(trending_merchants(monthly, month="2025-09"))
+
+
+def test_raw_transactions_give_the_same_list_as_monthly() -> None:
+    tx = tx_frame(
+        customer_id=["a", "a", "b", "b", "c"],
+        created_at=[
+            "2025-06-01 10:00",
+            "2025-06-02 10:00",
+            "2025-09-01 10:00",
+            "2025-09-02 10:00",
+            "2025-09-03 10:00",
+        ],
+    )
+    from_tx = new_merchants(tx, month="2025-09", min_customers=1, baseline_months=4)
+    from_monthly = new_merchants(
+        merchant_monthly(tx), month="2025-09", min_customers=1, baseline_months=4
+    )
+    assert_frame_equal(from_tx, from_monthly)
+    assert len(from_tx) == 1
+
+
+@pytest.mark.parametrize("month", ["2025-9", "September", "2025-00"])
+def test_malformed_month_is_refused(month: str) -> None:
+    with pytest.raises(ParameterError, match="2025-09"):
+        trending_merchants(_monthly(), month=month)
+
+
+def test_month_outside_the_data_names_the_range() -> None:
+    with pytest.raises(ParameterError, match="2025-06 to 2025-09"):
+        trending_merchants(_monthly(), month="2026-01")
+
+
+def test_month_without_enough_baseline_is_refused() -> None:
+    with pytest.raises(InsufficientHistoryError, match="2025-06"):
+        trending_merchants(_monthly(), month="2025-08")
+
+
+def test_unknown_city_names_the_cities() -> None:
+    with pytest.raises(ParameterError, match="Leeds"):
+        trending_merchants(_monthly(), month="2025-09", city="Atlantis")
+
+
+def test_min_customers_below_one_is_refused() -> None:
+    with pytest.raises(ParameterError, match="min_customers"):
+        trending_merchants(_monthly(), month="2025-09", min_customers=0)
+
+
+def test_unrecognised_input_is_refused() -> None:
+    with pytest.raises(ParameterError, match="created_at"):
+        trending_merchants(pl.DataFrame({"x": [1]}), month="2025-09")
