@@ -16,6 +16,7 @@ Functions reading raw transactions take polars frames; reduce other engines firs
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -228,6 +229,8 @@ def spending_spikes(
     window: int = 7,
     city: str | None = None,
     min_customers: int = 10,
+    min_baseline_customers: float = 10.0,
+    month: str | None = None,
 ) -> pl.DataFrame:
     """Days whose spend jumps against both the previous week and the year so far.
 
@@ -253,6 +256,13 @@ def spending_spikes(
         Only this city (needs ``merchant_city`` in ``daily``).
     min_customers
         Spike days with fewer customers are suppressed.
+    min_baseline_customers
+        A spike needs at least this many customers per day on average over the previous
+        ``window`` days: a ratio against a handful of payments is noise (a place with one
+        customer a day "jumps 10,000%" when a party of fifty turns up), not news.
+    month
+        ``"YYYY-MM"``: only spikes from 1 January of that year to the end of that month (the
+        "year so far" of a monthly report). ``None``: every day in ``daily``.
 
     Returns
     -------
@@ -292,14 +302,21 @@ def spending_spikes(
         msg = f"window must be ≥ 1 and min_ratio > 0, got window={window}, min_ratio={min_ratio}."
         raise ParameterError(msg)
     per_day = _daily_by(daily, by, "spending_spikes", city)
+    in_year_so_far = pl.lit(value=True)
+    if month is not None:
+        first = parse_month(month)
+        end = (first + timedelta(days=32)).replace(day=1)
+        in_year_so_far = pl.col("day").is_between(first.replace(month=1), end, closed="left")
     spend = pl.col("spend_minor")
     year = pl.col("day").dt.year()
     prev_week = spend.rolling_mean(window_size=window).shift(1).over(by)
+    prev_customers = pl.col("customers").rolling_mean(window_size=window).shift(1).over(by)
     days_so_far = spend.cum_count().shift(1).over(by, year)
     year_to_date = (spend.cum_sum() / spend.cum_count()).shift(1).over(by, year)
     return (
         per_day.with_columns(
             prev_week.alias("prev_week_mean"),
+            prev_customers.alias("_prev_customers"),
             pl.when(days_so_far >= window).then(year_to_date).alias("year_to_date_mean"),
         )
         .with_columns(
@@ -313,7 +330,10 @@ def spending_spikes(
             pl.col("ratio_prev_week") >= min_ratio,
             pl.col("ratio_year_to_date") >= min_ratio,
             pl.col("customers") >= min_customers,
+            pl.col("_prev_customers") >= min_baseline_customers,
+            in_year_so_far,
         )
+        .drop("_prev_customers")
         .sort(["ratio_year_to_date", by, "day"], descending=[True, False, False])
     )
 
@@ -473,7 +493,8 @@ def regional_favourites(
     tx_or_monthly: Any,
     /,
     *,
-    groups: Sequence[str],
+    groups: Sequence[str] = (),
+    brands: Sequence[str] = (),
     month: str | tuple[str, str] | None = None,
     min_customers: int = 10,
     tz: str = DEFAULT_TZ,
@@ -488,6 +509,9 @@ def regional_favourites(
         and months, so a customer of two locations counts twice).
     groups
         The rival ``merchant_group_id`` values (at least two).
+    brands
+        Or the rivals' brand names (``merchant_name``), e.g. ``["Meridian Coffee",
+        "Copper Crumb Bakery"]``; give ``groups`` or ``brands``, not both.
     month
         ``"YYYY-MM"``, an inclusive ``("YYYY-MM", "YYYY-MM")`` period, or ``None`` for all data.
     min_customers
@@ -499,7 +523,8 @@ def regional_favourites(
     Returns
     -------
     pl.DataFrame
-        One row per city and rival: ``merchant_city``, ``merchant_group_id``, ``customers``,
+        One row per city and rival: ``merchant_city``, ``merchant_group_id``, ``brand`` (its
+        ``merchant_name``), ``customers``,
         ``share`` (of the rivals' customers in the city), ``rank`` (1 = favourite),
         ``favourite`` (bool); sorted by city and rank. Online payments are ignored.
 
@@ -517,18 +542,25 @@ def regional_favourites(
     ...     }
     ... )
     >>> regional_favourites(monthly, groups=["g_bean", "g_bun"]).filter(pl.col("favourite"))
-    shape: (2, 6)
-    ┌───────────────┬───────────────────┬───────────┬───────┬──────┬───────────┐
-    │ merchant_city ┆ merchant_group_id ┆ customers ┆ share ┆ rank ┆ favourite │
-    │ ---           ┆ ---               ┆ ---       ┆ ---   ┆ ---  ┆ ---       │
-    │ str           ┆ str               ┆ i64       ┆ f64   ┆ i64  ┆ bool      │
-    ╞═══════════════╪═══════════════════╪═══════════╪═══════╪══════╪═══════════╡
-    │ Leeds         ┆ g_bean            ┆ 60        ┆ 0.6   ┆ 1    ┆ true      │
-    │ York          ┆ g_bun             ┆ 30        ┆ 0.75  ┆ 1    ┆ true      │
-    └───────────────┴───────────────────┴───────────┴───────┴──────┴───────────┘
+    shape: (2, 7)
+    ┌───────────────┬───────────────────┬────────┬───────────┬───────┬──────┬───────────┐
+    │ merchant_city ┆ merchant_group_id ┆ brand  ┆ customers ┆ share ┆ rank ┆ favourite │
+    │ ---           ┆ ---               ┆ ---    ┆ ---       ┆ ---   ┆ ---  ┆ ---       │
+    │ str           ┆ str               ┆ str    ┆ i64       ┆ f64   ┆ i64  ┆ bool      │
+    ╞═══════════════╪═══════════════════╪════════╪═══════════╪═══════╪══════╪═══════════╡
+    │ Leeds         ┆ g_bean            ┆ g_bean ┆ 60        ┆ 0.6   ┆ 1    ┆ true      │
+    │ York          ┆ g_bun             ┆ g_bun  ┆ 30        ┆ 0.75  ┆ 1    ┆ true      │
+    └───────────────┴───────────────────┴────────┴───────────┴───────┴──────┴───────────┘
+
+    (Without ``merchant_name`` in the input, ``brand`` falls back to the group id.)
 
     """
     _check_min_customers(min_customers)
+    names = _brand_names(tx_or_monthly)
+    if brands:
+        if groups:
+            raise ParameterError("regional_favourites: give groups or brands, not both.")
+        groups = _groups_of_brands(names, brands)
     rivals = list(dict.fromkeys(groups))
     if len(rivals) < 2 or not all(isinstance(g, str) for g in rivals):
         msg = f"groups must name at least two merchant_group_id values, got {groups!r}."
@@ -574,8 +606,55 @@ def regional_favourites(
             .alias("rank"),
         )
         .with_columns((pl.col("rank") == 1).alias("favourite"))
+        .join(names, on="merchant_group_id", how="left")
+        .select(
+            "merchant_city", "merchant_group_id", "brand", "customers", "share", "rank", "favourite"
+        )
         .sort("merchant_city", "rank")
     )
+
+
+def _brand_names(tx_or_monthly: Any) -> pl.DataFrame:
+    """``merchant_group_id`` → ``brand``: the group's most common ``merchant_name``."""
+    frame = (
+        tx_or_monthly if isinstance(tx_or_monthly, pl.LazyFrame) else to_polars(tx_or_monthly)
+    ).lazy()
+    if "merchant_name" not in frame.collect_schema().names():
+        return (
+            frame.select("merchant_group_id", pl.col("merchant_group_id").alias("brand"))
+            .unique()
+            .collect()
+        )
+    return (
+        frame.group_by("merchant_group_id", "merchant_name")
+        .agg(pl.len().alias("n"))
+        .sort("n", "merchant_name", descending=[True, False])
+        .group_by("merchant_group_id", maintain_order=True)
+        .agg(pl.col("merchant_name").first().alias("brand"))
+        .collect()
+    )
+
+
+def _groups_of_brands(names: pl.DataFrame, brands: Sequence[str]) -> list[str]:
+    """Return the group id of each brand name; unknown or ambiguous names raise."""
+    if isinstance(brands, str):
+        raise ParameterError(f"brands must be a list of brand names, not the string {brands!r}")
+    found = names.filter(pl.col("brand").is_in(list(brands)))
+    known = names.get_column("brand").to_list()
+    ids: list[str] = []
+    for brand in brands:
+        match = found.filter(pl.col("brand") == brand).get_column("merchant_group_id").to_list()
+        if not match:
+            close = difflib.get_close_matches(brand, known, n=3)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise ParameterError(f"regional_favourites: no brand called {brand!r}.{hint}")
+        if len(match) > 1:
+            raise ParameterError(
+                f"regional_favourites: {brand!r} names {len(match)} merchant groups "
+                f"({', '.join(sorted(match))}); pass groups= with the ids instead."
+            )
+        ids.append(match[0])
+    return ids
 
 
 def monthly_headlines(

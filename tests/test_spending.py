@@ -195,6 +195,7 @@ def test_favourites_per_city_with_shares() -> None:
         customer_id=bean + bean[:10] + bun + bun[:10] + bun,
         merchant_group_id=["g_bean"] * 40 + ["g_bun"] * 30,
         merchant_id=["m_bean_leeds"] * 40 + ["m_bun_leeds"] * 20 + ["m_bun_york"] * 10,
+        merchant_name=["Bean"] * 40 + ["Bun"] * 30,
         merchant_city=["Leeds"] * 60 + ["York"] * 10,
         created_at="2025-09-10 12:00",
     )
@@ -203,6 +204,7 @@ def test_favourites_per_city_with_shares() -> None:
         {
             "merchant_city": ["Leeds", "Leeds", "York", "York"],
             "merchant_group_id": ["g_bean", "g_bun", "g_bun", "g_bean"],
+            "brand": ["Bean", "Bun", "Bun", "Bean"],
             "customers": [30, 10, 10, 0],
             "share": [0.75, 0.25, 1.0, 0.0],
             "rank": [1, 2, 1, 2],
@@ -210,6 +212,10 @@ def test_favourites_per_city_with_shares() -> None:
         }
     )
     assert_frame_equal(result, expected)
+    by_name = regional_favourites(tx, brands=["Bean", "Bun"], month="2025-09")
+    assert_frame_equal(by_name, expected)
+    with pytest.raises(ParameterError, match=r"no brand called 'Beans'\. Did you mean 'Bean'"):
+        regional_favourites(tx, brands=["Beans", "Bun"], month="2025-09")
 
 
 def test_favourites_drop_a_city_with_a_tiny_rival() -> None:
@@ -275,3 +281,30 @@ def test_days_before_a_place_opened_are_not_zero_spend() -> None:
     old = _daily([100] * 30, start=date(2025, 1, 1), key="old")
     opened = _daily([100] * 10, start=date(2025, 1, 21), key="new")
     assert spending_spikes(pl.concat([old, opened])).is_empty()
+
+
+def test_spike_against_a_handful_of_customers_is_not_news() -> None:
+    days = pl.date_range(date(2025, 7, 1), date(2025, 7, 10), eager=True)
+    daily = pl.DataFrame(
+        {
+            "merchant_group_id": "g_tiny",
+            "day": days,
+            "spend_minor": [300] * 9 + [30_000],
+            "customers": [1] * 9 + [50],
+        }
+    )
+    assert spending_spikes(daily, by="merchant_group_id").height == 0
+    found = spending_spikes(daily, by="merchant_group_id", min_baseline_customers=1)
+    assert found["day"].to_list() == [date(2025, 7, 10)]
+
+
+def test_spikes_for_a_month_keep_its_year_so_far_only() -> None:
+    days = pl.date_range(date(2024, 12, 1), date(2025, 3, 31), eager=True)
+    spend = [100] * len(days)
+    for jump in (date(2024, 12, 20), date(2025, 2, 10), date(2025, 3, 20)):
+        spend[(jump - date(2024, 12, 1)).days] = 500
+    daily = pl.DataFrame(
+        {"merchant_category": "entertainment", "day": days, "spend_minor": spend, "customers": 40}
+    )
+    found = spending_spikes(daily, month="2025-02")
+    assert found["day"].to_list() == [date(2025, 2, 10)]
