@@ -141,7 +141,8 @@ def category_index(
     daily: Any,
     /,
     *,
-    baseline: tuple[str, str] = ("2024-01-01", "2024-03-31"),
+    baseline: tuple[str, str] | None = None,
+    month: str | None = None,
     window: int = 7,
     city: str | None = None,
     min_customers: int = 10,
@@ -156,6 +157,11 @@ def category_index(
         summed; days without spend count as zero.
     baseline
         First and last day (ISO dates, inclusive) of the reference period.
+    month
+        ``"YYYY-MM"`` of a monthly report: unless ``baseline`` is given, the reference period
+        is the same month a year earlier, and the result covers the 13 months ending with
+        ``month`` (so the chart reads "compared with this month last year"). Give
+        ``baseline``, ``month`` or both.
     window
         Days in the trailing rolling mean.
     city
@@ -191,6 +197,18 @@ def category_index(
     if window < 1:
         msg = f"window must be at least 1 day, got {window}."
         raise ParameterError(msg)
+    shown: tuple[date, date] | None = None
+    if month is not None:
+        first_day = parse_month(month)
+        after = (first_day + timedelta(days=32)).replace(day=1)
+        year_ago = first_day.replace(year=first_day.year - 1)
+        shown = (year_ago, after - timedelta(days=1))
+        if baseline is None:
+            year_ago_end = (year_ago + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            baseline = (year_ago.isoformat(), year_ago_end.isoformat())
+    if baseline is None:
+        msg = "category_index: give baseline=(first_day, last_day) or month='YYYY-MM'."
+        raise ParameterError(msg)
     try:
         start, end = (date.fromisoformat(d) for d in baseline)
     except (TypeError, ValueError) as exc:
@@ -215,7 +233,10 @@ def category_index(
             .then(100.0 * pl.col("spend_rolling") / pl.col("_base"))
             .alias("index")
         )
-        .filter(pl.col("customers") >= min_customers)
+        .filter(
+            pl.col("customers") >= min_customers,
+            pl.lit(value=True) if shown is None else pl.col("day").is_between(*shown),
+        )
         .drop("_base")
     )
 

@@ -308,3 +308,20 @@ def test_spikes_for_a_month_keep_its_year_so_far_only() -> None:
     )
     found = spending_spikes(daily, month="2025-02")
     assert found["day"].to_list() == [date(2025, 2, 10)]
+
+
+def test_category_index_for_a_month_uses_that_month_last_year_as_baseline() -> None:
+    days = pl.date_range(date(2024, 8, 1), date(2025, 9, 30), eager=True)
+    spend = [200 if d.year == 2025 and d.month == 9 else 100 for d in days]
+    daily = pl.DataFrame(
+        {"merchant_category": "groceries", "day": days, "spend_minor": spend, "customers": 40}
+    )
+    result = category_index(daily, month="2025-09", window=1)
+    assert result["day"].min() == date(2024, 9, 1)
+    assert result["day"].max() == date(2025, 9, 30)
+    assert result.filter(pl.col("day") == date(2025, 9, 15))["index"].item() == 200.0
+
+
+def test_category_index_needs_a_baseline_or_a_month() -> None:
+    with pytest.raises(ParameterError, match=r"baseline=.*or month="):
+        category_index(_daily([1, 2, 3]))
