@@ -179,7 +179,7 @@ def spikes_chart(
     /,
     *,
     by: str = "merchant_category",
-    key: str,
+    key: str | None = None,
     label: str | None = None,
 ) -> Any:
     """Daily spend of one category or brand, with its spike days annotated.
@@ -194,9 +194,12 @@ def spikes_chart(
     by
         ``"merchant_category"`` or ``"merchant_group_id"``.
     key
-        The category or group to draw.
+        The category or group to draw; ``None``: the one with the biggest spike (the first
+        row of ``spikes``). With no spikes at all, the chart says so instead of failing, so
+        a scheduled report still renders.
     label
-        Readable name of ``key`` in the title (defaults to ``key``).
+        Readable name of ``key`` in the title (defaults to the spikes' ``brand`` column when
+        present, else ``key``).
 
     Examples
     --------
@@ -216,7 +219,14 @@ def spikes_chart(
 
     """
     _need(daily, [by, "day", "spend_minor"], "spikes_chart")
+    if key is None and spikes.is_empty():
+        return _no_spikes_chart()
     _need(spikes, [by, "day", "spend_minor", "customers", "jump_pct"], "spikes_chart")
+    if key is None:
+        key = str(spikes.get_column(by)[0])
+    if label is None and "brand" in spikes.columns:
+        brands = spikes.filter(pl.col(by) == key).get_column("brand").drop_nulls()
+        label = str(brands[0]) if brands.len() else None
     name = label or key
     series = (
         daily.filter(pl.col(by) == key)
@@ -263,11 +273,21 @@ def spikes_chart(
     )
     return titled(
         alt.layer(line, points, text),
-        title=f"{name.capitalize()} spending: the spike",
+        title=f"{name[:1].upper()}{name[1:]} spending: the spike",
         subtitle=(
             f"Card spending per day on {name}; marked days are at least double both the previous "
             "week's and the year's daily average so far"
         ),
+    )
+
+
+def _no_spikes_chart() -> Any:
+    message = pl.DataFrame({"text": ["No day so far this year doubled both averages"]})
+    chart = alt.Chart(message).mark_text(fontSize=16).encode(text=alt.Text("text:N"))
+    return titled(
+        chart.properties(height=80),
+        title="No spending spikes this year",
+        subtitle="Days at least double both the previous week's and the year's daily average",
     )
 
 

@@ -252,6 +252,7 @@ def spending_spikes(
     min_customers: int = 10,
     min_baseline_customers: float = 10.0,
     month: str | None = None,
+    names: Any | None = None,
 ) -> pl.DataFrame:
     """Days whose spend jumps against both the previous week and the year so far.
 
@@ -284,6 +285,10 @@ def spending_spikes(
     month
         ``"YYYY-MM"``: only spikes from 1 January of that year to the end of that month (the
         "year so far" of a monthly report). ``None``: every day in ``daily``.
+    names
+        With ``by="merchant_group_id"``: a frame with ``merchant_group_id`` and
+        ``merchant_name`` (raw transactions or :func:`~insights.aggregates.merchant_monthly`)
+        to label each group with its brand in a ``brand`` column.
 
     Returns
     -------
@@ -334,7 +339,7 @@ def spending_spikes(
     prev_customers = pl.col("customers").rolling_mean(window_size=window).shift(1).over(by)
     days_so_far = spend.cum_count().shift(1).over(by, year)
     year_to_date = (spend.cum_sum() / spend.cum_count()).shift(1).over(by, year)
-    return (
+    spikes = (
         per_day.with_columns(
             prev_week.alias("prev_week_mean"),
             prev_customers.alias("_prev_customers"),
@@ -357,6 +362,9 @@ def spending_spikes(
         .drop("_prev_customers")
         .sort(["ratio_year_to_date", by, "day"], descending=[True, False, False])
     )
+    if names is not None and by == "merchant_group_id":
+        spikes = spikes.join(_brand_names(names), on=by, how="left")
+    return spikes
 
 
 def year_on_year(

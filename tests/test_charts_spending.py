@@ -139,3 +139,41 @@ def test_chart_of_an_empty_table_is_refused() -> None:
 def test_chart_missing_columns_names_them() -> None:
     with pytest.raises(ParameterError, match="share"):
         favourites_chart(FAVOURITES.drop("share"))
+
+
+def test_spikes_chart_picks_the_biggest_spike_and_its_brand() -> None:
+    daily = pl.DataFrame(
+        {
+            "merchant_group_id": ["g_cinema"] * 2 + ["g_cafe"] * 2,
+            "day": [date(2025, 7, 21), date(2025, 7, 22)] * 2,
+            "spend_minor": [1000, 3610, 500, 600],
+        }
+    )
+    spikes = pl.DataFrame(
+        {
+            "merchant_group_id": ["g_cinema"],
+            "brand": ["Starlight Cinemas"],
+            "day": [date(2025, 7, 22)],
+            "spend_minor": [3610],
+            "customers": [40],
+            "jump_pct": [261.0],
+        }
+    )
+    spec = spikes_chart(daily, spikes, by="merchant_group_id").to_dict()
+    assert spec["title"]["text"] == "Starlight Cinemas spending: the spike"
+
+
+def test_spikes_chart_without_spikes_says_so() -> None:
+    daily = pl.DataFrame(
+        {"merchant_category": ["groceries"], "day": [date(2025, 7, 21)], "spend_minor": [100]}
+    )
+    empty = pl.DataFrame(
+        schema={
+            "merchant_category": pl.String,
+            "day": pl.Date,
+            "spend_minor": pl.Int64,
+            "customers": pl.Int64,
+            "jump_pct": pl.Float64,
+        }
+    )
+    assert spikes_chart(daily, empty).to_dict()["title"]["text"] == "No spending spikes this year"
