@@ -92,12 +92,14 @@ def trending_chart(
     cities = trending["merchant_city"].unique().to_list()
     where = place or (cities[0] if len(cities) == 1 else "the UK")
     when = f"{trending['month'][0]:%B %Y}"
+    # Bars are keyed by "rank. name": two locations may share a name (and would overlap).
     data = trending.select(
         "rank", "merchant_name", "merchant_city", "customers", "repeat_customers", "growth"
-    ).with_columns(_growth_label())
-    y = alt.Y(
-        "merchant_name:N", sort=alt.EncodingSortField(field="rank", order="ascending"), title=None
+    ).with_columns(
+        _growth_label(),
+        pl.format("{}. {}", pl.col("rank"), pl.col("merchant_name")).alias("place"),
     )
+    y = alt.Y("place:N", sort=alt.EncodingSortField(field="rank", order="ascending"), title=None)
     base = alt.Chart(data).encode(
         y=y,
         x=alt.X("repeat_customers:Q", title="Repeat customers this month"),
@@ -145,7 +147,8 @@ def category_index_chart(index: pl.DataFrame, /, *, title: str = "Spending by ca
 
     """
     _need(index, ["merchant_category", "day", "index", "customers"], "category_index_chart")
-    data = index.select("merchant_category", "day", "index", "customers").drop_nulls("index")
+    # Suppressed days are null: the line breaks there instead of bridging the gap.
+    data = index.select("merchant_category", "day", "index", "customers")
     rule = (
         alt.Chart(pl.DataFrame({"reference": [100]}))
         .mark_rule(color="#57606a", strokeDash=[4, 4])
@@ -153,7 +156,7 @@ def category_index_chart(index: pl.DataFrame, /, *, title: str = "Spending by ca
     )
     lines = (
         alt.Chart(data)
-        .mark_line()
+        .mark_line(invalid="break-paths-filter-domains")
         .encode(
             x=alt.X("day:T", title=None),
             y=alt.Y("index:Q", title="Index (baseline = 100)", scale=alt.Scale(zero=False)),

@@ -167,7 +167,8 @@ def category_index(
     city
         Only this city; ``None`` for all (online included).
     min_customers
-        Days with fewer customers in a category are left out of the result.
+        Days with fewer customers in a category keep their row but their spend, customers and
+        index are null (suppressed), so charts show a gap instead of bridging it.
 
     Returns
     -------
@@ -233,9 +234,11 @@ def category_index(
             .then(100.0 * pl.col("spend_rolling") / pl.col("_base"))
             .alias("index")
         )
-        .filter(
-            pl.col("customers") >= min_customers,
-            pl.lit(value=True) if shown is None else pl.col("day").is_between(*shown),
+        .filter(pl.lit(value=True) if shown is None else pl.col("day").is_between(*shown))
+        # Days with too few customers are suppressed, not dropped: a chart shows a gap.
+        .with_columns(
+            pl.when(pl.col("customers") >= min_customers).then(pl.col(c)).alias(c)
+            for c in ("spend_minor", "customers", "spend_rolling", "index")
         )
         .drop("_base")
     )

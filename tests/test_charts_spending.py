@@ -108,7 +108,9 @@ def test_category_index_chart_has_reference_rule_at_100() -> None:
     assert _values(spec, rule) == [{"reference": 100}]
     assert lines["encoding"]["x"]["type"] == "temporal"
     assert lines["encoding"]["color"]["field"] == "merchant_category"
-    assert len(_values(spec, lines)) == 3  # the null index (incomplete window) is not drawn
+    # Null index days (incomplete window, suppressed) stay in the data so the line breaks there.
+    assert [r["index"] is None for r in _values(spec, lines)].count(True) == 1
+    assert lines["mark"]["invalid"] == "break-paths-filter-domains"
 
 
 def test_spikes_chart_annotates_the_spike_day() -> None:
@@ -139,6 +141,23 @@ def test_chart_of_an_empty_table_is_refused() -> None:
 def test_chart_missing_columns_names_them() -> None:
     with pytest.raises(ParameterError, match="share"):
         favourites_chart(FAVOURITES.drop("share"))
+
+
+def test_trending_chart_keys_bars_by_rank_so_namesakes_do_not_overlap() -> None:
+    twins = pl.DataFrame(
+        {
+            "rank": [1, 2],
+            "merchant_name": ["Foxglove Books", "Foxglove Books"],
+            "merchant_city": ["London", "London"],
+            "month": [date(2025, 9, 1)] * 2,
+            "customers": [40, 30],
+            "repeat_customers": [12, 9],
+            "growth": [2.0, 1.5],
+        }
+    )
+    spec = trending_chart(twins).to_dict()
+    places = [row["place"] for row in _values(spec, spec["layer"][0])]
+    assert places == ["1. Foxglove Books", "2. Foxglove Books"]
 
 
 def test_spikes_chart_picks_the_biggest_spike_and_its_brand() -> None:

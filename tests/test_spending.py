@@ -71,9 +71,9 @@ def test_category_index_sums_cities_and_fills_missing_days() -> None:
     result = category_index(daily, baseline=("2024-01-01", "2024-01-02"), window=1, min_customers=1)
     expected = pl.DataFrame(
         {
-            "day": [date(2024, 1, 1), date(2024, 1, 3)],
-            "spend_minor": [200, 400],
-            "index": [200.0, 400.0],
+            "day": [date(2024, 1, 1), date(2024, 1, 2), date(2024, 1, 3)],
+            "spend_minor": [200, None, 400],  # the missing day is filled, then suppressed (0 < 1)
+            "index": [200.0, None, 400.0],
         }
     )
     assert_frame_equal(result.select("day", "spend_minor", "index"), expected)
@@ -81,7 +81,9 @@ def test_category_index_sums_cities_and_fills_missing_days() -> None:
 
 def test_category_index_suppresses_days_with_few_customers() -> None:
     daily = _daily([100, 100, 100], start=date(2024, 1, 1), customers=9)
-    assert category_index(daily, baseline=("2024-01-01", "2024-01-02"), window=1).is_empty()
+    result = category_index(daily, baseline=("2024-01-01", "2024-01-02"), window=1)
+    assert result.height == 3  # rows kept, so a chart shows a gap rather than bridging it
+    assert result.select("spend_minor", "customers", "index").null_count().row(0) == (3, 3, 3)
 
 
 def test_category_index_baseline_outside_data_is_refused() -> None:
