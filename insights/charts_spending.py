@@ -142,37 +142,46 @@ def category_index_chart(index: pl.DataFrame, /, *, title: str = "Spending by ca
     ...     {"merchant_category": ["groceries"], "day": [date(2024, 1, 7)], "index": [104.0],
     ...      "customers": [500]}
     ... )
-    >>> [layer["mark"]["type"] for layer in category_index_chart(i).to_dict()["layer"]]
-    ['rule', 'line']
+    >>> spec = category_index_chart(i).to_dict()
+    >>> spec["facet"]["field"], [layer["mark"]["type"] for layer in spec["spec"]["layer"]]
+    ('merchant_category', ['rule', 'line'])
 
     """
     _need(index, ["merchant_category", "day", "index", "customers"], "category_index_chart")
     # Suppressed days are null: the line breaks there instead of bridging the gap.
-    data = index.select("merchant_category", "day", "index", "customers")
-    rule = (
-        alt.Chart(pl.DataFrame({"reference": [100]}))
-        .mark_rule(color="#57606a", strokeDash=[4, 4])
-        .encode(y=alt.Y("reference:Q"))
+    # Categories with no publishable day at all get no (empty) panel.
+    data = index.select("merchant_category", "day", "index", "customers").filter(
+        pl.col("index").is_not_null().any().over("merchant_category")
     )
-    lines = (
-        alt.Chart(data)
-        .mark_line(invalid="break-paths-filter-domains")
-        .encode(
-            x=alt.X("day:T", title=None),
-            y=alt.Y("index:Q", title="Index (baseline = 100)", scale=alt.Scale(zero=False)),
-            color=alt.Color("merchant_category:N", title="Category"),
-            tooltip=[
-                alt.Tooltip("merchant_category:N", title="Category"),
-                alt.Tooltip("day:T", title="Day"),
-                alt.Tooltip("index:Q", title="Index", format=".0f"),
-                alt.Tooltip("customers:Q", title="Customers that day"),
-            ],
-        )
+    base = alt.Chart(data)
+    reference = (
+        base.transform_aggregate(days="count()", groupby=["merchant_category"])
+        .mark_rule(color="#57606a", strokeDash=[4, 4])
+        .encode(y=alt.datum(100))
+    )
+    lines = base.mark_line(invalid="break-paths-filter-domains", color=PALETTE[0]).encode(
+        x=alt.X("day:T", title=None, axis=alt.Axis(format="%b %y")),
+        y=alt.Y("index:Q", title=None, scale=alt.Scale(zero=False)),
+        tooltip=[
+            alt.Tooltip("merchant_category:N", title="Category"),
+            alt.Tooltip("day:T", title="Day"),
+            alt.Tooltip("index:Q", title="Index", format=".0f"),
+            alt.Tooltip("customers:Q", title="Customers that day"),
+        ],
+    )
+    panels = (
+        alt.layer(reference, lines)
+        .properties(width=190, height=110)
+        .facet(facet=alt.Facet("merchant_category:N", title=None), columns=3)
+        .resolve_scale(y="independent")
     )
     return titled(
-        alt.layer(rule, lines),
+        panels,
         title=title,
-        subtitle="7-day average card spending per category, indexed to the baseline period = 100",
+        subtitle=(
+            "7-day average card spending per category, indexed so the baseline period = 100 "
+            "(dashed); gaps are days with too few customers to publish"
+        ),
     )
 
 

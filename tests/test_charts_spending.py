@@ -101,16 +101,18 @@ def test_trending_chart_bars_sorted_by_rank_with_growth_labels() -> None:
     assert rows == {"The Copper Kettle": "2.8× expected", "Bao Down": "new regulars"}
 
 
-def test_category_index_chart_has_reference_rule_at_100() -> None:
+def test_category_index_chart_is_one_panel_per_category_with_a_100_rule() -> None:
     spec = category_index_chart(INDEX).to_dict()
     _assert_title_block(spec)
-    rule, lines = spec["layer"]
-    assert _values(spec, rule) == [{"reference": 100}]
+    assert spec["facet"] == {"field": "merchant_category", "type": "nominal", "title": None}
+    rule, lines = spec["spec"]["layer"]
+    assert rule["mark"]["type"] == "rule"
+    assert rule["encoding"]["y"] == {"datum": 100}
     assert lines["encoding"]["x"]["type"] == "temporal"
-    assert lines["encoding"]["color"]["field"] == "merchant_category"
     # Null index days (incomplete window, suppressed) stay in the data so the line breaks there.
-    assert [r["index"] is None for r in _values(spec, lines)].count(True) == 1
     assert lines["mark"]["invalid"] == "break-paths-filter-domains"
+    values = spec["datasets"][spec["data"]["name"]]
+    assert [r["index"] is None for r in values].count(True) == 1
 
 
 def test_spikes_chart_annotates_the_spike_day() -> None:
