@@ -109,13 +109,24 @@ def forecast_chart(
     >>> [layer["mark"]["type"] for layer in forecast_chart(h, f).to_dict()["layer"]]
     ['area', 'area', 'line', 'line']
 
+    With ``unique_id`` in both frames, one panel per series.
+
     """
     _require(history, ["ds", "y"], "forecast_chart")
     _require(forecast, ["ds", "mean", "lo_80", "hi_80", "lo_95", "hi_95"], "forecast_chart")
+    keys = ["unique_id"] if "unique_id" in forecast.columns else []
     last = history["ds"].max()
     recent = history.filter(pl.col("ds") > pl.lit(last) - pl.duration(days=history_days))
+    # One dataset for every layer, so that the layered chart can be faceted by series.
+    data = pl.concat(
+        [
+            recent.select(*keys, "ds", pl.col("y").cast(pl.Float64)),
+            forecast.select(*keys, "ds", "mean", "lo_80", "hi_80", "lo_95", "hi_95"),
+        ],
+        how="diagonal",
+    )
     x = alt.X("ds:T", title=None)
-    base = alt.Chart(forecast)
+    base = alt.Chart(data)
     band95 = base.mark_area(opacity=0.18, color=PALETTE[0]).encode(
         x=x, y=alt.Y("lo_95:Q", title=y_title), y2=alt.Y2("hi_95:Q")
     )
@@ -132,12 +143,17 @@ def forecast_chart(
             alt.Tooltip("hi_80:Q", title="80% high", format=",.0f"),
         ],
     )
-    past = (
-        alt.Chart(recent)
-        .mark_line(color=PALETTE[7], strokeWidth=1.5)
-        .encode(x=x, y=alt.Y("y:Q"), tooltip=[alt.Tooltip("ds:T"), alt.Tooltip("y:Q")])
+    past = base.mark_line(color=PALETTE[7], strokeWidth=1.5).encode(
+        x=x, y=alt.Y("y:Q"), tooltip=[alt.Tooltip("ds:T"), alt.Tooltip("y:Q")]
     )
-    return titled(alt.layer(band95, band80, mean, past), title=title, subtitle=subtitle)
+    chart = alt.layer(band95, band80, mean, past)
+    if keys:
+        chart = (
+            chart.properties(width=560, height=160)
+            .facet(row=alt.Row("unique_id:N", title=None))
+            .resolve_scale(y="independent")
+        )
+    return titled(chart, title=title, subtitle=subtitle)
 
 
 def backtest_chart(
@@ -219,6 +235,10 @@ def intraday_profile_chart(
             tooltip=[alt.Tooltip("day:N"), alt.Tooltip("time:O"), alt.Tooltip("share:Q")],
         )
     )
+    if "unique_id" in profile.columns:
+        chart = chart.properties(width=560, height=160).facet(
+            row=alt.Row("unique_id:N", title=None)
+        )
     return titled(chart, title=title, subtitle=subtitle)
 
 
@@ -228,15 +248,19 @@ def staffing_chart(
     *,
     title: str = "Agents needed",
     subtitle: str = "Scheduled agents per interval (Erlang C, after shrinkage)",
+    days: int | None = 7,
 ) -> Any:
     """Bars of scheduled agents per interval, with agents on the phones as a line.
 
     Parameters
     ----------
     staffing
-        :func:`insights.erlang.staffing` output with ``ds`` and ``interval`` columns.
+        :func:`insights.erlang.staffing` output with ``ds`` and ``interval`` columns (one
+        panel per ``unique_id`` when present).
     title, subtitle
         Text of the chart.
+    days
+        Only the first ``days`` days (48 bars a day soon become unreadable); ``None``: all.
 
     Examples
     --------
@@ -248,22 +272,30 @@ def staffing_chart(
 
     """
     _require(staffing, ["ds", "interval", "agents", "agents_with_shrinkage"], "staffing_chart")
-    data = staffing.with_columns(
-        pl.col("ds").dt.combine(pl.col("interval")).alias("start"),
+    first = staffing["ds"].min()
+    shown = (
+        staffing
+        if days is None
+        else staffing.filter(pl.col("ds") < pl.lit(first) + pl.duration(days=days))
     )
+    data = shown.with_columns(pl.col("ds").dt.combine(pl.col("interval")).alias("start"))
     x = alt.X("start:T", title=None)
-    bars = (
-        alt.Chart(data)
-        .mark_bar(color=PALETTE[4])
-        .encode(
-            x=x,
-            y=alt.Y("agents_with_shrinkage:Q", title="Agents"),
-            tooltip=[
-                alt.Tooltip("start:T", title="Interval", format="%a %d %b %H:%M"),
-                alt.Tooltip("agents_with_shrinkage:Q", title="Scheduled"),
-                alt.Tooltip("agents:Q", title="On the phones"),
-            ],
-        )
+    base = alt.Chart()  # the layers share the data given to the layer, so it can be faceted
+    bars = base.mark_bar(color=PALETTE[4]).encode(
+        x=x,
+        y=alt.Y("agents_with_shrinkage:Q", title="Agents"),
+        tooltip=[
+            alt.Tooltip("start:T", title="Interval", format="%a %d %b %H:%M"),
+            alt.Tooltip("agents_with_shrinkage:Q", title="Scheduled"),
+            alt.Tooltip("agents:Q", title="Answering"),
+        ],
     )
-    line = alt.Chart(data).mark_line(color=PALETTE[5]).encode(x=x, y=alt.Y("agents:Q"))
-    return titled(alt.layer(bars, line), title=title, subtitle=subtitle)
+    line = base.mark_line(color=PALETTE[5]).encode(x=x, y=alt.Y("agents:Q"))
+    chart = alt.layer(bars, line, data=data)
+    if "unique_id" in data.columns:
+        chart = (
+            chart.properties(width=560, height=140)
+            .facet(row=alt.Row("unique_id:N", title=None))
+            .resolve_scale(y="independent")
+        )
+    return titled(chart, title=title, subtitle=subtitle)

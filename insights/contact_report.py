@@ -46,6 +46,16 @@ LIVE_CHANNELS = ("phone", "chat")
 TZ = "Europe/London"
 
 
+def _day(as_of: date | str) -> date:
+    """Accept a date or an ISO string (notebook parameters are plain literals)."""
+    if isinstance(as_of, date):
+        return as_of
+    try:
+        return date.fromisoformat(as_of)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"as_of must be a date or 'YYYY-MM-DD', not {as_of!r}") from exc
+
+
 def _local_day(tz: str) -> pl.Expr:
     return pl.col("created_at").dt.convert_time_zone(tz).dt.date()
 
@@ -75,7 +85,7 @@ def contact_rates(
     customers: pl.DataFrame,
     /,
     *,
-    as_of: date,
+    as_of: date | str,
     tags: Sequence[str] = (),
     per: float = 1000,
     tz: str = TZ,
@@ -128,6 +138,7 @@ def contact_rates(
     └───────────┴────────────┴──────────┴───────────┴──────────────────┴───────┘
 
     """
+    as_of = _day(as_of)
     scoped = _in_scope(contacts, as_of=as_of, tags=tags, tz=tz)
     daily = pl.DataFrame(daily_contacts(scoped, tz=tz, by="channel"))
     start = daily.get_column("ds").min()
@@ -162,12 +173,13 @@ def rate_series(rates: pl.DataFrame, /) -> pl.DataFrame:
 
 
 def active_series(
-    customers: pl.DataFrame, /, *, as_of: date, years: int = 3, tz: str = TZ
+    customers: pl.DataFrame, /, *, as_of: date | str, years: int = 3, tz: str = TZ
 ) -> pl.DataFrame:
     """Accounts open per local day, as ``ds, y``, for up to ``years`` years before ``as_of``.
 
     Days before the first account opened are left out.
     """
+    as_of = _day(as_of)
     first = customers.select(pl.col("opened_at").min().dt.convert_time_zone(tz).dt.date()).item()
     start = max(first, as_of - timedelta(days=365 * years))
     active = pl.DataFrame(active_customers(customers, start=start, end=as_of, tz=tz))
@@ -178,7 +190,7 @@ def channel_profiles(
     contacts: pl.DataFrame,
     /,
     *,
-    as_of: date,
+    as_of: date | str,
     weeks: int = 8,
     tags: Sequence[str] = (),
     freq: str = "30m",
@@ -192,6 +204,7 @@ def channel_profiles(
         ``unique_id`` (channel), ``weekday`` (ISO), ``interval``, ``contacts``, ``share``.
 
     """
+    as_of = _day(as_of)
     scoped = _in_scope(contacts, as_of=as_of, tags=tags, tz=tz)
     profiles = [
         interval_profile(group, as_of=as_of, weeks=weeks, tz=tz, freq=freq).with_columns(
@@ -235,7 +248,7 @@ def intraday_volume(volume: pl.DataFrame, profiles: pl.DataFrame, /) -> pl.DataF
 
 
 def handle_times(
-    contacts: pl.DataFrame, /, *, as_of: date, weeks: int = 8, tz: str = TZ
+    contacts: pl.DataFrame, /, *, as_of: date | str, weeks: int = 8, tz: str = TZ
 ) -> pl.DataFrame:
     """Average handle time per channel over the ``weeks`` up to ``as_of``.
 
@@ -246,6 +259,7 @@ def handle_times(
         Contacts without a handle time are left out of the average, not counted as 0.
 
     """
+    as_of = _day(as_of)
     start = as_of - timedelta(weeks=weeks)
     recent = contacts.filter(_local_day(tz).is_between(start, as_of, closed="right"))
     out = (

@@ -122,3 +122,45 @@ def test_staffing_chart() -> None:
     assert line["encoding"]["y"]["field"] == "agents"
     assert bars["encoding"]["x"]["type"] == "temporal"
     assert spec["title"]["text"] == "Agents needed"
+
+
+def test_forecast_chart_has_one_panel_per_channel() -> None:
+    history = pl.DataFrame(
+        {"unique_id": ["chat", "phone"], "ds": [date(2025, 6, 2)] * 2, "y": [10.0, 20.0]}
+    )
+    forecast = pl.DataFrame(
+        {
+            "unique_id": ["chat", "phone"],
+            "ds": [date(2025, 6, 3)] * 2,
+            "mean": [11.0, 21.0],
+            "lo_80": [9.0, 19.0],
+            "hi_80": [13.0, 23.0],
+            "lo_95": [8.0, 18.0],
+            "hi_95": [14.0, 24.0],
+        }
+    )
+    spec = forecast_chart(history, forecast).to_dict()
+    assert spec["facet"]["row"]["field"] == "unique_id"
+    assert [layer["mark"]["type"] for layer in spec["spec"]["layer"]] == [
+        "area",
+        "area",
+        "line",
+        "line",
+    ]
+
+
+def test_staffing_chart_shows_the_first_week_per_channel() -> None:
+    days = pl.date_range(date(2025, 6, 2), date(2025, 6, 15), eager=True)
+    plan = pl.DataFrame(
+        {
+            "unique_id": "phone",
+            "ds": days,
+            "interval": time(9),
+            "agents": 3,
+            "agents_with_shrinkage": 5,
+        }
+    )
+    spec = staffing_chart(plan).to_dict()
+    assert spec["facet"]["row"]["field"] == "unique_id"
+    shown = {row["ds"] for row in spec["datasets"][spec["data"]["name"]]}
+    assert len(shown) == 7

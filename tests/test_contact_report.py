@@ -1,0 +1,191 @@
+"""Per-channel steps of the contact-rate report, on small readable frames."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from insights.contact_report import (
+    active_series,
+    channel_profiles,
+    contact_rates,
+    daily_staffing,
+    handle_times,
+    intraday_volume,
+    rate_series,
+    staffing_plan,
+)
+from insights.errors import InsufficientHistoryError, ParameterError
+
+
+def contacts_frame(rows: list[tuple[str, str, str, str | None, int | None]]) -> pl.DataFrame:
+    """(customer_id, UTC timestamp, channel, tag, handle_time_seconds) per contact."""
+    return pl.DataFrame(
+        {
+            "contact_id": [f"k{i}" for i in range(len(rows))],
+            "customer_id": [r[0] for r in rows],
+            "created_at": [datetime.fromisoformat(r[1]).replace(tzinfo=UTC) for r in rows],
+            "channel": [r[2] for r in rows],
+            "tag": [r[3] for r in rows],
+            "handle_time_seconds": [r[4] for r in rows],
+        },
+        schema_overrides={
+            "created_at": pl.Datetime("us", "UTC"),
+            "tag": pl.String,
+            "handle_time_seconds": pl.Int64,
+        },
+    )
+
+
+CUSTOMERS = pl.DataFrame(
+    {
+        "customer_id": ["c1", "c2", "c3", "c4"],
+        "opened_at": [datetime(2025, 1, 1, tzinfo=UTC)] * 3 + [datetime(2025, 6, 3, tzinfo=UTC)],
+        "closed_at": [None] * 4,
+        "home_city": [None] * 4,
+    },
+    schema_overrides={"closed_at": pl.Datetime("us", "UTC"), "home_city": pl.String},
+)
+
+
+def test_rates_per_channel_with_distinct_customers_up_to_as_of() -> None:
+    contacts = contacts_frame(
+        [
+            ("c1", "2025-06-02 09:00", "phone", "card_lost", 300),
+            ("c1", "2025-06-02 10:00", "phone", "card_lost", 300),  # same customer twice
+            ("c2", "2025-06-03 09:00", "chat", None, 600),
+            ("c3", "2025-06-04 09:00", "chat", None, 600),  # after as_of: not used
+        ]
+    )
+    result = contact_rates(contacts, CUSTOMERS, as_of="2025-06-03")
+    expected = pl.DataFrame(
+        {
+            "unique_id": ["chat", "chat", "phone", "phone"],
+            "ds": [date(2025, 6, 2), date(2025, 6, 3)] * 2,
+            "contacts": pl.Series([0, 1, 2, 0], dtype=pl.UInt32),
+            "customers": pl.Series([0, 1, 1, 0], dtype=pl.UInt32),
+            "active_customers": [3.0, 4.0, 3.0, 4.0],
+            "rate": [0.0, 250.0, 2000 / 3, 0.0],
+        }
+    )
+    assert_frame_equal(result, expected)
+
+
+def test_tags_filter_and_unknown_tag_is_named() -> None:
+    contacts = contacts_frame(
+        [
+            ("c1", "2025-06-02 09:00", "phone", "card_lost", 300),
+            ("c2", "2025-06-02 09:30", "phone", "fraud", 300),
+        ]
+    )
+    result = contact_rates(contacts, CUSTOMERS, as_of=date(2025, 6, 2), tags=["fraud"])
+    assert result["contacts"].to_list() == [1]
+    with pytest.raises(ParameterError, match=r"tags \['frod'\] do not occur.*'fraud'"):
+        contact_rates(contacts, CUSTOMERS, as_of=date(2025, 6, 2), tags=["frod"])
+
+
+def test_no_history_before_as_of_is_insufficient() -> None:
+    contacts = contacts_frame([("c1", "2025-06-02 09:00", "phone", None, 300)])
+    with pytest.raises(InsufficientHistoryError, match="no contacts on or before 2025-05-01"):
+        contact_rates(contacts, CUSTOMERS, as_of="2025-05-01")
+
+
+def test_bad_as_of_is_a_parameter_error() -> None:
+    contacts = contacts_frame([("c1", "2025-06-02 09:00", "phone", None, 300)])
+    with pytest.raises(ParameterError, match="as_of must be a date"):
+        contact_rates(contacts, CUSTOMERS, as_of="June")
+
+
+def test_rate_series_keeps_only_forecast_columns() -> None:
+    rates = pl.DataFrame(
+        {"unique_id": ["phone"], "ds": [date(2025, 6, 2)], "contacts": [5], "rate": [1.5]}
+    )
+    assert rate_series(rates).columns == ["unique_id", "ds", "y"]
+
+
+def test_active_series_counts_open_accounts_per_day() -> None:
+    result = active_series(CUSTOMERS, as_of="2025-06-03")
+    assert result.tail(2).to_dicts() == [
+        {"ds": date(2025, 6, 2), "y": 3.0},
+        {"ds": date(2025, 6, 3), "y": 4.0},
+    ]
+
+
+def test_handle_times_ignore_missing_values() -> None:
+    contacts = contacts_frame(
+        [
+            ("c1", "2025-06-02 09:00", "phone", None, 300),
+            ("c2", "2025-06-02 09:10", "phone", None, None),
+            ("c3", "2025-06-02 09:20", "phone", None, 500),
+        ]
+    )
+    result = handle_times(contacts, as_of="2025-06-03")
+    assert result.to_dicts() == [{"unique_id": "phone", "contacts": 2, "aht_seconds": 400.0}]
+
+
+def test_profiles_and_intraday_split_per_channel() -> None:
+    # Monday 2 June: phone 3 contacts at 09:xx local, chat 1 at 10:xx local (BST = UTC+1).
+    contacts = contacts_frame(
+        [
+            ("c1", "2025-06-02 08:05", "phone", None, 300),
+            ("c2", "2025-06-02 08:10", "phone", None, 300),
+            ("c3", "2025-06-02 08:40", "phone", None, 300),
+            ("c1", "2025-06-02 09:15", "chat", None, 600),
+        ]
+    )
+    profiles = channel_profiles(contacts, as_of="2025-06-08", weeks=1)
+    assert profiles.select("unique_id", "weekday", "interval", "share").to_dicts() == [
+        {"unique_id": "chat", "weekday": 1, "interval": time(10), "share": 1.0},
+        {"unique_id": "phone", "weekday": 1, "interval": time(9), "share": 2 / 3},
+        {"unique_id": "phone", "weekday": 1, "interval": time(9, 30), "share": 1 / 3},
+    ]
+    volume = pl.DataFrame(
+        {
+            "unique_id": ["chat", "phone"],
+            "ds": [date(2025, 6, 9)] * 2,
+            "mean": [10.0, 30.0],
+            "lo_80": [8.0, 25.0],
+            "hi_80": [12.0, 35.0],
+        }
+    )
+    split = intraday_volume(volume, profiles)
+    assert split.select("unique_id", "interval", "mean").to_dicts() == [
+        {"unique_id": "chat", "interval": time(10), "mean": 10.0},
+        {"unique_id": "phone", "interval": time(9), "mean": 20.0},
+        {"unique_id": "phone", "interval": time(9, 30), "mean": 10.0},
+    ]
+
+
+def test_intraday_without_a_profile_for_a_channel_is_an_error() -> None:
+    volume = pl.DataFrame({"unique_id": ["email"], "ds": [date(2025, 6, 9)], "mean": [1.0]})
+    profiles = pl.DataFrame(
+        {"unique_id": ["phone"], "weekday": [1], "interval": [time(9)], "share": [1.0]}
+    )
+    with pytest.raises(ParameterError, match=r"no interval profile for channel\(s\) \['email'\]"):
+        intraday_volume(volume, profiles)
+
+
+def test_staffing_plan_staffs_live_channels_with_chat_concurrency() -> None:
+    intraday = pl.DataFrame(
+        {
+            "unique_id": ["chat", "email", "phone"],
+            "ds": [date(2025, 6, 9)] * 3,
+            "interval": [time(9)] * 3,
+            "mean": [100.0, 100.0, 100.0],
+        }
+    )
+    aht = pl.DataFrame(
+        {"unique_id": ["chat", "email", "phone"], "aht_seconds": [180.0, 300.0, 180.0]}
+    )
+    plan = staffing_plan(intraday, aht, service_level=0.8, answer_seconds=20, shrinkage=0.0)
+    by_channel = dict(plan.select("unique_id", "agents").iter_rows())
+    # 100 calls in 30 min at 180 s AHT is 10 Erlangs: 14 agents for 80/20 (the textbook case);
+    # chat agents hold two conversations at once, so chat needs fewer. Email is not queued.
+    assert by_channel["phone"] == 14
+    assert by_channel["chat"] < 14
+    assert "email" not in by_channel
+    daily = daily_staffing(plan)
+    assert daily.filter(pl.col("unique_id") == "phone")["agent_hours"].item() == 7.0
