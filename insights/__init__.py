@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         intraday_volume,
         rate_series,
         staffing_plan,
+        volume_series,
     )
     from insights.contacts import (
         active_customers,
@@ -195,6 +196,7 @@ _EXPORTS: dict[str, str] = {
     "intraday_volume": "insights.contact_report",
     "rate_series": "insights.contact_report",
     "staffing_plan": "insights.contact_report",
+    "volume_series": "insights.contact_report",
 }
 
 __all__ = [
@@ -264,6 +266,7 @@ __all__ = [
     "trending_chart",
     "trending_merchants",
     "validate",
+    "volume_series",
     "write_sample",
     "year_on_year",
 ]

@@ -221,9 +221,13 @@ def intraday_profile_chart(
     """
     _require(profile, ["weekday", "interval", "share"], "intraday_profile_chart")
     names = pl.Series(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
-    data = profile.with_columns(
+    # Only the encoded columns: a polars time column does not serialise to Vega-Lite JSON.
+    keys = ["unique_id"] if "unique_id" in profile.columns else []
+    data = profile.select(
+        *keys,
         pl.lit(names).get(pl.col("weekday").cast(pl.Int64) - 1).alias("day"),
         pl.col("interval").dt.to_string("%H:%M").alias("time"),
+        "share",
     )
     chart = (
         alt.Chart(data)
@@ -247,10 +251,13 @@ def staffing_chart(
     /,
     *,
     title: str = "Agents needed",
-    subtitle: str = "Scheduled agents per interval (Erlang C, after shrinkage)",
+    subtitle: str = (
+        "Scheduled agents per half hour (bars, after shrinkage) and agents answering (ticks), "
+        "Erlang C"
+    ),
     days: int | None = 7,
 ) -> Any:
-    """Bars of scheduled agents per interval, with agents on the phones as a line.
+    """Bars of scheduled agents per interval, with agents answering as ticks.
 
     Parameters
     ----------
@@ -268,7 +275,7 @@ def staffing_chart(
     >>> s = pl.DataFrame({"ds": [date(2025, 6, 2)], "interval": [time(9)], "agents": [14],
     ...                   "agents_with_shrinkage": [20]})
     >>> [layer["mark"]["type"] for layer in staffing_chart(s).to_dict()["layer"]]
-    ['bar', 'line']
+    ['bar', 'tick']
 
     """
     _require(staffing, ["ds", "interval", "agents", "agents_with_shrinkage"], "staffing_chart")
@@ -278,8 +285,15 @@ def staffing_chart(
         if days is None
         else staffing.filter(pl.col("ds") < pl.lit(first) + pl.duration(days=days))
     )
-    data = shown.with_columns(pl.col("ds").dt.combine(pl.col("interval")).alias("start"))
-    x = alt.X("start:T", title=None)
+    keys = ["unique_id"] if "unique_id" in shown.columns else []
+    # Only the encoded columns: a polars time column does not serialise to Vega-Lite JSON.
+    data = shown.select(
+        *keys,
+        pl.col("ds").dt.combine(pl.col("interval")).alias("start"),
+        "agents",
+        "agents_with_shrinkage",
+    )
+    x = alt.X("start:T", title=None, axis=alt.Axis(format="%a %d %b", tickCount="day"))
     base = alt.Chart()  # the layers share the data given to the layer, so it can be faceted
     bars = base.mark_bar(color=PALETTE[4]).encode(
         x=x,
@@ -290,8 +304,9 @@ def staffing_chart(
             alt.Tooltip("agents:Q", title="Answering"),
         ],
     )
-    line = base.mark_line(color=PALETTE[5]).encode(x=x, y=alt.Y("agents:Q"))
-    chart = alt.layer(bars, line, data=data)
+    # Ticks, not a line: a line would join the last interval of a day to the next morning.
+    answering = base.mark_tick(color=PALETTE[5], thickness=2).encode(x=x, y=alt.Y("agents:Q"))
+    chart = alt.layer(bars, answering, data=data)
     if "unique_id" in data.columns:
         chart = (
             chart.properties(width=560, height=140)

@@ -4,6 +4,7 @@
 
     insights sample   [--out data/sample] [--customers N] [--start D] [--end D] [--seed N]
     insights validate PATH --contract {transactions,customers,contacts} [--quarantine DIR]
+    insights reduce   DATA_DIR --out OUT_DIR [--tz TZ] [--engine polars|duckdb] [--only NAME ...]
     insights report list | show NAME | index
     insights report run NAME [-p NAME=VALUE ...] [--data PATH] [--out reports/] [--force]
                              [--timeout-cell S] [--budget S] [--catalogue FILE]
@@ -29,6 +30,14 @@ __all__ = ["main"]
 
 DEFAULT_SAMPLE = Path("data/sample")
 DEFAULT_CATALOGUE = Path("notebooks/catalogue.toml")
+# Kept in step with insights.scale.AGGREGATES (a test checks), so `--help` stays fast.
+AGGREGATE_NAMES = (
+    "merchant_daily",
+    "merchant_monthly",
+    "category_daily",
+    "group_daily",
+    "active_customers_daily",
+)
 
 
 def _date(text: str) -> date:
@@ -70,6 +79,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         args.path, contract=args.contract, on_invalid="quarantine", quarantine_dir=args.quarantine
     )
     print(f"{args.path}: {valid.height:,} valid rows; rejected rows (if any) in {args.quarantine}/")
+    return 0
+
+
+def _cmd_reduce(args: argparse.Namespace) -> int:
+    from insights.scale import write_aggregates
+
+    started = time.perf_counter()
+    paths = write_aggregates(
+        args.data_dir,
+        args.out,
+        aggregates=args.only or AGGREGATE_NAMES,
+        tz=args.tz,
+        engine=args.engine,
+        progress=not args.quiet,
+    )
+    for name, path in paths.items():
+        print(f"{name:<24} {path}")
+    print(f"reduced {args.data_dir} in {time.perf_counter() - started:.1f}s")
     return 0
 
 
@@ -257,6 +284,30 @@ def _parser() -> argparse.ArgumentParser:
         help="keep valid rows and write rejected ones to DIR/<contract>.rejected.parquet",
     )
     check.set_defaults(run=_cmd_validate)
+
+    reduce = sub.add_parser(
+        "reduce",
+        help="reduce Parquet transactions to the daily and monthly aggregates, month by month",
+        description="Reduce a folder of Parquet transactions (hive-partitioned by UTC month, "
+        "year_month=YYYY-MM/) one local month at a time, with memory bounded by a month, and "
+        "write merchant_daily, merchant_monthly, category_daily, group_daily and "
+        "active_customers_daily as Parquet files in OUT_DIR.",
+    )
+    reduce.add_argument("data_dir", metavar="DATA_DIR", help="Parquet file or folder")
+    reduce.add_argument("--out", type=Path, required=True, help="output folder")
+    reduce.add_argument(
+        "--tz", default="Europe/London", help="time zone of days and months (IANA name)"
+    )
+    reduce.add_argument("--engine", choices=("polars", "duckdb"), default="polars")
+    reduce.add_argument(
+        "--only",
+        action="append",
+        choices=AGGREGATE_NAMES,
+        metavar="NAME",
+        help=f"write only this aggregate (repeatable): {', '.join(AGGREGATE_NAMES)}",
+    )
+    reduce.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    reduce.set_defaults(run=_cmd_reduce)
     _add_report(sub)
     return parser
 

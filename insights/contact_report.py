@@ -6,6 +6,7 @@ and Erlang C per channel, so that the report notebook is one call per step::
 
     contact_rates(contacts, customers, as_of=...)  history: contacts, active customers, rate
     rate_series(rates)                             → unique_id, ds, y for forecast()/backtest()
+    volume_series(rates)                           → unique_id, ds, y: contacts per day
     active_series(customers, as_of=...)            → ds, y: accounts open per day
     channel_profiles(contacts, as_of=...)          each channel's weekday × 30-minute shares
     intraday_volume(volume, profiles)              daily volume forecast split into intervals
@@ -40,6 +41,7 @@ __all__ = [
     "intraday_volume",
     "rate_series",
     "staffing_plan",
+    "volume_series",
 ]
 
 LIVE_CHANNELS = ("phone", "chat")
@@ -170,6 +172,11 @@ def rate_series(rates: pl.DataFrame, /) -> pl.DataFrame:
     regressor by :func:`insights.forecasting.forecast`.
     """
     return rates.select("unique_id", "ds", pl.col("rate").alias("y"))
+
+
+def volume_series(rates: pl.DataFrame, /) -> pl.DataFrame:
+    """``unique_id, ds, y`` (``y`` = contacts) from :func:`contact_rates`, e.g. for charts."""
+    return rates.select("unique_id", "ds", pl.col("contacts").cast(pl.Float64).alias("y"))
 
 
 def active_series(

@@ -162,5 +162,29 @@ def test_staffing_chart_shows_the_first_week_per_channel() -> None:
     )
     spec = staffing_chart(plan).to_dict()
     assert spec["facet"]["row"]["field"] == "unique_id"
-    shown = {row["ds"] for row in spec["datasets"][spec["data"]["name"]]}
+    shown = {row["start"][:10] for row in spec["datasets"][spec["data"]["name"]]}
     assert len(shown) == 7
+
+
+def test_interval_charts_render_through_vl_convert(tmp_path: Any) -> None:
+    # A polars time column in chart data used to break JSON serialisation at export.
+    from insights.export import publish_chart
+
+    profile = pl.DataFrame(
+        {"unique_id": "phone", "weekday": [1, 1], "interval": [time(9), time(9, 30)]}
+    ).with_columns(share=pl.Series([0.6, 0.4]))
+    plan = pl.DataFrame(
+        {
+            "unique_id": "phone",
+            "ds": [date(2025, 6, 2)] * 2,
+            "interval": [time(9), time(9, 30)],
+            "agents": [3, 2],
+            "agents_with_shrinkage": [5, 3],
+        }
+    )
+    for name, chart, data in (
+        ("profile", intraday_profile_chart(profile), profile),
+        ("staffing", staffing_chart(plan), plan),
+    ):
+        files = publish_chart(chart, data, name=name, out_dir=tmp_path, alt_text=name)
+        assert files["svg"].read_text().startswith("<svg")

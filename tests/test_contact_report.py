@@ -17,6 +17,7 @@ from insights.contact_report import (
     intraday_volume,
     rate_series,
     staffing_plan,
+    volume_series,
 )
 from insights.errors import InsufficientHistoryError, ParameterError
 
@@ -104,6 +105,9 @@ def test_rate_series_keeps_only_forecast_columns() -> None:
         {"unique_id": ["phone"], "ds": [date(2025, 6, 2)], "contacts": [5], "rate": [1.5]}
     )
     assert rate_series(rates).columns == ["unique_id", "ds", "y"]
+    assert volume_series(rates).to_dicts() == [
+        {"unique_id": "phone", "ds": date(2025, 6, 2), "y": 5.0}
+    ]
 
 
 def test_active_series_counts_open_accounts_per_day() -> None:

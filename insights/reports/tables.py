@@ -52,16 +52,19 @@ def suppress_small(
 def small_groups(
     frame: pl.DataFrame, /, *, count_columns: Sequence[str], min_customers: int
 ) -> list[tuple[str, int, int]]:
-    """Rows whose customer counts are below ``min_customers``.
+    """Rows counting between 1 and ``min_customers - 1`` customers.
+
+    Nulls (already suppressed) and zeros (no customer, nothing to disclose) are allowed: the
+    same rule as :func:`suppress_small`.
 
     Returns
     -------
     list of (column, row index, count)
-        Every offending cell; nulls (already suppressed) are allowed.
+        Every offending cell.
 
     Examples
     --------
-    >>> small_groups(pl.DataFrame({"customers": [12, 3, None]}),
+    >>> small_groups(pl.DataFrame({"customers": [12, 3, None, 0]}),
     ...              count_columns=["customers"], min_customers=10)
     [('customers', 1, 3)]
 
@@ -71,7 +74,7 @@ def small_groups(
         bad = (
             frame.select(pl.col(column))
             .with_row_index("row")
-            .filter(pl.col(column) < min_customers)
+            .filter(pl.col(column).is_between(1, min_customers - 1))
         )
         rows, counts = bad["row"].to_list(), bad[column].to_list()
         found += [(column, int(r), int(c)) for r, c in zip(rows, counts, strict=True)]

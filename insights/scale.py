@@ -1,0 +1,565 @@
+"""The reduce step at scale: month by month on one machine, with memory bounded by a month.
+
+A year of card data is billions of rows; :mod:`insights.aggregates` reduces a frame that fits
+in memory, or a lazy frame on an engine that does not need it to (DuckDB, Spark). This module
+runs the *same* aggregate functions over a folder of hive-partitioned Parquet
+(``transactions/year_month=YYYY-MM/part-*.parquet``, partitioned by the **UTC** month of
+``created_at``) one **local** calendar month at a time, so peak memory is set by the largest
+month rather than by the whole data set.
+
+Why the result is exact:
+
+* Every aggregate is keyed by a local day or a local month, and a local day lies inside one
+  local month. Each local month is reduced from *all* of its rows and from nothing else, so the
+  per-month results are disjoint and are concatenated, never merged: distinct and repeat
+  customers are never added across chunks.
+* A local month is not a UTC month: in ``Europe/London`` summer, 23:30 UTC on 30 September is
+  00:30 on 1 October. Each local month is read from the UTC partitions that overlap its UTC
+  range (its own and one neighbour) and filtered to that range, so the neighbour's edge hour
+  lands in the right month. The filter is on ``created_at`` and is pushed into the Parquet
+  reader (row groups outside the range are skipped from their statistics).
+
+Merchant attributes (name, group, category, city, online) are taken per month; if a merchant's
+attributes change over time each month carries the attributes seen that month.
+
+Files that sit outside ``year_month=YYYY-MM`` folders are read for every month (filtered to it),
+which is correct but reads them once per month: partition large data by month.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from insights.aggregates import (
+    active_customers_daily,
+    category_daily,
+    group_daily,
+    merchant_daily,
+    merchant_monthly,
+    to_polars,
+)
+from insights.errors import ContractError, ParameterError
+
+__all__ = [
+    "AGGREGATES",
+    "REDUCE_COLUMNS",
+    "Aggregate",
+    "Engine",
+    "reduce_partitioned",
+    "scan_transactions",
+    "write_aggregates",
+]
+
+Aggregate = Literal[
+    "merchant_daily", "merchant_monthly", "category_daily", "group_daily", "active_customers_daily"
+]
+Engine = Literal["polars", "duckdb"]
+
+#: The aggregate functions of :mod:`insights.aggregates` that this module runs, by name.
+AGGREGATES: dict[str, Callable[..., Any]] = {
+    "merchant_daily": merchant_daily,
+    "merchant_monthly": merchant_monthly,
+    "category_daily": category_daily,
+    "group_daily": group_daily,
+    "active_customers_daily": active_customers_daily,
+}
+#: Sort keys restoring the order the whole-frame functions give (``None``: unsorted).
+_SORT_KEYS: dict[str, list[str] | None] = {
+    "merchant_daily": None,
+    "merchant_monthly": None,
+    "category_daily": ["merchant_category", "merchant_city", "day"],
+    "group_daily": ["merchant_group_id", "day"],
+    "active_customers_daily": ["day"],
+}
+#: The contract columns the reduce reads, with their contract types.
+REDUCE_COLUMNS: dict[str, pl.DataType] = {
+    "customer_id": pl.String(),
+    "created_at": pl.Datetime("us", "UTC"),
+    "amount_minor": pl.Int64(),
+    "merchant_id": pl.String(),
+    "merchant_name": pl.String(),
+    "merchant_group_id": pl.String(),
+    "merchant_category": pl.String(),
+    "merchant_city": pl.String(),
+    "is_online": pl.Boolean(),
+}
+_TICK = timedelta(microseconds=1)
+_MONTH_DIR = re.compile(r"year_month=(\d{4})-(\d{2})")
+
+
+# --- files and partitions -----------------------------------------------------------------
+
+
+def _parquet_files(source: str | Path) -> list[Path]:
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(path.rglob("*.parquet"))
+    elif path.is_file():
+        files = [path]
+    else:
+        msg = f"{source}: no such file or folder; point at a Parquet file or a folder of them."
+        raise ContractError(msg)
+    if not files:
+        msg = f"{source}: no .parquet files found (searched the folder recursively)."
+        raise ContractError(msg)
+    return files
+
+
+def _type_problem(name: str, found: pl.DataType) -> str | None:
+    if name == "created_at":
+        ok = isinstance(found, pl.Datetime) and found.time_zone == "UTC"
+        want = "a UTC timestamp (timestamp[us, UTC])"
+    elif name == "amount_minor":
+        ok = found.is_integer()
+        want = "an integer (int64, minor units)"
+    else:
+        ok = found == REDUCE_COLUMNS[name]
+        want = str(REDUCE_COLUMNS[name])
+    return None if ok else f"{name} is {found}, expected {want}"
+
+
+def _check_schemas(files: Sequence[Path]) -> None:
+    """Check every file's Parquet footer (not its rows) for the columns the reduce needs."""
+    problems: list[str] = []
+    for file in files:
+        try:
+            schema = pl.read_parquet_schema(file)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            problems.append(f"{file}: not readable as Parquet ({exc})")
+            continue
+        missing = [name for name in REDUCE_COLUMNS if name not in schema]
+        wrong = [
+            problem
+            for name in REDUCE_COLUMNS
+            if name in schema and (problem := _type_problem(name, schema[name])) is not None
+        ]
+        if missing or wrong:
+            detail = "; ".join(([f"missing {', '.join(missing)}"] if missing else []) + wrong)
+            problems.append(f"{file}: {detail}")
+    if problems:
+        shown = "\n  ".join(problems[:10])
+        more = f"\n  ... and {len(problems) - 10} more files" if len(problems) > 10 else ""
+        msg = (
+            f"{len(problems)} of {len(files)} Parquet files do not have the transactions "
+            f"contract's columns and types (data_contracts/transactions.yaml):\n  {shown}{more}\n"
+            "Fix the export, or load and validate it with insights.io.load_transactions."
+        )
+        raise ContractError(msg)
+
+
+def _scan(files: Sequence[Path]) -> pl.LazyFrame:
+    return pl.scan_parquet(
+        [str(f) for f in files],
+        hive_partitioning=False,
+        cast_options=pl.ScanCastOptions(integer_cast="upcast"),
+    ).select(
+        *(
+            pl.col(name).cast(dtype) if name in ("amount_minor", "created_at") else pl.col(name)
+            for name, dtype in REDUCE_COLUMNS.items()
+        )
+    )
+
+
+def scan_transactions(source: str | Path, /) -> pl.LazyFrame:
+    """Scan Parquet transactions lazily, after checking their columns and types.
+
+    Only the Parquet footers are read: the check is cheap and catches a wrong export
+    (a missing column, a naive or local ``created_at``, a float amount) before a long reduce.
+    Row-level rules (non-zero amounts, currency codes, ...) are checked by the loaders in
+    :mod:`insights.io`, which read every row.
+
+    Parameters
+    ----------
+    source
+        A Parquet file or a folder searched recursively (hive ``key=value`` folders welcome;
+        the keys are not read as columns).
+
+    Returns
+    -------
+    pl.LazyFrame
+        The columns the reduce needs, :data:`REDUCE_COLUMNS`: ``customer_id``, ``created_at``
+        (UTC), ``amount_minor`` (Int64), ``merchant_id`` and the merchant attributes.
+
+    Raises
+    ------
+    ContractError
+        If there are no Parquet files, or a file lacks a column or has the wrong type.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> pl.DataFrame({"customer_id": ["a"], "amount_minor": [1.5]}).write_parquet(
+    ...     folder / "part-0.parquet"
+    ... )
+    >>> scan_transactions(folder)
+    Traceback (most recent call last):
+    ...
+    insights.errors.ContractError: 1 of 1 Parquet files do not have the transactions ...
+
+    """
+    files = _parquet_files(source)
+    _check_schemas(files)
+    return _scan(files)
+
+
+def _month_start(year: int, month: int) -> date:
+    return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def _next_month(month: date) -> date:
+    return _month_start(month.year, month.month + 1)
+
+
+def _utc_month_start(month: date) -> datetime:
+    return datetime(month.year, month.month, 1, tzinfo=UTC)
+
+
+def _local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
+    # The first instant of local ``day`` in UTC (fold=0 gives the earliest instant).
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+
+def _local_month(instant: datetime, zone: ZoneInfo) -> date:
+    local = instant.astimezone(zone)
+    return date(local.year, local.month, 1)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One local calendar month: its UTC range and the files that may hold its rows."""
+
+    month: date
+    start: datetime
+    end: datetime
+    files: tuple[Path, ...]
+
+
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        msg = f"tz={tz!r} is not an IANA time zone name; use e.g. 'Europe/London'."
+        raise ParameterError(msg) from exc
+
+
+def _footer_range(file: Path) -> tuple[datetime, datetime] | Literal["empty"] | None:
+    """Read ``created_at`` min and max from the row-group statistics, if all have them."""
+    meta = pq.read_metadata(file)
+    if meta.num_rows == 0:
+        return "empty"
+    column = meta.schema.names.index("created_at")
+    lows, highs = [], []
+    for group in range(meta.num_row_groups):
+        stats = meta.row_group(group).column(column).statistics
+        if stats is None or not stats.has_min_max:
+            return None
+        if not isinstance(stats.min, datetime) or not isinstance(stats.max, datetime):
+            return None
+        lows.append(stats.min.astimezone(UTC))
+        highs.append(stats.max.astimezone(UTC))
+    return min(lows), max(highs)
+
+
+def _file_ranges(files: Sequence[Path]) -> dict[Path, tuple[datetime, datetime]]:
+    """Find the UTC range ``[first, last]`` of ``created_at`` in each non-empty file.
+
+    From the footer statistics when present (so a row filed under the wrong month is still
+    found), else from a ``year_month=YYYY-MM`` folder name, else by reading the column.
+    """
+    ranges: dict[Path, tuple[datetime, datetime]] = {}
+    unknown: list[Path] = []
+    for file in files:
+        found = _footer_range(file)
+        if found == "empty":
+            continue
+        if found is not None:
+            ranges[file] = found
+            continue
+        matches = [m for part in file.parts[:-1] if (m := _MONTH_DIR.fullmatch(part))]
+        if matches:
+            month = _month_start(int(matches[-1].group(1)), int(matches[-1].group(2)))
+            ranges[file] = (_utc_month_start(month), _utc_month_start(_next_month(month)) - _TICK)
+        else:
+            unknown.append(file)
+    for file in unknown:
+        created = pl.col("created_at")
+        bounds = _scan([file]).select(created.min().alias("lo"), created.max().alias("hi"))
+        lo, hi = bounds.collect().row(0)
+        if lo is not None:
+            ranges[file] = (lo, hi)
+    return ranges
+
+
+def _plan(files: Sequence[Path], zone: ZoneInfo) -> list[_Chunk]:
+    """Local months covered by the data, each with the files whose time range overlaps it."""
+    ranges = _file_ranges(files)
+    months: set[date] = set()
+    for first, last in ranges.values():
+        month, last_month = _local_month(first, zone), _local_month(last, zone)
+        while month <= last_month:
+            months.add(month)
+            month = _next_month(month)
+    chunks = []
+    for month in sorted(months):
+        start = _local_midnight_utc(month, zone)
+        end = _local_midnight_utc(_next_month(month), zone)
+        overlapping = tuple(f for f, (lo, hi) in ranges.items() if lo < end and start <= hi)
+        if overlapping:
+            chunks.append(_Chunk(month, start, end, overlapping))
+    return chunks
+
+
+# --- running the aggregates month by month -------------------------------------------------
+
+
+def _names(aggregates: Sequence[str]) -> list[str]:
+    if isinstance(aggregates, str):
+        aggregates = [aggregates]
+    unknown = [name for name in aggregates if name not in AGGREGATES]
+    if unknown or not aggregates:
+        msg = (
+            f"unknown aggregate(s) {unknown or '(none given)'}; choose from "
+            f"{', '.join(AGGREGATES)}."
+        )
+        raise ParameterError(msg)
+    return list(dict.fromkeys(aggregates))
+
+
+def _duckdb_connection(tz: str) -> Any:
+    try:
+        import duckdb  # noqa: PLC0415 - optional engine, imported when chosen
+    except ImportError as exc:
+        msg = "engine='duckdb' needs DuckDB: pip install 'insights[duckdb]'."
+        raise ParameterError(msg) from exc
+    con = duckdb.connect()
+    # The aggregates convert created_at to the session time zone (see insights.aggregates).
+    con.execute(f"SET TimeZone = '{tz}'")
+    return con
+
+
+def _duckdb_chunk(con: Any, chunk: _Chunk) -> Any:
+    files = ", ".join(f"'{f.as_posix()}'" for f in chunk.files)
+    columns = ", ".join(
+        f"CAST({name} AS BIGINT) AS {name}" if name == "amount_minor" else name
+        for name in REDUCE_COLUMNS
+    )
+    return con.sql(
+        f"SELECT {columns} FROM read_parquet([{files}], hive_partitioning = false) "
+        f"WHERE created_at >= TIMESTAMPTZ '{chunk.start.isoformat()}' "
+        f"AND created_at < TIMESTAMPTZ '{chunk.end.isoformat()}'"
+    )
+
+
+def _polars_chunk(chunk: _Chunk) -> pl.LazyFrame:
+    created = pl.col("created_at")
+    return _scan(chunk.files).filter(created >= chunk.start, created < chunk.end)
+
+
+def _reduce_chunks(
+    source: str | Path, names: list[str], *, tz: str, engine: str, progress: bool
+) -> Iterator[dict[str, pl.DataFrame]]:
+    """Yield the aggregates of each local month in turn, as polars DataFrames."""
+    if engine not in get_args(Engine):
+        msg = f"engine must be one of {', '.join(get_args(Engine))}, got {engine!r}."
+        raise ParameterError(msg)
+    zone = _zone(tz)
+    files = _parquet_files(source)
+    _check_schemas(files)
+    chunks = _plan(files, zone)
+    con = _duckdb_connection(tz) if engine == "duckdb" else None
+    started = time.perf_counter()
+    try:
+        for number, chunk in enumerate(chunks, start=1):
+            if con is None:
+                # One collect per aggregate: each rescans the month's files (cheap next to the
+                # reduce) and runs on polars' default engine, which beats collect_all here.
+                frames = [AGGREGATES[name](_polars_chunk(chunk), tz=tz).collect() for name in names]
+            else:
+                relation = _duckdb_chunk(con, chunk)
+                frames = [to_polars(AGGREGATES[name](relation, tz=tz)) for name in names]
+            if progress:
+                rows = ", ".join(f"{n} {f.height:,}" for n, f in zip(names, frames, strict=True))
+                print(
+                    f"reduce {chunk.month:%Y-%m} ({number}/{len(chunks)}, {len(chunk.files)} "
+                    f"files): {rows} rows; {time.perf_counter() - started:.1f}s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            yield dict(zip(names, frames, strict=True))
+    finally:
+        if con is not None:
+            con.close()
+
+
+def reduce_partitioned(
+    source: str | Path,
+    /,
+    *,
+    aggregate: Aggregate = "merchant_daily",
+    tz: str = "Europe/London",
+    engine: Engine = "polars",
+    progress: bool = False,
+) -> pl.DataFrame:
+    """Run one aggregate of :mod:`insights.aggregates` over Parquet, one local month at a time.
+
+    The result equals ``aggregate(scan_transactions(source), tz=tz)`` on the whole data set
+    (same rows and values; merchant results may come in another row order), while memory holds
+    one month of the needed columns at a time plus the result. For results too large to hold,
+    use :func:`write_aggregates`, which writes each month as it is done.
+
+    Parameters
+    ----------
+    source
+        A folder of Parquet transactions, ideally hive-partitioned by the UTC month of
+        ``created_at`` (``year_month=YYYY-MM/``), or a single Parquet file.
+    aggregate
+        One of :data:`AGGREGATES`: ``"merchant_daily"``, ``"merchant_monthly"``,
+        ``"category_daily"``, ``"group_daily"``, ``"active_customers_daily"``.
+    tz
+        Time zone whose calendar defines days and months.
+    engine
+        ``"polars"`` (default) or ``"duckdb"`` (needs the ``duckdb`` extra).
+    progress
+        Print one line per month to stderr.
+
+    Returns
+    -------
+    pl.DataFrame
+        The columns of the chosen aggregate; ``category_daily``, ``group_daily`` and
+        ``active_customers_daily`` sorted as those functions sort; merchant aggregates in
+        month order.
+
+    Raises
+    ------
+    ContractError
+        If the files lack a needed column or have the wrong types.
+    ParameterError
+        If the aggregate, engine or time zone is unknown.
+
+    Examples
+    --------
+    Customer ``a`` pays at 23:30 UTC on 30 June (00:30 on 1 July in London, stored in the June
+    partition) and again on 1 July: one customer, a repeat customer, on 1 July.
+
+    >>> import tempfile
+    >>> from datetime import datetime, timezone
+    >>> from pathlib import Path
+    >>> tx = pl.DataFrame(
+    ...     {
+    ...         "customer_id": ["a", "a"],
+    ...         "created_at": [
+    ...             datetime(2025, 6, 30, 23, 30, tzinfo=timezone.utc),
+    ...             datetime(2025, 7, 1, 9, 0, tzinfo=timezone.utc),
+    ...         ],
+    ...         "amount_minor": [500, 700],
+    ...         "merchant_id": "m1",
+    ...         "merchant_name": "Kettle",
+    ...         "merchant_group_id": "g1",
+    ...         "merchant_category": "eating_out",
+    ...         "merchant_city": "Leeds",
+    ...         "is_online": False,
+    ...     }
+    ... )
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for i, month in enumerate(["2025-06", "2025-07"]):
+    ...     (root / f"year_month={month}").mkdir()
+    ...     tx.slice(i, 1).write_parquet(root / f"year_month={month}" / "part-0.parquet")
+    >>> daily = reduce_partitioned(root, aggregate="merchant_daily")
+    >>> daily.select("day", "payments", "customers", "repeat_customers").rows()
+    [(datetime.date(2025, 7, 1), 2, 1, 1)]
+
+    """
+    names = _names([aggregate])
+    parts = [
+        frames[names[0]]
+        for frames in _reduce_chunks(source, names, tz=tz, engine=engine, progress=progress)
+    ]
+    result = pl.concat(parts, how="vertical")
+    keys = _SORT_KEYS[names[0]]
+    return result.sort(keys, nulls_last=False) if keys else result
+
+
+def write_aggregates(
+    source: str | Path,
+    out_dir: str | Path,
+    /,
+    *,
+    aggregates: Sequence[str] = tuple(get_args(Aggregate)),
+    tz: str = "Europe/London",
+    engine: Engine = "polars",
+    progress: bool = False,
+) -> dict[str, Path]:
+    """Reduce Parquet transactions month by month and write each aggregate to Parquet.
+
+    Each month's results are appended to ``out_dir/<aggregate>.parquet`` as soon as they are
+    computed, so memory holds one month at a time however large the data and the results.
+    Files are written under a temporary name and renamed when complete.
+
+    Parameters
+    ----------
+    source
+        As in :func:`reduce_partitioned`.
+    out_dir
+        Folder for the results (created if missing); existing files of the same names are
+        replaced.
+    aggregates
+        Which aggregates to write (default: all five of :data:`AGGREGATES`).
+    tz, engine, progress
+        As in :func:`reduce_partitioned`.
+
+    Returns
+    -------
+    dict[str, Path]
+        The file written for each aggregate. Rows are in local-month order; within a month as
+        the aggregate function returns them.
+
+    """
+    names = _names(aggregates)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {name: out / f"{name}.parquet" for name in names}
+    partial = {name: out / f".{name}.parquet.partial" for name in names}
+    writers: dict[str, Any] = {}
+
+    def write(frames: dict[str, pl.DataFrame]) -> None:
+        for name, frame in frames.items():
+            table = frame.to_arrow()
+            if name not in writers:
+                writers[name] = pq.ParquetWriter(partial[name], table.schema)
+            writers[name].write_table(table)
+
+    # Month k is written on a thread while month k+1 is reduced (pyarrow releases the GIL);
+    # waiting for it before submitting the next keeps at most two months in memory.
+    pending: Future[None] | None = None
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            for frames in _reduce_chunks(source, names, tz=tz, engine=engine, progress=progress):
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(write, frames)
+            if pending is not None:
+                pending.result()
+    except BaseException:
+        for writer in writers.values():
+            writer.close()
+        for path in partial.values():
+            path.unlink(missing_ok=True)
+        raise
+    for name, writer in writers.items():
+        writer.close()
+        partial[name].replace(paths[name])
+    return paths

@@ -1,0 +1,328 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import polars as pl
+import pytest
+from conftest import tx_frame
+from polars.testing import assert_frame_equal
+
+from insights import aggregates
+from insights.cli import AGGREGATE_NAMES, main
+from insights.errors import ContractError, ParameterError
+from insights.scale import AGGREGATES, reduce_partitioned, scan_transactions, write_aggregates
+
+KEYS = {
+    "merchant_daily": ["merchant_id", "day"],
+    "merchant_monthly": ["merchant_id", "month"],
+    "category_daily": ["merchant_category", "merchant_city", "day"],
+    "group_daily": ["merchant_group_id", "day"],
+    "active_customers_daily": ["day"],
+}
+#: Rows on the edges of local months and of BST: the start (30 March 01:00 UTC), summer month
+#: ends at 23:30 UTC (already the next local month), the end (26 October 01:00 UTC) and a
+#: winter month end at 23:30 UTC (still the same local day).
+EDGES = [
+    "2025-02-28 23:30",
+    "2025-03-30 00:30",
+    "2025-03-30 01:30",
+    "2025-03-31 23:30",
+    "2025-04-30 23:30",
+    "2025-06-30 23:30",
+    "2025-07-01 00:10",
+    "2025-07-31 23:30",
+    "2025-08-31 23:30",
+    "2025-09-30 22:59",
+    "2025-09-30 23:00",
+    "2025-10-26 00:30",
+    "2025-10-26 01:30",
+    "2025-10-31 23:30",
+]
+MERCHANT_CITY = {"m1": "Leeds", "m2": "Leeds", "m3": "York", "m4": None, "m5": "London"}
+
+
+def random_tx(rows: int = 4000, seed: int = 3) -> pl.DataFrame:
+    """Seeded transactions from February to November 2025, plus many rows on the edges."""
+    rng = np.random.default_rng(seed)
+    start = datetime(2025, 2, 1, tzinfo=UTC)
+    seconds = rng.integers(
+        0, int((datetime(2025, 11, 30, tzinfo=UTC) - start).total_seconds()), rows
+    )
+    edges = [datetime.fromisoformat(e).replace(tzinfo=UTC) for e in EDGES]
+    created = [start + timedelta(seconds=int(s)) for s in seconds] + edges * 20
+    n = len(created)
+    merchants = [f"m{i}" for i in rng.integers(1, 6, n)]
+    # Few customers, so that many customers pay twice a day at one merchant (repeat customers).
+    customers = [f"c{i}" for i in rng.integers(0, 12, n)]
+    amounts = rng.integers(100, 5000, n) * np.where(rng.random(n) < 0.1, -1, 1)
+    return tx_frame(
+        created_at=created,
+        customer_id=customers,
+        merchant_id=merchants,
+        merchant_city=[MERCHANT_CITY[m] for m in merchants],
+        merchant_category=["groceries" if m in ("m1", "m3") else "eating_out" for m in merchants],
+        merchant_group_id=["g1" if m in ("m1", "m2", "m3") else f"g_{m}" for m in merchants],
+        amount_minor=[int(a) for a in amounts],
+    )
+
+
+def write_hive(tx: pl.DataFrame, root: Path) -> Path:
+    """Write ``tx`` as ``root/year_month=YYYY-MM/part-0.parquet`` by UTC month, like exports."""
+    month = pl.col("created_at").dt.strftime("%Y-%m")
+    for (key,), part in tx.sort("created_at").group_by(month.alias("m"), maintain_order=True):
+        folder = root / f"year_month={key}"
+        folder.mkdir(parents=True)
+        part.write_parquet(folder / "part-0.parquet")
+    return root
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[pl.DataFrame, Path]:
+    tx = random_tx()
+    return tx, write_hive(tx, tmp_path_factory.mktemp("tx"))
+
+
+def whole(name: str, tx: pl.DataFrame, tz: str = "Europe/London") -> pl.DataFrame:
+    result: pl.DataFrame = AGGREGATES[name](tx, tz=tz)
+    return result.sort(KEYS[name])
+
+
+@pytest.mark.parametrize("name", list(AGGREGATES))
+def test_partitioned_equals_whole_frame(sample: tuple[pl.DataFrame, Path], name: str) -> None:
+    tx, root = sample
+    result = reduce_partitioned(root, aggregate=name)  # type: ignore[arg-type]
+    assert_frame_equal(result.sort(KEYS[name]), whole(name, tx))
+
+
+@pytest.mark.parametrize("name", ["merchant_monthly", "active_customers_daily"])
+def test_partitioned_equals_whole_frame_west_of_utc(
+    sample: tuple[pl.DataFrame, Path], name: str
+) -> None:
+    # New York months start at 04:00/05:00 UTC: the *previous* UTC partition holds no rows of
+    # them, the next one does.
+    tx, root = sample
+    result = reduce_partitioned(root, aggregate=name, tz="America/New_York")  # type: ignore[arg-type]
+    assert_frame_equal(result.sort(KEYS[name]), whole(name, tx, "America/New_York"))
+
+
+def test_category_group_and_active_keep_the_whole_frame_order(
+    sample: tuple[pl.DataFrame, Path],
+) -> None:
+    tx, root = sample
+    for name in ("category_daily", "group_daily", "active_customers_daily"):
+        expected: pl.DataFrame = AGGREGATES[name](tx)
+        assert_frame_equal(reduce_partitioned(root, aggregate=name), expected)
+
+
+def test_repeat_customer_across_utc_partitions_is_counted_once(tmp_path: Path) -> None:
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London: one customer, two payments on the
+    # local 1 July, stored in two UTC partitions.
+    tx = tx_frame(
+        customer_id=["a", "a", "b"],
+        created_at=["2025-06-30 23:30", "2025-07-01 09:00", "2025-06-30 22:30"],
+        amount_minor=[500, 700, 300],
+    )
+    daily = reduce_partitioned(write_hive(tx, tmp_path), aggregate="merchant_daily")
+    expected = pl.DataFrame(
+        {
+            "day": [date(2025, 6, 30), date(2025, 7, 1)],
+            "customers": [1, 1],
+            "repeat_customers": [0, 1],
+            "spend_minor": [300, 1200],
+        }
+    )
+    assert_frame_equal(daily.select(expected.columns).sort("day"), expected)
+    monthly = reduce_partitioned(tmp_path, aggregate="merchant_monthly").sort("month")
+    assert monthly.select("month", "customers", "repeat_customers").rows() == [
+        (date(2025, 6, 1), 1, 0),
+        (date(2025, 7, 1), 1, 1),
+    ]
+
+
+def test_progress_prints_one_stderr_line_per_local_month(
+    sample: tuple[pl.DataFrame, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, root = sample
+    reduce_partitioned(root, aggregate="active_customers_daily", progress=True)
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    # Ten UTC partitions (2025-02..11); late 30 November UTC is still November in London (GMT).
+    assert [line.split()[1] for line in lines] == [f"2025-{m:02d}" for m in range(2, 12)]
+    assert lines[0].startswith("reduce 2025-02 (1/10")
+    assert captured.out == ""
+
+
+def test_single_file_without_partitions_is_accepted(tmp_path: Path) -> None:
+    tx = random_tx(rows=500, seed=9)
+    tx.write_parquet(tmp_path / "all.parquet")
+    result = reduce_partitioned(tmp_path / "all.parquet", aggregate="merchant_monthly")
+    assert_frame_equal(result.sort(KEYS["merchant_monthly"]), whole("merchant_monthly", tx))
+
+
+def test_rows_filed_under_the_wrong_month_are_still_counted(tmp_path: Path) -> None:
+    # The plan reads each file's time range from its footer, not from the folder name.
+    tx = random_tx(rows=300, seed=5)
+    folder = tmp_path / "year_month=2025-06"
+    folder.mkdir()
+    tx.write_parquet(folder / "part-0.parquet")
+    result = reduce_partitioned(tmp_path, aggregate="group_daily")
+    assert_frame_equal(result, whole("group_daily", tx))
+
+
+def test_files_without_statistics_are_read_for_their_time_range(tmp_path: Path) -> None:
+    tx = random_tx(rows=300, seed=6)
+    tx.write_parquet(tmp_path / "no-stats.parquet", statistics=False)
+    result = reduce_partitioned(tmp_path, aggregate="merchant_monthly")
+    assert_frame_equal(result.sort(KEYS["merchant_monthly"]), whole("merchant_monthly", tx))
+
+
+def test_duckdb_engine_equals_polars(sample: tuple[pl.DataFrame, Path]) -> None:
+    tx, root = sample
+    result = reduce_partitioned(root, aggregate="merchant_daily", engine="duckdb")
+    assert_frame_equal(result.sort(KEYS["merchant_daily"]), whole("merchant_daily", tx))
+
+
+def test_write_aggregates_writes_every_aggregate(
+    sample: tuple[pl.DataFrame, Path], tmp_path: Path
+) -> None:
+    tx, root = sample
+    paths = write_aggregates(root, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        f"{name}.parquet" for name in AGGREGATES
+    )
+    for name, path in paths.items():
+        assert_frame_equal(pl.read_parquet(path).sort(KEYS[name]), whole(name, tx))
+
+
+def test_cli_reduce_writes_the_parquet_files(
+    sample: tuple[pl.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tx, root = sample
+    out = tmp_path / "agg"
+    assert main(["reduce", str(root), "--out", str(out), "--engine", "polars"]) == 0
+    captured = capsys.readouterr()
+    assert "reduce 2025-02" in captured.err
+    assert "merchant_daily" in captured.out
+    assert {p.name for p in out.iterdir()} == {f"{name}.parquet" for name in AGGREGATE_NAMES}
+    daily = pl.read_parquet(out / "merchant_daily.parquet")
+    assert_frame_equal(daily.sort(KEYS["merchant_daily"]), whole("merchant_daily", tx))
+
+
+def test_cli_reduce_only_one_aggregate_quietly(
+    sample: tuple[pl.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, root = sample
+    code = main(["reduce", str(root), "--out", str(tmp_path), "--only", "group_daily", "--quiet"])
+    assert code == 0
+    assert capsys.readouterr().err == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["group_daily.parquet"]
+
+
+def test_cli_reduce_bad_time_zone_is_a_usage_error(
+    sample: tuple[pl.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, root = sample
+    assert main(["reduce", str(root), "--out", str(tmp_path), "--tz", "Mars/Olympus"]) == 2
+    assert "IANA time zone" in capsys.readouterr().err
+
+
+def test_cli_names_match_the_library() -> None:
+    assert list(AGGREGATE_NAMES) == list(AGGREGATES)
+
+
+def test_scan_transactions_checks_columns_and_types(tmp_path: Path) -> None:
+    bad = tx_frame().drop("merchant_city").with_columns(pl.col("amount_minor").cast(pl.Float64))
+    bad.write_parquet(tmp_path / "bad.parquet")
+    with pytest.raises(ContractError, match=r"missing merchant_city; amount_minor is Float64"):
+        scan_transactions(tmp_path)
+
+
+def test_scan_transactions_rejects_naive_timestamps(tmp_path: Path) -> None:
+    tx_frame().with_columns(pl.col("created_at").dt.replace_time_zone(None)).write_parquet(
+        tmp_path / "naive.parquet"
+    )
+    with pytest.raises(ContractError, match="created_at is Datetime"):
+        reduce_partitioned(tmp_path)
+
+
+def test_scan_transactions_reads_the_needed_columns(sample: tuple[pl.DataFrame, Path]) -> None:
+    tx, root = sample
+    scanned = scan_transactions(root).collect()
+    assert scanned.height == tx.height
+    assert "year_month" not in scanned.columns
+
+
+def test_empty_folder_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ContractError, match=r"no \.parquet files"):
+        reduce_partitioned(tmp_path)
+
+
+def test_unknown_aggregate_and_engine_are_parameter_errors(
+    sample: tuple[pl.DataFrame, Path],
+) -> None:
+    _, root = sample
+    with pytest.raises(ParameterError, match="choose from merchant_daily"):
+        reduce_partitioned(root, aggregate="merchant_weekly")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="engine must be one of polars, duckdb"):
+        reduce_partitioned(root, engine="spark")  # type: ignore[arg-type]
+
+
+# --- the warehouse path: the SQL in docs/scale.md, run on DuckDB, equals the library ---------
+
+MERCHANT_DAILY_SQL = """
+WITH visits AS (
+  SELECT merchant_id, CAST(created_at AS DATE) AS day, customer_id,
+         SUM(amount_minor) AS spend_minor,
+         COUNT(*) FILTER (WHERE amount_minor > 0) AS payments,
+         SUM(CASE WHEN amount_minor < 0 THEN -amount_minor ELSE 0 END) AS refund_minor
+  FROM tx
+  GROUP BY merchant_id, day, customer_id
+), daily AS (
+  SELECT merchant_id, day,
+         CAST(SUM(spend_minor) AS BIGINT) AS spend_minor,
+         CAST(SUM(payments) AS BIGINT) AS payments,
+         COUNT(*) FILTER (WHERE payments > 0) AS customers,
+         COUNT(*) FILTER (WHERE payments >= 2) AS repeat_customers,
+         CAST(SUM(refund_minor) AS BIGINT) AS refund_minor
+  FROM visits GROUP BY merchant_id, day
+), attributes AS (
+  SELECT merchant_id, ANY_VALUE(merchant_name) AS merchant_name,
+         ANY_VALUE(merchant_group_id) AS merchant_group_id,
+         ANY_VALUE(merchant_category) AS merchant_category,
+         ANY_VALUE(merchant_city) AS merchant_city, ANY_VALUE(is_online) AS is_online
+  FROM tx GROUP BY merchant_id
+)
+SELECT merchant_id, merchant_name, merchant_group_id, merchant_category, merchant_city,
+       is_online, day, spend_minor, payments, customers, repeat_customers, refund_minor
+FROM daily LEFT JOIN attributes USING (merchant_id)
+"""
+
+
+@pytest.fixture
+def london() -> Any:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Europe/London'")
+    yield con
+    con.close()
+
+
+def test_documented_sql_equals_the_library(sample: tuple[pl.DataFrame, Path], london: Any) -> None:
+    tx, _ = sample
+    london.register("tx", tx.to_arrow())
+    result = london.sql(MERCHANT_DAILY_SQL).pl()
+    assert_frame_equal(result.sort(KEYS["merchant_daily"]), whole("merchant_daily", tx))
+
+
+def test_sql_generated_by_narwhals_runs_on_a_fresh_connection(
+    sample: tuple[pl.DataFrame, Path], london: Any
+) -> None:
+    # docs/scale.md shows how to print the SQL the library runs on DuckDB (relation.sql_query()).
+    tx, _ = sample
+    london.register("tx", tx.to_arrow())
+    sql = aggregates.merchant_daily(london.table("tx")).sql_query()
+    again = london.sql(sql).pl()
+    assert_frame_equal(again.sort(KEYS["merchant_daily"]), whole("merchant_daily", tx))

@@ -1,0 +1,110 @@
+"""The library's aggregates on PySpark (local mode) give exactly the polars answers.
+
+One Spark session for the module (``local[2]``, four shuffle partitions, no UI). Skipped with a
+message when Java or PySpark is missing; run only these with ``pytest -m spark``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from test_scale import KEYS, random_tx, whole
+
+from insights.aggregates import to_polars
+from insights.errors import ParameterError
+from insights.scale import AGGREGATES
+
+pytestmark = [
+    pytest.mark.spark,
+    # py4j leaves its gateway sockets to the garbage collector; nothing of ours is unclosed.
+    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
+]
+JOB = Path(__file__).parents[1] / "jobs" / "spark_reduce.py"
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    if shutil.which("java") is None:
+        pytest.skip("Spark tests need Java 17+ on PATH (apt install openjdk-17-jre-headless)")
+    pyspark_sql = pytest.importorskip("pyspark.sql", reason="pip install 'insights[spark]'")
+    with warnings.catch_warnings():
+        # Starting the JVM may warn about the local host name / native Hadoop libraries.
+        warnings.simplefilter("ignore")
+        session = (
+            pyspark_sql.SparkSession.builder.master("local[2]")
+            .appName("insights-tests")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.default.parallelism", "2")
+            .config("spark.sql.session.timeZone", "Europe/London")
+            .config("spark.driver.memory", "1g")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .getOrCreate()
+        )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def tx() -> pl.DataFrame:
+    return random_tx(rows=1500, seed=11)
+
+
+@pytest.fixture(scope="module")
+def spark_tx(spark: Any, tx: pl.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    # Through Parquet, as in production (and created_at stays an instant).
+    path = tmp_path_factory.mktemp("spark_tx") / "tx.parquet"
+    tx.write_parquet(path)
+    return spark.read.parquet(str(path))
+
+
+@pytest.mark.parametrize("name", list(AGGREGATES))
+def test_spark_equals_polars(spark_tx: Any, tx: pl.DataFrame, name: str) -> None:
+    result = AGGREGATES[name](spark_tx, tz="Europe/London")
+    assert type(result).__module__.startswith("pyspark.sql")
+    assert_frame_equal(to_polars(result).sort(KEYS[name]), whole(name, tx))
+
+
+def test_spark_in_another_session_time_zone_is_refused(spark: Any, spark_tx: Any) -> None:
+    with pytest.raises(ParameterError, match=r"spark\.sql\.session\.timeZone"):
+        AGGREGATES["active_customers_daily"](spark_tx, tz="America/New_York")
+
+
+def _job() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("spark_reduce", JOB)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_job_writes_parquet_equal_to_polars(
+    spark: Any, spark_tx: Any, tx: pl.DataFrame, tmp_path: Path
+) -> None:
+    written = _job().reduce_to_parquet(
+        spark, spark_tx, str(tmp_path), aggregates=["merchant_monthly", "group_daily"]
+    )
+    assert sorted(written) == ["group_daily", "merchant_monthly"]
+    for name in written:
+        result = pl.read_parquet(tmp_path / name / "*.parquet")
+        assert_frame_equal(result.sort(KEYS[name]), whole(name, tx))
+
+
+def test_job_sets_the_session_time_zone(spark: Any, spark_tx: Any, tmp_path: Path) -> None:
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    try:
+        _job().reduce_to_parquet(spark, spark_tx, str(tmp_path), aggregates=["group_daily"])
+        assert spark.conf.get("spark.sql.session.timeZone") == "Europe/London"
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "Europe/London")
