@@ -30,8 +30,10 @@ def test_real_catalogue_declares_both_reports() -> None:
         "top_n",
         "min_customers",
         "tz",
+        "rivals",
         "output_dir",
     ]
+    assert trending.param("rivals").type == "list[str]"
     assert trending.param("top_n").min == 1
     assert trending.param("top_n").max == 50
     forecast = catalogue.get("contact_rate_forecast")
