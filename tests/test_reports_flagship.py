@@ -1,0 +1,126 @@
+"""Both flagship notebooks rendered by the real runner on the default sample.
+
+What the reports publish must be the stories planted in the sample (``truth.json``): the
+planted places top their city's trending list and no decoy trends, the brand-new place is in
+"new this month", the cinema spike is found on its day, each city's favourite rival matches,
+and the contact forecast beats seasonal naive with calibrated intervals.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from insights.reports import RunResult, run_report
+from insights.sample import write_sample
+
+pytestmark = pytest.mark.slow
+
+CATALOGUE = Path(__file__).resolve().parents[1] / "notebooks" / "catalogue.toml"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Any]]]:
+    data = tmp_path_factory.mktemp("sample")
+    truth = write_sample(data)  # the default size, as `make run` renders it
+    yield data, truth
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("reports")
+
+
+def render(name: str, params: dict[str, str], data: Path, out: Path) -> RunResult:
+    return run_report(name, params, data=data, out=out, catalogue=CATALOGUE, index=False)
+
+
+@pytest.fixture(scope="module")
+def london(sample: tuple[Path, dict[str, Any]], reports: Path) -> Path:
+    data, truth = sample
+    month = truth["generator"]["story_month"]
+    return render("trending_spending", {"month": month, "city": "London"}, data, reports).path
+
+
+def table(folder: Path, name: str) -> pl.DataFrame:
+    return pl.read_parquet(folder / f"{name}.parquet")
+
+
+def test_planted_places_top_their_city(london: Path, sample: tuple[Path, dict[str, Any]]) -> None:
+    _, truth = sample
+    planted = {t["merchant_id"] for t in truth["trending"] if t["city"] == "London"}
+    trending = table(london, "trending")
+    assert set(trending["merchant_id"].head(len(planted))) == planted
+
+
+def test_no_decoy_trends_and_the_new_place_is_new(
+    london: Path, sample: tuple[Path, dict[str, Any]]
+) -> None:
+    _, truth = sample
+    decoys = {
+        kind: {d["merchant_id"] for d in items if d["city"] == "London"}
+        for kind, items in truth["decoys"].items()
+    }
+    trending = set(table(london, "trending")["merchant_id"])
+    for kind, ids in decoys.items():
+        assert not ids & trending, f"{kind} decoy trends"
+    assert decoys["new_place"] <= set(table(london, "new_places")["merchant_id"])
+
+
+def test_the_spike_is_found_on_its_day(london: Path, sample: tuple[Path, dict[str, Any]]) -> None:
+    _, truth = sample
+    spikes = table(london, "spikes").filter(
+        pl.col("merchant_group_id") == truth["spike"]["merchant_group_id"]
+    )
+    assert truth["spike"]["date"] in {d.isoformat() for d in spikes["day"]}
+    assert spikes["brand"][0] == truth["spike"]["merchant_name"]
+
+
+def test_regional_favourites_match(london: Path, sample: tuple[Path, dict[str, Any]]) -> None:
+    _, truth = sample
+    favourites = pl.read_csv(london / "favourites.csv")  # the data behind the chart
+    found = dict(
+        favourites.filter(pl.col("favourite")).select("merchant_city", "merchant_group_id").rows()
+    )
+    assert found == truth["rivals"]["favourite_by_city"]
+
+
+def test_report_folder_is_complete_and_private(london: Path) -> None:
+    manifest = json.loads((london / "manifest.json").read_text())
+    assert manifest["status"] == "success"
+    for chart in ("trending", "category_index", "spikes", "favourites"):
+        for suffix in (".svg", ".png", ".csv", ".alt.txt"):
+            assert (london / f"{chart}{suffix}").is_file(), f"{chart}{suffix} missing"
+    assert (table(london, "trending")["customers"] >= 10).all()
+
+
+def test_another_city_renders_its_own_planted_places(
+    sample: tuple[Path, dict[str, Any]], reports: Path
+) -> None:
+    data, truth = sample
+    month = truth["generator"]["story_month"]
+    folder = render("trending_spending", {"month": month, "city": "Manchester"}, data, reports)
+    planted = {t["merchant_id"] for t in truth["trending"] if t["city"] == "Manchester"}
+    assert set(table(folder.path, "trending")["merchant_id"].head(len(planted))) == planted
+
+
+def test_contact_forecast_beats_seasonal_naive_with_calibrated_intervals(
+    sample: tuple[Path, dict[str, Any]], reports: Path
+) -> None:
+    data, _ = sample
+    folder = render("contact_rate_forecast", {"as_of": "2025-08-31"}, data, reports).path
+    scores = table(folder, "backtest")
+    best = scores.sort("mase").group_by("unique_id", maintain_order=True).first()
+    snaive = scores.filter(pl.col("model") == "snaive").select("unique_id", snaive="mase")
+    compared = best.join(snaive, on="unique_id")
+    assert (compared["mase"] < compared["snaive"]).all()
+    assert compared["calibrated_coverage_80"].is_between(0.6, 0.95).all()
+    volume = table(folder, "volume_forecast")
+    assert volume.null_count().sum_horizontal().item() == 0
+    assert set(volume["unique_id"]) == {"chat", "email", "phone"}
+    assert (table(folder, "staffing")["peak_agents"] >= 1).all()
