@@ -23,10 +23,13 @@ setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## create .venv from uv.lo
 sample: setup ## write the sample data set to data/sample (skipped when present)
 	@test -f $(SAMPLE)/truth.json || $(RUN) insights sample --out $(SAMPLE)
 
-run: sample ## main job: set up, make the sample data, validate it
+run: sample ## main job: set up, make + validate the sample data, render both reports
 	$(RUN) insights validate $(SAMPLE)/transactions --contract transactions
 	$(RUN) insights validate $(SAMPLE)/customers.parquet --contract customers
 	$(RUN) insights validate $(SAMPLE)/contacts.parquet --contract contacts
+	$(RUN) insights report run trending_spending --data $(SAMPLE)
+	$(RUN) insights report run contact_rate_forecast --data $(SAMPLE)
+	@echo "Reports: reports/index.html (each report: report.html, charts, tables, manifest.json)"
 
 lint: setup ## ruff lint + format check
 	$(RUN) ruff check .

@@ -74,6 +74,9 @@ if TYPE_CHECKING:
         load_contract,
         validate,
     )
+    from insights.display import (
+        show,
+    )
     from insights.erlang import (
         agents_needed,
         erlang_c,
@@ -128,6 +131,7 @@ if TYPE_CHECKING:
 
 #: public name -> module defining it
 _EXPORTS: dict[str, str] = {
+    "show": "insights.display",
     "ContractError": "insights.errors",
     "InsightsError": "insights.errors",
     "InsufficientHistoryError": "insights.errors",
@@ -256,6 +260,7 @@ __all__ = [
     "run_report",
     "sample_data",
     "service_level",
+    "show",
     "spending_spikes",
     "spikes_chart",
     "staffing",
