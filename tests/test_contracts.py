@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from insights.contracts import CONTRACT_NAMES, load_contract, validate
@@ -188,3 +190,24 @@ def test_quarantine_keeps_valid_rows_and_loses_none() -> None:
 def test_bad_on_invalid_is_a_parameter_error() -> None:
     with pytest.raises(ParameterError, match="on_invalid"):
         validate(good_transactions(), contract="transactions", on_invalid="drop")  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    amounts=st.lists(st.integers(min_value=-(10**6), max_value=10**6), min_size=1, max_size=30),
+    currencies=st.lists(st.sampled_from(["GBP", "EUR", "gbp", "GB", "USDX"]), min_size=30),
+)
+def test_validation_never_loses_a_row_and_rejects_exactly_the_bad_ones(
+    amounts: list[int], currencies: list[str]
+) -> None:
+    n = len(amounts)
+    frame = good_transactions(n).with_columns(
+        amount_minor=pl.Series(amounts, dtype=pl.Int64),
+        currency=pl.Series(currencies[:n]),
+    )
+    result = validate(frame, contract="transactions", on_invalid="quarantine")
+    bad = [a == 0 or c not in ("GBP", "EUR") for a, c in zip(amounts, currencies, strict=False)]
+    assert result.valid.height + result.rejected.height == n
+    assert result.rejected["source_row"].to_list() == [i + 1 for i, b in enumerate(bad) if b]
+    counts = dict(result.report.failures.iter_rows())
+    assert counts.get("amount_minor: non-zero", 0) == amounts.count(0)
