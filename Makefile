@@ -48,7 +48,7 @@ test: setup ## set up and run every check: ruff, mypy, pytest
 	$(RUN) pytest
 
 lab: setup ## open JupyterLab with the project's kernel
-	$(RUN) jupyter lab notebooks/
+	$(RUN) jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## remove generated data and reports (keeps .venv)
 	rm -rf data/sample reports/*/ quarantine
