@@ -38,12 +38,12 @@ __all__ = [
     "check_privacy",
     "due_runs",
     "load_catalogue",
-    "suppress_small",
     "load_schedule",
     "parse_params",
     "publish_table",
     "report_slug",
     "run_report",
     "run_schedule",
+    "suppress_small",
     "write_index",
 ]

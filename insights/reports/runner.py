@@ -45,7 +45,6 @@ from insights.reports.html import render_html
 from insights.reports.index import write_index
 from insights.reports.privacy import check_privacy
 from insights.reports.tables import MIN_CUSTOMERS
-from insights.theme import RENDERER_ENV
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -274,6 +273,10 @@ def _execute(
     """Run the worker; return its result and whether the budget was exceeded."""
     job_file = work / "job.json"
     job_file.write_text(json.dumps(job, indent=2), encoding="utf-8")
+    # Imported here, not at the top: insights.theme imports altair (~1.5 s), and notebooks
+    # import this package for publish_table without needing the runner's dependencies.
+    from insights.theme import RENDERER_ENV  # noqa: PLC0415
+
     env = {**os.environ, RENDERER_ENV: "svg", "PYTHONUNBUFFERED": "1"}
     with (work / "worker.log").open("wb") as log:
         process = subprocess.Popen(

@@ -42,6 +42,7 @@ def suppress_small(
     >>> frame = pl.DataFrame({"day": [1, 2, 3], "customers": [25, 4, 0], "rate": [2.5, 0.4, 0.0]})
     >>> suppress_small(frame, columns=["rate"])["rate"].to_list()
     [2.5, None, 0.0]
+
     """
     small = (pl.col(count_column) > 0) & (pl.col(count_column) < min_customers)
     return frame.with_columns(
