@@ -17,6 +17,7 @@ charts being drawn).
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -116,6 +117,11 @@ if TYPE_CHECKING:
         sample_data,
         write_sample,
     )
+    from insights.scale import (
+        reduce_partitioned,
+        scan_transactions,
+        write_aggregates,
+    )
     from insights.spending import (
         category_index,
         monthly_headlines,
@@ -132,6 +138,9 @@ if TYPE_CHECKING:
 #: public name -> module defining it
 _EXPORTS: dict[str, str] = {
     "show": "insights.display",
+    "reduce_partitioned": "insights.scale",
+    "scan_transactions": "insights.scale",
+    "write_aggregates": "insights.scale",
     "ContractError": "insights.errors",
     "InsightsError": "insights.errors",
     "InsufficientHistoryError": "insights.errors",
@@ -256,9 +265,11 @@ __all__ = [
     "publish_chart",
     "publish_table",
     "rate_series",
+    "reduce_partitioned",
     "regional_favourites",
     "run_report",
     "sample_data",
+    "scan_transactions",
     "service_level",
     "show",
     "spending_spikes",
@@ -272,10 +283,17 @@ __all__ = [
     "trending_merchants",
     "validate",
     "volume_series",
+    "write_aggregates",
     "write_sample",
     "year_on_year",
 ]
 __version__ = "0.1.0"
+
+# In report runs the runner sets this variable (insights.theme.RENDERER_ENV) so that charts
+# render as SVG, offline. Importing the theme then, and only then, keeps `import insights`
+# light everywhere else while any notebook that imports insights gets SVG charts.
+if os.environ.get("INSIGHTS_ALTAIR_RENDERER"):
+    importlib.import_module("insights.theme")
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 
@@ -31,3 +32,15 @@ def test_import_is_light() -> None:
     code = "import sys, insights; print('altair' in sys.modules, 'statsmodels' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_import_switches_altair_to_svg_in_report_runs() -> None:
+    from insights.theme import RENDERER_ENV
+
+    assert RENDERER_ENV == "INSIGHTS_ALTAIR_RENDERER"  # the literal insights/__init__ checks
+    code = "import altair as alt, insights; print(alt.renderers.active)"
+    env = {**os.environ, RENDERER_ENV: "svg"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "svg"
