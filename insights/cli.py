@@ -5,6 +5,7 @@
     insights sample   [--out data/sample] [--customers N] [--start D] [--end D] [--seed N]
     insights validate PATH --contract {transactions,customers,contacts} [--quarantine DIR]
     insights reduce   DATA_DIR --out OUT_DIR [--tz TZ] [--engine polars|duckdb] [--only NAME ...]
+                      [--split-days N] [--quiet]
     insights report list | show NAME | index
     insights report run NAME [-p NAME=VALUE ...] [--data PATH] [--out reports/] [--force]
                              [--timeout-cell S] [--budget S] [--catalogue FILE]
@@ -93,6 +94,7 @@ def _cmd_reduce(args: argparse.Namespace) -> int:
         tz=args.tz,
         engine=args.engine,
         progress=not args.quiet,
+        split_days=args.split_days,
     )
     for name, path in paths.items():
         print(f"{name:<24} {path}")
@@ -305,6 +307,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=AGGREGATE_NAMES,
         metavar="NAME",
         help=f"write only this aggregate (repeatable): {', '.join(AGGREGATE_NAMES)}",
+    )
+    reduce.add_argument(
+        "--split-days",
+        type=int,
+        default=None,
+        metavar="N",
+        help="reduce the daily aggregates N local days at a time (lower peak memory)",
     )
     reduce.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     reduce.set_defaults(run=_cmd_reduce)

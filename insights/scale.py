@@ -14,16 +14,17 @@ Why the result is exact:
   per-month results are disjoint and are concatenated, never merged: distinct and repeat
   customers are never added across chunks.
 * A local month is not a UTC month: in ``Europe/London`` summer, 23:30 UTC on 30 September is
-  00:30 on 1 October. Each local month is read from the UTC partitions that overlap its UTC
-  range (its own and one neighbour) and filtered to that range, so the neighbour's edge hour
-  lands in the right month. The filter is on ``created_at`` and is pushed into the Parquet
-  reader (row groups outside the range are skipped from their statistics).
+  00:30 on 1 October. Each local month is read from every file whose ``created_at`` range (from
+  the Parquet footer statistics; else from its ``year_month=`` folder; else by reading the
+  column) overlaps the month's UTC range -- with UTC-month partitions, its own partition and at
+  most one neighbour -- and filtered to that range, so the neighbour's edge hour lands in the
+  right month. The filter is pushed into the Parquet reader, which skips row groups outside it.
 
 Merchant attributes (name, group, category, city, online) are taken per month; if a merchant's
 attributes change over time each month carries the attributes seen that month.
 
-Files that sit outside ``year_month=YYYY-MM`` folders are read for every month (filtered to it),
-which is correct but reads them once per month: partition large data by month.
+Data that are not partitioned by time still give exact results, but every month then reads
+every file whose range overlaps it (for one big unsorted file: the whole file, every month).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -96,6 +98,7 @@ REDUCE_COLUMNS: dict[str, pl.DataType] = {
     "is_online": pl.Boolean(),
 }
 _TICK = timedelta(microseconds=1)
+_OPTIMIZE = pl.QueryOptFlags(comm_subplan_elim=False)
 _MONTH_DIR = re.compile(r"year_month=(\d{4})-(\d{2})")
 
 
@@ -369,12 +372,41 @@ def _polars_chunk(chunk: _Chunk) -> pl.LazyFrame:
     return _scan(chunk.files).filter(created >= chunk.start, created < chunk.end)
 
 
+def _chunk_frame(chunk: _Chunk, con: Any) -> Any:
+    return _polars_chunk(chunk) if con is None else _duckdb_chunk(con, chunk)
+
+
+def _pieces(chunk: _Chunk, zone: ZoneInfo, days: int | None) -> list[_Chunk]:
+    """Split a local month into runs of ``days`` local days (all of it when ``days`` is None)."""
+    if days is None:
+        return [chunk]
+    end_day = _next_month(chunk.month)
+    firsts = [chunk.month + timedelta(days=d) for d in range(0, (end_day - chunk.month).days, days)]
+    bounds = [_local_midnight_utc(day, zone) for day in firsts] + [chunk.end]
+    return [_Chunk(chunk.month, lo, hi, chunk.files) for lo, hi in pairwise(bounds)]
+
+
+def _collect(frame: Any) -> pl.DataFrame:
+    if isinstance(frame, pl.LazyFrame):
+        return frame.collect(optimizations=_OPTIMIZE)
+    return to_polars(frame)
+
+
 def _reduce_chunks(
-    source: str | Path, names: list[str], *, tz: str, engine: str, progress: bool
+    source: str | Path,
+    names: list[str],
+    *,
+    tz: str,
+    engine: str,
+    progress: bool,
+    split_days: int | None = None,
 ) -> Iterator[dict[str, pl.DataFrame]]:
     """Yield the aggregates of each local month in turn, as polars DataFrames."""
     if engine not in get_args(Engine):
         msg = f"engine must be one of {', '.join(get_args(Engine))}, got {engine!r}."
+        raise ParameterError(msg)
+    if split_days is not None and not 1 <= split_days <= 31:
+        msg = f"split_days must be a number of days from 1 to 31 (or None), got {split_days!r}."
         raise ParameterError(msg)
     zone = _zone(tz)
     files = _parquet_files(source)
@@ -384,13 +416,19 @@ def _reduce_chunks(
     started = time.perf_counter()
     try:
         for number, chunk in enumerate(chunks, start=1):
-            if con is None:
-                # One collect per aggregate: each rescans the month's files (cheap next to the
-                # reduce) and runs on polars' default engine, which beats collect_all here.
-                frames = [AGGREGATES[name](_polars_chunk(chunk), tz=tz).collect() for name in names]
-            else:
-                relation = _duckdb_chunk(con, chunk)
-                frames = [to_polars(AGGREGATES[name](relation, tz=tz)) for name in names]
+            # One collect per aggregate, each rescanning the month's files (cheap next to the
+            # reduce). Common-subplan elimination would cache the whole month's scan, shared
+            # by the reduce and the merchant-attribute lookup: without it the two stream from
+            # Parquet, with a lower peak and no more CPU (benchmarks/reduce.py). Daily
+            # aggregates may go a few local days at a time (split_days); monthly ones cannot.
+            frames = []
+            for name in names:
+                days = None if name == "merchant_monthly" else split_days
+                parts = [
+                    _collect(AGGREGATES[name](_chunk_frame(piece, con), tz=tz))
+                    for piece in _pieces(chunk, zone, days)
+                ]
+                frames.append(parts[0] if len(parts) == 1 else pl.concat(parts))
             if progress:
                 rows = ", ".join(f"{n} {f.height:,}" for n, f in zip(names, frames, strict=True))
                 print(
@@ -413,6 +451,7 @@ def reduce_partitioned(
     tz: str = "Europe/London",
     engine: Engine = "polars",
     progress: bool = False,
+    split_days: int | None = None,
 ) -> pl.DataFrame:
     """Run one aggregate of :mod:`insights.aggregates` over Parquet, one local month at a time.
 
@@ -435,6 +474,10 @@ def reduce_partitioned(
         ``"polars"`` (default) or ``"duckdb"`` (needs the ``duckdb`` extra).
     progress
         Print one line per month to stderr.
+    split_days
+        Reduce the daily aggregates this many local days at a time instead of a whole month
+        (a lower peak for very large months; results are identical). ``merchant_monthly`` is
+        always reduced a whole month at a time.
 
     Returns
     -------
@@ -486,7 +529,9 @@ def reduce_partitioned(
     names = _names([aggregate])
     parts = [
         frames[names[0]]
-        for frames in _reduce_chunks(source, names, tz=tz, engine=engine, progress=progress)
+        for frames in _reduce_chunks(
+            source, names, tz=tz, engine=engine, progress=progress, split_days=split_days
+        )
     ]
     result = pl.concat(parts, how="vertical")
     keys = _SORT_KEYS[names[0]]
@@ -502,6 +547,7 @@ def write_aggregates(
     tz: str = "Europe/London",
     engine: Engine = "polars",
     progress: bool = False,
+    split_days: int | None = None,
 ) -> dict[str, Path]:
     """Reduce Parquet transactions month by month and write each aggregate to Parquet.
 
@@ -518,7 +564,7 @@ def write_aggregates(
         replaced.
     aggregates
         Which aggregates to write (default: all five of :data:`AGGREGATES`).
-    tz, engine, progress
+    tz, engine, progress, split_days
         As in :func:`reduce_partitioned`.
 
     Returns
@@ -547,7 +593,10 @@ def write_aggregates(
     pending: Future[None] | None = None
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            for frames in _reduce_chunks(source, names, tz=tz, engine=engine, progress=progress):
+            chunks = _reduce_chunks(
+                source, names, tz=tz, engine=engine, progress=progress, split_days=split_days
+            )
+            for frames in chunks:
                 if pending is not None:
                     pending.result()
                 pending = pool.submit(write, frames)

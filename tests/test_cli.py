@@ -12,7 +12,7 @@ import pytest
 
 from insights.cli import main
 
-SUBCOMMANDS = ["sample", "validate"]
+SUBCOMMANDS = ["sample", "validate", "reduce", "report"]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -98,6 +98,18 @@ def test_partitioned_equals_whole_frame(sample: tuple[pl.DataFrame, Path], name:
     assert_frame_equal(result.sort(KEYS[name]), whole(name, tx))
 
 
+@pytest.mark.parametrize("name", list(AGGREGATES))
+def test_split_days_gives_the_same_result(sample: tuple[pl.DataFrame, Path], name: str) -> None:
+    tx, root = sample
+    result = reduce_partitioned(root, aggregate=name, split_days=3)  # type: ignore[arg-type]
+    assert_frame_equal(result.sort(KEYS[name]), whole(name, tx))
+
+
+def test_split_days_out_of_range_is_a_parameter_error(sample: tuple[pl.DataFrame, Path]) -> None:
+    with pytest.raises(ParameterError, match="split_days must be a number of days from 1 to 31"):
+        reduce_partitioned(sample[1], split_days=0)
+
+
 @pytest.mark.parametrize("name", ["merchant_monthly", "active_customers_daily"])
 def test_partitioned_equals_whole_frame_west_of_utc(
     sample: tuple[pl.DataFrame, Path], name: str
@@ -216,8 +228,8 @@ def test_cli_reduce_only_one_aggregate_quietly(
     sample: tuple[pl.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, root = sample
-    code = main(["reduce", str(root), "--out", str(tmp_path), "--only", "group_daily", "--quiet"])
-    assert code == 0
+    argv = ["reduce", str(root), "--out", str(tmp_path), "--only", "group_daily", "--quiet"]
+    assert main([*argv, "--split-days", "7"]) == 0
     assert capsys.readouterr().err == ""
     assert [p.name for p in tmp_path.iterdir()] == ["group_daily.parquet"]
 
