@@ -16,9 +16,9 @@ help: ## list the targets
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
-setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## create .venv from uv.lock (all extras) and register the Jupyter kernel
+setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## create .venv from uv.lock (all extras) and register the project's Jupyter kernel
 	$(UV) sync --locked --all-extras
-	$(RUN) python -m ipykernel install --sys-prefix --name insights --display-name "Python (insights)" >/dev/null
+	$(RUN) python -m insights.kernel >/dev/null  # the "insights" kernel, started in this folder
 
 sample: setup ## write the sample data set to data/sample (skipped when present)
 	@test -f $(SAMPLE)/truth.json || $(RUN) insights sample --out $(SAMPLE)

@@ -494,6 +494,9 @@ def run_report(
     try:
         if any(p.name == "output_dir" for p in spec.params):
             values["output_dir"] = str(build.resolve())
+        if any(p.name == "data_path" for p in spec.params):
+            # Absolute: the project kernel starts in the project root, not the caller's folder.
+            values["data_path"] = str(data_dir.resolve())
         job = {
             "input": str(spec.notebook.resolve()),
             "output": str((build / NOTEBOOK_FILE).resolve()),
