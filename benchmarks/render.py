@@ -36,11 +36,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.metadata
 import io
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -51,11 +49,29 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import machine, median, versions, write_results
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = Path("data/sample")  # relative to ROOT, as a user would type it
 NOTEBOOKS = ROOT / "notebooks"
+RENDER_PACKAGES = (
+    "insights",
+    "polars",
+    "altair",
+    "vl-convert-python",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "ipykernel",
+    "ipython",
+)
+HEADER = (
+    "# Render benchmark\n\n"
+    "`benchmarks/render.py` times `insights report run` on the sample against the "
+    "notebook's own code cells run in one process (see the script's docstring). The "
+    "block between the `results` markers is rewritten by each run.\n\n"
+)
 RESULTS = Path(__file__).resolve().parent / "render_results.md"
-START, END = "<!-- results:start -->", "<!-- results:end -->"
 REPORTS = ("trending_spending", "contact_rate_forecast")
 VARIANTS = ("render", "exec", "display")
 RENDERER_ENV = "INSIGHTS_ALTAIR_RENDERER"  # insights.theme.RENDERER_ENV, set as the runner does
@@ -204,50 +220,6 @@ def _cell_table(report: str, runs: dict[str, list[Run]]) -> list[str]:
     return lines
 
 
-def _median(runs: list[Run], field: str) -> float:
-    return statistics.median(getattr(run, field) for run in runs)
-
-
-def _versions() -> str:
-    names = (
-        "insights",
-        "polars",
-        "altair",
-        "vl-convert-python",
-        "papermill",
-        "nbclient",
-        "nbconvert",
-        "ipykernel",
-        "ipython",
-    )
-    listed = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in names)
-    return f"Python {platform.python_version()}, {listed}"
-
-
-def _machine() -> str:
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    return (
-        f"{platform.machine()} {platform.system()}, nproc={len(os.sched_getaffinity(0))} "
-        f"(cpu_count {os.cpu_count()}), {mem:.0f} GiB RAM"
-    )
-
-
-def _write_results(text: str) -> None:
-    block = f"{START}\n{text.rstrip()}\n{END}"
-    if RESULTS.is_file() and START in (old := RESULTS.read_text()) and END in old:
-        before, rest = old.split(START, 1)
-        after = rest.split(END, 1)[1]
-        RESULTS.write_text(before + block + after)
-    else:
-        header = (
-            "# Render benchmark\n\n"
-            "`benchmarks/render.py` times `insights report run` on the sample against the "
-            "notebook's own code cells run in one process (see the script's docstring). The "
-            "block between the `results` markers is rewritten by each run.\n\n"
-        )
-        RESULTS.write_text(header + block + "\n")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -296,23 +268,23 @@ def main() -> int:
                         file=sys.stderr,
                         flush=True,
                     )
-            base = _median(runs["exec"], "wall")
+            base = median(runs["exec"], "wall")
             for variant in variants:
                 sel = runs[variant]
-                wall = _median(sel, "wall")
+                wall = median(sel, "wall")
                 spread = f"{min(r.wall for r in sel):.1f}–{max(r.wall for r in sel):.1f}"
                 rows.append(
-                    f"| {report} | {variant} | {wall:.1f} | {spread} | {_median(sel, 'cpu'):.1f} | "
-                    f"{_median(sel, 'cells'):.1f} | {_median(sel, 'peak_gb'):.2f} | "
+                    f"| {report} | {variant} | {wall:.1f} | {spread} | {median(sel, 'cpu'):.1f} | "
+                    f"{median(sel, 'cells'):.1f} | {median(sel, 'peak_gb'):.2f} | "
                     f"{wall - base:+.1f} | {wall / base:.2f}× |"
                 )
-            render = _median(runs["render"], "wall")
+            render = median(runs["render"], "wall")
             line = (
                 f"| {report} | {render - base:.1f} | {render / base:.2f}× | "
-                f"{_median(runs['render'], 'cells') - _median(runs['exec'], 'cells'):.1f} |"
+                f"{median(runs['render'], 'cells') - median(runs['exec'], 'cells'):.1f} |"
             )
             if "display" in runs:
-                shown = _median(runs["display"], "wall")
+                shown = median(runs["display"], "wall")
                 line += f" {render - shown:.1f} | {render / shown:.2f}× |"
             else:
                 line += " - | - |"
@@ -321,13 +293,13 @@ def main() -> int:
     load_after = os.getloadavg()
     command = " ".join([".venv/bin/python", "benchmarks/render.py", *sys.argv[1:]])
     lines = [
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}; total runtime "
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; total runtime "
         f"{time.perf_counter() - began:.0f}s; load average (1 min) {load_before[0]:.1f} "
         f"before, {load_after[0]:.1f} after.",
         "",
         f"Command: `{command}`",
         "",
-        f"Versions: {_versions()}.",
+        f"Versions: {versions(RENDER_PACKAGES)}.",
         "",
         f"Data: `{args.data}`; catalogue default parameters. Medians of {args.repeats} runs per "
         "variant, each a fresh process, variants interleaved. `process s`: wall time of the "
@@ -357,7 +329,7 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        _write_results(text)
+        write_results(RESULTS, HEADER, text)
     return 0
 
 

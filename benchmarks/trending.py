@@ -44,12 +44,9 @@ stdout and to ``benchmarks/trending_results.md`` (between the ``results`` marker
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
 import os
-import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,12 +56,19 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
+from _common import machine, median, versions, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 DATA_DIR = Path(__file__).resolve().parent / ".data"
+HEADER = (
+    "# Trending benchmark\n\n"
+    "`benchmarks/trending.py` times `insights.merchant_monthly` + "
+    "`insights.trending_merchants` against a hand-written polars baseline of the same "
+    "monthly aggregate with a simple ratio score (see the script's docstring). The "
+    "block between the `results` markers is rewritten by each run.\n\n"
+)
 RESULTS = Path(__file__).resolve().parent / "trending_results.md"
-START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 TZ = "Europe/London"
 MONTH = "2025-09"
@@ -341,42 +345,6 @@ def compare(work: Path, stem: str) -> tuple[bool, str]:
     )
 
 
-def _median(runs: list[Run], field: str) -> float:
-    return statistics.median(getattr(run, field) for run in runs)
-
-
-def _versions() -> str:
-    names = ("insights", "polars", "narwhals", "numpy", "scipy")
-    listed = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in names)
-    return f"Python {platform.python_version()}, {listed}"
-
-
-def _machine() -> str:
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    return (
-        f"{platform.machine()} {platform.system()}, nproc={len(os.sched_getaffinity(0))} "
-        f"(cpu_count {os.cpu_count()}), {mem:.0f} GiB RAM, "
-        f"POLARS_MAX_THREADS={os.environ.get('POLARS_MAX_THREADS', 'unset')}"
-    )
-
-
-def _write_results(text: str) -> None:
-    block = f"{START}\n{text.rstrip()}\n{END}"
-    if RESULTS.is_file() and START in (old := RESULTS.read_text()) and END in old:
-        before, rest = old.split(START, 1)
-        after = rest.split(END, 1)[1]
-        RESULTS.write_text(before + block + after)
-    else:
-        header = (
-            "# Trending benchmark\n\n"
-            "`benchmarks/trending.py` times `insights.merchant_monthly` + "
-            "`insights.trending_merchants` against a hand-written polars baseline of the same "
-            "monthly aggregate with a simple ratio score (see the script's docstring). The "
-            "block between the `results` markers is rewritten by each run.\n\n"
-        )
-        RESULTS.write_text(header + block + "\n")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -452,32 +420,33 @@ def main() -> int:
                         )
                 ok, summary = compare(work, stem)
                 checks.append(f"{name} / {mode}: {summary}")
-                base_total = _median(runs["baseline"], "total")
-                base_wall = _median(runs["baseline"], "wall")
-                base_cpu = _median(runs["baseline"], "cpu")
+                base_total = median(runs["baseline"], "total")
+                base_wall = median(runs["baseline"], "wall")
+                base_cpu = median(runs["baseline"], "cpu")
                 for variant in VARIANTS:
                     sel = runs[variant]
-                    total = _median(sel, "total")
-                    wall = _median(sel, "wall")
+                    total = median(sel, "total")
+                    wall = median(sel, "wall")
                     spread = f"{min(r.total for r in sel):.2f}–{max(r.total for r in sel):.2f}"
                     rows.append(
                         f"| {name} | {height:,} | {mode} | {variant} | "
-                        f"{_median(sel, 'reduce'):.2f} | {_median(sel, 'score'):.2f} | "
+                        f"{median(sel, 'reduce'):.2f} | {median(sel, 'score'):.2f} | "
                         f"{total:.2f} | {spread} | {total / base_total:.2f}× | "
-                        f"{_median(sel, 'cpu'):.2f} | {_median(sel, 'cpu') / base_cpu:.2f}× | "
-                        f"{wall:.2f} | {wall / base_wall:.2f}× | {_median(sel, 'peak_gb'):.2f} |"
+                        f"{median(sel, 'cpu'):.2f} | {median(sel, 'cpu') / base_cpu:.2f}× | "
+                        f"{wall:.2f} | {wall / base_wall:.2f}× | {median(sel, 'peak_gb'):.2f} |"
                         + ("" if ok else " **aggregates differ** |")
                     )
     load_after = os.getloadavg()
     command = " ".join([".venv/bin/python", "benchmarks/trending.py", *sys.argv[1:]])
+    threads = f"POLARS_MAX_THREADS={os.environ.get('POLARS_MAX_THREADS', 'unset')}"
     lines = [
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}; "
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine(extra=threads)}; "
         f"total runtime {time.perf_counter() - began:.0f}s; load average (1 min) "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after.",
         "",
         f"Command: `{command}`",
         "",
-        f"Versions: {_versions()}.",
+        f"Versions: {versions(('insights', 'polars', 'narwhals', 'numpy', 'scipy'))}.",
         "",
         f"Parameters: month={MONTH}, city={CITY}, tz={TZ}, top_n={TOP_N}, "
         f"min_customers={MIN_CUSTOMERS}, baseline_months={BASELINE_MONTHS}. Medians of "
@@ -503,7 +472,7 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        _write_results(text)
+        write_results(RESULTS, HEADER, text)
     return 0
 
 
