@@ -44,6 +44,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from insights.contracts import load_contract
 from insights.errors import ParameterError
 
 __all__ = [
@@ -76,22 +77,10 @@ CITIES: tuple[tuple[str, float], ...] = (
     ("Newcastle", 0.06),
 )
 
-#: Spending categories, as in ``data_contracts/transactions.yaml``.
+#: Spending categories: the allowed values of ``merchant_category`` in the transactions contract
+#: (``data_contracts/transactions.yaml`` is the one place they are written down).
 CATEGORIES: tuple[str, ...] = (
-    "eating_out",
-    "groceries",
-    "transport",
-    "entertainment",
-    "shopping",
-    "bills",
-    "holidays",
-    "personal_care",
-    "general",
-    "family",
-    "charity",
-    "gifts",
-    "finances",
-    "expenses",
+    load_contract("transactions").column("merchant_category").allowed_values or ()
 )
 
 #: Contact tags (a share of contacts is untagged, i.e. null).

@@ -32,6 +32,7 @@ from insights.aggregates import (
     merchant_daily,
     merchant_monthly,
 )
+from insights.scale import REDUCE_COLUMNS
 
 __all__ = ["main", "reduce_to_parquet"]
 
@@ -43,17 +44,7 @@ AGGREGATES = {
     "active_customers_daily": active_customers_daily,
 }
 #: Columns the aggregates read (a subset of data_contracts/transactions.yaml).
-COLUMNS = [
-    "customer_id",
-    "created_at",
-    "amount_minor",
-    "merchant_id",
-    "merchant_name",
-    "merchant_group_id",
-    "merchant_category",
-    "merchant_city",
-    "is_online",
-]
+COLUMNS = list(REDUCE_COLUMNS)
 
 
 def reduce_to_parquet(
