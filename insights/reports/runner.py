@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from insights.errors import ParameterError, ReportError
+from insights.kernel import KERNEL_NAME
 from insights.reports.catalogue import DEFAULT_CATALOGUE, load_catalogue, parse_params, report_slug
 from insights.reports.data import (
     check_params_against_data,
@@ -55,7 +56,7 @@ __all__ = [
     "run_report",
 ]
 
-KERNEL = "insights"
+KERNEL = KERNEL_NAME  # the project kernel installed by insights.kernel (make setup)
 DEFAULT_CELL_TIMEOUT = 600.0
 DEFAULT_BUDGET = 3600.0
 NOTEBOOK_FILE = "report.ipynb"
