@@ -9,11 +9,17 @@ those regressors; :func:`public_holidays` lists the holidays it uses.
 Holidays come from the ``holidays`` package. For ``country="GB"`` and ``subdiv=None`` the
 England and Wales bank holidays (``subdiv="ENG"``) are used, because the UK-wide list lacks
 Easter Monday and the August bank holiday that a London call centre observes.
+
+A line may close on some holidays and work others (a bank's call centre shut on Labor Day
+but open on Columbus Day), so closures are given per holiday *name*, as the ``holidays``
+package spells it (``"Christmas Day"``). A substitute day follows its holiday:
+``"Christmas Day (observed)"`` is closed when ``"Christmas Day"`` is.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection
 
 import holidays as holidays_lib
@@ -21,12 +27,14 @@ import polars as pl
 
 from insights.errors import ParameterError
 
-__all__ = ["DEFAULT_SUBDIV", "calendar_features", "public_holidays"]
+__all__ = ["DEFAULT_SUBDIV", "calendar_features", "holiday_names", "public_holidays"]
 
 #: Region used when ``subdiv=None``: the bank-holiday calendar a national call centre follows.
 DEFAULT_SUBDIV: dict[str, str] = {"GB": "ENG", "UK": "ENG"}
 
 _MAX_CLOSURE_RUN = 6  # longest run of closed days looked through for ``after_closure``
+_OBSERVED = r"(?i)\s*\(observed\)\s*$"  # "Christmas Day (observed)" is Christmas Day
+_NAME_YEARS = 5  # names valid for ``holidays_closed``: the frame's years ± this many
 
 
 def public_holidays(
@@ -86,7 +94,7 @@ def calendar_features(
     subdiv: str | None = None,
     annual: int = 0,
     closed_weekdays: Collection[int] = (),
-    holidays_closed: bool = True,
+    holidays_closed: bool | Collection[str] = True,
 ) -> pl.DataFrame:
     """Calendar regressors for each date in ``frame["ds"]``.
 
@@ -104,16 +112,20 @@ def calendar_features(
     closed_weekdays
         ISO weekdays (1 = Monday … 7 = Sunday) on which the line is closed.
     holidays_closed
-        Whether the line is closed on public holidays.
+        Public holidays on which the line is closed: ``True`` every one, ``False`` none, or
+        a collection of holiday names as :func:`public_holidays` spells them (e.g.
+        ``{"Christmas Day", "Boxing Day"}``; a name's "(observed)" substitute days follow
+        it; case is ignored).
 
     Returns
     -------
     pl.DataFrame
         ``frame`` plus ``dow_1`` … ``dow_7`` (ISO weekday indicators), ``holiday`` (public
-        holiday), ``open`` (open by the weekday and holiday rules), ``after_closure`` (the
-        first open day after a closure that included a public holiday, when demand catches
-        up), ``month_start`` / ``month_end`` (first and last open day of the month) and the
-        Fourier columns. All regressors are ``Float64`` 0/1 flags except the Fourier terms.
+        holiday, closed or not), ``open`` (open by the weekday and holiday rules),
+        ``after_closure`` (the first open day after a closure that included a closed public
+        holiday, when demand catches up), ``month_start`` / ``month_end`` (first and last
+        open day of the month) and the Fourier columns. All regressors are ``Float64`` 0/1
+        flags except the Fourier terms.
 
     Examples
     --------
@@ -148,24 +160,33 @@ def calendar_features(
         msg = f"calendar_features: closed_weekdays {sorted(bad)} are not ISO weekdays 1..7."
         raise ParameterError(msg)
     closed = sorted(set(closed_weekdays))
-    hol_dates = _holiday_dates(frame, country=country, subdiv=subdiv)
+    table = _holiday_table(frame, country=country, subdiv=subdiv)
+    if not isinstance(holidays_closed, bool):
+        table = table.with_columns(
+            _is_named(holidays_closed, country=country, subdiv=subdiv, frame=frame).alias("closed")
+        )
+    else:
+        table = table.with_columns(pl.lit(holidays_closed).alias("closed"))
+    hol_dates = table["ds"].unique().implode()
+    shut_dates = table.filter("closed")["ds"].unique().implode()
     ds = pl.col("ds")
 
     def is_holiday(expr: pl.Expr) -> pl.Expr:
-        return expr.is_in(hol_dates.implode())
+        return expr.is_in(hol_dates)
+
+    def is_shut_holiday(expr: pl.Expr) -> pl.Expr:
+        return expr.is_in(shut_dates)
 
     def is_closed(expr: pl.Expr) -> pl.Expr:
-        closed_day = expr.dt.weekday().is_in(closed)
-        return (closed_day | is_holiday(expr)) if holidays_closed else closed_day
+        return expr.dt.weekday().is_in(closed) | is_shut_holiday(expr)
 
     # first open day after a closure run containing a closed holiday
     after = pl.lit(value=False)
-    if holidays_closed:
-        for k in range(1, _MAX_CLOSURE_RUN + 1):
-            run_closed = pl.all_horizontal(
-                [is_closed(ds - pl.duration(days=j)) for j in range(1, k + 1)]
-            )
-            after = after | (run_closed & is_holiday(ds - pl.duration(days=k)))
+    for k in range(1, _MAX_CLOSURE_RUN + 1):
+        run_closed = pl.all_horizontal(
+            [is_closed(ds - pl.duration(days=j)) for j in range(1, k + 1)]
+        )
+        after = after | (run_closed & is_shut_holiday(ds - pl.duration(days=k)))
     is_open = ~is_closed(ds)
 
     def first_open_of_month(sign: int) -> pl.Expr:
@@ -200,9 +221,85 @@ def calendar_features(
     return out
 
 
-def _holiday_dates(frame: pl.DataFrame, /, *, country: str | None, subdiv: str | None) -> pl.Series:
+def _holiday_name(name: pl.Expr) -> pl.Expr:
+    """Fold substitute days into their holiday ("Christmas Day (observed)": Christmas Day)."""
+    return name.str.replace(_OBSERVED, "")
+
+
+def _holiday_table(
+    frame: pl.DataFrame, /, *, country: str | None, subdiv: str | None
+) -> pl.DataFrame:
+    """``ds``, ``name`` (one row per holiday and date; observed days under their holiday)."""
     if country is None or frame.height == 0:
-        return pl.Series("ds", [], dtype=pl.Date)
+        return pl.DataFrame(schema={"ds": pl.Date, "name": pl.String})
     first, last = frame["ds"].min(), frame["ds"].max()
     years = range(first.year - 1, last.year + 2)  # type: ignore[union-attr]
-    return public_holidays(years, country=country, subdiv=subdiv)["ds"]
+    return _named(public_holidays(years, country=country, subdiv=subdiv))
+
+
+def _named(holidays: pl.DataFrame) -> pl.DataFrame:
+    # the holidays package joins two holidays on one date with "; " (Anzac Day; Easter Monday)
+    return holidays.select(
+        "ds", _holiday_name(pl.col("holiday").str.split("; ").explode()).alias("name")
+    )
+
+
+def holiday_names(
+    years: Collection[int], /, *, country: str = "GB", subdiv: str | None = None
+) -> list[str]:
+    """Names of the public holidays of ``country`` in ``years``, observed days folded in.
+
+    These are the names ``calendar_features(holidays_closed=...)`` and
+    ``forecast(closed=...)`` accept.
+
+    Examples
+    --------
+    >>> holiday_names([2025], country="US")[:3]
+    ['Christmas Day', 'Columbus Day', 'Independence Day']
+
+    """
+    names = _named(public_holidays(years, country=country, subdiv=subdiv))["name"]
+    return sorted(set(names.to_list()))
+
+
+def _unknown_holidays(
+    names: Collection[str], years: Collection[int], /, *, country: str | None, subdiv: str | None
+) -> tuple[list[str], list[str]]:
+    """``(unknown, valid)``: which of ``names`` are no holiday of ``country`` in ``years``."""
+    valid = holiday_names(years, country=country, subdiv=subdiv) if country is not None else []
+    known = {v.lower() for v in valid}
+    unknown = sorted(n for n in names if _fold(n) not in known)
+    return unknown, valid
+
+
+def _fold(name: str) -> str:
+    return re.sub(_OBSERVED, "", name).lower()
+
+
+def _is_named(
+    names: Collection[str], /, *, country: str | None, subdiv: str | None, frame: pl.DataFrame
+) -> pl.Expr:
+    if isinstance(names, str):
+        msg = (
+            f"calendar_features: holidays_closed={names!r} is one string; pass True, False or "
+            f"a collection of holiday names, e.g. holidays_closed={{{names!r}}}."
+        )
+        raise ParameterError(msg)
+    if names and country is None:
+        msg = (
+            f"calendar_features: holidays_closed={sorted(names)} names holidays but "
+            "country=None has none; pass the country whose holidays they are."
+        )
+        raise ParameterError(msg)
+    if names and frame.height:
+        first, last = frame["ds"].min(), frame["ds"].max()
+        years = range(first.year - _NAME_YEARS, last.year + _NAME_YEARS + 1)  # type: ignore[union-attr]
+        unknown, valid = _unknown_holidays(names, years, country=country, subdiv=subdiv)
+        if unknown:
+            msg = (
+                f"calendar_features: holidays_closed names {unknown} are not public holidays "
+                f"of country={country!r}; valid names: {valid}."
+            )
+            raise ParameterError(msg)
+    folded = [_fold(n) for n in names]
+    return pl.col("name").str.to_lowercase().is_in(folded)

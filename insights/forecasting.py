@@ -6,15 +6,21 @@ For each series (``unique_id``), :func:`forecast`
 
 1. **rebuilds the calendar.** History is laid on a complete daily grid. Which weekdays the
    line is open is inferred from history (a weekday is open when at least half of its
-   non-holiday days have a positive value), as is whether public holidays are closed (fewer
-   than half of the holidays on open weekdays have a positive value). Closed and missing days
-   become ``NaN``; nothing is glued together, so a Monday stays seven days after the last
-   Monday.
+   non-holiday days have a positive value), and so is, holiday by holiday (by name in the
+   ``holidays`` package, "(observed)" substitute days included), which public holidays it
+   closes: those with a positive value on fewer than half of their dates on open weekdays.
+   A holiday the history never saw on an open weekday is forecast as open, because an open
+   day declared closed would get no forecast at all; the first open day after it gets the
+   catch-up effect weighted by the chance that it closes after all (the share of the
+   history's holidays that were closed, ``(closed + 1) / (holidays + 2)``). ``closed=``
+   overrides all of this. Closed and missing days become ``NaN``; nothing is glued
+   together, so a Monday stays seven days after the last Monday.
 2. **fits candidate models** on that grid:
 
    ``uc``
        ``statsmodels`` ``UnobservedComponents``: local level + AR(1) + regressors for the
-       open weekdays, holidays (when open), the first open day after a holiday closure,
+       open weekdays, holidays (one shift for every holiday the line works, learnt from
+       the open ones; closed ones are ``NaN``), the first open day after a holiday closure,
        the first/last open day of the month, annual Fourier terms when there are two or
        more years of history, and any extra columns of ``history``. The Kalman filter
        skips ``NaN`` days, so closed days cost nothing.
@@ -58,7 +64,13 @@ import numpy.typing as npt
 import polars as pl
 from scipy import stats
 
-from insights.calendar import calendar_features, public_holidays
+from insights.calendar import (
+    _NAME_YEARS,
+    _holiday_table,
+    _unknown_holidays,
+    calendar_features,
+    public_holidays,
+)
 from insights.errors import InsightsError, InsufficientHistoryError, ParameterError
 
 __all__ = ["MODELS", "forecast", "synthetic_daily"]
@@ -78,11 +90,15 @@ class _Spec:
     """Calendar of one series: what is open, which regressors exist."""
 
     closed_weekdays: tuple[int, ...]
-    holidays_closed: bool
+    holidays_closed: bool | tuple[str, ...]  # every holiday, none, or these names
     country: str | None
     subdiv: str | None
     annual: int
     regressors: tuple[str, ...]
+    # inferred closures only: holidays seen on open weekdays of the history, and the chance
+    # that one never seen is closed after all (weights the catch-up on the day after it)
+    seen_holidays: tuple[str, ...] = ()
+    unseen_closed: float = 0.0
 
 
 @dataclass
@@ -177,21 +193,47 @@ def _validate_history(history: pl.DataFrame | pl.LazyFrame, /, *, who: str) -> p
 
 def _parse_closed(
     closed: Literal["infer"] | Collection[int | str],
-) -> tuple[tuple[int, ...] | None, bool | None]:
+    /,
+    *,
+    country: str | None,
+    subdiv: str | None,
+    years: range,
+) -> tuple[tuple[int, ...] | None, bool | tuple[str, ...] | None]:
+    """``(weekdays, holidays)`` from ``closed``; ``None`` for "infer from history"."""
     if closed == "infer":
         return None, None
+    example = "closed=(6, 7, 'holidays') or closed=(7, 'Christmas Day', 'Boxing Day')"
     if isinstance(closed, str):
-        msg = f"closed={closed!r}: pass 'infer' or a collection like (7, 'holidays')."
+        msg = f"closed={closed!r}: pass 'infer' or a collection, e.g. {example}."
         raise ParameterError(msg)
-    weekdays = tuple(sorted({c for c in closed if isinstance(c, int)}))
-    words = {c for c in closed if isinstance(c, str)}
-    if words - {"holidays"} or any(not 1 <= d <= 7 for d in weekdays):
+    weekdays = tuple(sorted({c for c in closed if isinstance(c, int) and not isinstance(c, bool)}))
+    names = {c for c in closed if isinstance(c, str)} - {"holidays"}
+    others = [c for c in closed if not isinstance(c, (int, str)) or isinstance(c, bool)]
+    if others or any(not 1 <= d <= 7 for d in weekdays):
         msg = (
-            f"closed={closed!r}: use ISO weekdays 1 (Monday) … 7 (Sunday) and/or the word "
-            "'holidays', e.g. closed=(6, 7, 'holidays')."
+            f"closed={closed!r}: use ISO weekdays 1 (Monday) … 7 (Sunday), the word "
+            f"'holidays' (every public holiday) and/or holiday names, e.g. {example}."
         )
         raise ParameterError(msg)
-    return weekdays, "holidays" in words
+    if "holidays" in closed:
+        return weekdays, True
+    if names and country is None:
+        msg = (
+            f"closed={closed!r} names holidays {sorted(names)}, but holidays=None gives no "
+            "holiday calendar; pass the country, e.g. holidays='GB'."
+        )
+        raise ParameterError(msg)
+    if names:
+        unknown, valid = _unknown_holidays(names, years, country=country, subdiv=subdiv)
+        if unknown:
+            msg = (
+                f"closed={closed!r}: {unknown} are not public holidays of {country}"
+                + (f" ({subdiv})" if subdiv else "")
+                + f" in {years.start}–{years.stop - 1}. Valid names: {valid}; "
+                "or 'holidays' for all of them."
+            )
+            raise ParameterError(msg)
+    return weekdays, tuple(sorted(names))
 
 
 # --------------------------------------------------------------------------- calendar
@@ -214,7 +256,12 @@ def _infer_spec(
     )
     feats = calendar_features(grid, country=country, subdiv=subdiv)
     positive = pl.col("y").is_not_null() & (pl.col("y") > 0)
-    weekdays, hol_closed = _parse_closed(closed)
+    weekdays, hol_closed = _parse_closed(
+        closed,
+        country=country,
+        subdiv=subdiv,
+        years=range(first.year - _NAME_YEARS, last.year + _NAME_YEARS + 1),
+    )
     if weekdays is None:
         share = (
             feats.filter(pl.col("holiday") == 0)
@@ -224,14 +271,44 @@ def _infer_spec(
         weekdays = tuple(sorted(share.filter(pl.col("share") < 0.5)["wd"].to_list()))
         if len(weekdays) == 7:
             weekdays = ()
+    seen: tuple[str, ...] = ()
+    unseen_closed = 0.0
     if hol_closed is None:
-        on_open = feats.filter(
-            (pl.col("holiday") == 1) & ~pl.col("ds").dt.weekday().is_in(weekdays)
+        hol_closed, seen, unseen_closed = _closed_holidays(
+            grid, weekdays, country=country, subdiv=subdiv
         )
-        hol_closed = on_open.height == 0 or float(on_open.select(positive.mean()).item()) < 0.5
     if annual == "auto":
         annual = 3 if (last - first).days + 1 >= 730 else 0
-    return _Spec(weekdays, hol_closed, country, subdiv, int(annual), regressors)
+    return _Spec(
+        weekdays, hol_closed, country, subdiv, int(annual), regressors, seen, unseen_closed
+    )
+
+
+def _closed_holidays(
+    grid: pl.DataFrame, weekdays: tuple[int, ...], /, *, country: str | None, subdiv: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...], float]:
+    """Infer the closed holidays, those seen, and the chance that an unseen one is closed.
+
+    A holiday (by name) is closed when fewer than half of its past dates on open weekdays had
+    a positive value. One that never fell on an open weekday of the history is taken as open:
+    a closed day forecast as open costs a forecast nobody uses, an open day declared closed
+    gets no forecast at all. The chance that it is closed after all is the share of the
+    history's holiday dates that were closed, with a uniform prior:
+    ``(closed + 1) / (dates + 2)``.
+    """
+    is_open = (pl.col("y").is_not_null() & (pl.col("y") > 0)).cast(pl.Float64)
+    dates = (
+        _holiday_table(grid, country=country, subdiv=subdiv)
+        .join(grid.select("ds", "y"), on="ds")  # dates inside the history only
+        .filter(~pl.col("ds").dt.weekday().is_in(weekdays))
+        .with_columns(is_open.alias("open"))
+    )
+    per_name = dates.group_by("name").agg(pl.col("open").mean())
+    closed = tuple(sorted(per_name.filter(pl.col("open") < 0.5)["name"].to_list()))
+    seen = tuple(sorted(per_name["name"].to_list()))
+    n_closed = dates.select(pl.col("ds").filter(pl.col("open") == 0).n_unique()).item()
+    n_dates = dates["ds"].n_unique()
+    return closed, seen, (n_closed + 1) / (n_dates + 2)
 
 
 def _features(frame: pl.DataFrame, spec: _Spec) -> pl.DataFrame:
@@ -289,7 +366,7 @@ def _future_grid(series: _Series, horizon: int) -> pl.DataFrame:
             break
         days *= 2
     nth = cal.with_row_index("i").filter(pl.col("open"))["i"][horizon - 1]
-    cal = cal.head(int(nth) + 1)
+    cal = _hedge_unseen_holidays(cal.head(int(nth) + 1), series.spec)
     if series.spec.regressors:
         if series.future is None:
             msg = (
@@ -309,6 +386,32 @@ def _future_grid(series: _Series, horizon: int) -> pl.DataFrame:
             raise ParameterError(msg)
         cal = cal.with_columns(pl.col(series.spec.regressors).cast(pl.Float64).fill_null(0.0))
     return cal
+
+
+def _hedge_unseen_holidays(cal: pl.DataFrame, spec: _Spec) -> pl.DataFrame:
+    """Weight the catch-up after a holiday the history never saw by the chance it closes.
+
+    Such a holiday is forecast as open (see :func:`_closed_holidays`); if it closes after all,
+    the next open day catches up. Its ``after_closure`` flag becomes that chance instead of 0,
+    so the ``uc`` forecast is the expected value over the two outcomes.
+    """
+    if not isinstance(spec.holidays_closed, tuple) or spec.unseen_closed == 0:
+        return cal
+    names = _holiday_table(cal, country=spec.country, subdiv=spec.subdiv)["name"]
+    unseen = set(names) - set(spec.seen_holidays) - set(spec.holidays_closed)
+    if not unseen:
+        return cal
+    if_closed = calendar_features(
+        cal.select("ds"),
+        country=spec.country,
+        subdiv=spec.subdiv,
+        closed_weekdays=spec.closed_weekdays,
+        holidays_closed=(*spec.holidays_closed, *sorted(unseen)),
+    )["after_closure"]
+    hedged = pl.max_horizontal("after_closure", if_closed * spec.unseen_closed)
+    return cal.with_columns(
+        pl.when("open").then(hedged).otherwise("after_closure").alias("after_closure")
+    )
 
 
 # --------------------------------------------------------------------------- models
@@ -641,8 +744,13 @@ def forecast(
         ``"auto"`` (pick per series among :data:`MODELS` by backtest MASE), one model name
         (always that model), or a list of names to pick from.
     closed
-        ``"infer"`` (from history) or the closures, e.g. ``(7, "holidays")`` for a line
-        shut on Sundays and public holidays.
+        ``"infer"`` (from history, holiday by holiday) or every closure, as ISO weekdays
+        (1 = Monday … 7 = Sunday), ``"holidays"`` for every public holiday, and/or holiday
+        names as the ``holidays`` package spells them (case ignored; "(observed)" days
+        follow their holiday; :func:`insights.calendar.holiday_names` lists them). E.g.
+        ``(7, "holidays")`` for a line shut on Sundays and public holidays, or
+        ``(6, 7, "Christmas Day", "Boxing Day")`` for one that works the other holidays.
+        Holidays not named are open.
     annual
         Number of annual Fourier pairs for ``uc``; ``"auto"``: 3 with two or more years of
         history, else 0.
@@ -664,7 +772,8 @@ def forecast(
     Raises
     ------
     ParameterError
-        Duplicate dates, negative ``y``, a bad ``horizon``, level or model name.
+        Duplicate dates, negative ``y``, a bad ``horizon``, level, model name or ``closed``
+        entry (an unknown holiday name is reported with the valid names).
     InsufficientHistoryError
         A series is too short for the model fit and its backtest windows.
 

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.calendar import calendar_features, public_holidays
+from insights.calendar import calendar_features, holiday_names, public_holidays
 from insights.errors import ParameterError
 
 
@@ -56,6 +56,52 @@ def test_holidays_open_means_no_closure() -> None:
     assert out["open"].all()
     assert out["after_closure"].sum() == 0
     assert out["holiday"].to_list() == [0.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+
+
+def test_named_holidays_close_only_those() -> None:
+    out = calendar_features(
+        _days(date(2025, 12, 24), date(2025, 12, 29)), holidays_closed={"Christmas Day"}
+    )
+    expected = pl.DataFrame(
+        {
+            "ds": pl.date_range(date(2025, 12, 24), date(2025, 12, 29), eager=True),
+            "holiday": [0.0, 1.0, 1.0, 0.0, 0.0, 0.0],
+            "open": [True, False, True, True, True, True],  # Boxing Day worked
+            "after_closure": [0.0, 0.0, 1.0, 0.0, 0.0, 0.0],
+        }
+    )
+    assert_frame_equal(out.select(expected.columns), expected)
+
+
+def test_observed_day_follows_its_holiday() -> None:
+    # Boxing Day 2026 is a Saturday; its substitute is Monday 28 December
+    out = calendar_features(
+        _days(date(2026, 12, 26), date(2026, 12, 29)),
+        closed_weekdays=[7],
+        holidays_closed={"Boxing Day"},
+    )
+    assert out["open"].to_list() == [False, False, False, True]
+
+
+def test_unknown_holiday_name_lists_valid_names() -> None:
+    with pytest.raises(ParameterError, match=r"\['Boxing Night'\].*'Boxing Day'"):
+        calendar_features(
+            _days(date(2025, 12, 24), date(2025, 12, 29)), holidays_closed={"Boxing Night"}
+        )
+
+
+def test_holiday_names_fold_observed_days() -> None:
+    # 2026 has "Boxing Day (observed)" on Monday 28 December: listed once, as Boxing Day
+    assert holiday_names([2026]) == [
+        "Boxing Day",
+        "Christmas Day",
+        "Easter Monday",
+        "Good Friday",
+        "Late Summer Bank Holiday",
+        "May Day",
+        "New Year's Day",
+        "Spring Bank Holiday",
+    ]
 
 
 def test_month_start_and_end_are_open_days() -> None:

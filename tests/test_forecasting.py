@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -138,7 +139,7 @@ def test_extra_regressor_needs_future_values() -> None:
     with pytest.raises(ParameterError, match="future"):
         forecast(hist, horizon=3, models="uc", calibrate=False)
     future = pl.DataFrame(
-        {"ds": pl.date_range(date(2025, 5, 6), date(2025, 5, 20), eager=True)}
+        {"ds": pl.date_range(date(2025, 5, 4), date(2025, 5, 20), eager=True)}
     ).with_columns(campaign=pl.lit(0.0))
     fc = forecast(hist, horizon=3, models="uc", calibrate=False, future=future)
     assert fc.height == 3
@@ -197,3 +198,111 @@ def test_calibration_rescales_by_the_backtest_quantile() -> None:
         factor * (raw["hi_80"] - raw["mean"]).to_numpy(),
     )
     assert calibrated["mean"].equals(raw["mean"])
+
+
+# --------------------------------------------------------------------------- holiday closures
+
+
+def _weekday_line(first: date, last: date, *, absent: list[date]) -> pl.DataFrame:
+    """A Monday–Friday line taking 100 contacts a day (+ a weekly wave); no rows at weekends
+    and on the ``absent`` days (closed holidays, as real exports show them)."""
+    days = pl.date_range(first, last, eager=True)
+    return (
+        pl.DataFrame({"ds": days})
+        .filter((pl.col("ds").dt.weekday() <= 5) & ~pl.col("ds").is_in(absent))
+        .with_columns(y=100.0 + 10 * pl.col("ds").dt.weekday())
+    )
+
+
+US_2003_CLOSED = [date(2003, 5, 26), date(2003, 7, 4), date(2003, 9, 1)]  # Memorial, 4 July, Labor
+
+
+def test_a_holiday_closed_in_history_stays_closed() -> None:
+    # a year in which the line worked every US holiday but Independence Day
+    hist = _weekday_line(date(2002, 6, 3), date(2003, 6, 27), absent=[date(2002, 7, 4)])
+    fc = forecast(hist, horizon=10, holidays="US", models="snaive", calibrate=False)
+    assert date(2003, 7, 4) not in fc["ds"].to_list()
+    assert fc["ds"].max() == date(2003, 7, 14)
+
+
+def test_a_holiday_never_seen_is_forecast_open() -> None:
+    # closed on the three holidays the history holds; Columbus Day (13 Oct) it never saw
+    hist = _weekday_line(date(2003, 3, 3), date(2003, 10, 3), absent=US_2003_CLOSED)
+    fc = forecast(hist, horizon=10, holidays="US", models="snaive", calibrate=False)
+    assert fc["ds"].to_list() == [
+        *pl.date_range(date(2003, 10, 6), date(2003, 10, 10), eager=True),
+        *pl.date_range(date(2003, 10, 13), date(2003, 10, 17), eager=True),  # Columbus open
+    ]
+
+
+def test_a_holiday_worked_in_history_is_forecast_open() -> None:
+    hist = _weekday_line(date(2002, 9, 2), date(2003, 10, 3), absent=US_2003_CLOSED)
+    fc = forecast(hist, horizon=10, holidays="US", models="snaive", calibrate=False)
+    assert date(2003, 10, 13) in fc["ds"].to_list()  # Columbus Day 2002 was worked
+
+
+def test_closed_can_name_holidays() -> None:
+    hist = _weekday_line(date(2003, 3, 3), date(2003, 10, 3), absent=US_2003_CLOSED)
+    fc = forecast(
+        hist,
+        horizon=10,
+        holidays="US",
+        models="snaive",
+        calibrate=False,
+        closed=(6, 7, "Columbus Day", "independence day"),  # case is ignored
+    )
+    assert date(2003, 10, 13) not in fc["ds"].to_list()
+    assert fc["ds"].max() == date(2003, 10, 20)
+
+
+def test_closed_holidays_still_means_every_holiday() -> None:
+    hist = _weekday_line(date(2003, 3, 3), date(2003, 10, 3), absent=US_2003_CLOSED)
+    fc = forecast(
+        hist, horizon=10, holidays="US", models="snaive", calibrate=False, closed=(6, 7, "holidays")
+    )
+    assert date(2003, 10, 13) not in fc["ds"].to_list()
+
+
+def test_an_unknown_holiday_name_lists_the_valid_ones() -> None:
+    hist = _weekday_line(date(2003, 3, 3), date(2003, 10, 3), absent=US_2003_CLOSED)
+    with pytest.raises(
+        ParameterError,
+        match=r"\['Xmas'\] are not public holidays of US.*"
+        r"Valid names: \[.*'Christmas Day'.*'Columbus Day'",
+    ):
+        forecast(hist, horizon=5, holidays="US", models="snaive", closed=(6, 7, "Xmas"))
+
+
+@pytest.mark.parametrize(
+    ("closed", "hint"),
+    [("holidays", "pass 'infer' or a collection"), ((0, 7), "ISO weekdays 1 .Monday. … 7")],
+)
+def test_a_bad_closed_value_says_what_is_accepted(closed: object, hint: str) -> None:
+    hist = _weekday_line(date(2003, 3, 3), date(2003, 10, 3), absent=US_2003_CLOSED)
+    with pytest.raises(ParameterError, match=hint):
+        forecast(hist, horizon=5, holidays="US", models="snaive", closed=closed)  # type: ignore[arg-type]
+
+
+def test_holiday_names_need_a_holiday_calendar() -> None:
+    hist = _weekday_line(date(2003, 3, 3), date(2003, 10, 3), absent=US_2003_CLOSED)
+    with pytest.raises(ParameterError, match="holidays=None"):
+        forecast(hist, horizon=5, holidays=None, models="snaive", closed=(6, 7, "Labor Day"))
+
+
+def test_catch_up_after_an_unseen_holiday_is_weighted_by_the_chance_it_closes() -> None:
+    # a year of a line closed on the 6 bank holidays it saw (not May Day, which it never saw);
+    # the Tuesday after May Day gets (6 + 1) / (6 + 2) of the catch-up effect
+    hist = synthetic_daily(start=date(2024, 7, 1), days=307, weekly=WEEKLY, seed=5)
+    assert hist["ds"].max() == date(2025, 5, 3)
+    seen = ("Late Summer Bank Holiday", "Christmas Day", "Boxing Day", "New Year's Day",
+            "Good Friday", "Easter Monday")  # fmt: skip
+
+    def tuesday(closed: Literal["infer"] | tuple[int | str, ...]) -> float:
+        fc = forecast(hist, horizon=6, models="uc", calibrate=False, closed=closed)
+        return float(fc.filter(pl.col("ds") == date(2025, 5, 6))["mean"].item())
+
+    inferred = tuesday("infer")  # May Day forecast open, catch-up weighted by 7/8
+    no_catch_up = tuesday((7, *seen))  # told: May Day is open
+    full_catch_up = tuesday((7, "holidays"))  # told: May Day is closed
+    assert full_catch_up - no_catch_up > 50
+    assert (inferred - no_catch_up) / (full_catch_up - no_catch_up) == pytest.approx(7 / 8)
