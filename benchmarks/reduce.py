@@ -1,4 +1,4 @@
-"""Benchmark of the reduce step at scale: the library's month-by-month path against baselines.
+"""Benchmark of the reduce step at scale: the library's partitioned path against baselines.
 
 Run from the repository root::
 
@@ -12,15 +12,21 @@ with ``--customers`` customers (default 1.5M) and ``--merchants`` merchant locat
 wall time, CPU time (user + system) and peak RSS of that subprocess (``/usr/bin/time``):
 
 * ``library``: ``insights.scale.write_aggregates(..., aggregates=["merchant_daily"])``, the
-  default partitioned polars path (one local month at a time), writing Parquet;
-* ``library_split`` (not run by default; ``--variants library_split,...``): the same with
-  ``split_days=8``, the daily aggregates reduced eight local days at a time;
+  default partitioned polars path (passes of whole local months of at most 8M rows), writing
+  Parquet;
+* ``library_month`` and ``library_split`` (not run by default; ``--variants
+  library_month,...``): the same with ``rows_per_pass=None`` (one local month per pass) and
+  with ``split_days=8`` (the daily aggregates reduced eight local days at a time);
 * ``polars``: a hand-written polars query of the same aggregate (daily per merchant: spend,
   payments, distinct customers, repeat customers, refunds, merchant attributes) over the whole
   data set in one ``collect()``, writing Parquet;
 * ``duckdb``: the same aggregate as DuckDB SQL over the whole data set, ``COPY ... TO`` Parquet;
 * ``scan``: reading the nine needed columns of every partition and dropping them, the
-  physical floor of any reduce over this data.
+  physical floor of any reduce over this data;
+* ``hash``: reading only the three key columns and the one step no exact distinct count can
+  skip, hashing every row's (merchant, day, customer) key into a group-by (``pl.len()`` per
+  key, UTC days, written nowhere): a floor for any reduce that counts distinct customers by
+  hashing, lower than any real one.
 
 Each is repeated ``--repeat`` times (default 3); the table reports medians and ratios against
 the hand-written polars query and against the scan floor. After the first repetition the three
@@ -58,7 +64,8 @@ NEEDED = [
     *ATTRIBUTES,
     "is_online",
 ]
-VARIANTS = ("library", "polars", "duckdb", "scan")
+VARIANTS = ("library", "polars", "duckdb", "scan", "hash")
+FLOORS = ("scan", "hash")  # measurements, not results to check
 RESULTS = Path(__file__).with_name("reduce_results.md")
 
 
@@ -153,6 +160,13 @@ def run_library(data: Path, out: Path) -> None:
     (out.parent / "merchant_daily.parquet").replace(out)
 
 
+def run_library_month(data: Path, out: Path) -> None:
+    from insights.scale import write_aggregates
+
+    write_aggregates(data, out.parent, aggregates=["merchant_daily"], tz=TZ, rows_per_pass=None)
+    (out.parent / "merchant_daily.parquet").replace(out)
+
+
 def run_library_split(data: Path, out: Path) -> None:
     from insights.scale import write_aggregates
 
@@ -230,12 +244,21 @@ def run_scan(data: Path, out: Path) -> None:
     out.write_text(f"{rows}\n")
 
 
+def run_hash(data: Path, out: Path) -> None:
+    tx = pl.scan_parquet(str(data / "**" / "*.parquet"), hive_partitioning=False)
+    day = pl.col("created_at").dt.date().alias("day")
+    keys = tx.select(NEEDED).group_by("merchant_id", day, "customer_id").agg(pl.len())
+    out.write_text(f"{keys.collect().height}\n")
+
+
 RUNNERS = {
     "library": run_library,
+    "library_month": run_library_month,
     "library_split": run_library_split,
     "polars": run_polars,
     "duckdb": run_duckdb,
     "scan": run_scan,
+    "hash": run_hash,
 }
 
 
@@ -280,7 +303,7 @@ def measure(variant: str, data: Path, out: Path) -> Measure:
 
 def check_equal(outs: dict[str, Path]) -> str:
     """Check the results are equal, in a subprocess (this process stays small)."""
-    args = [f"{variant}={path}" for variant, path in outs.items() if variant != "scan"]
+    args = [f"{variant}={path}" for variant, path in outs.items() if variant not in FLOORS]
     done = subprocess.run(
         [sys.executable, __file__, "--check", *args], capture_output=True, text=True, check=False
     )

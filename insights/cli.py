@@ -5,7 +5,7 @@
     insights sample   [--out data/sample] [--customers N] [--start D] [--end D] [--seed N]
     insights validate PATH --contract {transactions,customers,contacts} [--quarantine DIR]
     insights reduce   DATA_DIR --out OUT_DIR [--tz TZ] [--engine polars|duckdb] [--only NAME ...]
-                      [--split-days N] [--quiet]
+                      [--rows-per-pass N|month] [--split-days N] [--quiet]
     insights report list | show NAME | index
     insights report run NAME [-p NAME=VALUE ...] [--data PATH] [--out reports/] [--force]
                              [--timeout-cell S] [--budget S] [--catalogue FILE]
@@ -20,6 +20,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,7 @@ def _cmd_reduce(args: argparse.Namespace) -> int:
     from insights.scale import write_aggregates
 
     started = time.perf_counter()
+    passes = {} if args.rows_per_pass is None else {"rows_per_pass": args.rows_per_pass.value}
     paths = write_aggregates(
         args.data_dir,
         args.out,
@@ -95,11 +97,30 @@ def _cmd_reduce(args: argparse.Namespace) -> int:
         engine=args.engine,
         progress=not args.quiet,
         split_days=args.split_days,
+        **passes,
     )
     for name, path in paths.items():
         print(f"{name:<24} {path}")
     print(f"reduced {args.data_dir} in {time.perf_counter() - started:.1f}s")
     return 0
+
+
+@dataclass(frozen=True)
+class _Passes:
+    value: int | None
+
+
+def _rows_per_pass(text: str) -> _Passes:
+    if text.strip().lower() == "month":
+        return _Passes(None)
+    try:
+        rows = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        rows = 0
+    if rows < 1:
+        msg = f"expected a positive number of rows (e.g. 8_000_000) or 'month', got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return _Passes(rows)
 
 
 def _params(pairs: Sequence[str]) -> dict[str, str]:
@@ -307,6 +328,14 @@ def _parser() -> argparse.ArgumentParser:
         choices=AGGREGATE_NAMES,
         metavar="NAME",
         help=f"write only this aggregate (repeatable): {', '.join(AGGREGATE_NAMES)}",
+    )
+    reduce.add_argument(
+        "--rows-per-pass",
+        type=_rows_per_pass,
+        default=None,
+        metavar="N|month",
+        help="reduce consecutive months in one pass while their rows total at most N "
+        "(default 8_000_000; 'month': one month per pass)",
     )
     reduce.add_argument(
         "--split-days",

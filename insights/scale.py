@@ -1,18 +1,20 @@
-"""The reduce step at scale: month by month on one machine, with memory bounded by a month.
+"""The reduce step at scale: whole local months at a time, with memory bounded by a pass.
 
 A year of card data is billions of rows; :mod:`insights.aggregates` reduces a frame that fits
 in memory, or a lazy frame on an engine that does not need it to (DuckDB, Spark). This module
 runs the *same* aggregate functions over a folder of hive-partitioned Parquet
 (``transactions/year_month=YYYY-MM/part-*.parquet``, partitioned by the **UTC** month of
-``created_at``) one **local** calendar month at a time, so peak memory is set by the largest
-month rather than by the whole data set.
+``created_at``) in **passes** of whole **local** calendar months: consecutive months share a
+pass while their rows (counted from the Parquet footers) total at most ``rows_per_pass``
+(default 8 million), and a larger month is a pass of its own. Peak memory is set by the pass,
+not by the whole data set; small data sets go in one pass, as fast as a single query.
 
 Why the result is exact:
 
 * Every aggregate is keyed by a local day or a local month, and a local day lies inside one
   local month. Each local month is reduced from *all* of its rows and from nothing else, so the
-  per-month results are disjoint and are concatenated, never merged: distinct and repeat
-  customers are never added across chunks.
+  per-pass results are disjoint and are concatenated, never merged: distinct and repeat
+  customers are never added across passes.
 * A local month is not a UTC month: in ``Europe/London`` summer, 23:30 UTC on 30 September is
   00:30 on 1 October. Each local month is read from every file whose ``created_at`` range (from
   the Parquet footer statistics; else from its ``year_month=`` folder; else by reading the
@@ -20,15 +22,17 @@ Why the result is exact:
   most one neighbour -- and filtered to that range, so the neighbour's edge hour lands in the
   right month. The filter is pushed into the Parquet reader, which skips row groups outside it.
 
-Merchant attributes (name, group, category, city, online) are taken per month; if a merchant's
-attributes change over time each month carries the attributes seen that month.
+Merchant attributes (name, group, category, city, online) are taken per pass; if a merchant's
+attributes change over time each pass carries one of the values seen in it.
 
-Data that are not partitioned by time still give exact results, but every month then reads
-every file whose range overlaps it (for one big unsorted file: the whole file, every month).
+Data that are not partitioned by time still give exact results, but every pass then reads
+every file whose range overlaps it (for one big unsorted file: the whole file, every pass).
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import sys
 import time
@@ -57,6 +61,7 @@ from insights.errors import ContractError, ParameterError
 __all__ = [
     "AGGREGATES",
     "REDUCE_COLUMNS",
+    "ROWS_PER_PASS",
     "Aggregate",
     "Engine",
     "reduce_partitioned",
@@ -99,6 +104,9 @@ REDUCE_COLUMNS: dict[str, pl.DataType] = {
 }
 _TICK = timedelta(microseconds=1)
 _OPTIMIZE = pl.QueryOptFlags(comm_subplan_elim=False)
+#: Default ``rows_per_pass``: consecutive local months are reduced in one pass while their rows
+#: total at most this (about 1.5 GB peak for ``merchant_daily``; see ``benchmarks/reduce.py``).
+ROWS_PER_PASS = 8_000_000
 _MONTH_DIR = re.compile(r"year_month=(\d{4})-(\d{2})")
 
 
@@ -243,12 +251,19 @@ def _local_month(instant: datetime, zone: ZoneInfo) -> date:
 
 @dataclass(frozen=True)
 class _Chunk:
-    """One local calendar month: its UTC range and the files that may hold its rows."""
+    """A run of whole local calendar months: its UTC range and the files that may hold it."""
 
-    month: date
+    month: date  # the first local month
+    last: date  # the last local month
     start: datetime
     end: datetime
     files: tuple[Path, ...]
+    rows: float  # estimated from the Parquet footers
+
+    @property
+    def label(self) -> str:
+        first = f"{self.month:%Y-%m}"
+        return first if self.last == self.month else f"{first}..{self.last:%Y-%m}"
 
 
 def _zone(tz: str) -> ZoneInfo:
@@ -259,70 +274,122 @@ def _zone(tz: str) -> ZoneInfo:
         raise ParameterError(msg) from exc
 
 
-def _footer_range(file: Path) -> tuple[datetime, datetime] | Literal["empty"] | None:
-    """Read ``created_at`` min and max from the row-group statistics, if all have them."""
-    meta = pq.read_metadata(file)
-    if meta.num_rows == 0:
-        return "empty"
+_UNIT_US = {"milliseconds": 1_000, "microseconds": 1, "nanoseconds": 0.001}
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A non-empty file's UTC range ``[first, last]`` of ``created_at`` and its row count."""
+
+    first: datetime
+    last: datetime
+    rows: int
+
+
+def _footer_range(meta: pq.FileMetaData) -> tuple[datetime, datetime] | None:
+    """Read ``created_at`` min and max from the row-group statistics, if all have them.
+
+    The raw integer statistics are used: asking pyarrow for ``stats.min`` of a timestamp
+    imports pandas, a second of start-up in every process that reduces.
+    """
     column = meta.schema.names.index("created_at")
     lows, highs = [], []
     for group in range(meta.num_row_groups):
         stats = meta.row_group(group).column(column).statistics
-        if stats is None or not stats.has_min_max:
+        if stats is None or not stats.has_min_max or stats.physical_type != "INT64":
             return None
-        if not isinstance(stats.min, datetime) or not isinstance(stats.max, datetime):
+        logical = json.loads(stats.logical_type.to_json())
+        unit = _UNIT_US.get(logical.get("timeUnit", ""))
+        if logical.get("Type") != "Timestamp" or unit is None:
             return None
-        lows.append(stats.min.astimezone(UTC))
-        highs.append(stats.max.astimezone(UTC))
-    return min(lows), max(highs)
+        lows.append(int(stats.min_raw) * unit)
+        highs.append(int(stats.max_raw) * unit)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    # Rounding nanoseconds outwards keeps the range a superset of the rows' instants.
+    first = epoch + timedelta(microseconds=math.floor(min(lows)))
+    last = epoch + timedelta(microseconds=math.ceil(max(highs)))
+    return first, last
 
 
-def _file_ranges(files: Sequence[Path]) -> dict[Path, tuple[datetime, datetime]]:
-    """Find the UTC range ``[first, last]`` of ``created_at`` in each non-empty file.
+def _file_spans(files: Sequence[Path]) -> dict[Path, _Span]:
+    """Find the UTC range of ``created_at`` and the row count of each non-empty file.
 
-    From the footer statistics when present (so a row filed under the wrong month is still
-    found), else from a ``year_month=YYYY-MM`` folder name, else by reading the column.
+    The range comes from the footer statistics when present (so a row filed under the wrong
+    month is still found), else from a ``year_month=YYYY-MM`` folder name, else from reading
+    the column.
     """
-    ranges: dict[Path, tuple[datetime, datetime]] = {}
-    unknown: list[Path] = []
+    spans: dict[Path, _Span] = {}
+    unknown: list[tuple[Path, int]] = []
     for file in files:
-        found = _footer_range(file)
-        if found == "empty":
+        meta = pq.read_metadata(file)
+        if meta.num_rows == 0:
             continue
+        found = _footer_range(meta)
         if found is not None:
-            ranges[file] = found
+            spans[file] = _Span(*found, meta.num_rows)
             continue
         matches = [m for part in file.parts[:-1] if (m := _MONTH_DIR.fullmatch(part))]
         if matches:
             month = _month_start(int(matches[-1].group(1)), int(matches[-1].group(2)))
-            ranges[file] = (_utc_month_start(month), _utc_month_start(_next_month(month)) - _TICK)
+            first, end = _utc_month_start(month), _utc_month_start(_next_month(month))
+            spans[file] = _Span(first, end - _TICK, meta.num_rows)
         else:
-            unknown.append(file)
-    for file in unknown:
+            unknown.append((file, meta.num_rows))
+    for file, rows in unknown:
         created = pl.col("created_at")
         bounds = _scan([file]).select(created.min().alias("lo"), created.max().alias("hi"))
         lo, hi = bounds.collect().row(0)
         if lo is not None:
-            ranges[file] = (lo, hi)
-    return ranges
+            spans[file] = _Span(lo, hi, rows)
+    return spans
 
 
-def _plan(files: Sequence[Path], zone: ZoneInfo) -> list[_Chunk]:
-    """Local months covered by the data, each with the files whose time range overlaps it."""
-    ranges = _file_ranges(files)
+def _rows_within(span: _Span, start: datetime, end: datetime) -> float:
+    """Estimate a file's rows in ``[start, end)``, as if spread evenly over its range."""
+    if span.last < start or span.first >= end:
+        return 0.0
+    width = (span.last - span.first).total_seconds()
+    if width == 0:
+        return float(span.rows)
+    inside = (min(span.last, end) - max(span.first, start)).total_seconds()
+    return span.rows * max(inside, 0.0) / width
+
+
+def _plan(files: Sequence[Path], zone: ZoneInfo, rows_per_pass: int | None) -> list[_Chunk]:
+    """Group the local months covered by the data into passes, each with its files.
+
+    Consecutive months go into one run while their estimated rows (from the Parquet footers)
+    total at most ``rows_per_pass``; a month larger than that is a run of its own. ``None``
+    gives one run per month.
+    """
+    spans = _file_spans(files)
     months: set[date] = set()
-    for first, last in ranges.values():
-        month, last_month = _local_month(first, zone), _local_month(last, zone)
+    for span in spans.values():
+        month, last_month = _local_month(span.first, zone), _local_month(span.last, zone)
         while month <= last_month:
             months.add(month)
             month = _next_month(month)
-    chunks = []
+    chunks: list[_Chunk] = []
     for month in sorted(months):
         start = _local_midnight_utc(month, zone)
         end = _local_midnight_utc(_next_month(month), zone)
-        overlapping = tuple(f for f, (lo, hi) in ranges.items() if lo < end and start <= hi)
-        if overlapping:
-            chunks.append(_Chunk(month, start, end, overlapping))
+        rows = sum(_rows_within(span, start, end) for span in spans.values())
+        overlapping = {f for f, span in spans.items() if span.first < end and start <= span.last}
+        if not overlapping:
+            continue
+        previous = chunks[-1] if chunks else None
+        if (
+            previous is not None
+            and rows_per_pass is not None
+            and previous.end == start
+            and previous.rows + rows <= rows_per_pass
+        ):
+            files_ = tuple(sorted(set(previous.files) | overlapping))
+            chunks[-1] = _Chunk(
+                previous.month, month, previous.start, end, files_, previous.rows + rows
+            )
+        else:
+            chunks.append(_Chunk(month, month, start, end, tuple(sorted(overlapping)), rows))
     return chunks
 
 
@@ -383,7 +450,10 @@ def _pieces(chunk: _Chunk, zone: ZoneInfo, days: int | None) -> list[_Chunk]:
     end_day = _next_month(chunk.month)
     firsts = [chunk.month + timedelta(days=d) for d in range(0, (end_day - chunk.month).days, days)]
     bounds = [_local_midnight_utc(day, zone) for day in firsts] + [chunk.end]
-    return [_Chunk(chunk.month, lo, hi, chunk.files) for lo, hi in pairwise(bounds)]
+    return [
+        _Chunk(chunk.month, chunk.last, lo, hi, chunk.files, chunk.rows)
+        for lo, hi in pairwise(bounds)
+    ]
 
 
 def _collect(frame: Any) -> pl.DataFrame:
@@ -400,23 +470,31 @@ def _reduce_chunks(
     engine: str,
     progress: bool,
     split_days: int | None = None,
+    rows_per_pass: int | None = ROWS_PER_PASS,
 ) -> Iterator[dict[str, pl.DataFrame]]:
-    """Yield the aggregates of each local month in turn, as polars DataFrames."""
+    """Yield the aggregates of each run of local months in turn, as polars DataFrames."""
     if engine not in get_args(Engine):
         msg = f"engine must be one of {', '.join(get_args(Engine))}, got {engine!r}."
         raise ParameterError(msg)
     if split_days is not None and not 1 <= split_days <= 31:
         msg = f"split_days must be a number of days from 1 to 31 (or None), got {split_days!r}."
         raise ParameterError(msg)
+    if rows_per_pass is not None and (isinstance(rows_per_pass, bool) or rows_per_pass < 1):
+        msg = (
+            f"rows_per_pass must be a positive number of rows (or None for one month at a "
+            f"time), got {rows_per_pass!r}."
+        )
+        raise ParameterError(msg)
     zone = _zone(tz)
     files = _parquet_files(source)
     _check_schemas(files)
-    chunks = _plan(files, zone)
+    # split_days asks for less than a month at a time, so months are never joined then.
+    chunks = _plan(files, zone, None if split_days is not None else rows_per_pass)
     con = _duckdb_connection(tz) if engine == "duckdb" else None
     started = time.perf_counter()
     try:
         for number, chunk in enumerate(chunks, start=1):
-            # One collect per aggregate, each rescanning the month's files (cheap next to the
+            # One collect per aggregate, each rescanning the run's files (cheap next to the
             # reduce). Common-subplan elimination would cache the whole month's scan, shared
             # by the reduce and the merchant-attribute lookup: without it the two stream from
             # Parquet, with a lower peak and no more CPU (benchmarks/reduce.py). Daily
@@ -432,7 +510,7 @@ def _reduce_chunks(
             if progress:
                 rows = ", ".join(f"{n} {f.height:,}" for n, f in zip(names, frames, strict=True))
                 print(
-                    f"reduce {chunk.month:%Y-%m} ({number}/{len(chunks)}, {len(chunk.files)} "
+                    f"reduce {chunk.label} ({number}/{len(chunks)}, {len(chunk.files)} "
                     f"files): {rows} rows; {time.perf_counter() - started:.1f}s",
                     file=sys.stderr,
                     flush=True,
@@ -452,13 +530,15 @@ def reduce_partitioned(
     engine: Engine = "polars",
     progress: bool = False,
     split_days: int | None = None,
+    rows_per_pass: int | None = ROWS_PER_PASS,
 ) -> pl.DataFrame:
-    """Run one aggregate of :mod:`insights.aggregates` over Parquet, one local month at a time.
+    """Run one aggregate of :mod:`insights.aggregates` over Parquet, a few local months at a time.
 
     The result equals ``aggregate(scan_transactions(source), tz=tz)`` on the whole data set
     (same rows and values; merchant results may come in another row order), while memory holds
-    one month of the needed columns at a time plus the result. For results too large to hold,
-    use :func:`write_aggregates`, which writes each month as it is done.
+    one pass of whole local months (at most ``rows_per_pass`` rows, or one month if a month is
+    larger) plus the result. For results too large to hold, use :func:`write_aggregates`,
+    which writes each pass as it is done.
 
     Parameters
     ----------
@@ -473,11 +553,16 @@ def reduce_partitioned(
     engine
         ``"polars"`` (default) or ``"duckdb"`` (needs the ``duckdb`` extra).
     progress
-        Print one line per month to stderr.
+        Print one line per pass to stderr.
     split_days
         Reduce the daily aggregates this many local days at a time instead of a whole month
         (a lower peak for very large months; results are identical). ``merchant_monthly`` is
-        always reduced a whole month at a time.
+        always reduced a whole month at a time. Months are not joined into passes then.
+    rows_per_pass
+        Join consecutive local months into one pass while their rows, estimated from the
+        Parquet footers, total at most this many (default :data:`ROWS_PER_PASS`, 8 million:
+        about 1.5 GB peak for ``merchant_daily``). Fewer, larger passes are faster on small
+        data; peak memory grows with the pass. ``None``: one month per pass.
 
     Returns
     -------
@@ -491,7 +576,8 @@ def reduce_partitioned(
     ContractError
         If the files lack a needed column or have the wrong types.
     ParameterError
-        If the aggregate, engine or time zone is unknown.
+        If the aggregate, engine or time zone is unknown, or ``split_days`` or
+        ``rows_per_pass`` is out of range.
 
     Examples
     --------
@@ -530,7 +616,13 @@ def reduce_partitioned(
     parts = [
         frames[names[0]]
         for frames in _reduce_chunks(
-            source, names, tz=tz, engine=engine, progress=progress, split_days=split_days
+            source,
+            names,
+            tz=tz,
+            engine=engine,
+            progress=progress,
+            split_days=split_days,
+            rows_per_pass=rows_per_pass,
         )
     ]
     result = pl.concat(parts, how="vertical")
@@ -548,11 +640,13 @@ def write_aggregates(
     engine: Engine = "polars",
     progress: bool = False,
     split_days: int | None = None,
+    rows_per_pass: int | None = ROWS_PER_PASS,
 ) -> dict[str, Path]:
-    """Reduce Parquet transactions month by month and write each aggregate to Parquet.
+    """Reduce Parquet transactions a few months at a time and write each aggregate to Parquet.
 
-    Each month's results are appended to ``out_dir/<aggregate>.parquet`` as soon as they are
-    computed, so memory holds one month at a time however large the data and the results.
+    Each pass's results (whole local months, see ``rows_per_pass``) are appended to
+    ``out_dir/<aggregate>.parquet`` as soon as they are computed, so memory holds one pass at
+    a time however large the data and the results.
     Files are written under a temporary name and renamed when complete.
 
     Parameters
@@ -564,7 +658,7 @@ def write_aggregates(
         replaced.
     aggregates
         Which aggregates to write (default: all five of :data:`AGGREGATES`).
-    tz, engine, progress, split_days
+    tz, engine, progress, split_days, rows_per_pass
         As in :func:`reduce_partitioned`.
 
     Returns
@@ -588,13 +682,19 @@ def write_aggregates(
                 writers[name] = pq.ParquetWriter(partial[name], table.schema)
             writers[name].write_table(table)
 
-    # Month k is written on a thread while month k+1 is reduced (pyarrow releases the GIL);
-    # waiting for it before submitting the next keeps at most two months in memory.
+    # Pass k is written on a thread while pass k+1 is reduced (pyarrow releases the GIL);
+    # waiting for it before submitting the next keeps at most two passes in memory.
     pending: Future[None] | None = None
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             chunks = _reduce_chunks(
-                source, names, tz=tz, engine=engine, progress=progress, split_days=split_days
+                source,
+                names,
+                tz=tz,
+                engine=engine,
+                progress=progress,
+                split_days=split_days,
+                rows_per_pass=rows_per_pass,
             )
             for frames in chunks:
                 if pending is not None:

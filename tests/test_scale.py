@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,13 @@ from polars.testing import assert_frame_equal
 from insights import aggregates
 from insights.cli import AGGREGATE_NAMES, main
 from insights.errors import ContractError, ParameterError
-from insights.scale import AGGREGATES, reduce_partitioned, scan_transactions, write_aggregates
+from insights.scale import (
+    AGGREGATES,
+    ROWS_PER_PASS,
+    reduce_partitioned,
+    scan_transactions,
+    write_aggregates,
+)
 
 KEYS = {
     "merchant_daily": ["merchant_id", "day"],
@@ -91,10 +99,18 @@ def whole(name: str, tx: pl.DataFrame, tz: str = "Europe/London") -> pl.DataFram
     return result.sort(KEYS[name])
 
 
+#: One month per pass, two or three months per pass (the sample has ~430 rows a month), and
+#: the default (the whole sample in one pass).
+PASSES = [None, 1000, ROWS_PER_PASS]
+
+
+@pytest.mark.parametrize("rows_per_pass", PASSES)
 @pytest.mark.parametrize("name", list(AGGREGATES))
-def test_partitioned_equals_whole_frame(sample: tuple[pl.DataFrame, Path], name: str) -> None:
+def test_partitioned_equals_whole_frame(
+    sample: tuple[pl.DataFrame, Path], name: str, rows_per_pass: int | None
+) -> None:
     tx, root = sample
-    result = reduce_partitioned(root, aggregate=name)  # type: ignore[arg-type]
+    result = reduce_partitioned(root, aggregate=name, rows_per_pass=rows_per_pass)  # type: ignore[arg-type]
     assert_frame_equal(result.sort(KEYS[name]), whole(name, tx))
 
 
@@ -110,14 +126,95 @@ def test_split_days_out_of_range_is_a_parameter_error(sample: tuple[pl.DataFrame
         reduce_partitioned(sample[1], split_days=0)
 
 
+@pytest.mark.parametrize("bad", [0, -5, True])
+def test_rows_per_pass_out_of_range_is_a_parameter_error(
+    sample: tuple[pl.DataFrame, Path], bad: int
+) -> None:
+    with pytest.raises(ParameterError, match="rows_per_pass must be a positive number of rows"):
+        reduce_partitioned(sample[1], rows_per_pass=bad)
+
+
+def _progress_labels(root: Path, capsys: pytest.CaptureFixture[str], **options: Any) -> list[str]:
+    reduce_partitioned(root, aggregate="active_customers_daily", progress=True, **options)
+    return [line.split()[1] for line in capsys.readouterr().err.splitlines()]
+
+
+def _months(label: str) -> list[str]:
+    first, _, last = label.partition("..")
+    months = pl.date_range(
+        date.fromisoformat(f"{first}-01"),
+        date.fromisoformat(f"{last or first}-01"),
+        "1mo",
+        eager=True,
+    )
+    return months.dt.strftime("%Y-%m").to_list()
+
+
+def test_consecutive_months_share_a_pass_up_to_rows_per_pass(
+    sample: tuple[pl.DataFrame, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, root = sample
+    labels = _progress_labels(root, capsys, rows_per_pass=1000)
+    # ~430 rows a month (counted from the footers): passes of two months, every month once,
+    # in order.
+    assert [month for label in labels for month in _months(label)] == [
+        f"2025-{m:02d}" for m in range(2, 12)
+    ]
+    assert 1 < len(labels) < 10
+    assert all(len(_months(label)) <= 2 for label in labels)
+    # A budget smaller than a month gives one month per pass; the default, one pass.
+    assert len(_progress_labels(root, capsys, rows_per_pass=1)) == 10
+    assert _progress_labels(root, capsys) == ["2025-02..2025-11"]
+
+
+def test_nanosecond_and_millisecond_timestamps_are_planned_from_their_footers(
+    tmp_path: Path,
+) -> None:
+    # The footer statistics are read as raw integers in the column's own unit: a wrong unit
+    # would put every file decades away from its months and lose the rows.
+    tx = random_tx(rows=300, seed=5)
+    for unit in ("ns", "ms"):
+        root = tmp_path / unit
+        root.mkdir()
+        tx_unit = tx.with_columns(pl.col("created_at").dt.cast_time_unit(unit))
+        result = reduce_partitioned(
+            write_hive(tx_unit, root), aggregate="merchant_daily", rows_per_pass=None
+        )
+        expected = whole(
+            "merchant_daily",
+            tx.with_columns(pl.col("created_at").dt.truncate("1ms")) if unit == "ms" else tx,
+        )
+        assert_frame_equal(result.sort(KEYS["merchant_daily"]), expected)
+
+
+def test_planning_reads_no_rows_and_does_not_import_pandas(
+    sample: tuple[pl.DataFrame, Path],
+) -> None:
+    # pyarrow turns timestamp statistics into datetimes through pandas: a second of start-up
+    # in every reducing process. The plan uses the raw integers instead.
+    code = (
+        "import sys\n"
+        "from insights.scale import reduce_partitioned\n"
+        f"reduce_partitioned({str(sample[1])!r}, aggregate='merchant_daily')\n"
+        "assert 'pandas' not in sys.modules, 'pandas was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("rows_per_pass", [None, 1000])
 @pytest.mark.parametrize("name", ["merchant_monthly", "active_customers_daily"])
 def test_partitioned_equals_whole_frame_west_of_utc(
-    sample: tuple[pl.DataFrame, Path], name: str
+    sample: tuple[pl.DataFrame, Path], name: str, rows_per_pass: int | None
 ) -> None:
     # New York months start at 04:00/05:00 UTC: the *previous* UTC partition holds no rows of
     # them, the next one does.
     tx, root = sample
-    result = reduce_partitioned(root, aggregate=name, tz="America/New_York")  # type: ignore[arg-type]
+    result = reduce_partitioned(
+        root,
+        aggregate=name,  # type: ignore[arg-type]
+        tz="America/New_York",
+        rows_per_pass=rows_per_pass,
+    )
     assert_frame_equal(result.sort(KEYS[name]), whole(name, tx, "America/New_York"))
 
 
@@ -159,7 +256,7 @@ def test_progress_prints_one_stderr_line_per_local_month(
     sample: tuple[pl.DataFrame, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, root = sample
-    reduce_partitioned(root, aggregate="active_customers_daily", progress=True)
+    reduce_partitioned(root, aggregate="active_customers_daily", progress=True, rows_per_pass=None)
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
     # Ten UTC partitions (2025-02..11); late 30 November UTC is still November in London (GMT).
@@ -338,3 +435,20 @@ def test_sql_generated_by_narwhals_runs_on_a_fresh_connection(
     sql = aggregates.merchant_daily(london.table("tx")).sql_query()
     again = london.sql(sql).pl()
     assert_frame_equal(again.sort(KEYS["merchant_daily"]), whole("merchant_daily", tx))
+
+
+def test_cli_reduce_rows_per_pass(
+    sample: tuple[pl.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, root = sample
+    argv = ["reduce", str(root), "--out", str(tmp_path), "--only", "active_customers_daily"]
+    assert main([*argv, "--rows-per-pass", "month"]) == 0
+    assert len(capsys.readouterr().err.splitlines()) == 10  # one progress line per month
+    assert main([*argv, "--rows-per-pass", "1_000"]) == 0
+    assert 1 < len(capsys.readouterr().err.splitlines()) < 10
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--rows-per-pass", "lots"])
+    assert exit_info.value.code == 2
+    assert "expected a positive number of rows (e.g. 8_000_000) or 'month'" in (
+        capsys.readouterr().err
+    )
