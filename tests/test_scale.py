@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 from conftest import tx_frame
 from polars.testing import assert_frame_equal
@@ -452,3 +453,17 @@ def test_cli_reduce_rows_per_pass(
     assert "expected a positive number of rows (e.g. 8_000_000) or 'month'" in (
         capsys.readouterr().err
     )
+
+
+def test_written_files_have_statistics_on_the_time_and_number_columns(
+    sample: tuple[pl.DataFrame, Path], tmp_path: Path
+) -> None:
+    paths = write_aggregates(sample[1], tmp_path, aggregates=["merchant_daily"])
+    group = pq.read_metadata(paths["merchant_daily"]).row_group(0)
+    with_stats = {
+        group.column(i).path_in_schema
+        for i in range(group.num_columns)
+        if group.column(i).statistics is not None
+    }
+    assert {"day", "spend_minor", "customers", "is_online"} <= with_stats
+    assert "merchant_name" not in with_stats
