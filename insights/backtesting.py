@@ -21,8 +21,11 @@ days of the window. Metrics pool all held-out open days of all windows:
 ``calibrated_coverage_<L>``
     share of days inside the interval after the conformal rescaling that
     :func:`~insights.forecasting.forecast` applies, where each window is calibrated only on the
-    (up to 4) windows before it, exactly as a forecast made at that origin would be. Windows
-    with fewer than 2 earlier windows are not counted; null when no window qualifies.
+    windows before it, as a forecast made at that origin would be: the larger of the factors
+    learnt from the 4 windows just before it and from those of the 52 weeks before it.
+    Windows with fewer than 2 earlier windows are not counted; null when no window
+    qualifies. (Here every window is a full refit; ``forecast`` refits the past year's
+    older windows cheaply with fixed parameters.)
 ``mase_vs_snaive``
     ``mase`` divided by the seasonal naive model's ``mase`` in the same backtest (when
     ``snaive`` is among ``models``): 0.7 means 30% smaller errors than seasonal naive.
@@ -31,6 +34,7 @@ days of the window. Metrics pool all held-out open days of all windows:
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import timedelta
 from typing import Literal
 
 import numpy as np
@@ -39,8 +43,8 @@ import polars as pl
 from insights.errors import ParameterError
 from insights.forecasting import (
     MODELS,
+    _calibration_factors,
     _check_options,
-    _conformal_scale,
     _model_list,
     _rolling_origin,
     _score,
@@ -53,7 +57,8 @@ from insights.forecasting import (
 
 __all__ = ["backtest", "backtest_predictions"]
 
-_CALIBRATION_LOOKBACK = 4
+_CALIBRATION_RECENT = 4  # forecast()'s default selection windows
+_CALIBRATION_YEAR = timedelta(weeks=52)
 _CALIBRATION_MIN_WINDOWS = 2
 
 
@@ -223,20 +228,27 @@ def _calibrated_coverage(preds: pl.DataFrame, /, *, level: Sequence[float]) -> p
     rows: list[dict[str, object]] = []
     for key, part in preds.partition_by(["unique_id", "model"], as_dict=True).items():
         uid, model = key
-        window = part["window"].to_numpy()
-        err = (part["y"] - part["mean"]).abs().to_numpy()
-        sd = part["sd"].to_numpy()
+        starts = part.group_by("window").agg(pl.col("ds").min().alias("start")).sort("window")
+        hits: dict[float, list[bool]] = {lv: [] for lv in level}
+        for w, start in starts.iter_rows():
+            earlier = starts.filter(pl.col("window") < w)
+            if earlier.height < _CALIBRATION_MIN_WINDOWS:
+                continue
+            recent = earlier.tail(_CALIBRATION_RECENT)["window"]
+            year = earlier.filter(pl.col("start") >= start - _CALIBRATION_YEAR)["window"]
+            factors = _calibration_factors(
+                part.filter(pl.col("window").is_in(recent.implode())),
+                part.filter(pl.col("window").is_in(year.implode())),
+                level=level,
+            )
+            now = part.filter(pl.col("window") == w)
+            err = (now["y"] - now["mean"]).abs().to_numpy()
+            for lv in level:
+                inside = err <= factors[lv] * _z(lv) * now["sd"].to_numpy()
+                hits[lv].extend(inside.tolist())
         row: dict[str, object] = {"unique_id": uid, "model": model}
         for lv in level:
-            hits: list[bool] = []
-            for w in np.unique(window):
-                past = (window < w) & (window >= w - _CALIBRATION_LOOKBACK)
-                if len(np.unique(window[past])) < _CALIBRATION_MIN_WINDOWS:
-                    continue
-                factor = _conformal_scale(err[past], sd[past], lv)
-                now = window == w
-                hits.extend((err[now] <= factor * _z(lv) * sd[now]).tolist())
-            row[f"calibrated_coverage_{_tag(lv)}"] = float(np.mean(hits)) if hits else None
+            row[f"calibrated_coverage_{_tag(lv)}"] = float(np.mean(hits[lv])) if hits[lv] else None
         rows.append(row)
     schema: dict[str, pl.DataType] = {"unique_id": pl.String(), "model": pl.String()}
     schema |= {f"calibrated_coverage_{_tag(lv)}": pl.Float64() for lv in level}

@@ -41,12 +41,18 @@ For each series (``unique_id``), :func:`forecast`
    ``models="auto"`` the model with the lowest MASE (mean absolute error scaled by the
    in-sample weekly seasonal-naive error) is kept for that series.
 4. **calibrates the intervals** (split-conformal style). Every model gives a mean and a
-   standard deviation per day, hence a central interval ``mean ± z·sd``. On the backtest
-   days of the chosen model we compute, for each level, the ratios
+   standard deviation per day, hence a central interval ``mean ± z·sd``. On backtest days
+   of the chosen model we compute, for each level, the ratios
    ``r = |actual − mean| / (z·sd)`` and take their empirical ``level`` quantile (with the
    conformal finite-sample correction ``⌈(n+1)·level⌉ / n``). The final half-widths are
    ``quantile × z·sd``: if the model's own 80% intervals covered only 60% of backtest days,
    they are widened until they would have covered 80%, and narrowed if they were too wide.
+   Errors are not exchangeable over time, so two sets of backtest days are used and the
+   larger quantile kept: the ``windows`` selection windows just before the origin (the
+   current noise level) and every window whose held-out days fall in the 52 weeks before
+   it (every season; as many as the history fits). The older windows of that year reuse
+   the parameters fitted in the oldest selection window and rerun only the filter
+   (``uc``, ``ets``), so they cost about one model fit in all.
    Means and lower bounds are finally clipped at zero (volumes cannot be negative).
 """
 
@@ -109,7 +115,8 @@ class _Series:
     spec: _Spec
     grid: pl.DataFrame  # ds, y (NaN on closed/missing), open, calendar features, regressors
     future: pl.DataFrame | None = None  # extra regressor values after the history
-    warm: dict[str, FloatArray] = field(default_factory=dict)
+    warm: dict[str, FloatArray] = field(default_factory=dict)  # last fit's parameters
+    anchor: dict[str, FloatArray] = field(default_factory=dict)  # oldest backtest fit's
 
     @property
     def y(self) -> FloatArray:
@@ -280,7 +287,14 @@ def _infer_spec(
     if annual == "auto":
         annual = 3 if (last - first).days + 1 >= 730 else 0
     return _Spec(
-        weekdays, hol_closed, country, subdiv, int(annual), regressors, seen, unseen_closed
+        weekdays,
+        hol_closed,
+        country,
+        subdiv,
+        int(annual),
+        regressors,
+        seen_holidays=seen,
+        unseen_closed=unseen_closed,
     )
 
 
@@ -462,7 +476,7 @@ def _silence_optimisers() -> None:
 
 
 def _fit_uc(
-    series: _Series, train: pl.DataFrame, future: pl.DataFrame
+    series: _Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
 ) -> tuple[FloatArray, FloatArray]:
     import statsmodels.api as sm  # noqa: PLC0415
 
@@ -477,6 +491,9 @@ def _fit_uc(
     ]
     scale = float(np.nanstd(y)) or 1.0
     centre = float(np.nanmean(y))
+    anchor = series.anchor.get("uc") if fixed else None
+    if anchor is not None:  # the anchor's variances are in its units: standardise as it did
+        centre, scale = float(anchor[0]), float(anchor[1])
     exog = train.select(cols).to_numpy().astype(np.float64) if cols else None
     exog_f = future.select(cols).to_numpy().astype(np.float64) if cols else None
     # mle_regression=False: regression coefficients are (diffuse, constant) states estimated
@@ -491,19 +508,23 @@ def _fit_uc(
         mle_regression=False,
     )
     key = "uc:" + ",".join(cols)
-    start = series.warm.get(key)
     with warnings.catch_warnings():
         _silence_optimisers()
-        res = model.fit(disp=False, maxiter=200, start_params=start)
+        if anchor is None:
+            res = model.fit(disp=False, maxiter=200, start_params=series.warm.get(key))
+            series.warm[key] = np.asarray(res.params, dtype=np.float64)
+            # the parameters (three variances, the AR coefficient) do not depend on ``cols``
+            series.warm["uc"] = np.concatenate([[centre, scale], series.warm[key]])
+        else:  # fixed parameters: only the Kalman filter runs (states see ``train`` only)
+            res = model.filter(anchor[2:])
         pred = res.get_forecast(future.height, exog=exog_f)
-    series.warm[key] = np.asarray(res.params, dtype=np.float64)
     mean = np.asarray(pred.predicted_mean, dtype=np.float64) * scale + centre
     sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=np.float64)) * scale
     return mean, sd
 
 
 def _fit_ets(
-    series: _Series, train: pl.DataFrame, future: pl.DataFrame
+    series: _Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
 ) -> tuple[FloatArray, FloatArray]:
     import pandas as pd  # noqa: PLC0415
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: PLC0415
@@ -515,19 +536,22 @@ def _fit_ets(
         model = ETSModel(
             y, error="add", trend="add", damped_trend=True, seasonal="add", seasonal_periods=7
         )
-        # warm start from the previous window's fit (smoothing parameters and initial states
-        # barely move between neighbouring origins)
-        start = series.warm.get("ets")
-        res = model.fit(disp=False, maxiter=200, start_params=start)
+        anchor = series.anchor.get("ets") if fixed else None
+        if anchor is None:
+            # warm start from the previous window's fit (smoothing parameters and initial
+            # states barely move between neighbouring origins)
+            res = model.fit(disp=False, maxiter=200, start_params=series.warm.get("ets"))
+            series.warm["ets"] = np.asarray(res.params, dtype=np.float64)
+        else:  # fixed parameters: only the smoothing recursions run
+            res = model.smooth(anchor)
         pred = res.get_prediction(start=n, end=n + steps - 1)
-    series.warm["ets"] = np.asarray(res.params, dtype=np.float64)
     mean = np.asarray(pred.predicted_mean, dtype=np.float64)
     sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=np.float64))
     return mean, sd
 
 
 def _fit_stl(
-    series: _Series, train: pl.DataFrame, future: pl.DataFrame
+    series: _Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
 ) -> tuple[FloatArray, FloatArray]:
     import pandas as pd  # noqa: PLC0415
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: PLC0415
@@ -551,7 +575,7 @@ def _fit_stl(
 
 
 def _fit_snaive(
-    series: _Series, train: pl.DataFrame, future: pl.DataFrame
+    series: _Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
 ) -> tuple[FloatArray, FloatArray]:
     filled = _filled(train)
     y = train["y"].to_numpy().astype(np.float64)
@@ -569,11 +593,15 @@ _FITTERS = {"uc": _fit_uc, "ets": _fit_ets, "stl_ets": _fit_stl, "snaive": _fit_
 
 
 def _fit_predict(
-    series: _Series, name: str, train: pl.DataFrame, future: pl.DataFrame
+    series: _Series, name: str, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
 ) -> tuple[FloatArray, FloatArray]:
-    """Fit ``name`` on ``train`` and forecast every calendar day of ``future``."""
+    """Fit ``name`` on ``train`` and forecast every calendar day of ``future``.
+
+    ``fixed``: keep the parameters of the series' anchor fit (the oldest backtest window)
+    and only rerun the filter on ``train``, where the model allows it (``uc``, ``ets``).
+    """
     try:
-        mean, sd = _FITTERS[name](series, train, future)
+        mean, sd = _FITTERS[name](series, train, future, fixed=fixed)
     except (ValueError, np.linalg.LinAlgError, IndexError) as exc:
         msg = f"forecast: model {name!r} failed on series {series.uid!r}: {exc}"
         raise _ModelFailedError(msg) from exc
@@ -603,15 +631,21 @@ def _rolling_origin(
     windows: int,
     step: int,
     strict: bool,
+    before: int = 0,
+    fixed: bool = False,
 ) -> pl.DataFrame:
     """Backtest predictions: one row per model, window and held-out open day.
 
     Columns: ``model``, ``window`` (0 = oldest), ``ds``, ``y``, ``mean``, ``sd``, ``scale``
     (in-sample MAE of the weekly seasonal naive forecast on the window's training days).
     A model that fails in a window is dropped from all windows unless ``strict``.
+
+    The last window ends ``before`` windows before the end of the history. Unless ``fixed``,
+    the parameters fitted in the oldest window become the series' anchor; with ``fixed``
+    every window reuses the anchor's parameters (see :func:`_fit_predict`).
     """
     open_idx = np.flatnonzero(series.open)
-    needed = _required_open_days(horizon, windows, step)
+    needed = _required_open_days(horizon, windows + before, step)
     if open_idx.size < needed:
         msg = (
             f"series {series.uid!r} has {open_idx.size} open days of history; a backtest of "
@@ -624,7 +658,7 @@ def _rolling_origin(
     frames: list[pl.DataFrame] = []
     failed: set[str] = set()
     for w in range(windows):
-        end = open_idx.size - (windows - 1 - w) * step
+        end = open_idx.size - (windows - 1 - w + before) * step
         test_open = open_idx[end - horizon : end]
         first, last = int(test_open[0]), int(test_open[-1])
         train = series.grid.head(first)
@@ -635,12 +669,14 @@ def _rolling_origin(
             if name in failed:
                 continue
             try:
-                mean, sd = _fit_predict(series, name, train, future)
+                mean, sd = _fit_predict(series, name, train, future, fixed=fixed)
             except _ModelFailedError:
                 if strict:
                     raise
                 failed.add(name)
                 continue
+            if w == 0 and not fixed:
+                series.anchor = dict(series.warm)
             frames.append(
                 pl.DataFrame(
                     {
@@ -688,6 +724,68 @@ def _score(predictions: pl.DataFrame, /, *, level: Sequence[float]) -> pl.DataFr
 
 def _tag(level: float) -> str:
     return f"{level:g}".replace(".", "_")
+
+
+def _calibration_factors(
+    recent: pl.DataFrame, year: pl.DataFrame, /, *, level: Sequence[float]
+) -> dict[float, float]:
+    """Conformal factor per level: the larger of the recent windows' and the past year's.
+
+    Errors are not exchangeable over time: the recent windows track the current noise level
+    but may all fall in one season, a year of windows covers every season but dilutes a
+    recent change. Intervals wide enough for both hold when either view is right.
+    """
+    factors = {}
+    for lv in level:
+        factors[lv] = max(
+            _conformal_scale((part["y"] - part["mean"]).to_numpy(), part["sd"].to_numpy(), lv)
+            for part in (recent, year)
+        )
+    return factors
+
+
+def _year_windows(series: _Series, /, *, horizon: int, windows: int, step: int) -> int:
+    """Backtest windows whose held-out days fall in the 52 weeks before the origin.
+
+    At least ``windows``; at most as many as the history can fit.
+    """
+    open_idx = np.flatnonzero(series.open)
+    days = series.grid["ds"]
+    first_day = days[-1] + timedelta(days=1) - timedelta(weeks=52)
+    count = 0
+    while True:
+        end = open_idx.size - count * step
+        if end - horizon < _MIN_TRAIN_OPEN_DAYS or days[int(open_idx[end - horizon])] < first_day:
+            break
+        count += 1
+    return max(count, windows)
+
+
+def _older_windows(
+    series: _Series, name: str, /, *, horizon: int, windows: int, step: int
+) -> pl.DataFrame | None:
+    """Backtest of ``name`` on the windows of the past year before the selection windows.
+
+    These reuse the parameters fitted in the oldest selection window and only rerun the
+    filter (states, e.g. the level and the weekly pattern, see only the data before each
+    origin), so a year of calibration costs about one model fit.
+    """
+    extra = _year_windows(series, horizon=horizon, windows=windows, step=step) - windows
+    if extra <= 0:
+        return None
+    try:
+        return _rolling_origin(
+            series,
+            models=[name],
+            horizon=horizon,
+            windows=extra,
+            step=step,
+            strict=True,
+            before=windows,
+            fixed=True,
+        )
+    except _ModelFailedError:  # a refit that fails only costs calibration data
+        return None
 
 
 def _conformal_scale(errors: FloatArray, sd: FloatArray, level: float) -> float:
@@ -756,7 +854,8 @@ def forecast(
         history, else 0.
     windows, step
         Rolling-origin windows used for selection and calibration, ``step`` open days apart
-        (default ``horizon``).
+        (default ``horizon``). Calibration also looks at the earlier windows of the 52 weeks
+        before the origin, as many as the history fits.
     calibrate
         Rescale the intervals on the backtest errors (``False`` keeps the model's own).
     future
@@ -933,12 +1032,14 @@ def _forecast_one(
         "model": name,
         "mean": np.clip(mean, 0, None),
     }
+    factors = {lv: 1.0 for lv in level}
+    if calibrate and bt is not None:
+        recent = bt.filter(pl.col("model") == name)
+        older = _older_windows(series, name, horizon=horizon, windows=windows, step=step)
+        year = recent if older is None else pl.concat([older, recent])
+        factors = _calibration_factors(recent, year, level=level)
     for lv in level:
-        factor = 1.0
-        if calibrate and bt is not None:
-            own = bt.filter(pl.col("model") == name)
-            factor = _conformal_scale((own["y"] - own["mean"]).to_numpy(), own["sd"].to_numpy(), lv)
-        half = factor * _z(lv) * sd
+        half = factors[lv] * _z(lv) * sd
         cols[f"lo_{_tag(lv)}"] = np.clip(mean - half, 0, None)
         cols[f"hi_{_tag(lv)}"] = np.clip(mean + half, 0, None)
     out = pl.DataFrame(cols, schema_overrides={"unique_id": pl.String})

@@ -3,7 +3,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from insights.backtesting import backtest, backtest_predictions
+from insights.backtesting import _calibrated_coverage, backtest, backtest_predictions
 from insights.errors import InsufficientHistoryError
 from insights.forecasting import synthetic_daily
 
@@ -65,3 +65,39 @@ def test_predictions_hold_out_open_days_only(history: pl.DataFrame) -> None:
 def test_too_short_for_the_windows(history: pl.DataFrame) -> None:
     with pytest.raises(InsufficientHistoryError, match="needs at least"):
         backtest(history.head(60), horizon=14, windows=4, models="snaive")
+
+
+def _one_day_windows(starts: list[date], errors: list[float]) -> pl.DataFrame:
+    """Predictions of one held-out day per window, with an own 80% half-width of 1."""
+    z80 = 1.2815515655446004
+    return pl.DataFrame(
+        {
+            "unique_id": None,
+            "model": "m",
+            "window": list(range(len(starts))),
+            "ds": starts,
+            "y": [100.0 + e for e in errors],
+            "mean": 100.0,
+            "sd": 1 / z80,
+        },
+        schema_overrides={"unique_id": pl.String},
+    )
+
+
+@pytest.mark.parametrize(
+    ("first_window", "coverage"),
+    [
+        (date(2024, 6, 3), 1.0),  # 50 weeks before the last window: still calibrates it
+        (date(2024, 5, 6), 0.75),  # 54 weeks before: forgotten by the last window
+    ],
+)
+def test_calibration_takes_the_wider_of_recent_and_past_year(
+    first_window: date, coverage: float
+) -> None:
+    # |error| 5 in the first window, 0.5 in the next four, 2 in the last: the last window is
+    # covered only while the first one counts (its 4 recent windows alone give a factor 0.5)
+    starts = [first_window, *(date(2025, 4, d) for d in (1, 8, 15, 22)), date(2025, 5, 19)]
+    preds = _one_day_windows(starts, [5.0, 0.5, 0.5, 0.5, 0.5, 2.0])
+    out = _calibrated_coverage(preds, level=(80,))
+    # windows 2 … 5 have two or more earlier windows to calibrate on
+    assert out["calibrated_coverage_80"].item() == coverage

@@ -1,10 +1,13 @@
+import math
 from datetime import date, timedelta
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 import pytest
 
+from insights.backtesting import backtest_predictions
 from insights.errors import InsufficientHistoryError, ParameterError
 from insights.forecasting import forecast, synthetic_daily
 
@@ -179,25 +182,55 @@ def test_short_history_names_series_and_length_needed() -> None:
         forecast(hist, horizon=28, windows=3)
 
 
-def test_calibration_rescales_by_the_backtest_quantile() -> None:
-    """Calibrated half-width = own half-width × the 80% quantile of |error| / own half-width."""
-    from math import ceil
-
-    from insights.backtesting import backtest_predictions
-
-    hist = synthetic_daily(start=date(2025, 1, 6), days=200, seed=4)
-    preds = backtest_predictions(hist, horizon=7, windows=4, models="snaive")
+def _q80(preds: pl.DataFrame) -> float:
+    """Conformal 80% quantile of |error| / the model's own 80% half-width."""
     z80 = 1.2815515655446004
     ratios = sorted(((preds["y"] - preds["mean"]).abs() / (z80 * preds["sd"])).to_list())
-    factor = ratios[ceil((len(ratios) + 1) * 0.8) - 1]
+    return ratios[math.ceil((len(ratios) + 1) * 0.8) - 1]
+
+
+def _factor_80(calibrated: pl.DataFrame, raw: pl.DataFrame) -> npt.NDArray[np.float64]:
+    return ((calibrated["hi_80"] - calibrated["mean"]) / (raw["hi_80"] - raw["mean"])).to_numpy()
+
+
+def test_calibration_takes_the_wider_of_recent_and_past_year_quantiles() -> None:
+    """Calibrated half-width = own half-width × the larger 80% quantile of |error| / own
+    half-width over the 4 selection windows and over every window of the past year."""
+    hist = synthetic_daily(start=date(2025, 1, 6), days=200, seed=4)  # < 1 year: all windows
+    n_windows = (hist.height - 42 - 7) // 7 + 1  # every 7-day window after 42 days to fit
+    preds = backtest_predictions(hist, horizon=7, windows=n_windows, models="snaive")
+    recent = _q80(preds.filter(pl.col("window") >= n_windows - 4))
+    year = _q80(preds)
+    assert recent != year
 
     raw = forecast(hist, horizon=7, models="snaive", calibrate=False)
     calibrated = forecast(hist, horizon=7, windows=4, models="snaive")
-    np.testing.assert_allclose(
-        (calibrated["hi_80"] - calibrated["mean"]).to_numpy(),
-        factor * (raw["hi_80"] - raw["mean"]).to_numpy(),
-    )
+    np.testing.assert_allclose(_factor_80(calibrated, raw), max(recent, year))
     assert calibrated["mean"].equals(raw["mean"])
+
+
+def test_calibration_looks_back_52_weeks() -> None:
+    # a line open every day, 1 Jan 2024 … 14 May 2025, with two four-week busy spells of
+    # +60 contacts: 18 Apr–15 May 2024 (more than 52 weeks before the forecast origin,
+    # 15 May 2025, so forgotten) and 13 Jun–10 Jul 2024 (within them)
+    hist = synthetic_daily(
+        start=date(2024, 1, 1), days=500, weekly=(1,) * 7, holidays_open=1.0, seed=0
+    )
+    ds = pl.col("ds")
+    busy = ds.is_between(date(2024, 4, 18), date(2024, 5, 15)) | ds.is_between(
+        date(2024, 6, 13), date(2024, 7, 10)
+    )
+    hist = hist.with_columns(y=pl.when(busy).then(pl.col("y") + 60).otherwise("y"))
+    # 14 windows of 28 days: window 0 starts 18 Apr 2024, window 1 on 16 May 2024
+    preds = backtest_predictions(hist, horizon=28, windows=14, models="snaive")
+    recent = _q80(preds.filter(pl.col("window") >= 10))
+    year = _q80(preds.filter(pl.col("window") >= 1))
+    with_older = _q80(preds)
+    assert recent < year < with_older
+
+    raw = forecast(hist, horizon=28, models="snaive", calibrate=False)
+    calibrated = forecast(hist, horizon=28, models="snaive")
+    np.testing.assert_allclose(_factor_80(calibrated, raw), year)
 
 
 # --------------------------------------------------------------------------- holiday closures
