@@ -546,7 +546,8 @@ def main() -> None:
         "MASE is scaled by the in-sample weekly seasonal-naive MAE of each window's training "
         "days; coverage in percent of held-out open days; width in the series' units; "
         "seconds are the median fit+predict time over windows (the default's includes its "
-        "own 4-window model selection and calibration).",
+        "own 4-window model selection and its interval calibration on up to a year of "
+        "windows).",
         "",
         *results,
         "",

@@ -6,9 +6,10 @@ For each series (``unique_id``), :func:`forecast`
 
 1. **rebuilds the calendar.** History is laid on a complete daily grid. Which weekdays the
    line is open is inferred from history (a weekday is open when at least half of its
-   non-holiday days have a positive value), and so is, holiday by holiday (by name in the
-   ``holidays`` package, "(observed)" substitute days included), which public holidays it
-   closes: those with a positive value on fewer than half of their dates on open weekdays.
+   non-holiday days had contacts, i.e. more than 5% of the median day's), and so is,
+   holiday by holiday (by name in the ``holidays`` package, "(observed)" substitute days
+   included), which public holidays it closes: those with contacts on fewer than half of
+   their dates on open weekdays.
    A holiday the history never saw on an open weekday is forecast as open, because an open
    day declared closed would get no forecast at all; the first open day after it gets the
    catch-up effect weighted by the chance that it closes after all (the share of the
@@ -87,6 +88,7 @@ MODELS: tuple[str, ...] = ("uc", "ets", "stl_ets", "snaive")
 FloatArray = npt.NDArray[np.float64]
 
 _MIN_TRAIN_OPEN_DAYS = 42  # six weeks of open days to fit a weekly model
+_STRAY_SHARE = 0.05  # a day with under 5% of a typical day's contacts was closed
 _FUTURE_PAD_DAYS = 21
 _KEY_COLUMNS = ("unique_id", "ds", "y")
 
@@ -258,11 +260,12 @@ def _infer_spec(
 ) -> _Spec:
     first, last = frame["ds"].min(), frame["ds"].max()
     assert isinstance(first, date) and isinstance(last, date)
-    grid = pl.DataFrame({"ds": pl.date_range(first, last, eager=True)}).join(
-        frame.select("ds", "y"), on="ds", how="left"
+    grid = (
+        pl.DataFrame({"ds": pl.date_range(first, last, eager=True)})
+        .join(frame.select("ds", "y"), on="ds", how="left")
+        .with_columns(_worked().alias("worked"))
     )
     feats = calendar_features(grid, country=country, subdiv=subdiv)
-    positive = pl.col("y").is_not_null() & (pl.col("y") > 0)
     weekdays, hol_closed = _parse_closed(
         closed,
         country=country,
@@ -273,7 +276,7 @@ def _infer_spec(
         share = (
             feats.filter(pl.col("holiday") == 0)
             .group_by(pl.col("ds").dt.weekday().alias("wd"))
-            .agg(positive.mean().alias("share"))
+            .agg(pl.col("worked").mean().alias("share"))
         )
         weekdays = tuple(sorted(share.filter(pl.col("share") < 0.5)["wd"].to_list()))
         if len(weekdays) == 7:
@@ -298,24 +301,32 @@ def _infer_spec(
     )
 
 
+def _worked() -> pl.Expr:
+    """Flag days with contacts: ``y`` above 5% of the median day that had any.
+
+    Stray contacts logged on a closed day (a callback, a late email) do not make it open.
+    """
+    typical = pl.col("y").filter(pl.col("y") > 0).median()
+    return (pl.col("y") > _STRAY_SHARE * typical).fill_null(value=False)
+
+
 def _closed_holidays(
     grid: pl.DataFrame, weekdays: tuple[int, ...], /, *, country: str | None, subdiv: str | None
 ) -> tuple[tuple[str, ...], tuple[str, ...], float]:
     """Infer the closed holidays, those seen, and the chance that an unseen one is closed.
 
     A holiday (by name) is closed when fewer than half of its past dates on open weekdays had
-    a positive value. One that never fell on an open weekday of the history is taken as open:
+    contacts (``worked``). One that never fell on an open weekday of the history is taken as open:
     a closed day forecast as open costs a forecast nobody uses, an open day declared closed
     gets no forecast at all. The chance that it is closed after all is the share of the
     history's holiday dates that were closed, with a uniform prior:
     ``(closed + 1) / (dates + 2)``.
     """
-    is_open = (pl.col("y").is_not_null() & (pl.col("y") > 0)).cast(pl.Float64)
     dates = (
         _holiday_table(grid, country=country, subdiv=subdiv)
-        .join(grid.select("ds", "y"), on="ds")  # dates inside the history only
+        .join(grid.select("ds", "worked"), on="ds")  # dates inside the history only
         .filter(~pl.col("ds").dt.weekday().is_in(weekdays))
-        .with_columns(is_open.alias("open"))
+        .with_columns(pl.col("worked").cast(pl.Float64).alias("open"))
     )
     per_name = dates.group_by("name").agg(pl.col("open").mean())
     closed = tuple(sorted(per_name.filter(pl.col("open") < 0.5)["name"].to_list()))

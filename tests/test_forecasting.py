@@ -258,6 +258,18 @@ def test_a_holiday_closed_in_history_stays_closed() -> None:
     assert fc["ds"].max() == date(2003, 7, 14)
 
 
+def test_stray_contacts_on_a_holiday_do_not_open_it() -> None:
+    # two callbacks logged on 4 July 2002 against 110–150 contacts on a normal day
+    hist = pl.concat(
+        [
+            _weekday_line(date(2002, 6, 3), date(2003, 6, 27), absent=[date(2002, 7, 4)]),
+            pl.DataFrame({"ds": [date(2002, 7, 4)], "y": [2.0]}),
+        ]
+    ).sort("ds")
+    fc = forecast(hist, horizon=10, holidays="US", models="snaive", calibrate=False)
+    assert date(2003, 7, 4) not in fc["ds"].to_list()
+
+
 def test_a_holiday_never_seen_is_forecast_open() -> None:
     # closed on the three holidays the history holds; Columbus Day (13 Oct) it never saw
     hist = _weekday_line(date(2003, 3, 3), date(2003, 10, 3), absent=US_2003_CLOSED)
