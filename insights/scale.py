@@ -677,14 +677,16 @@ def write_aggregates(
 
     def write(frames: dict[str, pl.DataFrame]) -> None:
         for name, frame in frames.items():
-            table = frame.to_arrow()
+            # Arrow string views are polars' own layout: no copy of every string. The file
+            # stores plain Parquet types only (no Arrow schema), which every reader knows.
+            table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
             if name not in writers:
                 # Row-group statistics only where they can prune: the passes come in time
                 # order, but the string columns (ids, names, cities) are unsorted within a row
                 # group, so their min/max span nearly everything and cost a quarter of the write.
                 stats = [col for col, dtype in frame.schema.items() if dtype != pl.String]
                 writers[name] = pq.ParquetWriter(
-                    partial[name], table.schema, write_statistics=stats
+                    partial[name], table.schema, write_statistics=stats, store_schema=False
                 )
             writers[name].write_table(table)
 

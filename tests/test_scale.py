@@ -306,6 +306,13 @@ def test_write_aggregates_writes_every_aggregate(
     )
     for name, path in paths.items():
         assert_frame_equal(pl.read_parquet(path).sort(KEYS[name]), whole(name, tx))
+        # Plain Parquet types that any reader maps to the usual ones (no Arrow string views).
+        fields = {field.name: str(field.type) for field in pq.read_schema(path)}
+        assert "string_view" not in fields.values()
+        assert fields.get("day", fields.get("month")) == "date32[day]"
+    con = duckdb.connect()
+    rows = con.execute(f"SELECT count(*) FROM '{paths['merchant_daily']}'").fetchall()
+    assert rows == [(pl.read_parquet(paths["merchant_daily"]).height,)]
 
 
 def test_cli_reduce_writes_the_parquet_files(
