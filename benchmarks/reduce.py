@@ -29,10 +29,12 @@ wall time, CPU time (user + system) and peak RSS of that subprocess (``/usr/bin/
   distinct customers by hashing, below any real one (it skips the time zone, the second
   stage, the attributes and the write, and its hash tables hold one file).
 
-Each is repeated ``--repeat`` times (default 3); the table reports medians and ratios against
-the hand-written polars query and against the scan floor. After the first repetition the three
-results are checked to be equal (``--no-check`` skips it). The table goes to stdout and to
-``benchmarks/reduce_results.md`` (appended, with date, machine, versions and command).
+Each is repeated ``--repeat`` times (default 3), the variants interleaved; the table reports
+medians, and ratios against the hand-written polars query and against the scan floor as the
+median of each repetition's own ratio (runs taken under the same load). After the first
+repetition the results are checked to be equal (``--no-check`` skips it). The table goes to
+stdout and to ``benchmarks/reduce_results.md`` (appended, with date, machine, versions and
+command).
 Generated data are deleted at the end unless ``--keep-data``.
 """
 
@@ -330,8 +332,15 @@ def _check(pairs: list[str]) -> None:
     print(f"{', '.join(outs)} equal to polars ({reference.height:,} rows)")
 
 
-def _fmt_ratio(value: float, base: float | None) -> str:
-    return f"{value / base:.2f}×" if base else "-"
+def _paired(results: dict[str, list[Measure]], variant: str, base: str, field: str) -> str:
+    """Median over repetitions of ``variant / base``, each from the same repetition.
+
+    Variants run interleaved, so a repetition's ratio compares runs taken under the same
+    load; the median of those ratios is steadier than the ratio of medians on a shared box.
+    """
+    pairs = zip(results[variant], results[base], strict=True)
+    ratios = [getattr(v, field) / getattr(b, field) for v, b in pairs if getattr(b, field) > 0]
+    return f"{statistics.median(ratios):.2f}×" if ratios else "-"
 
 
 def _machine() -> str:
@@ -389,7 +398,8 @@ def main() -> int:
         "",
         f"Data: one year, 12 UTC-month partitions, {args.customers:,} customers, "
         f"{args.merchants:,} merchants; aggregate: merchant_daily ({TZ} days). "
-        f"Median of {args.repeat} runs, each a fresh process.",
+        f"Median of {args.repeat} runs, each a fresh process; ratios are medians of "
+        "per-run ratios.",
         "",
         "| rows | variant | wall s | CPU s | peak RSS GB | wall vs polars | CPU vs polars "
         "| wall vs scan |",
@@ -440,15 +450,13 @@ def main() -> int:
             for v, ms in results.items()
         }
         polars_ok = "polars" in medians and medians["polars"][3]
-        base = medians["polars"][0] if polars_ok else None
-        base_cpu = medians["polars"][1] if polars_ok else None
-        floor = medians["scan"][0] if "scan" in medians else None
         for variant, (wall, cpu, peak, ok) in medians.items():
             label = variant if ok else f"{variant} (FAILED)"
             lines.append(
                 f"| {rows:,} | {label} | {wall:.1f} | {cpu:.1f} | {peak:.2f} | "
-                f"{_fmt_ratio(wall, base)} | {_fmt_ratio(cpu, base_cpu)} | "
-                f"{_fmt_ratio(wall, floor)} |"
+                f"{_paired(results, variant, 'polars', 'wall') if polars_ok else '-'} | "
+                f"{_paired(results, variant, 'polars', 'cpu') if polars_ok else '-'} | "
+                f"{_paired(results, variant, 'scan', 'wall') if 'scan' in results else '-'} |"
             )
         shutil.rmtree(args.data_dir / "out", ignore_errors=True)
         if not args.keep_data:
