@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     )
     from insights.calendar import (
         calendar_features,
+        holiday_names,
         public_holidays,
     )
     from insights.charts_contacts import (
@@ -180,6 +181,7 @@ _EXPORTS: dict[str, str] = {
     "run_report": "insights.reports",
     "suppress_small": "insights.reports",
     "calendar_features": "insights.calendar",
+    "holiday_names": "insights.calendar",
     "public_holidays": "insights.calendar",
     "forecast": "insights.forecasting",
     "synthetic_daily": "insights.forecasting",
@@ -248,6 +250,7 @@ __all__ = [
     "forecast_chart",
     "group_daily",
     "handle_times",
+    "holiday_names",
     "interval_profile",
     "intraday_forecast",
     "intraday_profile_chart",
