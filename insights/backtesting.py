@@ -40,11 +40,11 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from insights.errors import ParameterError
 from insights.forecasting import (
     MODELS,
     _calibration_factors,
     _check_options,
+    _check_windows,
     _model_list,
     _rolling_origin,
     _score,
@@ -110,10 +110,7 @@ def backtest_predictions(
     """
     _check_options(horizon, (80,), models)
     frame = _validate_history(history, who="backtest")
-    step = horizon if step is None else step
-    if isinstance(windows, bool) or windows < 1 or step < 1:
-        msg = f"backtest: windows={windows} and step={step} must be positive whole numbers."
-        raise ParameterError(msg)
+    step = _check_windows(windows, step, horizon=horizon, who="backtest")
     parts = []
     for uid, part in _split(frame):
         series = _series_for(

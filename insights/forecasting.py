@@ -150,6 +150,15 @@ def _check_options(horizon: object, level: Sequence[float], models: str | Sequen
         raise ParameterError(msg)
 
 
+def _check_windows(windows: int, step: int | None, /, *, horizon: int, who: str) -> int:
+    """Check the rolling-origin options; return ``step`` (``horizon`` when not given)."""
+    step = horizon if step is None else step
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in (windows, step)):
+        msg = f"{who}: windows={windows!r} and step={step!r} must be positive whole numbers."
+        raise ParameterError(msg)
+    return step
+
+
 def _model_list(models: str | Sequence[str]) -> tuple[str, ...]:
     if models == "auto":
         return MODELS
@@ -903,10 +912,7 @@ def forecast(
     """
     _check_options(horizon, level, models)
     frame = _validate_history(history, who="forecast")
-    step = horizon if step is None else step
-    if windows < 1 or step < 1:
-        msg = f"forecast: windows={windows} and step={step} must be positive."
-        raise ParameterError(msg)
+    step = _check_windows(windows, step, horizon=horizon, who="forecast")
     candidates = _model_list(models)
     out = []
     for uid, part in _split(frame):

@@ -1,11 +1,12 @@
+from collections.abc import Callable
 from datetime import date
 
 import polars as pl
 import pytest
 
 from insights.backtesting import _calibrated_coverage, backtest, backtest_predictions
-from insights.errors import InsufficientHistoryError
-from insights.forecasting import synthetic_daily
+from insights.errors import InsufficientHistoryError, ParameterError
+from insights.forecasting import forecast, synthetic_daily
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +102,13 @@ def test_calibration_takes_the_wider_of_recent_and_past_year(
     out = _calibrated_coverage(preds, level=(80,))
     # windows 2 … 5 have two or more earlier windows to calibrate on
     assert out["calibrated_coverage_80"].item() == coverage
+
+
+@pytest.mark.parametrize("bad", [{"windows": 0}, {"windows": True}, {"step": 0}, {"step": 2.5}])
+@pytest.mark.parametrize("function", [backtest, forecast])
+def test_bad_windows_or_step_is_a_parameter_error(
+    history: pl.DataFrame, function: Callable[..., pl.DataFrame], bad: dict[str, object]
+) -> None:
+    options: dict[str, object] = {"windows": 2, **bad}
+    with pytest.raises(ParameterError, match="must be positive whole numbers"):
+        function(history, horizon=7, **options)
