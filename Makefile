@@ -18,7 +18,7 @@ help: ## list the targets
 
 setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## create .venv from uv.lock (all extras) and register the project's Jupyter kernel
 	$(UV) sync --locked --all-extras
-	$(RUN) python -m insights.kernel >/dev/null  # the "insights" kernel, started in this folder
+	$(RUN) python -m insights.reports.kernel >/dev/null  # the "insights" kernel, started in this folder
 
 sample: setup ## write the sample data set to data/sample (skipped when present)
 	@test -f $(SAMPLE)/truth.json || $(RUN) insights sample --out $(SAMPLE)

@@ -115,7 +115,7 @@ def _last_years(frame: pl.DataFrame) -> pl.DataFrame:
 def sample_series() -> list[Series]:
     if not (SAMPLE / "truth.json").exists():
         _note(f"no sample data in {SAMPLE}; writing it (as `insights sample` does)")
-        from insights.sample import write_sample
+        from insights.data.sample import write_sample
 
         write_sample(SAMPLE)
     daily = daily_contacts(load_contacts(SAMPLE / "contacts.parquet"), by="channel")

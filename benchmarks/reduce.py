@@ -11,7 +11,7 @@ with ``--customers`` customers (default 1.5M) and ``--merchants`` merchant locat
 50k), both with skewed popularity. It then runs, each in a fresh Python subprocess, measuring
 wall time, CPU time (user + system) and peak RSS of that subprocess (``/usr/bin/time``):
 
-* ``library``: ``insights.scale.write_aggregates(..., aggregates=["merchant_daily"])``, the
+* ``library``: ``insights.write_aggregates(..., aggregates=["merchant_daily"])``, the
   default partitioned polars path (passes of whole local months of at most 8M rows), writing
   Parquet;
 * ``library_month`` and ``library_split`` (not run by default; ``--variants
@@ -77,7 +77,7 @@ RESULTS = Path(__file__).with_name("reduce_results.md")
 
 def _merchants(n: int, rng: np.random.Generator) -> pl.DataFrame:
     """Merchant locations: ~30% belong to chains (about n/25 brands), 10% online."""
-    from insights.sample import CATEGORIES  # the contract's categories, written down once
+    from insights.data.sample import CATEGORIES  # the contract's categories, written down once
 
     idx = np.arange(n)
     chain = rng.random(n) < 0.3
@@ -157,21 +157,21 @@ def generate(out: Path, *, rows: int, customers: int, merchants: int, seed: int 
 
 
 def run_library(data: Path, out: Path) -> None:
-    from insights.scale import write_aggregates
+    from insights.reduce.partitioned import write_aggregates
 
     write_aggregates(data, out.parent, aggregates=["merchant_daily"], tz=TZ)
     (out.parent / "merchant_daily.parquet").replace(out)
 
 
 def run_library_month(data: Path, out: Path) -> None:
-    from insights.scale import write_aggregates
+    from insights.reduce.partitioned import write_aggregates
 
     write_aggregates(data, out.parent, aggregates=["merchant_daily"], tz=TZ, rows_per_pass=None)
     (out.parent / "merchant_daily.parquet").replace(out)
 
 
 def run_library_split(data: Path, out: Path) -> None:
-    from insights.scale import write_aggregates
+    from insights.reduce.partitioned import write_aggregates
 
     write_aggregates(data, out.parent, aggregates=["merchant_daily"], tz=TZ, split_days=8)
     (out.parent / "merchant_daily.parquet").replace(out)

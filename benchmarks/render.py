@@ -74,7 +74,9 @@ HEADER = (
 RESULTS = Path(__file__).resolve().parent / "render_results.md"
 REPORTS = ("trending_spending", "contact_rate_forecast")
 VARIANTS = ("render", "exec", "display")
-RENDERER_ENV = "INSIGHTS_ALTAIR_RENDERER"  # insights.theme.RENDERER_ENV, set as the runner does
+RENDERER_ENV = (
+    "INSIGHTS_ALTAIR_RENDERER"  # insights.publish.theme.RENDERER_ENV, set as the runner does
+)
 
 
 # --- the in-process variants (each runs in its own subprocess) -------------------------------

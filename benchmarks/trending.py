@@ -9,7 +9,7 @@ Data sets:
 
 * ``sample``: the bundled sample, ``data/sample/transactions`` (``insights sample``; 3.85M
   rows, 50k customers, 2023-10 to 2025-09);
-* ``10M``: the same generator at scale, ``insights.sample.write_sample(dir,
+* ``10M``: the same generator at scale, ``insights.data.sample.write_sample(dir,
   customers=130_000)`` (about 10.0M rows, seed 42, same dates, cities and planted stories),
   written once to ``benchmarks/.data/trending_c130000_seed42/`` and reused (``--regenerate``
   makes it again). How it was made is printed and recorded with the results.
@@ -112,7 +112,7 @@ def _big_data(*, regenerate: bool) -> tuple[Path, str]:
     """The ~10M-row data set, generated once; return its folder and how it was made."""
     out = DATA_DIR / f"trending_c{BIG_CUSTOMERS}_seed{SEED}"
     how = (
-        f"`insights.sample.write_sample(dir, customers={BIG_CUSTOMERS:_}, seed={SEED})` "
+        f"`insights.data.sample.write_sample(dir, customers={BIG_CUSTOMERS:_}, seed={SEED})` "
         "(default dates 2023-10-01 to 2025-09-30), cached in "
         f"`{out.relative_to(ROOT)}/`"
     )
@@ -127,7 +127,7 @@ def _big_data(*, regenerate: bool) -> tuple[Path, str]:
     print(f"10M data: generating with {how} ...", file=sys.stderr, flush=True)
     started = time.perf_counter()
     code = (
-        "import sys; from insights.sample import write_sample; "
+        "import sys; from insights.data.sample import write_sample; "
         f"write_sample(sys.argv[1], customers={BIG_CUSTOMERS}, seed={SEED}, progress=True)"
     )
     # In a subprocess, so that this process stays small.

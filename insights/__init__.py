@@ -10,7 +10,7 @@ notebooks → rendered reports. Everything a notebook needs is importable from h
 
 Names are imported on first use (PEP 562), so ``import insights`` and the ``insights``
 command start fast; the house chart theme is registered by any chart module and by
-:mod:`insights.theme`, which this package imports eagerly (it is light without altair
+:mod:`insights.publish.theme`, which this package imports eagerly (it is light without altair
 charts being drawn).
 """
 
@@ -21,37 +21,31 @@ import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from insights.aggregates import (
-        active_customers_daily,
-        active_customers_rolling,
-        category_daily,
-        group_daily,
-        merchant_daily,
-        merchant_monthly,
-    )
-    from insights.backtesting import (
-        backtest,
-        backtest_predictions,
-    )
-    from insights.calendar import (
-        calendar_features,
-        holiday_names,
-        public_holidays,
-    )
-    from insights.charts_contacts import (
+    from insights.contacts.charts import (
         backtest_chart,
         contact_history_chart,
         forecast_chart,
         intraday_profile_chart,
         staffing_chart,
     )
-    from insights.charts_spending import (
-        category_index_chart,
-        favourites_chart,
-        spikes_chart,
-        trending_chart,
+    from insights.contacts.erlang import (
+        agents_needed,
+        erlang_c,
+        service_level,
+        staffing,
     )
-    from insights.contact_report import (
+    from insights.contacts.intraday import (
+        interval_profile,
+        intraday_forecast,
+    )
+    from insights.contacts.rates import (
+        active_customers,
+        active_payers,
+        contact_rate,
+        contact_volume,
+        daily_contacts,
+    )
+    from insights.contacts.staffing import (
         active_series,
         channel_profiles,
         contact_rates,
@@ -62,28 +56,22 @@ if TYPE_CHECKING:
         staffing_plan,
         volume_series,
     )
-    from insights.contacts import (
-        active_customers,
-        active_payers,
-        contact_rate,
-        contact_volume,
-        daily_contacts,
-    )
-    from insights.contracts import (
+    from insights.data.contracts import (
         Contract,
         ValidationReport,
         ValidationResult,
         load_contract,
         validate,
     )
-    from insights.display import (
-        show,
+    from insights.data.io import (
+        load_contacts,
+        load_customers,
+        load_table,
+        load_transactions,
     )
-    from insights.erlang import (
-        agents_needed,
-        erlang_c,
-        service_level,
-        staffing,
+    from insights.data.sample import (
+        sample_data,
+        write_sample,
     )
     from insights.errors import (
         ContractError,
@@ -92,45 +80,57 @@ if TYPE_CHECKING:
         ParameterError,
         ReportError,
     )
-    from insights.export import (
-        publish_chart,
+    from insights.forecasting.backtesting import (
+        backtest,
+        backtest_predictions,
     )
-    from insights.forecasting import (
+    from insights.forecasting.forecaster import (
         forecast,
         synthetic_daily,
     )
-    from insights.intraday import (
-        interval_profile,
-        intraday_forecast,
+    from insights.forecasting.regressors import (
+        calendar_features,
+        holiday_names,
+        public_holidays,
     )
-    from insights.io import (
-        load_contacts,
-        load_customers,
-        load_table,
-        load_transactions,
+    from insights.publish.charts import (
+        publish_chart,
+    )
+    from insights.publish.display import (
+        show,
+    )
+    from insights.reduce.aggregates import (
+        active_customers_daily,
+        active_customers_rolling,
+        category_daily,
+        group_daily,
+        merchant_daily,
+        merchant_monthly,
+    )
+    from insights.reduce.partitioned import (
+        reduce_partitioned,
+        scan_transactions,
+        write_aggregates,
     )
     from insights.reports import (
         publish_table,
         run_report,
         suppress_small,
     )
-    from insights.sample import (
-        sample_data,
-        write_sample,
-    )
-    from insights.scale import (
-        reduce_partitioned,
-        scan_transactions,
-        write_aggregates,
-    )
-    from insights.spending import (
+    from insights.spending.categories import (
         category_index,
         monthly_headlines,
         regional_favourites,
         spending_spikes,
         year_on_year,
     )
-    from insights.trending import (
+    from insights.spending.charts import (
+        category_index_chart,
+        favourites_chart,
+        spikes_chart,
+        trending_chart,
+    )
+    from insights.spending.trending import (
         chain_groups,
         new_merchants,
         trending_merchants,
@@ -138,80 +138,80 @@ if TYPE_CHECKING:
 
 #: public name -> module defining it
 _EXPORTS: dict[str, str] = {
-    "show": "insights.display",
-    "reduce_partitioned": "insights.scale",
-    "scan_transactions": "insights.scale",
-    "write_aggregates": "insights.scale",
+    "show": "insights.publish.display",
+    "reduce_partitioned": "insights.reduce.partitioned",
+    "scan_transactions": "insights.reduce.partitioned",
+    "write_aggregates": "insights.reduce.partitioned",
     "ContractError": "insights.errors",
     "InsightsError": "insights.errors",
     "InsufficientHistoryError": "insights.errors",
     "ParameterError": "insights.errors",
     "ReportError": "insights.errors",
-    "Contract": "insights.contracts",
-    "ValidationReport": "insights.contracts",
-    "ValidationResult": "insights.contracts",
-    "load_contract": "insights.contracts",
-    "validate": "insights.contracts",
-    "load_contacts": "insights.io",
-    "load_customers": "insights.io",
-    "load_table": "insights.io",
-    "load_transactions": "insights.io",
-    "sample_data": "insights.sample",
-    "write_sample": "insights.sample",
-    "active_customers_daily": "insights.aggregates",
-    "active_customers_rolling": "insights.aggregates",
-    "category_daily": "insights.aggregates",
-    "group_daily": "insights.aggregates",
-    "merchant_daily": "insights.aggregates",
-    "merchant_monthly": "insights.aggregates",
-    "chain_groups": "insights.trending",
-    "new_merchants": "insights.trending",
-    "trending_merchants": "insights.trending",
-    "category_index": "insights.spending",
-    "monthly_headlines": "insights.spending",
-    "regional_favourites": "insights.spending",
-    "spending_spikes": "insights.spending",
-    "year_on_year": "insights.spending",
-    "category_index_chart": "insights.charts_spending",
-    "favourites_chart": "insights.charts_spending",
-    "spikes_chart": "insights.charts_spending",
-    "trending_chart": "insights.charts_spending",
-    "publish_chart": "insights.export",
+    "Contract": "insights.data.contracts",
+    "ValidationReport": "insights.data.contracts",
+    "ValidationResult": "insights.data.contracts",
+    "load_contract": "insights.data.contracts",
+    "validate": "insights.data.contracts",
+    "load_contacts": "insights.data.io",
+    "load_customers": "insights.data.io",
+    "load_table": "insights.data.io",
+    "load_transactions": "insights.data.io",
+    "sample_data": "insights.data.sample",
+    "write_sample": "insights.data.sample",
+    "active_customers_daily": "insights.reduce.aggregates",
+    "active_customers_rolling": "insights.reduce.aggregates",
+    "category_daily": "insights.reduce.aggregates",
+    "group_daily": "insights.reduce.aggregates",
+    "merchant_daily": "insights.reduce.aggregates",
+    "merchant_monthly": "insights.reduce.aggregates",
+    "chain_groups": "insights.spending.trending",
+    "new_merchants": "insights.spending.trending",
+    "trending_merchants": "insights.spending.trending",
+    "category_index": "insights.spending.categories",
+    "monthly_headlines": "insights.spending.categories",
+    "regional_favourites": "insights.spending.categories",
+    "spending_spikes": "insights.spending.categories",
+    "year_on_year": "insights.spending.categories",
+    "category_index_chart": "insights.spending.charts",
+    "favourites_chart": "insights.spending.charts",
+    "spikes_chart": "insights.spending.charts",
+    "trending_chart": "insights.spending.charts",
+    "publish_chart": "insights.publish.charts",
     "publish_table": "insights.reports",
     "run_report": "insights.reports",
     "suppress_small": "insights.reports",
-    "calendar_features": "insights.calendar",
-    "holiday_names": "insights.calendar",
-    "public_holidays": "insights.calendar",
-    "forecast": "insights.forecasting",
-    "synthetic_daily": "insights.forecasting",
-    "backtest": "insights.backtesting",
-    "backtest_predictions": "insights.backtesting",
-    "active_customers": "insights.contacts",
-    "active_payers": "insights.contacts",
-    "contact_rate": "insights.contacts",
-    "contact_volume": "insights.contacts",
-    "daily_contacts": "insights.contacts",
-    "interval_profile": "insights.intraday",
-    "intraday_forecast": "insights.intraday",
-    "agents_needed": "insights.erlang",
-    "erlang_c": "insights.erlang",
-    "service_level": "insights.erlang",
-    "staffing": "insights.erlang",
-    "backtest_chart": "insights.charts_contacts",
-    "contact_history_chart": "insights.charts_contacts",
-    "forecast_chart": "insights.charts_contacts",
-    "intraday_profile_chart": "insights.charts_contacts",
-    "staffing_chart": "insights.charts_contacts",
-    "active_series": "insights.contact_report",
-    "channel_profiles": "insights.contact_report",
-    "contact_rates": "insights.contact_report",
-    "daily_staffing": "insights.contact_report",
-    "handle_times": "insights.contact_report",
-    "intraday_volume": "insights.contact_report",
-    "rate_series": "insights.contact_report",
-    "staffing_plan": "insights.contact_report",
-    "volume_series": "insights.contact_report",
+    "calendar_features": "insights.forecasting.regressors",
+    "holiday_names": "insights.forecasting.regressors",
+    "public_holidays": "insights.forecasting.regressors",
+    "forecast": "insights.forecasting.forecaster",
+    "synthetic_daily": "insights.forecasting.forecaster",
+    "backtest": "insights.forecasting.backtesting",
+    "backtest_predictions": "insights.forecasting.backtesting",
+    "active_customers": "insights.contacts.rates",
+    "active_payers": "insights.contacts.rates",
+    "contact_rate": "insights.contacts.rates",
+    "contact_volume": "insights.contacts.rates",
+    "daily_contacts": "insights.contacts.rates",
+    "interval_profile": "insights.contacts.intraday",
+    "intraday_forecast": "insights.contacts.intraday",
+    "agents_needed": "insights.contacts.erlang",
+    "erlang_c": "insights.contacts.erlang",
+    "service_level": "insights.contacts.erlang",
+    "staffing": "insights.contacts.erlang",
+    "backtest_chart": "insights.contacts.charts",
+    "contact_history_chart": "insights.contacts.charts",
+    "forecast_chart": "insights.contacts.charts",
+    "intraday_profile_chart": "insights.contacts.charts",
+    "staffing_chart": "insights.contacts.charts",
+    "active_series": "insights.contacts.staffing",
+    "channel_profiles": "insights.contacts.staffing",
+    "contact_rates": "insights.contacts.staffing",
+    "daily_staffing": "insights.contacts.staffing",
+    "handle_times": "insights.contacts.staffing",
+    "intraday_volume": "insights.contacts.staffing",
+    "rate_series": "insights.contacts.staffing",
+    "staffing_plan": "insights.contacts.staffing",
+    "volume_series": "insights.contacts.staffing",
 }
 
 __all__ = [
@@ -292,11 +292,11 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-# In report runs the runner sets this variable (insights.theme.RENDERER_ENV) so that charts
+# In report runs the runner sets this variable (insights.publish.theme.RENDERER_ENV) so that charts
 # render as SVG, offline. Importing the theme then, and only then, keeps `import insights`
 # light everywhere else while any notebook that imports insights gets SVG charts.
 if os.environ.get("INSIGHTS_ALTAIR_RENDERER"):
-    importlib.import_module("insights.theme")
+    importlib.import_module("insights.publish.theme")
 
 
 def __getattr__(name: str) -> Any:

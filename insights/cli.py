@@ -25,14 +25,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from insights.contracts import CONTRACT_NAMES
+from insights.data.contracts import CONTRACT_NAMES
 from insights.errors import ContractError, InsightsError, ParameterError
 
 __all__ = ["main"]
 
 DEFAULT_SAMPLE = Path("data/sample")
 DEFAULT_CATALOGUE = Path("notebooks/catalogue.toml")
-# Kept in step with insights.scale.AGGREGATES (a test checks), so `--help` stays fast.
+# Kept in step with insights.reduce.partitioned.AGGREGATES (a test checks), so `--help` stays fast.
 AGGREGATE_NAMES = (
     "merchant_daily",
     "merchant_monthly",
@@ -50,7 +50,7 @@ def _date(text: str) -> date:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from insights.sample import write_sample
+    from insights.data.sample import write_sample
 
     started = time.perf_counter()
     truth = write_sample(
@@ -71,7 +71,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from insights.io import load_table, validate_path
+    from insights.data.io import load_table, validate_path
 
     if args.quarantine is None:
         report = validate_path(args.path, contract=args.contract)
@@ -85,7 +85,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_reduce(args: argparse.Namespace) -> int:
-    from insights.scale import write_aggregates
+    from insights.reduce.partitioned import write_aggregates
 
     started = time.perf_counter()
     passes = {} if args.rows_per_pass is None else {"rows_per_pass": args.rows_per_pass.value}

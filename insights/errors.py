@@ -32,7 +32,7 @@ class ContractError(InsightsError):
     Attributes
     ----------
     report
-        The :class:`insights.contracts.ValidationReport` with the per-rule counts and example
+        The :class:`insights.data.contracts.ValidationReport` with the per-rule counts and example
         rows, or ``None`` where the data could not be read at all.
 
     """

@@ -2,7 +2,7 @@ r"""spark-submit entry point: the reduce step of ``insights`` on a Spark cluster
 
 Reads card transactions (Parquet files or a metastore/Unity Catalog table), sets the Spark
 session time zone to ``--tz`` (the aggregates compute local days and months in the session
-time zone), runs the library's own aggregate functions (:mod:`insights.aggregates`, written
+time zone), runs the library's own aggregate functions (:mod:`insights.reduce.aggregates`, written
 once with narwhals) on the PySpark DataFrame and writes each result back as Parquet (or as a
 table). Nothing is collected to the driver.
 
@@ -25,14 +25,14 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from insights.aggregates import (
+from insights.reduce.aggregates import (
     active_customers_daily,
     category_daily,
     group_daily,
     merchant_daily,
     merchant_monthly,
 )
-from insights.scale import REDUCE_COLUMNS
+from insights.reduce.partitioned import REDUCE_COLUMNS
 
 __all__ = ["main", "reduce_to_parquet"]
 

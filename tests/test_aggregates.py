@@ -10,7 +10,8 @@ import pytest
 from conftest import tx_frame
 from polars.testing import assert_frame_equal
 
-from insights.aggregates import (
+from insights.errors import ParameterError
+from insights.reduce.aggregates import (
     active_customers_daily,
     active_customers_rolling,
     category_daily,
@@ -19,7 +20,6 @@ from insights.aggregates import (
     merchant_monthly,
     parse_month,
 )
-from insights.errors import ParameterError
 
 METRICS = ["spend_minor", "payments", "customers", "repeat_customers", "refund_minor"]
 

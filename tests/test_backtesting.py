@@ -4,9 +4,9 @@ from datetime import date
 import polars as pl
 import pytest
 
-from insights.backtesting import _calibrated_coverage, backtest, backtest_predictions
 from insights.errors import InsufficientHistoryError, ParameterError
-from insights.forecasting import forecast, synthetic_daily
+from insights.forecasting.backtesting import _calibrated_coverage, backtest, backtest_predictions
+from insights.forecasting.forecaster import forecast, synthetic_daily
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.calendar import calendar_features, holiday_names, public_holidays
 from insights.errors import ParameterError
+from insights.forecasting.regressors import calendar_features, holiday_names, public_holidays
 
 
 def _days(first: date, last: date) -> pl.DataFrame:

@@ -4,7 +4,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from insights.charts_contacts import (
+from insights.contacts.charts import (
     backtest_chart,
     contact_history_chart,
     forecast_chart,
@@ -12,7 +12,7 @@ from insights.charts_contacts import (
     staffing_chart,
 )
 from insights.errors import ParameterError
-from insights.theme import SOURCE_NOTE
+from insights.publish.theme import SOURCE_NOTE
 
 
 def _title_block(spec: dict[str, Any]) -> tuple[str, list[str]]:
@@ -168,7 +168,7 @@ def test_staffing_chart_shows_the_first_week_per_channel() -> None:
 
 def test_interval_charts_render_through_vl_convert(tmp_path: Any) -> None:
     # A polars time column in chart data used to break JSON serialisation at export.
-    from insights.export import publish_chart
+    from insights.publish.charts import publish_chart
 
     profile = pl.DataFrame(
         {"unique_id": "phone", "weekday": [1, 1], "interval": [time(9), time(9, 30)]}

@@ -6,14 +6,14 @@ from typing import Any
 import polars as pl
 import pytest
 
-from insights.charts_spending import (
+from insights.errors import ParameterError
+from insights.publish.theme import SOURCE_NOTE
+from insights.spending.charts import (
     category_index_chart,
     favourites_chart,
     spikes_chart,
     trending_chart,
 )
-from insights.errors import ParameterError
-from insights.theme import SOURCE_NOTE
 
 TRENDING = pl.DataFrame(
     {

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.contact_report import (
+from insights.contacts.staffing import (
     active_series,
     channel_profiles,
     contact_rates,

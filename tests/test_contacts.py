@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.contacts import (
+from insights.contacts.rates import (
     active_customers,
     active_payers,
     contact_rate,

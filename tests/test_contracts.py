@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from insights.contracts import CONTRACT_NAMES, load_contract, validate
+from insights.data.contracts import CONTRACT_NAMES, load_contract, validate
 from insights.errors import ContractError, ParameterError
 
 T0 = datetime(2025, 6, 1, 9, 30, tzinfo=UTC)

@@ -7,8 +7,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from insights.display import show
 from insights.errors import ParameterError
+from insights.publish.display import show
 
 
 def test_table_has_no_quotes_dtypes_or_shape_and_formats_numbers() -> None:

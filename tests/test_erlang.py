@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.erlang import agents_needed, erlang_c, service_level, staffing
+from insights.contacts.erlang import agents_needed, erlang_c, service_level, staffing
 from insights.errors import ParameterError
 
 

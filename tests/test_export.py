@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.charts_spending import favourites_chart, trending_chart
 from insights.errors import ParameterError
-from insights.export import publish_chart
+from insights.publish.charts import publish_chart
+from insights.spending.charts import favourites_chart, trending_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -4,8 +4,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from insights.contacts.intraday import interval_profile, intraday_forecast
 from insights.errors import ParameterError
-from insights.intraday import interval_profile, intraday_forecast
 
 
 @pytest.fixture

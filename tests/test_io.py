@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from insights.data.io import load_contacts, load_customers, load_transactions
 from insights.errors import ContractError
-from insights.io import load_contacts, load_customers, load_transactions
 
 HEADER = "contact_id,customer_id,created_at,channel,tag,handle_time_seconds\n"
 

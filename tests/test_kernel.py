@@ -9,7 +9,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
 from insights.errors import ParameterError
-from insights.kernel import install_kernel
+from insights.reports.kernel import install_kernel
 
 ROOT = Path(__file__).resolve().parents[1]
 

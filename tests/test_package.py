@@ -35,7 +35,7 @@ def test_import_is_light() -> None:
 
 
 def test_import_switches_altair_to_svg_in_report_runs() -> None:
-    from insights.theme import RENDERER_ENV
+    from insights.publish.theme import RENDERER_ENV
 
     assert RENDERER_ENV == "INSIGHTS_ALTAIR_RENDERER"  # the literal insights/__init__ checks
     code = "import altair as alt, insights; print(alt.renderers.active)"

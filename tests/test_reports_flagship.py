@@ -16,8 +16,8 @@ from typing import Any
 import polars as pl
 import pytest
 
+from insights.data.sample import write_sample
 from insights.reports import RunResult, run_report
-from insights.sample import write_sample
 
 pytestmark = pytest.mark.slow
 

@@ -131,7 +131,7 @@ def test_the_runner_environment_switches_altair_to_svg() -> None:
     import subprocess
     import sys
 
-    code = "import altair, insights.theme; print(altair.renderers.active)"
+    code = "import altair, insights.publish.theme; print(altair.renderers.active)"
     env = {**os.environ, "INSIGHTS_ALTAIR_RENDERER": "svg"}
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True

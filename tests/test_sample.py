@@ -12,8 +12,15 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from insights.data.sample import (
+    CATEGORIES,
+    CITIES,
+    SampleData,
+    sample_data,
+    sample_frames,
+    write_sample,
+)
 from insights.errors import ParameterError
-from insights.sample import CATEGORIES, CITIES, SampleData, sample_data, sample_frames, write_sample
 
 TZ = "Europe/London"
 CUSTOMERS = 5_000

@@ -14,10 +14,10 @@ import pytest
 from conftest import tx_frame
 from polars.testing import assert_frame_equal
 
-from insights import aggregates
 from insights.cli import AGGREGATE_NAMES, main
 from insights.errors import ContractError, ParameterError
-from insights.scale import (
+from insights.reduce import aggregates
+from insights.reduce.partitioned import (
     AGGREGATES,
     ROWS_PER_PASS,
     reduce_partitioned,
@@ -195,7 +195,7 @@ def test_planning_reads_no_rows_and_does_not_import_pandas(
     # in every reducing process. The plan uses the raw integers instead.
     code = (
         "import sys\n"
-        "from insights.scale import reduce_partitioned\n"
+        "from insights.reduce.partitioned import reduce_partitioned\n"
         f"reduce_partitioned({str(sample[1])!r}, aggregate='merchant_daily')\n"
         "assert 'pandas' not in sys.modules, 'pandas was imported'\n"
     )

@@ -19,9 +19,9 @@ import pytest
 from polars.testing import assert_frame_equal
 from test_scale import KEYS, random_tx, whole
 
-from insights.aggregates import to_polars
 from insights.errors import ParameterError
-from insights.scale import AGGREGATES
+from insights.reduce.aggregates import to_polars
+from insights.reduce.partitioned import AGGREGATES
 
 pytestmark = [
     pytest.mark.spark,

@@ -8,7 +8,7 @@ from conftest import monthly_frame, tx_frame
 from polars.testing import assert_frame_equal
 
 from insights.errors import InsufficientHistoryError, ParameterError
-from insights.spending import (
+from insights.spending.categories import (
     category_index,
     monthly_headlines,
     regional_favourites,

@@ -5,9 +5,9 @@ import pytest
 from conftest import history, tx_frame
 from polars.testing import assert_frame_equal
 
-from insights.aggregates import merchant_monthly
 from insights.errors import InsufficientHistoryError, ParameterError
-from insights.trending import chain_groups, new_merchants, trending_merchants
+from insights.reduce.aggregates import merchant_monthly
+from insights.spending.trending import chain_groups, new_merchants, trending_merchants
 
 # Four months, June to September 2025; September is the month ranked, June–August the baseline.
 

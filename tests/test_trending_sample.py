@@ -9,10 +9,10 @@ from typing import Any
 import polars as pl
 import pytest
 
-from insights.aggregates import group_daily, merchant_monthly
-from insights.sample import write_sample
-from insights.spending import regional_favourites, spending_spikes
-from insights.trending import new_merchants, trending_merchants
+from insights.data.sample import write_sample
+from insights.reduce.aggregates import group_daily, merchant_monthly
+from insights.spending.categories import regional_favourites, spending_spikes
+from insights.spending.trending import new_merchants, trending_merchants
 
 DECOY_KINDS = ["event_surge", "popular_flat", "tiny", "chain", "new_place"]
 

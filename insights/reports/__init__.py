@@ -25,7 +25,7 @@ from insights.reports.index import write_index
 from insights.reports.privacy import Violation, check_privacy
 from insights.reports.runner import RunResult, run_report
 from insights.reports.schedule import ScheduleOutcome, due_runs, load_schedule, run_schedule
-from insights.reports.tables import MIN_CUSTOMERS, publish_table, suppress_small
+from insights.publish.tables import MIN_CUSTOMERS, publish_table, suppress_small
 
 __all__ = [
     "MIN_CUSTOMERS",

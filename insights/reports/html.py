@@ -71,7 +71,7 @@ def _svgs_for_vegalite(nb: Any) -> None:
                     f"cell {number} of the executed notebook shows a chart with altair's "
                     "JavaScript renderer, which needs the network to draw it; `import insights` "
                     "in the notebook (it switches altair to SVG in report runs) or call "
-                    "insights.theme.use_svg_renderer()"
+                    "insights.publish.theme.use_svg_renderer()"
                 )
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from insights.reports.tables import MIN_CUSTOMERS, SIDECAR_SUFFIX, small_groups
+from insights.publish.tables import MIN_CUSTOMERS, SIDECAR_SUFFIX, small_groups
 
 __all__ = ["Violation", "check_privacy"]
 

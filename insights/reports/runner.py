@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from insights.errors import ParameterError, ReportError
-from insights.kernel import KERNEL_NAME
+from insights.reports.kernel import KERNEL_NAME
 from insights.reports.catalogue import DEFAULT_CATALOGUE, load_catalogue, parse_params, report_slug
 from insights.reports.data import (
     check_params_against_data,
@@ -45,7 +45,7 @@ from insights.reports.data import (
 from insights.reports.html import render_html
 from insights.reports.index import write_index
 from insights.reports.privacy import check_privacy
-from insights.reports.tables import MIN_CUSTOMERS
+from insights.publish.tables import MIN_CUSTOMERS
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -56,7 +56,7 @@ __all__ = [
     "run_report",
 ]
 
-KERNEL = KERNEL_NAME  # the project kernel installed by insights.kernel (make setup)
+KERNEL = KERNEL_NAME  # the project kernel installed by insights.reports.kernel (make setup)
 DEFAULT_CELL_TIMEOUT = 600.0
 DEFAULT_BUDGET = 3600.0
 NOTEBOOK_FILE = "report.ipynb"
@@ -274,9 +274,9 @@ def _execute(
     """Run the worker; return its result and whether the budget was exceeded."""
     job_file = work / "job.json"
     job_file.write_text(json.dumps(job, indent=2), encoding="utf-8")
-    # Imported here, not at the top: insights.theme imports altair (~1.5 s), and notebooks
+    # Imported here, not at the top: insights.publish.theme imports altair (~1.5 s), and notebooks
     # import this package for publish_table without needing the runner's dependencies.
-    from insights.theme import RENDERER_ENV  # noqa: PLC0415
+    from insights.publish.theme import RENDERER_ENV  # noqa: PLC0415
 
     env = {**os.environ, RENDERER_ENV: "svg", "PYTHONUNBUFFERED": "1"}
     with (work / "worker.log").open("wb") as log:

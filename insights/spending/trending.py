@@ -61,8 +61,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from insights.aggregates import DEFAULT_TZ, merchant_monthly, parse_month, to_polars
 from insights.errors import InsufficientHistoryError, ParameterError
+from insights.reduce.aggregates import DEFAULT_TZ, merchant_monthly, parse_month, to_polars
 
 __all__ = ["chain_groups", "monthly_input", "new_merchants", "trending_merchants"]
 
@@ -86,10 +86,10 @@ _TX_COLUMNS = ("created_at", "customer_id", "amount_minor", "merchant_id")
 
 
 def monthly_input(tx_or_monthly: Any, /, *, tz: str = DEFAULT_TZ) -> pl.DataFrame:
-    """Return the :func:`~insights.aggregates.merchant_monthly` table as a polars DataFrame.
+    """Return the :func:`insights.merchant_monthly` table as a polars DataFrame.
 
     Accepts either raw transactions (recognised by ``created_at``), which are reduced with
-    :func:`~insights.aggregates.merchant_monthly`, or that table itself (recognised by
+    :func:`insights.merchant_monthly`, or that table itself (recognised by
     ``month`` and ``repeat_customers``), from any engine narwhals understands.
 
     Examples
@@ -188,7 +188,7 @@ def chain_groups(
     Parameters
     ----------
     monthly
-        :func:`~insights.aggregates.merchant_monthly` output (any months).
+        :func:`insights.merchant_monthly` output (any months).
     chain_min_cities
         A group with locations in at least this many distinct cities is a chain.
     chain_min_locations
@@ -339,7 +339,7 @@ def trending_merchants(
     ----------
     tx_or_monthly
         Raw transactions (``data_contracts/transactions.yaml``) or the output of
-        :func:`~insights.aggregates.merchant_monthly`, as a polars, DuckDB or Spark frame.
+        :func:`insights.merchant_monthly`, as a polars, DuckDB or Spark frame.
     month
         Target month, ``"YYYY-MM"``; must hold payments.
     city
@@ -490,7 +490,7 @@ def new_merchants(
     Parameters
     ----------
     tx_or_monthly
-        Raw transactions or :func:`~insights.aggregates.merchant_monthly` output.
+        Raw transactions or :func:`insights.merchant_monthly` output.
     month
         Target month, ``"YYYY-MM"``.
     city

@@ -37,7 +37,7 @@ For each series (``unique_id``), :func:`forecast`
        Seasonal naive: each weekday repeats its last (filled) value; the standard deviation
        of weekly differences, growing with the square root of the number of weeks ahead.
 
-3. **backtests them** on rolling origins (:func:`insights.backtesting.backtest` uses the same
+3. **backtests them** on rolling origins (:func:`insights.backtest` uses the same
    code): ``windows`` origins, each forecasting the next ``horizon`` open days. With
    ``models="auto"`` the model with the lowest MASE (mean absolute error scaled by the
    in-sample weekly seasonal-naive error) is kept for that series.
@@ -71,14 +71,14 @@ import numpy.typing as npt
 import polars as pl
 from scipy import stats
 
-from insights.calendar import (
+from insights.errors import InsightsError, InsufficientHistoryError, ParameterError
+from insights.forecasting.regressors import (
     _NAME_YEARS,
     _holiday_table,
     _unknown_holidays,
     calendar_features,
     public_holidays,
 )
-from insights.errors import InsightsError, InsufficientHistoryError, ParameterError
 
 __all__ = ["MODELS", "forecast", "synthetic_daily"]
 
@@ -865,7 +865,7 @@ def forecast(
         ``"infer"`` (from history, holiday by holiday) or every closure, as ISO weekdays
         (1 = Monday … 7 = Sunday), ``"holidays"`` for every public holiday, and/or holiday
         names as the ``holidays`` package spells them (case ignored; "(observed)" days
-        follow their holiday; :func:`insights.calendar.holiday_names` lists them). E.g.
+        follow their holiday; :func:`insights.holiday_names` lists them). E.g.
         ``(7, "holidays")`` for a line shut on Sundays and public holidays, or
         ``(6, 7, "Christmas Day", "Boxing Day")`` for one that works the other holidays.
         Holidays not named are open.

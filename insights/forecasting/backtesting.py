@@ -1,6 +1,6 @@
 """Rolling-origin backtests of the daily forecast models.
 
-:func:`backtest` runs the exact code :func:`insights.forecasting.forecast` uses to choose a model
+:func:`backtest` runs the exact code :func:`insights.forecast` uses to choose a model
 and calibrate its intervals, on more windows, and reports the scores so a notebook can show
 how much the chosen model beats the weekly seasonal naive forecast.
 
@@ -20,7 +20,7 @@ days of the window. Metrics pool all held-out open days of all windows:
     share of days inside the model's *own* L% interval, and its mean width.
 ``calibrated_coverage_<L>``
     share of days inside the interval after the conformal rescaling that
-    :func:`~insights.forecasting.forecast` applies, where each window is calibrated only on the
+    :func:`insights.forecast` applies, where each window is calibrated only on the
     windows before it, as a forecast made at that origin would be: the larger of the factors
     learnt from the 4 windows just before it and from those of the 52 weeks before it.
     Windows with fewer than 2 earlier windows are not counted; null when no window
@@ -40,7 +40,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from insights.forecasting import (
+from insights.forecasting.forecaster import (
     MODELS,
     _calibration_factors,
     _check_options,
@@ -154,7 +154,7 @@ def backtest(
     Parameters
     ----------
     history
-        As for :func:`insights.forecasting.forecast`: ``ds``, ``y``, optional ``unique_id``.
+        As for :func:`insights.forecast`: ``ds``, ``y``, optional ``unique_id``.
     horizon
         Open days forecast from each origin.
     windows
@@ -162,11 +162,11 @@ def backtest(
     step
         Open days between consecutive origins (default ``horizon``: windows do not overlap).
     models
-        Model names from :data:`insights.forecasting.MODELS` (default: all).
+        Model names from :data:`insights.forecasting.forecaster.MODELS` (default: all).
     level
         Interval levels to score, in percent.
     holidays, subdiv, closed, annual
-        Calendar options, as for :func:`~insights.forecasting.forecast`.
+        Calendar options, as for :func:`insights.forecast`.
 
     Returns
     -------

@@ -1,6 +1,6 @@
 """The reduce step at scale: whole local months at a time, with memory bounded by a pass.
 
-A year of card data is billions of rows; :mod:`insights.aggregates` reduces a frame that fits
+A year of card data is billions of rows; :mod:`insights.reduce.aggregates` reduces a frame that fits
 in memory, or a lazy frame on an engine that does not need it to (DuckDB, Spark). This module
 runs the *same* aggregate functions over a folder of hive-partitioned Parquet
 (``transactions/year_month=YYYY-MM/part-*.parquet``, partitioned by the **UTC** month of
@@ -48,7 +48,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 import pyarrow.parquet as pq
 
-from insights.aggregates import (
+from insights.errors import ContractError, ParameterError
+from insights.reduce.aggregates import (
     active_customers_daily,
     category_daily,
     group_daily,
@@ -56,7 +57,6 @@ from insights.aggregates import (
     merchant_monthly,
     to_polars,
 )
-from insights.errors import ContractError, ParameterError
 
 __all__ = [
     "AGGREGATES",
@@ -74,7 +74,7 @@ Aggregate = Literal[
 ]
 Engine = Literal["polars", "duckdb"]
 
-#: The aggregate functions of :mod:`insights.aggregates` that this module runs, by name.
+#: The aggregate functions of :mod:`insights.reduce.aggregates` that this module runs, by name.
 AGGREGATES: dict[str, Callable[..., Any]] = {
     "merchant_daily": merchant_daily,
     "merchant_monthly": merchant_monthly,
@@ -165,7 +165,7 @@ def _check_schemas(files: Sequence[Path]) -> None:
         msg = (
             f"{len(problems)} of {len(files)} Parquet files do not have the transactions "
             f"contract's columns and types (data_contracts/transactions.yaml):\n  {shown}{more}\n"
-            "Fix the export, or load and validate it with insights.io.load_transactions."
+            "Fix the export, or load and validate it with insights.data.io.load_transactions."
         )
         raise ContractError(msg)
 
@@ -189,7 +189,7 @@ def scan_transactions(source: str | Path, /) -> pl.LazyFrame:
     Only the Parquet footers are read: the check is cheap and catches a wrong export
     (a missing column, a naive or local ``created_at``, a float amount) before a long reduce.
     Row-level rules (non-zero amounts, currency codes, ...) are checked by the loaders in
-    :mod:`insights.io`, which read every row.
+    :mod:`insights.data.io`, which read every row.
 
     Parameters
     ----------
@@ -416,7 +416,7 @@ def _duckdb_connection(tz: str) -> Any:
         msg = "engine='duckdb' needs DuckDB: pip install 'insights[duckdb]'."
         raise ParameterError(msg) from exc
     con = duckdb.connect()
-    # The aggregates convert created_at to the session time zone (see insights.aggregates).
+    # The aggregates convert created_at to the session time zone (see insights.reduce.aggregates).
     con.execute(f"SET TimeZone = '{tz}'")
     return con
 
@@ -532,7 +532,7 @@ def reduce_partitioned(
     split_days: int | None = None,
     rows_per_pass: int | None = ROWS_PER_PASS,
 ) -> pl.DataFrame:
-    """Run one aggregate of :mod:`insights.aggregates` over Parquet, a few local months at a time.
+    """Run one aggregate of :mod:`insights.reduce.aggregates` over Parquet, local months at a time.
 
     The result equals ``aggregate(scan_transactions(source), tz=tz)`` on the whole data set
     (same rows and values; merchant results may come in another row order), while memory holds

@@ -165,7 +165,7 @@ def staffing(
     ----------
     intraday
         One row per interval with expected contacts in ``column`` (e.g. the output of
-        :func:`insights.intraday.intraday_forecast`).
+        :func:`insights.intraday_forecast`).
     column
         Column holding the contacts to staff for; ``"hi_80"`` staffs for the upper bound.
     aht_seconds, interval_seconds, service_level, answer_seconds, shrinkage, concurrency, \

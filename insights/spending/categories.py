@@ -11,7 +11,7 @@
 Every table carries the customer counts behind it, and rows describing fewer than
 ``min_customers`` distinct customers are suppressed (default 10). Money is integer minor units.
 Functions reading raw transactions take polars frames; reduce other engines first with
-:mod:`insights.aggregates`.
+:mod:`insights.reduce.aggregates`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 import polars as pl
 
-from insights.aggregates import DEFAULT_TZ, parse_month, to_polars
 from insights.errors import InsufficientHistoryError, ParameterError
+from insights.reduce.aggregates import DEFAULT_TZ, parse_month, to_polars
 
 __all__ = [
     "category_index",
@@ -101,7 +101,7 @@ def _transactions(tx: Any, what: str) -> pl.LazyFrame:
     if not isinstance(tx, pl.LazyFrame):
         msg = (
             f"{what} reads polars transactions; got {type(tx).__name__}. Reduce other engines "
-            "with insights.aggregates first."
+            "with insights.reduce.aggregates first."
         )
         raise ParameterError(msg)
     _require(tx, ["created_at", "customer_id", "amount_minor"], what)
@@ -152,7 +152,7 @@ def category_index(
     Parameters
     ----------
     daily
-        :func:`~insights.aggregates.category_daily` output (``merchant_category``, ``day``,
+        :func:`insights.category_daily` output (``merchant_category``, ``day``,
         ``spend_minor``, ``customers``; ``merchant_city`` when ``city`` is given). Cities are
         summed; days without spend count as zero.
     baseline
@@ -269,7 +269,7 @@ def spending_spikes(
     Parameters
     ----------
     daily
-        :func:`~insights.aggregates.category_daily` or :func:`~insights.aggregates.group_daily`
+        :func:`insights.category_daily` or :func:`insights.group_daily`
         output; cities are summed, missing days count as zero spend.
     by
         ``"merchant_category"`` or ``"merchant_group_id"``.
@@ -290,7 +290,7 @@ def spending_spikes(
         "year so far" of a monthly report). ``None``: every day in ``daily``.
     names
         With ``by="merchant_group_id"``: a frame with ``merchant_group_id`` and
-        ``merchant_name`` (raw transactions or :func:`~insights.aggregates.merchant_monthly`)
+        ``merchant_name`` (raw transactions or :func:`insights.merchant_monthly`)
         to label each group with its brand in a ``brand`` column.
 
     Returns
@@ -537,7 +537,7 @@ def regional_favourites(
     ----------
     tx_or_monthly
         Raw polars transactions (customers counted once per brand and city over the period) or
-        :func:`~insights.aggregates.merchant_monthly` output (customers summed over locations
+        :func:`insights.merchant_monthly` output (customers summed over locations
         and months, so a customer of two locations counts twice).
     groups
         The rival ``merchant_group_id`` values (at least two).

@@ -377,7 +377,7 @@ def contact_volume(
     Parameters
     ----------
     rate_forecast
-        :func:`insights.forecasting.forecast` output for the rate: ``ds``, ``mean``,
+        :func:`insights.forecast` output for the rate: ``ds``, ``mean``,
         ``lo_<L>``/``hi_<L>`` (and optionally ``unique_id``, ``model``).
     active_forecast
         The active-customer forecast on the same days: ``ds``, ``mean`` and at least one

@@ -116,7 +116,7 @@ def intraday_forecast(daily_forecast: pl.DataFrame, profile: pl.DataFrame, /) ->
     Parameters
     ----------
     daily_forecast
-        :func:`insights.forecasting.forecast` output: ``ds``, ``mean`` and ``lo_<L>``/``hi_<L>``
+        :func:`insights.forecast` output: ``ds``, ``mean`` and ``lo_<L>``/``hi_<L>``
         pairs (``unique_id`` and ``model`` are carried along).
     profile
         :func:`interval_profile` output.

@@ -70,9 +70,9 @@ def contracts_dir() -> Path:
     In a checkout this is ``data_contracts/`` at the top of the repository; an installed wheel
     carries a copy inside the package.
     """
-    here = Path(__file__).resolve().parent
-    checkout = here.parent / "data_contracts"
-    return checkout if checkout.is_dir() else here / "_contracts"
+    package = Path(__file__).resolve().parents[1]
+    checkout = package.parent / "data_contracts"
+    return checkout if checkout.is_dir() else package / "_contracts"
 
 
 @dataclasses.dataclass(frozen=True)

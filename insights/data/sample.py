@@ -44,7 +44,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from insights.contracts import load_contract
+from insights.data.contracts import load_contract
 from insights.errors import ParameterError
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Charts of the spending insights, styled by the house theme.
 
-Pure functions of the small tables in :mod:`insights.spending` and :mod:`insights.trending`,
-styled by the house theme (:mod:`insights.theme`).
+Pure functions of the small tables in :mod:`insights.spending.categories` and
+:mod:`insights.spending.trending`, styled by the house theme (:mod:`insights.publish.theme`).
 
 Each builder returns an altair chart spec with explicit encoding types, a title, a subtitle
 saying what is measured and the source note. Labels are computed in polars before charting, so
@@ -16,7 +16,7 @@ import altair as alt
 import polars as pl
 
 from insights.errors import ParameterError
-from insights.theme import PALETTE, titled
+from insights.publish.theme import PALETTE, titled
 
 __all__ = ["category_index_chart", "favourites_chart", "spikes_chart", "trending_chart"]
 
@@ -54,7 +54,7 @@ def trending_chart(
     Parameters
     ----------
     trending
-        :func:`~insights.trending.trending_merchants` output (``rank``, ``merchant_name``,
+        :func:`insights.trending_merchants` output (``rank``, ``merchant_name``,
         ``repeat_customers``, ``growth``, ``month``, ``merchant_city``, ``customers``).
     title
         Headline; defaults to "Trending in <place>, <Month YYYY>".
@@ -129,7 +129,7 @@ def category_index_chart(index: pl.DataFrame, /, *, title: str = "Spending by ca
     Parameters
     ----------
     index
-        :func:`~insights.spending.category_index` output (``merchant_category``, ``day``,
+        :func:`insights.category_index` output (``merchant_category``, ``day``,
         ``index``, ``customers``).
     title
         Headline.
@@ -199,10 +199,10 @@ def spikes_chart(
     Parameters
     ----------
     daily
-        :func:`~insights.aggregates.category_daily` or :func:`~insights.aggregates.group_daily`
+        :func:`insights.category_daily` or :func:`insights.group_daily`
         output (``<by>``, ``day``, ``spend_minor``); cities are summed.
     spikes
-        :func:`~insights.spending.spending_spikes` output for the same ``by``.
+        :func:`insights.spending_spikes` output for the same ``by``.
     by
         ``"merchant_category"`` or ``"merchant_group_id"``.
     key
@@ -311,7 +311,7 @@ def favourites_chart(
     Parameters
     ----------
     favourites
-        :func:`~insights.spending.regional_favourites` output (``merchant_city``,
+        :func:`insights.regional_favourites` output (``merchant_city``,
         ``merchant_group_id``, ``customers``, ``share``, ``favourite``). Pass a ``brand``
         column to show names instead of group ids.
     title

@@ -4,7 +4,7 @@ Jupyter starts a kernel in the notebook's own folder (``notebooks/``), so a note
 project-relative paths (``data_path = "data/sample"``, ``output_dir = "reports/..."``) would
 resolve differently in JupyterLab than in a report run, which works from the project root.
 The ``insights`` kernel therefore changes to the project root as it starts: notebooks behave
-the same wherever they run. ``make setup`` installs it with ``python -m insights.kernel``.
+the same wherever they run. ``make setup`` installs it with ``python -m insights.reports.kernel``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Charts for the contact forecast: history, forecast bands, backtest, intraday, staffing.
 
 Pure functions of small, already aggregated tables, styled by the house theme
-(:mod:`insights.theme`), with explicit encoding types, a title, a subtitle saying what is
+(:mod:`insights.publish.theme`), with explicit encoding types, a title, a subtitle saying what is
 measured and the source note.
 """
 
@@ -13,7 +13,7 @@ import altair as alt
 import polars as pl
 
 from insights.errors import ParameterError
-from insights.theme import PALETTE, titled
+from insights.publish.theme import PALETTE, titled
 
 __all__ = [
     "backtest_chart",
@@ -93,7 +93,7 @@ def forecast_chart(
     history
         ``ds``, ``y`` (the last ``history_days`` days are shown).
     forecast
-        :func:`insights.forecasting.forecast` output with ``lo_80``/``hi_80`` and
+        :func:`insights.forecast` output with ``lo_80``/``hi_80`` and
         ``lo_95``/``hi_95``.
     title, subtitle, y_title
         Text of the chart.
@@ -169,7 +169,7 @@ def backtest_chart(
     Parameters
     ----------
     scores
-        :func:`insights.backtesting.backtest` output.
+        :func:`insights.backtest` output.
     metric
         Column to show (``"mase"``, ``"smape"``, ``"rmse"``, ``"coverage_80"`` …).
     title, subtitle
@@ -262,7 +262,7 @@ def staffing_chart(
     Parameters
     ----------
     staffing
-        :func:`insights.erlang.staffing` output with ``ds`` and ``interval`` columns (one
+        :func:`insights.staffing` output with ``ds`` and ``interval`` columns (one
         panel per ``unique_id`` when present).
     title, subtitle
         Text of the chart.

@@ -26,10 +26,10 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from insights.contacts import active_customers, contact_rate, daily_contacts
-from insights.erlang import staffing
+from insights.contacts.erlang import staffing
+from insights.contacts.intraday import interval_profile, intraday_forecast
+from insights.contacts.rates import active_customers, contact_rate, daily_contacts
 from insights.errors import InsufficientHistoryError, ParameterError
-from insights.intraday import interval_profile, intraday_forecast
 
 __all__ = [
     "LIVE_CHANNELS",
@@ -169,7 +169,7 @@ def rate_series(rates: pl.DataFrame, /) -> pl.DataFrame:
     """``unique_id, ds, y`` (``y`` = rate) from :func:`contact_rates`, ready for ``forecast``.
 
     Only these three columns are kept: any other numeric column would be taken as a
-    regressor by :func:`insights.forecasting.forecast`.
+    regressor by :func:`insights.forecast`.
     """
     return rates.select("unique_id", "ds", pl.col("rate").alias("y"))
 

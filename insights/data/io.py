@@ -17,7 +17,7 @@ from typing import Literal
 
 import polars as pl
 
-from insights.contracts import (
+from insights.data.contracts import (
     FILE,
     ROW,
     ValidationReport,

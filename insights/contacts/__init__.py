@@ -1,0 +1,1 @@
+"""Contact rates, intraday profiles and staffing from support contacts."""

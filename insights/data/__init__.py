@@ -1,0 +1,1 @@
+"""Data in: contracts, loading, the sample data set."""

@@ -1,0 +1,1 @@
+"""Daily forecasts with calibrated intervals, and their backtests."""

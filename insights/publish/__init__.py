@@ -1,0 +1,1 @@
+"""Publishing: the chart theme, chart and table export, display in notebooks."""

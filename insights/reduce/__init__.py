@@ -1,0 +1,1 @@
+"""The heavy reduce: raw rows to small aggregate tables, on any engine."""

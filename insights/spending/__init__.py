@@ -1,0 +1,1 @@
+"""Trending spending: insight tables and charts from card-spending aggregates."""
