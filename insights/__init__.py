@@ -117,19 +117,16 @@ if TYPE_CHECKING:
         run_report,
         suppress_small,
     )
-    from insights.spending.categories import (
-        category_index,
-        monthly_headlines,
-        regional_favourites,
-        spending_spikes,
-        year_on_year,
-    )
+    from insights.spending.categories import category_index, year_on_year
     from insights.spending.charts import (
         category_index_chart,
         favourites_chart,
         spikes_chart,
         trending_chart,
     )
+    from insights.spending.favourites import regional_favourites
+    from insights.spending.headlines import monthly_headlines
+    from insights.spending.spikes import spending_spikes
     from insights.spending.trending import (
         chain_groups,
         new_merchants,
@@ -168,9 +165,9 @@ _EXPORTS: dict[str, str] = {
     "new_merchants": "insights.spending.trending",
     "trending_merchants": "insights.spending.trending",
     "category_index": "insights.spending.categories",
-    "monthly_headlines": "insights.spending.categories",
-    "regional_favourites": "insights.spending.categories",
-    "spending_spikes": "insights.spending.categories",
+    "monthly_headlines": "insights.spending.headlines",
+    "regional_favourites": "insights.spending.favourites",
+    "spending_spikes": "insights.spending.spikes",
     "year_on_year": "insights.spending.categories",
     "category_index_chart": "insights.spending.charts",
     "favourites_chart": "insights.spending.charts",

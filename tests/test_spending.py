@@ -8,13 +8,10 @@ from conftest import monthly_frame, tx_frame
 from polars.testing import assert_frame_equal
 
 from insights.errors import InsufficientHistoryError, ParameterError
-from insights.spending.categories import (
-    category_index,
-    monthly_headlines,
-    regional_favourites,
-    spending_spikes,
-    year_on_year,
-)
+from insights.spending.categories import category_index, year_on_year
+from insights.spending.favourites import regional_favourites
+from insights.spending.headlines import monthly_headlines
+from insights.spending.spikes import spending_spikes
 
 
 def _days(start: date, n: int) -> list[date]:

@@ -11,7 +11,8 @@ import pytest
 
 from insights.data.sample import write_sample
 from insights.reduce.aggregates import group_daily, merchant_monthly
-from insights.spending.categories import regional_favourites, spending_spikes
+from insights.spending.favourites import regional_favourites
+from insights.spending.spikes import spending_spikes
 from insights.spending.trending import new_merchants, trending_merchants
 
 DECOY_KINDS = ["event_surge", "popular_flat", "tiny", "chain", "new_place"]

@@ -1,6 +1,6 @@
 """Charts of the spending insights, styled by the house theme.
 
-Pure functions of the small tables in :mod:`insights.spending.categories` and
+Pure functions of the small tables in :mod:`insights.spending` (categories, spikes, favourites) and
 :mod:`insights.spending.trending`, styled by the house theme (:mod:`insights.publish.theme`).
 
 Each builder returns an altair chart spec with explicit encoding types, a title, a subtitle

@@ -1,0 +1,98 @@
+"""Primitives every stage shares, each written once.
+
+* :data:`DEFAULT_TZ` — the time zone whose calendar defines days and months by default.
+* :func:`parse_month` and :func:`parse_day` — the ``month="2025-09"`` and ``as_of="2025-08-31"``
+  parameters notebooks pass as plain literals.
+* :func:`local_day` — the local calendar day of a UTC timestamp column (polars).
+* :func:`require_columns` — the column check that names what is missing and what is there.
+
+The engine-agnostic reduce (:mod:`insights.reduce.aggregates`) builds its local day with
+narwhals expressions instead, from the same :data:`DEFAULT_TZ`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+
+from insights.errors import ParameterError
+
+__all__ = ["DEFAULT_TZ", "local_day", "parse_day", "parse_month", "require_columns"]
+
+#: Time zone whose calendar defines a day or a month unless a function is told otherwise.
+DEFAULT_TZ = "Europe/London"
+
+
+def parse_month(month: str, /) -> date:
+    """Parse a ``"YYYY-MM"`` month parameter into the date of its first day.
+
+    Raises
+    ------
+    ParameterError
+        If ``month`` is not a string of the form ``"YYYY-MM"`` with a month from 01 to 12.
+
+    Examples
+    --------
+    >>> parse_month("2025-09")
+    datetime.date(2025, 9, 1)
+
+    """
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month) if isinstance(month, str) else None
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        msg = f"month must look like '2025-09' (year-month), got {month!r}."
+        raise ParameterError(msg)
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def parse_day(day: date | str, /, *, name: str = "as_of") -> date:
+    """Accept a date or an ISO ``"YYYY-MM-DD"`` string (notebook parameters are plain literals).
+
+    Examples
+    --------
+    >>> parse_day("2025-08-31")
+    datetime.date(2025, 8, 31)
+
+    """
+    if isinstance(day, date):
+        return day
+    try:
+        return date.fromisoformat(day)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{name} must be a date or 'YYYY-MM-DD', not {day!r}") from exc
+
+
+def local_day(column: str = "created_at", /, *, tz: str = DEFAULT_TZ) -> pl.Expr:
+    """Local calendar date in ``tz`` of the UTC timestamps in ``column``.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> frame = pl.DataFrame({"created_at": [datetime(2025, 9, 30, 23, 30, tzinfo=timezone.utc)]})
+    >>> frame.select(local_day(tz="Europe/London")).item()  # 00:30 on 1 October, BST
+    datetime.date(2025, 10, 1)
+
+    """
+    return pl.col(column).dt.convert_time_zone(tz).dt.date()
+
+
+def require_columns(
+    frame: pl.DataFrame | pl.LazyFrame, columns: Sequence[str], /, *, who: str
+) -> None:
+    """Raise :class:`ParameterError` naming the columns ``who`` needs that ``frame`` lacks.
+
+    Examples
+    --------
+    >>> require_columns(pl.DataFrame({"a": [1]}), ["a", "b"], who="chart")
+    Traceback (most recent call last):
+    ...
+    insights.errors.ParameterError: chart needs columns ['a', 'b']; missing ['b'] (got ['a']).
+
+    """
+    names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
+    missing = [c for c in columns if c not in names]
+    if missing:
+        msg = f"{who} needs columns {list(columns)}; missing {missing} (got {names})."
+        raise ParameterError(msg)

@@ -1,0 +1,129 @@
+"""Expressions and checks shared by the spending tables (private to :mod:`insights.spending`)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+
+from insights._common import require_columns
+from insights.errors import ParameterError
+from insights.reduce.aggregates import to_polars
+
+__all__ = [
+    "brand_names",
+    "check_min_customers",
+    "daily_by",
+    "is_payment",
+    "month_end",
+    "payers",
+    "payments",
+    "pct_change",
+    "shift_months",
+    "spend",
+    "transactions",
+]
+
+
+def is_payment() -> pl.Expr:
+    return pl.col("amount_minor") > 0
+
+
+def payers() -> pl.Expr:
+    """Distinct customers with at least one payment (refunds are not visits)."""
+    return pl.col("customer_id").filter(is_payment()).n_unique().cast(pl.Int64).alias("customers")
+
+
+def payments() -> pl.Expr:
+    return is_payment().sum().cast(pl.Int64).alias("payments")
+
+
+def spend() -> pl.Expr:
+    return pl.col("amount_minor").sum().cast(pl.Int64).alias("spend_minor")
+
+
+def pct_change(now: str, before: str) -> pl.Expr:
+    return (
+        pl.when(pl.col(before) > 0)
+        .then((pl.col(now) / pl.col(before) - 1.0) * 100.0)
+        .otherwise(None)
+    )
+
+
+def shift_months(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(first: date) -> date:
+    return shift_months(first, 1) - timedelta(days=1)
+
+
+def check_min_customers(min_customers: int) -> None:
+    if min_customers < 1:
+        msg = (
+            "min_customers must be at least 1 (default 10, the privacy threshold), "
+            f"got {min_customers}."
+        )
+        raise ParameterError(msg)
+
+
+def transactions(tx: Any, what: str) -> pl.LazyFrame:
+    if isinstance(tx, pl.DataFrame):
+        tx = tx.lazy()
+    if not isinstance(tx, pl.LazyFrame):
+        msg = (
+            f"{what} reads polars transactions; got {type(tx).__name__}. Reduce other engines "
+            "with insights.reduce.aggregates first."
+        )
+        raise ParameterError(msg)
+    require_columns(tx, ["created_at", "customer_id", "amount_minor"], who=what)
+    return tx
+
+
+def daily_by(daily: Any, by: str, what: str, city: str | None) -> pl.DataFrame:
+    """Daily spend and customers per ``by``, summed over cities, missing days filled with 0."""
+    frame = to_polars(daily)
+    require_columns(frame, [by, "day", "spend_minor", "customers"], who=what)
+    if city is not None:
+        require_columns(frame, ["merchant_city"], who=what)
+        frame = frame.filter(pl.col("merchant_city") == city)
+    per_day = frame.group_by(by, "day").agg(
+        pl.col("spend_minor").sum().cast(pl.Int64), pl.col("customers").sum().cast(pl.Int64)
+    )
+    if per_day.is_empty():
+        return per_day.sort(by, "day")
+    # Each series starts on its own first day: days before a place opened are not zero spend.
+    last_day = per_day.select(pl.col("day").max()).item()
+    calendar = (
+        per_day.group_by(by)
+        .agg(pl.date_ranges(pl.col("day").min(), pl.lit(last_day), "1d").first().alias("day"))
+        .explode("day")
+    )
+    return (
+        calendar.join(per_day, on=[by, "day"], how="left")
+        .with_columns(pl.col("spend_minor", "customers").fill_null(0))
+        .sort(by, "day")
+    )
+
+
+def brand_names(tx_or_monthly: Any) -> pl.DataFrame:
+    """``merchant_group_id`` → ``brand``: the group's most common ``merchant_name``."""
+    frame = (
+        tx_or_monthly if isinstance(tx_or_monthly, pl.LazyFrame) else to_polars(tx_or_monthly)
+    ).lazy()
+    if "merchant_name" not in frame.collect_schema().names():
+        return (
+            frame.select("merchant_group_id", pl.col("merchant_group_id").alias("brand"))
+            .unique()
+            .collect()
+        )
+    return (
+        frame.group_by("merchant_group_id", "merchant_name")
+        .agg(pl.len().alias("n"))
+        .sort("n", "merchant_name", descending=[True, False])
+        .group_by("merchant_group_id", maintain_order=True)
+        .agg(pl.col("merchant_name").first().alias("brand"))
+        .collect()
+    )

@@ -1,0 +1,148 @@
+"""Spending spikes: days whose spend jumps against both the previous week and the year so far.
+
+Built on :func:`insights.category_daily` or :func:`insights.group_daily`; a spike needs on
+average ``min_baseline_customers`` customers a day over the previous week.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Literal
+
+import polars as pl
+
+from insights._common import parse_month
+from insights.errors import ParameterError
+from insights.spending._shared import brand_names as _brand_names
+from insights.spending._shared import check_min_customers as _check_min_customers
+from insights.spending._shared import daily_by as _daily_by
+
+__all__ = ["SpikeKey", "spending_spikes"]
+
+SpikeKey = Literal["merchant_category", "merchant_group_id"]
+
+
+def spending_spikes(
+    daily: Any,
+    /,
+    *,
+    by: SpikeKey = "merchant_category",
+    min_ratio: float = 2.0,
+    window: int = 7,
+    city: str | None = None,
+    min_customers: int = 10,
+    min_baseline_customers: float = 10.0,
+    month: str | None = None,
+    names: Any | None = None,
+) -> pl.DataFrame:
+    """Days whose spend jumps against both the previous week and the year so far.
+
+    For each ``by`` value and day :math:`d` with spend :math:`s_d`:
+    ``ratio_prev_week`` = :math:`s_d` / mean of the ``window`` days before :math:`d`, and
+    ``ratio_year_to_date`` = :math:`s_d` / mean day from 1 January up to the day before
+    (at least ``window`` days). A spike has both ratios ≥ ``min_ratio``. ``jump_pct`` =
+    ``100 × (ratio_year_to_date − 1)``, as in "cinema spending jumped 261% on 22 July compared
+    with the daily average up to then".
+
+    Parameters
+    ----------
+    daily
+        :func:`insights.category_daily` or :func:`insights.group_daily`
+        output; cities are summed, missing days count as zero spend.
+    by
+        ``"merchant_category"`` or ``"merchant_group_id"``.
+    min_ratio
+        Minimum of both ratios for a spike.
+    window
+        Days in the "previous days" mean.
+    city
+        Only this city (needs ``merchant_city`` in ``daily``).
+    min_customers
+        Spike days with fewer customers are suppressed.
+    min_baseline_customers
+        A spike needs at least this many customers per day on average over the previous
+        ``window`` days: a ratio against a handful of payments is noise (a place with one
+        customer a day "jumps 10,000%" when a party of fifty turns up), not news.
+    month
+        ``"YYYY-MM"``: only spikes from 1 January of that year to the end of that month (the
+        "year so far" of a monthly report). ``None``: every day in ``daily``.
+    names
+        With ``by="merchant_group_id"``: a frame with ``merchant_group_id`` and
+        ``merchant_name`` (raw transactions or :func:`insights.merchant_monthly`)
+        to label each group with its brand in a ``brand`` column.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``<by>``, ``day``, ``spend_minor``, ``customers``, ``prev_week_mean``,
+        ``year_to_date_mean``, ``ratio_prev_week``, ``ratio_year_to_date``, ``jump_pct``;
+        sorted by ``ratio_year_to_date`` (largest first).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import polars as pl
+    >>> daily = pl.DataFrame(
+    ...     {
+    ...         "merchant_category": "entertainment",
+    ...         "day": pl.date_range(date(2025, 7, 1), date(2025, 7, 10), eager=True),
+    ...         "spend_minor": [100] * 9 + [361],
+    ...         "customers": 30,
+    ...     }
+    ... )
+    >>> spending_spikes(daily, min_ratio=2.0).select("day", "jump_pct")
+    shape: (1, 2)
+    ┌────────────┬──────────┐
+    │ day        ┆ jump_pct │
+    │ ---        ┆ ---      │
+    │ date       ┆ f64      │
+    ╞════════════╪══════════╡
+    │ 2025-07-10 ┆ 261.0    │
+    └────────────┴──────────┘
+
+    """
+    _check_min_customers(min_customers)
+    if by not in ("merchant_category", "merchant_group_id"):
+        msg = f"by must be 'merchant_category' or 'merchant_group_id', got {by!r}."
+        raise ParameterError(msg)
+    if window < 1 or min_ratio <= 0:
+        msg = f"window must be ≥ 1 and min_ratio > 0, got window={window}, min_ratio={min_ratio}."
+        raise ParameterError(msg)
+    per_day = _daily_by(daily, by, "spending_spikes", city)
+    in_year_so_far = pl.lit(value=True)
+    if month is not None:
+        first = parse_month(month)
+        end = (first + timedelta(days=32)).replace(day=1)
+        in_year_so_far = pl.col("day").is_between(first.replace(month=1), end, closed="left")
+    spend = pl.col("spend_minor")
+    year = pl.col("day").dt.year()
+    prev_week = spend.rolling_mean(window_size=window).shift(1).over(by)
+    prev_customers = pl.col("customers").rolling_mean(window_size=window).shift(1).over(by)
+    days_so_far = spend.cum_count().shift(1).over(by, year)
+    year_to_date = (spend.cum_sum() / spend.cum_count()).shift(1).over(by, year)
+    spikes = (
+        per_day.with_columns(
+            prev_week.alias("prev_week_mean"),
+            prev_customers.alias("_prev_customers"),
+            pl.when(days_so_far >= window).then(year_to_date).alias("year_to_date_mean"),
+        )
+        .with_columns(
+            (spend / pl.col("prev_week_mean")).alias("ratio_prev_week"),
+            (spend / pl.col("year_to_date_mean")).alias("ratio_year_to_date"),
+        )
+        .with_columns(((pl.col("ratio_year_to_date") - 1.0) * 100.0).alias("jump_pct"))
+        .filter(
+            pl.col("prev_week_mean") > 0,
+            pl.col("year_to_date_mean") > 0,
+            pl.col("ratio_prev_week") >= min_ratio,
+            pl.col("ratio_year_to_date") >= min_ratio,
+            pl.col("customers") >= min_customers,
+            pl.col("_prev_customers") >= min_baseline_customers,
+            in_year_so_far,
+        )
+        .drop("_prev_customers")
+        .sort(["ratio_year_to_date", by, "day"], descending=[True, False, False])
+    )
+    if names is not None and by == "merchant_group_id":
+        spikes = spikes.join(_brand_names(names), on=by, how="left")
+    return spikes
