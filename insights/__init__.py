@@ -86,12 +86,14 @@ if TYPE_CHECKING:
     )
     from insights.forecasting.forecaster import (
         forecast,
-        synthetic_daily,
     )
     from insights.forecasting.regressors import (
         calendar_features,
         holiday_names,
         public_holidays,
+    )
+    from insights.forecasting.synthetic import (
+        synthetic_daily,
     )
     from insights.publish.charts import (
         publish_chart,
@@ -181,7 +183,7 @@ _EXPORTS: dict[str, str] = {
     "holiday_names": "insights.forecasting.regressors",
     "public_holidays": "insights.forecasting.regressors",
     "forecast": "insights.forecasting.forecaster",
-    "synthetic_daily": "insights.forecasting.forecaster",
+    "synthetic_daily": "insights.forecasting.synthetic",
     "backtest": "insights.forecasting.backtesting",
     "backtest_predictions": "insights.forecasting.backtesting",
     "active_customers": "insights.contacts.rates",

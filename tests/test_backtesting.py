@@ -6,7 +6,8 @@ import pytest
 
 from insights.errors import InsufficientHistoryError, ParameterError
 from insights.forecasting.backtesting import _calibrated_coverage, backtest, backtest_predictions
-from insights.forecasting.forecaster import forecast, synthetic_daily
+from insights.forecasting.forecaster import forecast
+from insights.forecasting.synthetic import synthetic_daily
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +113,37 @@ def test_bad_windows_or_step_is_a_parameter_error(
     options: dict[str, object] = {"windows": 2, **bad}
     with pytest.raises(ParameterError, match="must be positive whole numbers"):
         function(history, horizon=7, **options)
+
+
+def test_backtest_and_forecast_values_are_pinned() -> None:
+    """Refactors must not move the numbers (values from the code before the package split)."""
+    hist = synthetic_daily(start=date(2024, 1, 1), days=800, seed=3)
+    models = ("uc", "ets", "stl_ets", "snaive")
+    scores = backtest(hist, horizon=14, windows=3, models=models)
+    assert scores.select("model", "mase", "coverage_80", "calibrated_coverage_80").rows() == [
+        ("uc", pytest.approx(0.7577547646), pytest.approx(29 / 42), pytest.approx(11 / 14)),
+        ("ets", pytest.approx(0.7750943524), pytest.approx(39 / 42), pytest.approx(12 / 14)),
+        ("stl_ets", pytest.approx(0.8829071398), pytest.approx(34 / 42), pytest.approx(13 / 14)),
+        ("snaive", pytest.approx(0.9224650491), 1.0, pytest.approx(11 / 14)),
+    ]
+    fc = forecast(hist.head(500), horizon=5, models=models)
+    assert fc.head(2).rows() == [
+        (
+            date(2025, 8, 21),
+            "uc",
+            pytest.approx(340.5612697),
+            pytest.approx(321.8198306),
+            pytest.approx(359.3027089),
+            pytest.approx(308.2752368),
+            pytest.approx(372.8473026),
+        ),
+        (
+            date(2025, 8, 22),
+            "uc",
+            pytest.approx(326.0342428),
+            pytest.approx(306.3672879),
+            pytest.approx(345.7011977),
+            pytest.approx(292.1538163),
+            pytest.approx(359.9146692),
+        ),
+    ]

@@ -9,7 +9,8 @@ import pytest
 
 from insights.errors import InsufficientHistoryError, ParameterError
 from insights.forecasting.backtesting import backtest_predictions
-from insights.forecasting.forecaster import forecast, synthetic_daily
+from insights.forecasting.forecaster import forecast
+from insights.forecasting.synthetic import synthetic_daily
 
 WEEKLY = (1.35, 1.1, 1.0, 0.95, 0.9, 0.55, 0.0)  # Monday … Sunday; Sunday closed
 

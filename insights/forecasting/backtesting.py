@@ -40,20 +40,11 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from insights.forecasting.forecaster import (
-    MODELS,
-    _calibration_factors,
-    _check_options,
-    _check_windows,
-    _model_list,
-    _rolling_origin,
-    _score,
-    _series_for,
-    _split,
-    _tag,
-    _validate_history,
-    _z,
-)
+from insights.forecasting._calibration import calibration_factors
+from insights.forecasting._evaluation import rolling_origin, score, tag, z
+from insights.forecasting._models import MODELS
+from insights.forecasting._options import check_options, check_windows, model_list
+from insights.forecasting._series import series_for, split, validate_history
 
 __all__ = ["backtest", "backtest_predictions"]
 
@@ -108,12 +99,12 @@ def backtest_predictions(
     └────────┴────────────┴─────┴──────┘
 
     """
-    _check_options(horizon, (80,), models)
-    frame = _validate_history(history, who="backtest")
-    step = _check_windows(windows, step, horizon=horizon, who="backtest")
+    check_options(horizon, (80,), models)
+    frame = validate_history(history, who="backtest")
+    step = check_windows(windows, step, horizon=horizon, who="backtest")
     parts = []
-    for uid, part in _split(frame):
-        series = _series_for(
+    for uid, part in split(frame):
+        series = series_for(
             part,
             uid,
             country=holidays,
@@ -122,9 +113,9 @@ def backtest_predictions(
             annual=annual,
             future=None,
         )
-        preds = _rolling_origin(
+        preds = rolling_origin(
             series,
-            models=_model_list(models),
+            models=model_list(models),
             horizon=horizon,
             windows=windows,
             step=step,
@@ -201,11 +192,11 @@ def backtest(
         closed=closed,
         annual=annual,
     )
-    _check_options(horizon, level, models)
+    check_options(horizon, level, models)
     has_uid = "unique_id" in preds.columns
     if not has_uid:
         preds = preds.with_columns(pl.lit(None, dtype=pl.String).alias("unique_id"))
-    scores = _score(preds, level=level)
+    scores = score(preds, level=level)
     calibrated = _calibrated_coverage(preds, level=level)
     out = scores.join(calibrated, on=["unique_id", "model"], how="left", nulls_equal=True)
     naive = out.filter(pl.col("model") == "snaive").select(
@@ -233,7 +224,7 @@ def _calibrated_coverage(preds: pl.DataFrame, /, *, level: Sequence[float]) -> p
                 continue
             recent = earlier.tail(_CALIBRATION_RECENT)["window"]
             year = earlier.filter(pl.col("start") >= start - _CALIBRATION_YEAR)["window"]
-            factors = _calibration_factors(
+            factors = calibration_factors(
                 part.filter(pl.col("window").is_in(recent.implode())),
                 part.filter(pl.col("window").is_in(year.implode())),
                 level=level,
@@ -241,12 +232,12 @@ def _calibrated_coverage(preds: pl.DataFrame, /, *, level: Sequence[float]) -> p
             now = part.filter(pl.col("window") == w)
             err = (now["y"] - now["mean"]).abs().to_numpy()
             for lv in level:
-                inside = err <= factors[lv] * _z(lv) * now["sd"].to_numpy()
+                inside = err <= factors[lv] * z(lv) * now["sd"].to_numpy()
                 hits[lv].extend(inside.tolist())
         row: dict[str, object] = {"unique_id": uid, "model": model}
         for lv in level:
-            row[f"calibrated_coverage_{_tag(lv)}"] = float(np.mean(hits[lv])) if hits[lv] else None
+            row[f"calibrated_coverage_{tag(lv)}"] = float(np.mean(hits[lv])) if hits[lv] else None
         rows.append(row)
     schema: dict[str, pl.DataType] = {"unique_id": pl.String(), "model": pl.String()}
-    schema |= {f"calibrated_coverage_{_tag(lv)}": pl.Float64() for lv in level}
+    schema |= {f"calibrated_coverage_{tag(lv)}": pl.Float64() for lv in level}
     return pl.DataFrame(rows, schema=schema)

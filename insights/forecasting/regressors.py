@@ -19,22 +19,24 @@ package spells it (``"Christmas Day"``). A substitute day follows its holiday:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Collection
 
-import holidays as holidays_lib
 import polars as pl
 
 from insights.errors import ParameterError
+from insights.forecasting._holidays import (
+    DEFAULT_SUBDIV,
+    NAME_YEARS,
+    fold,
+    holiday_frame,
+    holiday_names_in,
+    holiday_table,
+    unknown_holidays,
+)
 
 __all__ = ["DEFAULT_SUBDIV", "calendar_features", "holiday_names", "public_holidays"]
 
-#: Region used when ``subdiv=None``: the bank-holiday calendar a national call centre follows.
-DEFAULT_SUBDIV: dict[str, str] = {"GB": "ENG", "UK": "ENG"}
-
 _MAX_CLOSURE_RUN = 6  # longest run of closed days looked through for ``after_closure``
-_OBSERVED = r"(?i)\s*\(observed\)\s*$"  # "Christmas Day (observed)" is Christmas Day
-_NAME_YEARS = 5  # names valid for ``holidays_closed``: the frame's years ± this many
 
 
 def public_holidays(
@@ -70,20 +72,7 @@ def public_holidays(
     └────────────┴───────────────┘
 
     """
-    region = subdiv if subdiv is not None else DEFAULT_SUBDIV.get(country.upper())
-    try:
-        found = holidays_lib.country_holidays(country, subdiv=region, years=sorted(years))
-    except NotImplementedError as exc:
-        msg = (
-            f"public_holidays: the holidays package has no calendar for country={country!r}, "
-            f"subdiv={region!r}; pass an ISO 3166 code it supports (e.g. 'GB') or holidays=None."
-        )
-        raise ParameterError(msg) from exc
-    dates = sorted(found.items())
-    return pl.DataFrame(
-        {"ds": [d for d, _ in dates], "holiday": [str(n) for _, n in dates]},
-        schema={"ds": pl.Date, "holiday": pl.String},
-    )
+    return holiday_frame(years, country=country, subdiv=subdiv)
 
 
 def calendar_features(
@@ -160,7 +149,7 @@ def calendar_features(
         msg = f"calendar_features: closed_weekdays {sorted(bad)} are not ISO weekdays 1..7."
         raise ParameterError(msg)
     closed = sorted(set(closed_weekdays))
-    table = _holiday_table(frame, country=country, subdiv=subdiv)
+    table = holiday_table(frame, country=country, subdiv=subdiv)
     if not isinstance(holidays_closed, bool):
         table = table.with_columns(
             _is_named(holidays_closed, country=country, subdiv=subdiv, frame=frame).alias("closed")
@@ -221,29 +210,6 @@ def calendar_features(
     return out
 
 
-def _holiday_name(name: pl.Expr) -> pl.Expr:
-    """Fold substitute days into their holiday ("Christmas Day (observed)": Christmas Day)."""
-    return name.str.replace(_OBSERVED, "")
-
-
-def _holiday_table(
-    frame: pl.DataFrame, /, *, country: str | None, subdiv: str | None
-) -> pl.DataFrame:
-    """``ds``, ``name`` (one row per holiday and date; observed days under their holiday)."""
-    if country is None or frame.height == 0:
-        return pl.DataFrame(schema={"ds": pl.Date, "name": pl.String})
-    first, last = frame["ds"].min(), frame["ds"].max()
-    years = range(first.year - 1, last.year + 2)  # type: ignore[union-attr]
-    return _named(public_holidays(years, country=country, subdiv=subdiv))
-
-
-def _named(holidays: pl.DataFrame) -> pl.DataFrame:
-    # the holidays package joins two holidays on one date with "; " (Anzac Day; Easter Monday)
-    return holidays.select(
-        "ds", _holiday_name(pl.col("holiday").str.split("; ").explode()).alias("name")
-    )
-
-
 def holiday_names(
     years: Collection[int], /, *, country: str = "GB", subdiv: str | None = None
 ) -> list[str]:
@@ -258,22 +224,7 @@ def holiday_names(
     ['Christmas Day', 'Columbus Day', 'Independence Day']
 
     """
-    names = _named(public_holidays(years, country=country, subdiv=subdiv))["name"]
-    return sorted(set(names.to_list()))
-
-
-def _unknown_holidays(
-    names: Collection[str], years: Collection[int], /, *, country: str | None, subdiv: str | None
-) -> tuple[list[str], list[str]]:
-    """``(unknown, valid)``: which of ``names`` are no holiday of ``country`` in ``years``."""
-    valid = holiday_names(years, country=country, subdiv=subdiv) if country is not None else []
-    known = {v.lower() for v in valid}
-    unknown = sorted(n for n in names if _fold(n) not in known)
-    return unknown, valid
-
-
-def _fold(name: str) -> str:
-    return re.sub(_OBSERVED, "", name).lower()
+    return holiday_names_in(years, country=country, subdiv=subdiv)
 
 
 def _is_named(
@@ -293,13 +244,13 @@ def _is_named(
         raise ParameterError(msg)
     if names and frame.height:
         first, last = frame["ds"].min(), frame["ds"].max()
-        years = range(first.year - _NAME_YEARS, last.year + _NAME_YEARS + 1)  # type: ignore[union-attr]
-        unknown, valid = _unknown_holidays(names, years, country=country, subdiv=subdiv)
+        years = range(first.year - NAME_YEARS, last.year + NAME_YEARS + 1)  # type: ignore[union-attr]
+        unknown, valid = unknown_holidays(names, years, country=country, subdiv=subdiv)
         if unknown:
             msg = (
                 f"calendar_features: holidays_closed names {unknown} are not public holidays "
                 f"of country={country!r}; valid names: {valid}."
             )
             raise ParameterError(msg)
-    folded = [_fold(n) for n in names]
+    folded = [fold(n) for n in names]
     return pl.col("name").str.to_lowercase().is_in(folded)

@@ -1,0 +1,203 @@
+"""Candidate models: each fits a training grid and forecasts mean and sd for every future day.
+
+Internal to :mod:`insights.forecasting`; :func:`insights.forecast` documents the models.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import polars as pl
+
+from insights.errors import InsightsError
+from insights.forecasting._series import FloatArray, Series, Spec
+
+__all__ = ["MODELS", "ModelFailedError", "fit_predict"]
+
+#: Candidate models, in order of preference when backtest scores tie.
+MODELS: tuple[str, ...] = ("uc", "ets", "stl_ets", "snaive")
+
+
+def _exog_columns(spec: Spec) -> list[str]:
+    open_days = [d for d in range(1, 8) if d not in spec.closed_weekdays]
+    cols = [f"dow_{d}" for d in open_days[1:]]
+    cols += ["holiday", "after_closure", "month_start", "month_end"]
+    cols += [f"{f}_{k}" for k in range(1, spec.annual + 1) for f in ("sin", "cos")]
+    return [*cols, *spec.regressors]
+
+
+def _filled(train: pl.DataFrame) -> FloatArray:
+    """``y`` without NaN for ETS/STL: closed weekdays 0, other gaps from the same weekday."""
+    wd = pl.col("ds").dt.weekday()
+    filled = train.select(
+        pl.col("y")
+        .fill_nan(None)
+        .interpolate()
+        .forward_fill()
+        .backward_fill()
+        .over(wd)
+        .fill_null(0.0)
+        .alias("y"),
+        wd.alias("wd"),
+    )
+    return filled.select(pl.col("y")).to_series().to_numpy().astype(np.float64)
+
+
+def _silence_optimisers() -> None:
+    """Ignore optimiser chatter from statsmodels; call inside ``warnings.catch_warnings()``.
+
+    Reason: ``ConvergenceWarning`` and friends say that a likelihood optimiser stopped early
+    or started from a non-stationary point. We judge every model by its out-of-sample
+    backtest error instead, and refuse non-finite forecasts explicitly, so the warnings carry
+    no information the caller can act on (and pytest turns warnings into errors).
+    """
+    from statsmodels.tools.sm_exceptions import (  # noqa: PLC0415
+        ConvergenceWarning,
+        EstimationWarning,
+        ValueWarning,
+    )
+
+    for category in (ConvergenceWarning, EstimationWarning, ValueWarning, RuntimeWarning):
+        warnings.simplefilter("ignore", category)
+    warnings.filterwarnings("ignore", message=".*[Nn]on-(stationary|invertible).*")
+
+
+def _fit_uc(
+    series: Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
+) -> tuple[FloatArray, FloatArray]:
+    import statsmodels.api as sm  # noqa: PLC0415
+
+    y = train["y"].to_numpy().astype(np.float64)
+    observed = ~np.isnan(y)
+    # keep regressors that vary on observed days; a flag needs two observed hits to be
+    # estimable (e.g. the holiday flag is dropped when every holiday was closed)
+    cols = [
+        c
+        for c in _exog_columns(series.spec)
+        if np.ptp(values := train[c].to_numpy()[observed]) > 0 and np.count_nonzero(values) > 1
+    ]
+    scale = float(np.nanstd(y)) or 1.0
+    centre = float(np.nanmean(y))
+    anchor = series.anchor.get("uc") if fixed else None
+    if anchor is not None:  # the anchor's variances are in its units: standardise as it did
+        centre, scale = float(anchor[0]), float(anchor[1])
+    exog = train.select(cols).to_numpy().astype(np.float64) if cols else None
+    exog_f = future.select(cols).to_numpy().astype(np.float64) if cols else None
+    # mle_regression=False: regression coefficients are (diffuse, constant) states estimated
+    # by the Kalman filter, so the optimiser only searches the three variance / AR terms —
+    # about four times faster than putting 15 coefficients into the likelihood search, and
+    # the forecast variance includes coefficient uncertainty.
+    model = sm.tsa.UnobservedComponents(
+        (y - centre) / scale,
+        level="llevel",
+        autoregressive=1,
+        exog=exog,
+        mle_regression=False,
+    )
+    key = "uc:" + ",".join(cols)
+    with warnings.catch_warnings():
+        _silence_optimisers()
+        if anchor is None:
+            res = model.fit(disp=False, maxiter=200, start_params=series.warm.get(key))
+            series.warm[key] = np.asarray(res.params, dtype=np.float64)
+            # the parameters (three variances, the AR coefficient) do not depend on ``cols``
+            series.warm["uc"] = np.concatenate([[centre, scale], series.warm[key]])
+        else:  # fixed parameters: only the Kalman filter runs (states see ``train`` only)
+            res = model.filter(anchor[2:])
+        pred = res.get_forecast(future.height, exog=exog_f)
+    mean = np.asarray(pred.predicted_mean, dtype=np.float64) * scale + centre
+    sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=np.float64)) * scale
+    return mean, sd
+
+
+def _fit_ets(
+    series: Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
+) -> tuple[FloatArray, FloatArray]:
+    import pandas as pd  # noqa: PLC0415
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: PLC0415
+
+    y = pd.Series(_filled(train))
+    n, steps = len(y), future.height
+    with warnings.catch_warnings():
+        _silence_optimisers()
+        model = ETSModel(
+            y, error="add", trend="add", damped_trend=True, seasonal="add", seasonal_periods=7
+        )
+        anchor = series.anchor.get("ets") if fixed else None
+        if anchor is None:
+            # warm start from the previous window's fit (smoothing parameters and initial
+            # states barely move between neighbouring origins)
+            res = model.fit(disp=False, maxiter=200, start_params=series.warm.get("ets"))
+            series.warm["ets"] = np.asarray(res.params, dtype=np.float64)
+        else:  # fixed parameters: only the smoothing recursions run
+            res = model.smooth(anchor)
+        pred = res.get_prediction(start=n, end=n + steps - 1)
+    mean = np.asarray(pred.predicted_mean, dtype=np.float64)
+    sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=np.float64))
+    return mean, sd
+
+
+def _fit_stl(
+    series: Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
+) -> tuple[FloatArray, FloatArray]:
+    import pandas as pd  # noqa: PLC0415
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: PLC0415
+    from statsmodels.tsa.forecasting.stl import STLForecast  # noqa: PLC0415
+
+    y = pd.Series(_filled(train))
+    n, steps = len(y), future.height
+    with warnings.catch_warnings():
+        _silence_optimisers()
+        res = STLForecast(
+            y,
+            ETSModel,
+            model_kwargs={"error": "add", "trend": "add", "damped_trend": True},
+            period=7,
+            robust=True,
+        ).fit(fit_kwargs={"disp": False, "maxiter": 200})
+        pred = res.get_prediction(start=n, end=n + steps - 1)
+    mean = np.asarray(pred.predicted_mean, dtype=np.float64)
+    sd = np.asarray(pred.se_mean, dtype=np.float64)
+    return mean, sd
+
+
+def _fit_snaive(
+    series: Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
+) -> tuple[FloatArray, FloatArray]:
+    filled = _filled(train)
+    y = train["y"].to_numpy().astype(np.float64)
+    steps = future.height
+    idx = np.arange(steps)
+    mean = filled[len(filled) - 7 + idx % 7]
+    diffs = y[7:] - filled[:-7]
+    diffs = diffs[~np.isnan(diffs)]
+    sigma = float(np.sqrt(np.mean(diffs**2))) if diffs.size else 0.0
+    sd = sigma * np.sqrt(idx // 7 + 1.0)
+    return mean.astype(np.float64), sd.astype(np.float64)
+
+
+_FITTERS = {"uc": _fit_uc, "ets": _fit_ets, "stl_ets": _fit_stl, "snaive": _fit_snaive}
+
+
+def fit_predict(
+    series: Series, name: str, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
+) -> tuple[FloatArray, FloatArray]:
+    """Fit ``name`` on ``train`` and forecast every calendar day of ``future``.
+
+    ``fixed``: keep the parameters of the series' anchor fit (the oldest backtest window)
+    and only rerun the filter on ``train``, where the model allows it (``uc``, ``ets``).
+    """
+    try:
+        mean, sd = _FITTERS[name](series, train, future, fixed=fixed)
+    except (ValueError, np.linalg.LinAlgError, IndexError) as exc:
+        msg = f"forecast: model {name!r} failed on series {series.uid!r}: {exc}"
+        raise ModelFailedError(msg) from exc
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(sd))):
+        msg = f"forecast: model {name!r} produced non-finite values on series {series.uid!r}."
+        raise ModelFailedError(msg)
+    return mean, sd
+
+
+class ModelFailedError(InsightsError):
+    """A candidate model could not be fitted or forecast non-finite values."""

@@ -1,0 +1,41 @@
+"""Checks of the options shared by :func:`insights.forecast` and :func:`insights.backtest`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from insights.errors import ParameterError
+from insights.forecasting._models import MODELS
+
+__all__ = ["check_options", "check_windows", "model_list"]
+
+
+def check_options(horizon: object, level: Sequence[float], models: str | Sequence[str]) -> None:
+    if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
+        msg = f"horizon={horizon!r} must be a positive whole number of open days, e.g. 28."
+        raise ParameterError(msg)
+    if not level or any(not 0 < lv < 100 for lv in level):
+        msg = f"level={tuple(level)!r}: each level must be a percentage strictly between 0 and 100."
+        raise ParameterError(msg)
+    names = [models] if isinstance(models, str) else list(models)
+    unknown = [m for m in names if m not in (*MODELS, "auto")]
+    if unknown or not names:
+        msg = f"models={models!r}: unknown model(s) {unknown}; choose from 'auto' or {MODELS}."
+        raise ParameterError(msg)
+
+
+def check_windows(windows: int, step: int | None, /, *, horizon: int, who: str) -> int:
+    """Check the rolling-origin options; return ``step`` (``horizon`` when not given)."""
+    step = horizon if step is None else step
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in (windows, step)):
+        msg = f"{who}: windows={windows!r} and step={step!r} must be positive whole numbers."
+        raise ParameterError(msg)
+    return step
+
+
+def model_list(models: str | Sequence[str]) -> tuple[str, ...]:
+    if models == "auto":
+        return MODELS
+    if isinstance(models, str):
+        return (models,)
+    return tuple(MODELS if "auto" in models else models)
