@@ -129,3 +129,51 @@ def test_bad_inputs() -> None:
         calendar_features(pl.DataFrame({"ds": ["2025-01-01"]}))
     with pytest.raises(ParameterError, match="ISO weekdays"):
         calendar_features(_days(date(2025, 1, 1), date(2025, 1, 2)), closed_weekdays=[0])
+
+
+@pytest.mark.parametrize(
+    ("country", "subdiv", "day", "names"),
+    [
+        ("US", "NY", date(2016, 2, 15), ["Susan B. Anthony Day", "Washington's Birthday"]),
+        ("IT", None, date(2015, 11, 1), ["All Saints' Day", "National Unity Day"]),
+    ],
+)
+def test_two_holidays_on_one_date(
+    country: str, subdiv: str | None, day: date, names: list[str]
+) -> None:
+    days = _days(date(day.year, 1, 1), date(day.year, 12, 31))
+    closed_one = calendar_features(
+        days, country=country, subdiv=subdiv, holidays_closed=[names[1]]
+    ).filter(pl.col("ds") == day)
+    assert closed_one.select("holiday", "open").row(0) == (1.0, False)
+    assert set(names) <= set(holiday_names([day.year], country=country, subdiv=subdiv))
+
+
+def _calendars(*, subdivisions: bool) -> list[tuple[str, str | None]]:
+    import holidays  # noqa: PLC0415
+
+    supported = holidays.list_supported_countries(include_aliases=False)
+    if not subdivisions:
+        return [(c, None) for c in supported]
+    return [(c, s) for c, subs in supported.items() for s in subs]
+
+
+_TWENTY_YEARS = range(2006, 2026)
+
+
+def test_every_country_names_its_holidays_over_twenty_years() -> None:
+    for country, subdiv in _calendars(subdivisions=False):
+        names = holiday_names(_TWENTY_YEARS, country=country, subdiv=subdiv)
+        assert all("; " not in n for n in names), country
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("subdivisions", [False, True], ids=["countries", "subdivisions"])
+def test_every_calendar_gives_features_over_twenty_years(subdivisions: bool) -> None:
+    """Every calendar the holidays package knows: names, closures by name, features."""
+    days = _days(date(2006, 1, 1), date(2025, 12, 31))
+    for country, subdiv in _calendars(subdivisions=subdivisions):
+        names = holiday_names(_TWENTY_YEARS, country=country, subdiv=subdiv)
+        assert all("; " not in n for n in names), (country, subdiv)
+        out = calendar_features(days, country=country, subdiv=subdiv, holidays_closed=names[:2])
+        assert out.height == days.height, (country, subdiv)

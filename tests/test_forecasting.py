@@ -352,3 +352,10 @@ def test_catch_up_after_an_unseen_holiday_is_weighted_by_the_chance_it_closes() 
     full_catch_up = tuesday((7, "holidays"))  # told: May Day is closed
     assert full_catch_up - no_catch_up > 50
     assert (inferred - no_catch_up) / (full_catch_up - no_catch_up) == pytest.approx(7 / 8)
+
+
+def test_forecast_across_two_holidays_on_one_date() -> None:
+    # 2016-02-15 is both Washington's Birthday and Susan B. Anthony Day in New York
+    hist = synthetic_daily(start=date(2015, 11, 2), days=150, seed=5)
+    fc = forecast(hist, horizon=5, holidays="US", subdiv="NY", models="snaive")
+    assert fc.height == 5

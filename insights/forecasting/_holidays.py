@@ -67,9 +67,17 @@ def holiday_table(
 
 
 def named(holidays: pl.DataFrame) -> pl.DataFrame:
-    # the holidays package joins two holidays on one date with "; " (Anzac Day; Easter Monday)
-    return holidays.select(
-        "ds", _holiday_name(pl.col("holiday").str.split("; ").explode()).alias("name")
+    """``ds``, ``name``: one row per holiday and date, substitute days under their holiday.
+
+    The holidays package joins holidays that share a date with "; " ("Anzac Day; Easter
+    Monday"), so a date may give several rows; a holiday and its own substitute on one date
+    give one.
+    """
+    return (
+        holidays.select("ds", pl.col("holiday").str.split("; ").alias("name"))
+        .explode("name")
+        .with_columns(_holiday_name(pl.col("name")))
+        .unique(maintain_order=True)
     )
 
 
