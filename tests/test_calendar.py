@@ -1,5 +1,6 @@
 from datetime import date
 
+import holidays
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -150,8 +151,6 @@ def test_two_holidays_on_one_date(
 
 
 def _calendars(*, subdivisions: bool) -> list[tuple[str, str | None]]:
-    import holidays  # noqa: PLC0415
-
     supported = holidays.list_supported_countries(include_aliases=False)
     if not subdivisions:
         return [(c, None) for c in supported]
