@@ -8,17 +8,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.contacts.staffing import (
-    active_series,
-    channel_profiles,
-    contact_rates,
-    daily_staffing,
-    handle_times,
-    intraday_volume,
-    rate_series,
-    staffing_plan,
-    volume_series,
-)
+from insights.contacts.active import open_accounts_series
+from insights.contacts.intraday import channel_profiles, intraday_volume
+from insights.contacts.rates import contact_rates, rate_series, volume_series
+from insights.contacts.staffing import daily_staffing, handle_times, staffing_plan
 from insights.errors import InsufficientHistoryError, ParameterError
 
 
@@ -111,7 +104,7 @@ def test_rate_series_keeps_only_forecast_columns() -> None:
 
 
 def test_active_series_counts_open_accounts_per_day() -> None:
-    result = active_series(CUSTOMERS, as_of="2025-06-03")
+    result = open_accounts_series(CUSTOMERS, as_of="2025-06-03")
     assert result.tail(2).to_dicts() == [
         {"ds": date(2025, 6, 2), "y": 3.0},
         {"ds": date(2025, 6, 3), "y": 4.0},

@@ -4,13 +4,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.contacts.rates import (
-    active_customers,
-    active_payers,
-    contact_rate,
-    contact_volume,
-    daily_contacts,
-)
+from insights.contacts.active import active_payers, open_accounts
+from insights.contacts.rates import contact_volume, contacts_per_active, daily_contacts
 from insights.errors import ParameterError
 
 
@@ -85,7 +80,7 @@ def test_active_customers_open_on_the_day() -> None:
             "closed_at": [None, _ts(2025, 1, 4, 10), _ts(2024, 12, 31), None],
         }
     )
-    out = active_customers(customers, start=date(2025, 1, 1), end=date(2025, 1, 5))
+    out = open_accounts(customers, start=date(2025, 1, 1), end=date(2025, 1, 5))
     expected = pl.DataFrame(
         {
             "ds": pl.date_range(date(2025, 1, 1), date(2025, 1, 5), eager=True),
@@ -101,7 +96,7 @@ def test_active_customers_bad_range() -> None:
         schema_overrides={"closed_at": pl.Datetime("us", "UTC")},
     )
     with pytest.raises(ParameterError, match="before start"):
-        active_customers(customers, start=date(2025, 1, 5), end=date(2025, 1, 1))
+        open_accounts(customers, start=date(2025, 1, 5), end=date(2025, 1, 1))
 
 
 def test_active_payers_trailing_window_counts_each_customer_once() -> None:
@@ -153,7 +148,7 @@ def test_contact_rate_by_tag() -> None:
     active = pl.DataFrame(
         {"ds": [date(2025, 6, 2), date(2025, 6, 3)], "active_customers": [10_000, 20_000]}
     )
-    out = contact_rate(daily, active)
+    out = contacts_per_active(daily, active)
     assert out["rate"].to_list() == [0.5, 1.5, 0.0, 0.5]
     assert out.columns == ["ds", "tag", "contacts", "active_customers", "rate"]
 
@@ -162,7 +157,7 @@ def test_contact_rate_weekly_sums_contacts_and_averages_customers() -> None:
     days = pl.date_range(date(2025, 6, 2), date(2025, 6, 10), eager=True)  # Mon … next Tue
     daily = pl.DataFrame({"ds": days, "contacts": [10] * 9})
     active = pl.DataFrame({"ds": days, "active_customers": [1000] * 7 + [2000] * 2})
-    out = contact_rate(daily, active, freq="week", per=100)
+    out = contacts_per_active(daily, active, freq="week", per=100)
     expected = pl.DataFrame(
         {
             "ds": [date(2025, 6, 2), date(2025, 6, 9)],

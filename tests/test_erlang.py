@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.contacts.erlang import agents_needed, erlang_c, service_level, staffing
+from insights.contacts.erlang import agents_needed, agents_per_interval, erlang_c, service_level
 from insights.errors import ParameterError
 
 
@@ -79,7 +79,7 @@ def test_chat_concurrency_divides_handle_time() -> None:
 
 def test_staffing_frame() -> None:
     intraday = pl.DataFrame({"interval": ["09:00", "09:30", "03:00"], "mean": [100.0, 360.0, 0.0]})
-    out = staffing(intraday, aht_seconds=180, answer_seconds=20, max_occupancy=1.0)
+    out = agents_per_interval(intraday, aht_seconds=180, answer_seconds=20, max_occupancy=1.0)
     expected = intraday.with_columns(
         traffic_erlangs=pl.Series([10.0, 36.0, 0.0]),
         agents=pl.Series([14, 41, 0]),
@@ -93,8 +93,8 @@ def test_staffing_frame() -> None:
 
 def test_staffing_upper_bound_column() -> None:
     intraday = pl.DataFrame({"mean": [100.0], "hi_80": [130.0]})
-    low = staffing(intraday, aht_seconds=180)["agents"].item()
-    high = staffing(intraday, aht_seconds=180, column="hi_80")["agents"].item()
+    low = agents_per_interval(intraday, aht_seconds=180)["agents"].item()
+    high = agents_per_interval(intraday, aht_seconds=180, column="hi_80")["agents"].item()
     assert high > low
 
 

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.contacts.intraday import interval_profile, intraday_forecast
+from insights.contacts.intraday import interval_profile, intraday_volume
 from insights.errors import ParameterError
 
 
@@ -69,7 +69,7 @@ def test_intraday_mean_sums_to_daily_mean(profile: pl.DataFrame) -> None:
             "hi_80": [220.0, 60.0],
         }
     )
-    out = intraday_forecast(daily, profile)
+    out = intraday_volume(daily, profile)
     assert out.columns == ["ds", "model", "interval", "share", "mean", "lo_80", "hi_80"]
     sums = out.group_by("ds").agg(pl.col("mean").sum()).sort("ds")
     assert sums["mean"].to_list() == pytest.approx([200.0, 50.0])
@@ -79,7 +79,7 @@ def test_interval_bounds_are_wider_than_proportional(profile: pl.DataFrame) -> N
     daily = pl.DataFrame(
         {"ds": [date(2025, 6, 16)], "mean": [200.0], "lo_80": [180.0], "hi_80": [220.0]}
     )
-    out = intraday_forecast(daily, profile).sort("interval")
+    out = intraday_volume(daily, profile).sort("interval")
     proportional_width = (220.0 - 180.0) * out["share"]
     assert ((out["hi_80"] - out["lo_80"]) > proportional_width).all()
     assert (out["lo_80"] <= out["mean"]).all()
@@ -90,7 +90,7 @@ def test_certain_day_leaves_poisson_noise(profile: pl.DataFrame) -> None:
     daily = pl.DataFrame(
         {"ds": [date(2025, 6, 17)], "mean": [100.0], "lo_95": [100.0], "hi_95": [100.0]}
     )
-    out = intraday_forecast(daily, profile)
+    out = intraday_volume(daily, profile)
     # one interval with the whole day: Poisson sd = 10
     assert out["hi_95"].item() == pytest.approx(100 + 1.959964 * 10, rel=1e-6)
 
@@ -98,4 +98,4 @@ def test_certain_day_leaves_poisson_noise(profile: pl.DataFrame) -> None:
 def test_missing_weekday_profile_raises(profile: pl.DataFrame) -> None:
     daily = pl.DataFrame({"ds": [date(2025, 6, 16) + timedelta(days=2)], "mean": [1.0]})
     with pytest.raises(ParameterError, match=r"weekday\(s\) \[3\]"):
-        intraday_forecast(daily, profile)
+        intraday_volume(daily, profile)

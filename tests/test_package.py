@@ -6,6 +6,7 @@ import importlib
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +45,35 @@ def test_import_switches_altair_to_svg_in_report_runs() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip() == "svg"
+
+
+@pytest.mark.parametrize(("old", "new"), sorted(insights._RENAMED.items()))
+def test_a_renamed_name_says_its_new_name(old: str, new: str) -> None:
+    assert new in insights.__all__
+    with pytest.raises(AttributeError, match=f"insights.{old} was renamed to insights.{new}"):
+        getattr(insights, old)
+
+
+def test_the_readme_lists_every_rename() -> None:
+    readme = (Path(insights.__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for old, new in insights._RENAMED.items():
+        assert f"| `{old}` | `{new}` |" in readme
+
+
+def test_mypy_sees_the_public_names_typed(tmp_path: Path) -> None:
+    """The stub types `ins.<name>` (not Any) and rejects a name that is not public."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import insights as ins\nreveal_type(ins.contact_rates)\nins.contact_rate\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", str(probe)],
+        cwd=Path(insights.__file__).parents[1],  # share the project's mypy cache
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    frame = "polars.dataframe.frame.DataFrame"
+    assert f"def ({frame}, {frame}, *, as_of: datetime.date | str," in out
+    assert 'Module has no attribute "contact_rate"' in out

@@ -262,8 +262,8 @@ def staffing_chart(
     Parameters
     ----------
     staffing
-        :func:`insights.staffing` output with ``ds`` and ``interval`` columns (one
-        panel per ``unique_id`` when present).
+        :func:`insights.staffing_plan` or :func:`insights.agents_per_interval` output with
+        ``ds`` and ``interval`` columns (one panel per ``unique_id`` when present).
     title, subtitle
         Text of the chart.
     days

@@ -29,7 +29,7 @@ import polars as pl
 
 from insights.errors import ParameterError
 
-__all__ = ["agents_needed", "erlang_c", "service_level", "staffing"]
+__all__ = ["agents_needed", "agents_per_interval", "erlang_c", "service_level"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -146,7 +146,7 @@ def agents_needed(
     return math.ceil(float(agents[0]) / (1 - shrinkage) - 1e-9)
 
 
-def staffing(
+def agents_per_interval(
     intraday: pl.DataFrame,
     /,
     *,
@@ -165,7 +165,7 @@ def staffing(
     ----------
     intraday
         One row per interval with expected contacts in ``column`` (e.g. the output of
-        :func:`insights.intraday_forecast`).
+        :func:`insights.intraday_volume`).
     column
         Column holding the contacts to staff for; ``"hi_80"`` staffs for the upper bound.
     aht_seconds, interval_seconds, service_level, answer_seconds, shrinkage, concurrency, \
@@ -180,8 +180,8 @@ max_occupancy
 
     Examples
     --------
-    >>> staffing(pl.DataFrame({"mean": [360.0, 0.0]}), aht_seconds=240, answer_seconds=20,
-    ...          max_occupancy=1)
+    >>> agents_per_interval(pl.DataFrame({"mean": [360.0, 0.0]}), aht_seconds=240,
+    ...                     answer_seconds=20, max_occupancy=1)
     shape: (2, 6)
     ┌───────┬─────────────────┬────────┬───────────────────────┬───────────────┬───────────┐
     │ mean  ┆ traffic_erlangs ┆ agents ┆ agents_with_shrinkage ┆ service_level ┆ occupancy │
@@ -194,7 +194,10 @@ max_occupancy
 
     """
     if column not in intraday.columns:
-        msg = f"staffing: column {column!r} not in the frame ({intraday.columns}); pass column=."
+        msg = (
+            f"agents_per_interval: column {column!r} not in the frame ({intraday.columns}); "
+            "pass column=."
+        )
         raise ParameterError(msg)
     _check_shrinkage(shrinkage)
     calls = intraday[column].cast(pl.Float64).fill_null(0.0).to_numpy()

@@ -1,8 +1,9 @@
 """Split daily contact forecasts into intraday intervals for staffing.
 
 :func:`interval_profile` measures, for each weekday, the share of the day's contacts that
-arrive in each interval over recent weeks. :func:`intraday_forecast` splits a daily forecast
-top-down with those shares.
+arrive in each interval over recent weeks; :func:`channel_profiles` does so per channel.
+:func:`intraday_volume` splits a daily forecast (one series, or one per channel) top-down
+with those shares.
 
 Interval bounds are *not* the daily bounds times the share: that would assume every
 interval is perfectly correlated with the day and has no arrival noise of its own. Instead
@@ -18,14 +19,17 @@ approaches the proportional split; for small intervals the Poisson term dominate
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import polars as pl
 from scipy import stats
 
+from insights._common import DEFAULT_TZ, parse_day
+from insights.contacts._scope import in_scope as _in_scope
 from insights.errors import ParameterError
 
-__all__ = ["interval_profile", "intraday_forecast"]
+__all__ = ["channel_profiles", "interval_profile", "intraday_volume"]
 
 
 def interval_profile(
@@ -34,7 +38,7 @@ def interval_profile(
     *,
     as_of: date,
     weeks: int = 8,
-    tz: str = "Europe/London",
+    tz: str = DEFAULT_TZ,
     freq: str = "30m",
 ) -> pl.DataFrame:
     """Each weekday's share of contacts per intraday interval over recent weeks.
@@ -110,23 +114,60 @@ def interval_profile(
     return counts
 
 
-def intraday_forecast(daily_forecast: pl.DataFrame, profile: pl.DataFrame, /) -> pl.DataFrame:
+def channel_profiles(
+    contacts: pl.DataFrame,
+    /,
+    *,
+    as_of: date | str,
+    weeks: int = 8,
+    tags: Sequence[str] = (),
+    freq: str = "30m",
+    tz: str = DEFAULT_TZ,
+) -> pl.DataFrame:
+    """Each channel's share of a weekday's contacts per interval over the ``weeks`` to ``as_of``.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``unique_id`` (channel), ``weekday`` (ISO), ``interval``, ``contacts``, ``share``.
+
+    """
+    as_of = parse_day(as_of)
+    scoped = _in_scope(contacts, as_of=as_of, tags=tags, tz=tz)
+    profiles = [
+        interval_profile(group, as_of=as_of, weeks=weeks, tz=tz, freq=freq).with_columns(
+            pl.lit(channel).alias("unique_id")
+        )
+        for (channel,), group in scoped.group_by("channel", maintain_order=True)
+    ]
+    return (
+        pl.concat(profiles)
+        .select("unique_id", pl.all().exclude("unique_id"))
+        .sort("unique_id", "weekday", "interval")
+    )
+
+
+def intraday_volume(daily_forecast: pl.DataFrame, profiles: pl.DataFrame, /) -> pl.DataFrame:
     """Split each forecast day into intervals using the weekday's profile.
+
+    One profile (:func:`interval_profile`) splits every series alike; per-channel profiles
+    (:func:`channel_profiles`, with ``unique_id``) split each channel's forecast with its own.
 
     Parameters
     ----------
     daily_forecast
         :func:`insights.forecast` output: ``ds``, ``mean`` and ``lo_<L>``/``hi_<L>``
         pairs (``unique_id`` and ``model`` are carried along).
-    profile
-        :func:`interval_profile` output.
+    profiles
+        :func:`interval_profile` or :func:`channel_profiles` output.
 
     Returns
     -------
     pl.DataFrame
         The daily frame's key columns, ``interval`` (local start time), ``share``, ``mean``
         and the ``lo_<L>``/``hi_<L>`` bounds per interval (Poisson-mixture bounds, see the
-        module docstring). Days whose weekday has no profile raise :class:`ParameterError`.
+        module docstring). Days whose weekday has no profile, and channels without a profile,
+        raise :class:`ParameterError`.
 
     Examples
     --------
@@ -135,7 +176,7 @@ def intraday_forecast(daily_forecast: pl.DataFrame, profile: pl.DataFrame, /) ->
     ...                       "lo_80": [90.0], "hi_80": [110.0]})
     >>> profile = pl.DataFrame({"weekday": [1, 1], "interval": [time(9), time(9, 30)],
     ...                         "share": [0.75, 0.25]}).cast({"weekday": pl.Int8})
-    >>> intraday_forecast(daily, profile).select("interval", "mean", "lo_80", "hi_80")
+    >>> intraday_volume(daily, profile).select("interval", "mean", "lo_80", "hi_80")
     shape: (2, 4)
     ┌──────────┬──────┬───────────┬───────────┐
     │ interval ┆ mean ┆ lo_80     ┆ hi_80     │
@@ -147,9 +188,29 @@ def intraday_forecast(daily_forecast: pl.DataFrame, profile: pl.DataFrame, /) ->
     └──────────┴──────┴───────────┴───────────┘
 
     """
+    if "unique_id" not in profiles.columns:
+        return _split_days(daily_forecast, profiles)
+    if "unique_id" not in daily_forecast.columns:
+        msg = "intraday_volume: per-channel profiles need a `unique_id` column in the forecast."
+        raise ParameterError(msg)
+    volume = daily_forecast
+    missing = set(volume.get_column("unique_id").unique()) - set(profiles["unique_id"].unique())
+    if missing:
+        raise ParameterError(
+            f"intraday_volume: no interval profile for channel(s) {sorted(missing)}"
+        )
+    parts = [
+        _split_days(group, profiles.filter(pl.col("unique_id") == uid))
+        for (uid,), group in volume.group_by("unique_id", maintain_order=True)
+    ]
+    return pl.concat(parts).sort("unique_id", "ds", "interval")
+
+
+def _split_days(daily_forecast: pl.DataFrame, profile: pl.DataFrame, /) -> pl.DataFrame:
+    """Split each day of one forecast with one profile (see :func:`intraday_volume`)."""
     missing = {"ds", "mean"} - set(daily_forecast.columns)
     if missing:
-        msg = f"intraday_forecast: daily_forecast lacks {sorted(missing)}."
+        msg = f"intraday_volume: daily_forecast lacks {sorted(missing)}."
         raise ParameterError(msg)
     levels = [c[3:] for c in daily_forecast.columns if c.startswith("lo_")]
     keys = [c for c in ("unique_id", "ds", "model") if c in daily_forecast.columns]
@@ -161,7 +222,7 @@ def intraday_forecast(daily_forecast: pl.DataFrame, profile: pl.DataFrame, /) ->
     if unmatched.height:
         days = sorted(set(unmatched["weekday"].to_list()))
         msg = (
-            f"intraday_forecast: no profile for weekday(s) {days} (ISO); build the profile "
+            f"intraday_volume: no profile for weekday(s) {days} (ISO); build the profile "
             "over weeks in which those days were open."
         )
         raise ParameterError(msg)

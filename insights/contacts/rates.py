@@ -1,33 +1,38 @@
-"""Contacts per 1,000 active customers, and contact volume from forecast rate × customers.
+"""Contact rates (contacts per 1,000 active customers) and volume from rate × customers.
 
 Forecasting a *rate* separates two questions: how often customers need help (behaviour,
-product issues) and how many customers there are (growth). The volume is their product.
+product issues) and how many customers there are (growth). The volume is their product::
 
-Two denominators are offered:
+    daily_contacts(contacts, by=...)             contacts per local day (and tag or channel)
+    contacts_per_active(daily, active)           rate from daily counts and a denominator
+    contact_rates(contacts, customers, as_of=)   per-channel history: contacts, customers, rate
+    rate_series(rates) / volume_series(rates)    → unique_id, ds, y for forecast() and charts
+    contact_volume(rate_fc, active_fc)           volume forecast with both uncertainties
 
-* :func:`active_customers` — **the default**: accounts open on the local day (opened on or
-  before it and not closed before it ends).
-* :func:`active_payers` — the alternative: customers with a card payment in the trailing
-  ``window_days`` days (inclusive of the day), closer to "customers using the product".
+The denominators (who counts as an active customer) are in :mod:`insights.contacts.active`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal, TypeVar
 
 import numpy as np
 import polars as pl
 
+from insights._common import DEFAULT_TZ, local_day, parse_day
+from insights.contacts._scope import in_scope as _in_scope
+from insights.contacts.active import open_accounts
 from insights.errors import ParameterError
 
 __all__ = [
-    "active_customers",
-    "active_payers",
-    "contact_rate",
+    "contact_rates",
     "contact_volume",
+    "contacts_per_active",
     "daily_contacts",
+    "rate_series",
+    "volume_series",
 ]
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
@@ -35,15 +40,11 @@ Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 UNTAGGED = "untagged"
 
 
-def _local_day(column: str, tz: str) -> pl.Expr:
-    return pl.col(column).dt.convert_time_zone(tz).dt.date()
-
-
 def daily_contacts(
     contacts: Frame,
     /,
     *,
-    tz: str = "Europe/London",
+    tz: str = DEFAULT_TZ,
     by: Literal["tag", "channel"] | None = None,
 ) -> Frame:
     """Contacts per local calendar day, overall or by tag or channel.
@@ -89,7 +90,7 @@ def daily_contacts(
     if by not in (None, "tag", "channel"):
         msg = f"daily_contacts: by={by!r}; use None, 'tag' or 'channel'."
         raise ParameterError(msg)
-    day = _local_day("created_at", tz).alias("ds")
+    day = local_day("created_at", tz=tz).alias("ds")
     if by is None:
         return contacts.group_by(day).agg(pl.len().alias("contacts")).sort("ds")
     group = pl.col(by).fill_null(UNTAGGED) if by == "tag" else pl.col(by)
@@ -104,193 +105,7 @@ def daily_contacts(
     )
 
 
-def active_customers(
-    customers: Frame,
-    /,
-    *,
-    start: date,
-    end: date,
-    tz: str = "Europe/London",
-) -> Frame:
-    """Accounts open on each local day from ``start`` to ``end`` (the default denominator).
-
-    An account counts on day ``d`` when it was opened on or before ``d`` and was not closed
-    before ``d`` ended … precisely: local ``opened_at`` date ≤ ``d`` and (``closed_at`` is
-    null or its local date > ``d``). An account closed during ``d`` is not active on ``d``.
-
-    Parameters
-    ----------
-    customers
-        Customers satisfying ``data_contracts/customers.yaml``.
-    start, end
-        First and last day (inclusive).
-    tz
-        Time zone whose calendar defines the day.
-
-    Returns
-    -------
-    pl.DataFrame or pl.LazyFrame
-        ``ds`` (date), ``active_customers`` (Int64), one row per day.
-
-    Examples
-    --------
-    >>> from datetime import datetime, timezone
-    >>> utc = timezone.utc
-    >>> customers = pl.DataFrame({
-    ...     "opened_at": [datetime(2025, 1, 1, tzinfo=utc), datetime(2025, 1, 2, 12, tzinfo=utc)],
-    ...     "closed_at": [datetime(2025, 1, 3, 9, tzinfo=utc), None]})
-    >>> active_customers(customers, start=date(2025, 1, 1), end=date(2025, 1, 4))
-    shape: (4, 2)
-    ┌────────────┬──────────────────┐
-    │ ds         ┆ active_customers │
-    │ ---        ┆ ---              │
-    │ date       ┆ i64              │
-    ╞════════════╪══════════════════╡
-    │ 2025-01-01 ┆ 1                │
-    │ 2025-01-02 ┆ 2                │
-    │ 2025-01-03 ┆ 1                │
-    │ 2025-01-04 ┆ 1                │
-    └────────────┴──────────────────┘
-
-    """
-    _check_range(start, end, who="active_customers")
-    opened = _local_day("opened_at", tz)
-    closed = _local_day("closed_at", tz)
-    # +1 on the opening day, −1 on the closing day; both clipped into [start, end + 1]
-    events = pl.concat(
-        [
-            customers.select(opened.alias("ds"), pl.lit(1, dtype=pl.Int64).alias("delta")),
-            customers.filter(pl.col("closed_at").is_not_null()).select(
-                closed.alias("ds"), pl.lit(-1, dtype=pl.Int64).alias("delta")
-            ),
-        ]
-    )
-    return _running_total(events, start=start, end=end, name="active_customers")
-
-
-def active_payers(
-    transactions: Frame,
-    /,
-    *,
-    window_days: int = 30,
-    start: date | None = None,
-    end: date | None = None,
-    tz: str = "Europe/London",
-) -> Frame:
-    """Count customers with a card payment in the trailing ``window_days`` days (alternative).
-
-    A customer counts on day ``d`` when they made a payment (``amount_minor > 0``; refunds do
-    not count) on a local day in ``[d − window_days + 1, d]``.
-
-    Parameters
-    ----------
-    transactions
-        Transactions satisfying ``data_contracts/transactions.yaml``.
-    window_days
-        Length of the trailing window.
-    start, end
-        Days to report; default from the first day with a full window of data
-        (first payment day + ``window_days`` − 1) to the last payment day.
-    tz
-        Time zone whose calendar defines the day.
-
-    Returns
-    -------
-    pl.DataFrame or pl.LazyFrame
-        ``ds`` (date), ``active_customers`` (Int64: the same name as
-        :func:`active_customers`, so :func:`contact_rate` takes either).
-
-    Examples
-    --------
-    >>> from datetime import datetime, timezone
-    >>> utc = timezone.utc
-    >>> tx = pl.DataFrame({
-    ...     "customer_id": ["a", "a", "b"],
-    ...     "created_at": [datetime(2025, 1, 1, 12, tzinfo=utc),
-    ...                    datetime(2025, 1, 2, 12, tzinfo=utc),
-    ...                    datetime(2025, 1, 3, 12, tzinfo=utc)],
-    ...     "amount_minor": [500, 700, 300]})
-    >>> active_payers(tx, window_days=2, start=date(2025, 1, 1), end=date(2025, 1, 5))
-    shape: (5, 2)
-    ┌────────────┬──────────────────┐
-    │ ds         ┆ active_customers │
-    │ ---        ┆ ---              │
-    │ date       ┆ i64              │
-    ╞════════════╪══════════════════╡
-    │ 2025-01-01 ┆ 1                │
-    │ 2025-01-02 ┆ 1                │
-    │ 2025-01-03 ┆ 2                │
-    │ 2025-01-04 ┆ 1                │
-    │ 2025-01-05 ┆ 0                │
-    └────────────┴──────────────────┘
-
-    """
-    if isinstance(window_days, bool) or window_days < 1:
-        msg = f"active_payers: window_days={window_days} must be a positive number of days."
-        raise ParameterError(msg)
-    pay_days = (
-        transactions.filter(pl.col("amount_minor") > 0)
-        .select("customer_id", _local_day("created_at", tz).alias("day"))
-        .unique()
-        .sort("customer_id", "day")
-    )
-    if start is None or end is None:
-        bounds = pay_days.select(pl.col("day").min().alias("lo"), pl.col("day").max().alias("hi"))
-        got = bounds.collect() if isinstance(bounds, pl.LazyFrame) else bounds
-        lo, hi = got.row(0)
-        if lo is None:
-            msg = "active_payers: no payments (amount_minor > 0) to count; pass start and end."
-            raise ParameterError(msg)
-        start = start if start is not None else lo + timedelta(days=window_days - 1)
-        end = end if end is not None else hi
-    assert start is not None and end is not None
-    _check_range(start, end, who="active_payers")
-    # each payment day d makes the customer active on [d, d + window − 1]; merge overlapping
-    # spells per customer so nobody is counted twice
-    gap = (pl.col("day") - pl.col("day").shift(1).over("customer_id")).dt.total_days()
-    spells = (
-        pay_days.with_columns(
-            (gap.is_null() | (gap > window_days)).cum_sum().over("customer_id").alias("spell")
-        )
-        .group_by("customer_id", "spell")
-        .agg(pl.col("day").min().alias("first"), pl.col("day").max().alias("last"))
-    )
-    events = pl.concat(
-        [
-            spells.select(pl.col("first").alias("ds"), pl.lit(1, dtype=pl.Int64).alias("delta")),
-            spells.select(
-                (pl.col("last") + pl.duration(days=window_days)).alias("ds"),
-                pl.lit(-1, dtype=pl.Int64).alias("delta"),
-            ),
-        ]
-    )
-    return _running_total(events, start=start, end=end, name="active_customers")
-
-
-def _check_range(start: date, end: date, *, who: str) -> None:
-    if end < start:
-        msg = f"{who}: end={end} is before start={start}."
-        raise ParameterError(msg)
-
-
-def _running_total(events: Frame, /, *, start: date, end: date, name: str) -> Frame:
-    """Cumulative sum of ``delta`` events on each day of ``[start, end]``."""
-    clipped = (
-        events.filter(pl.col("ds") <= end)
-        .with_columns(pl.col("ds").clip(lower_bound=start))
-        .group_by("ds")
-        .agg(pl.col("delta").sum())
-    )
-    days = pl.DataFrame({"ds": pl.date_range(start, end, eager=True)})
-    grid = days.lazy() if isinstance(events, pl.LazyFrame) else days
-    return (
-        grid.join(clipped, on="ds", how="left")  # type: ignore[arg-type]
-        .sort("ds")
-        .select("ds", pl.col("delta").fill_null(0).cum_sum().cast(pl.Int64).alias(name))
-    )
-
-
-def contact_rate(
+def contacts_per_active(
     contacts_daily: pl.DataFrame,
     active: pl.DataFrame,
     /,
@@ -306,7 +121,7 @@ def contact_rate(
         Output of :func:`daily_contacts`: ``ds``, ``contacts`` and optionally a ``tag`` or
         ``channel`` column.
     active
-        Output of :func:`active_customers` or :func:`active_payers`.
+        Output of :func:`insights.open_accounts` or :func:`insights.active_payers`.
     per
         Rate base (1000: contacts per 1,000 customers).
     freq
@@ -324,7 +139,7 @@ def contact_rate(
     >>> daily = pl.DataFrame({"ds": [date(2025, 6, 2), date(2025, 6, 3)], "contacts": [30, 12]})
     >>> active = pl.DataFrame({"ds": [date(2025, 6, 2), date(2025, 6, 3)],
     ...                        "active_customers": [12_000, 12_000]})
-    >>> contact_rate(daily, active)
+    >>> contacts_per_active(daily, active)
     shape: (2, 4)
     ┌────────────┬──────────┬──────────────────┬──────┐
     │ ds         ┆ contacts ┆ active_customers ┆ rate │
@@ -337,10 +152,10 @@ def contact_rate(
 
     """
     if freq not in ("day", "week"):
-        msg = f"contact_rate: freq={freq!r}; use 'day' or 'week'."
+        msg = f"contacts_per_active: freq={freq!r}; use 'day' or 'week'."
         raise ParameterError(msg)
     if per <= 0:
-        msg = f"contact_rate: per={per} must be positive (e.g. 1000)."
+        msg = f"contacts_per_active: per={per} must be positive (e.g. 1000)."
         raise ParameterError(msg)
     groups = [c for c in ("tag", "channel") if c in contacts_daily.columns]
     base = active.select("ds", pl.col("active_customers").cast(pl.Float64))
@@ -354,6 +169,103 @@ def contact_rate(
         .select("ds", *groups, "contacts", "active_customers", "rate")
         .sort("ds", *groups)
     )
+
+
+def contact_rates(
+    contacts: pl.DataFrame,
+    customers: pl.DataFrame,
+    /,
+    *,
+    as_of: date | str,
+    tags: Sequence[str] = (),
+    per: float = 1000,
+    tz: str = DEFAULT_TZ,
+) -> pl.DataFrame:
+    """Daily contacts per channel per ``per`` open accounts, up to ``as_of``.
+
+    Parameters
+    ----------
+    contacts, customers
+        Frames satisfying ``data_contracts/contacts.yaml`` and ``customers.yaml``.
+    as_of
+        Last local day of history used.
+    tags
+        Only contacts with these tags (empty: all contacts, untagged included).
+    per
+        Rate base: contacts per ``per`` active customers.
+    tz
+        Time zone whose calendar defines the day.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``unique_id`` (channel), ``ds``, ``contacts``, ``customers`` (distinct customers who
+        got in touch: the count the privacy rule applies to), ``active_customers`` (accounts
+        open that day) and ``rate``; days a channel was closed (no contacts at all that day) are
+        absent.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> utc = timezone.utc
+    >>> contacts = pl.DataFrame({
+    ...     "customer_id": ["c1", "c2"],
+    ...     "created_at": [datetime(2025, 6, d, 9, tzinfo=utc) for d in (2, 3)],
+    ...     "channel": ["phone", "chat"], "tag": ["card_lost", None]})
+    >>> customers = pl.DataFrame({"opened_at": [datetime(2025, 1, 1, tzinfo=utc)] * 4,
+    ...                           "closed_at": [None] * 4}, schema_overrides={
+    ...                           "closed_at": pl.Datetime("us", "UTC")})
+    >>> contact_rates(contacts, customers, as_of=date(2025, 6, 3))
+    shape: (4, 6)
+    ┌───────────┬────────────┬──────────┬───────────┬──────────────────┬───────┐
+    │ unique_id ┆ ds         ┆ contacts ┆ customers ┆ active_customers ┆ rate  │
+    │ ---       ┆ ---        ┆ ---      ┆ ---       ┆ ---              ┆ ---   │
+    │ str       ┆ date       ┆ u32      ┆ u32       ┆ f64              ┆ f64   │
+    ╞═══════════╪════════════╪══════════╪═══════════╪══════════════════╪═══════╡
+    │ chat      ┆ 2025-06-02 ┆ 0        ┆ 0         ┆ 4.0              ┆ 0.0   │
+    │ chat      ┆ 2025-06-03 ┆ 1        ┆ 1         ┆ 4.0              ┆ 250.0 │
+    │ phone     ┆ 2025-06-02 ┆ 1        ┆ 1         ┆ 4.0              ┆ 250.0 │
+    │ phone     ┆ 2025-06-03 ┆ 0        ┆ 0         ┆ 4.0              ┆ 0.0   │
+    └───────────┴────────────┴──────────┴───────────┴──────────────────┴───────┘
+
+    """
+    as_of = parse_day(as_of)
+    scoped = _in_scope(contacts, as_of=as_of, tags=tags, tz=tz)
+    daily = pl.DataFrame(daily_contacts(scoped, tz=tz, by="channel"))
+    start = daily.get_column("ds").min()
+    assert isinstance(start, date)
+    active = pl.DataFrame(open_accounts(customers, start=start, end=as_of, tz=tz))
+    rates = contacts_per_active(daily, active, per=per)
+    people = scoped.group_by(local_day(tz=tz).alias("ds"), "channel").agg(
+        pl.col("customer_id").n_unique().alias("customers")
+    )
+    return (
+        rates.join(people, on=["ds", "channel"], how="left")
+        .rename({"channel": "unique_id"})
+        .select(
+            "unique_id",
+            "ds",
+            "contacts",
+            pl.col("customers").fill_null(0),
+            "active_customers",
+            "rate",
+        )
+        .sort("unique_id", "ds")
+    )
+
+
+def rate_series(rates: pl.DataFrame, /) -> pl.DataFrame:
+    """``unique_id, ds, y`` (``y`` = rate) from :func:`contact_rates`, ready for ``forecast``.
+
+    Only these three columns are kept: any other numeric column would be taken as a
+    regressor by :func:`insights.forecast`.
+    """
+    return rates.select("unique_id", "ds", pl.col("rate").alias("y"))
+
+
+def volume_series(rates: pl.DataFrame, /) -> pl.DataFrame:
+    """``unique_id, ds, y`` (``y`` = contacts) from :func:`contact_rates`, e.g. for charts."""
+    return rates.select("unique_id", "ds", pl.col("contacts").cast(pl.Float64).alias("y"))
 
 
 def contact_volume(

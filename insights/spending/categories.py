@@ -19,14 +19,16 @@ import polars as pl
 from insights._common import DEFAULT_TZ, local_day, parse_month, require_columns
 from insights.errors import InsufficientHistoryError, ParameterError
 from insights.reduce.aggregates import to_polars
-from insights.spending._shared import check_min_customers as _check_min_customers
-from insights.spending._shared import daily_by as _daily_by
-from insights.spending._shared import month_end as _month_end
-from insights.spending._shared import payers as _payers
-from insights.spending._shared import pct_change as _pct_change
-from insights.spending._shared import shift_months as _shift_months
-from insights.spending._shared import spend as _spend
-from insights.spending._shared import transactions as _transactions
+from insights.spending._shared import (
+    check_min_customers as _check_min_customers,
+    daily_by as _daily_by,
+    month_end as _month_end,
+    payers as _payers,
+    pct_change as _pct_change,
+    shift_months as _shift_months,
+    spend as _spend,
+    transactions as _transactions,
+)
 
 __all__ = ["category_index", "year_on_year"]
 

@@ -16,11 +16,13 @@ import polars as pl
 from insights._common import DEFAULT_TZ, local_day, parse_month, require_columns
 from insights.errors import ParameterError
 from insights.reduce.aggregates import to_polars
-from insights.spending._shared import brand_names as _brand_names
-from insights.spending._shared import check_min_customers as _check_min_customers
-from insights.spending._shared import month_end as _month_end
-from insights.spending._shared import payers as _payers
-from insights.spending._shared import transactions as _transactions
+from insights.spending._shared import (
+    brand_names as _brand_names,
+    check_min_customers as _check_min_customers,
+    month_end as _month_end,
+    payers as _payers,
+    transactions as _transactions,
+)
 
 __all__ = ["regional_favourites"]
 

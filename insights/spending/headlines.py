@@ -8,13 +8,15 @@ import polars as pl
 
 from insights._common import DEFAULT_TZ, parse_month
 from insights.errors import ParameterError
-from insights.spending._shared import check_min_customers as _check_min_customers
-from insights.spending._shared import payers as _payers
-from insights.spending._shared import payments as _payments
-from insights.spending._shared import pct_change as _pct_change
-from insights.spending._shared import shift_months as _shift_months
-from insights.spending._shared import spend as _spend
-from insights.spending._shared import transactions as _transactions
+from insights.spending._shared import (
+    check_min_customers as _check_min_customers,
+    payers as _payers,
+    payments as _payments,
+    pct_change as _pct_change,
+    shift_months as _shift_months,
+    spend as _spend,
+    transactions as _transactions,
+)
 
 __all__ = ["monthly_headlines"]
 

@@ -13,9 +13,11 @@ import polars as pl
 
 from insights._common import parse_month
 from insights.errors import ParameterError
-from insights.spending._shared import brand_names as _brand_names
-from insights.spending._shared import check_min_customers as _check_min_customers
-from insights.spending._shared import daily_by as _daily_by
+from insights.spending._shared import (
+    brand_names as _brand_names,
+    check_min_customers as _check_min_customers,
+    daily_by as _daily_by,
+)
 
 __all__ = ["SpikeKey", "spending_spikes"]
 

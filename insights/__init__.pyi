@@ -1,0 +1,130 @@
+# The public surface of `import insights as ins`, listed once.
+#
+# mypy reads this stub for the types of `ins.<name>`; at run time insights/__init__.py parses
+# it to learn which module defines each name (imported on first use) and to derive __all__.
+# Add a public name by adding it here (`name as name` marks a re-export in a stub).
+
+from insights.contacts.active import (
+    active_payers as active_payers,
+    open_accounts as open_accounts,
+    open_accounts_series as open_accounts_series,
+)
+from insights.contacts.charts import (
+    backtest_chart as backtest_chart,
+    contact_history_chart as contact_history_chart,
+    forecast_chart as forecast_chart,
+    intraday_profile_chart as intraday_profile_chart,
+    staffing_chart as staffing_chart,
+)
+from insights.contacts.erlang import (
+    agents_needed as agents_needed,
+    agents_per_interval as agents_per_interval,
+    erlang_c as erlang_c,
+    service_level as service_level,
+)
+from insights.contacts.intraday import (
+    channel_profiles as channel_profiles,
+    interval_profile as interval_profile,
+    intraday_volume as intraday_volume,
+)
+from insights.contacts.rates import (
+    contact_rates as contact_rates,
+    contact_volume as contact_volume,
+    contacts_per_active as contacts_per_active,
+    daily_contacts as daily_contacts,
+    rate_series as rate_series,
+    volume_series as volume_series,
+)
+from insights.contacts.staffing import (
+    daily_staffing as daily_staffing,
+    handle_times as handle_times,
+    staffing_plan as staffing_plan,
+)
+from insights.data.contracts import (
+    Contract as Contract,
+    ValidationReport as ValidationReport,
+    ValidationResult as ValidationResult,
+    load_contract as load_contract,
+    validate as validate,
+)
+from insights.data.io import (
+    load_contacts as load_contacts,
+    load_customers as load_customers,
+    load_table as load_table,
+    load_transactions as load_transactions,
+)
+from insights.data.sample import (
+    sample_data as sample_data,
+    write_sample as write_sample,
+)
+from insights.errors import (
+    ContractError as ContractError,
+    InsightsError as InsightsError,
+    InsufficientHistoryError as InsufficientHistoryError,
+    ParameterError as ParameterError,
+    ReportError as ReportError,
+)
+from insights.forecasting.backtesting import (
+    backtest as backtest,
+    backtest_predictions as backtest_predictions,
+)
+from insights.forecasting.forecaster import forecast as forecast
+from insights.forecasting.regressors import (
+    calendar_features as calendar_features,
+    holiday_names as holiday_names,
+    public_holidays as public_holidays,
+)
+from insights.forecasting.synthetic import synthetic_daily as synthetic_daily
+from insights.publish.charts import (
+    publish_chart as publish_chart,
+)
+from insights.publish.display import (
+    show as show,
+)
+from insights.reduce.aggregates import (
+    active_customers_daily as active_customers_daily,
+    active_customers_rolling as active_customers_rolling,
+    category_daily as category_daily,
+    group_daily as group_daily,
+    merchant_daily as merchant_daily,
+    merchant_monthly as merchant_monthly,
+)
+from insights.reduce.partitioned import (
+    reduce_partitioned as reduce_partitioned,
+    scan_transactions as scan_transactions,
+    write_aggregates as write_aggregates,
+)
+from insights.reports import (
+    publish_table as publish_table,
+    run_report as run_report,
+    suppress_small as suppress_small,
+)
+from insights.spending.categories import (
+    category_index as category_index,
+    year_on_year as year_on_year,
+)
+from insights.spending.charts import (
+    category_index_chart as category_index_chart,
+    favourites_chart as favourites_chart,
+    spikes_chart as spikes_chart,
+    trending_chart as trending_chart,
+)
+from insights.spending.favourites import (
+    regional_favourites as regional_favourites,
+)
+from insights.spending.headlines import (
+    monthly_headlines as monthly_headlines,
+)
+from insights.spending.spikes import (
+    spending_spikes as spending_spikes,
+)
+from insights.spending.trending import (
+    chain_groups as chain_groups,
+    new_merchants as new_merchants,
+    trending_merchants as trending_merchants,
+)
+
+__version__: str
+__all__: list[str]
+_EXPORTS: dict[str, str]
+_RENAMED: dict[str, str]
