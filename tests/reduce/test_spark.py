@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-from test_scale import KEYS, random_tx, whole
+from test_partitioned import KEYS, random_tx, whole
 
 from insights.errors import ParameterError
 from insights.reduce.aggregates import to_polars
@@ -28,7 +28,7 @@ pytestmark = [
     # py4j leaves its gateway sockets to the garbage collector; nothing of ours is unclosed.
     pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
 ]
-JOB = Path(__file__).parents[1] / "jobs" / "spark_reduce.py"
+JOB = Path(__file__).parents[2] / "jobs" / "spark_reduce.py"
 
 
 @pytest.fixture(scope="module")

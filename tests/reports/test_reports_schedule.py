@@ -12,7 +12,7 @@ from insights.errors import ReportError
 from insights.reports import due_runs, load_schedule
 from insights.reports.schedule import latest_complete_month, latest_complete_week
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_real_schedule_is_due_for_every_city_and_the_last_week() -> None:

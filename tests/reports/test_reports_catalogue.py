@@ -15,9 +15,9 @@ from insights.errors import ParameterError, ReportError
 from insights.reports import load_catalogue, parse_params, report_slug
 from insights.reports.catalogue import ParamSpec
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "notebooks" / "catalogue.toml"
-FIXTURES = ROOT / "tests" / "fixtures" / "notebooks" / "catalogue.toml"
+FIXTURES = ROOT / "tests" / "reports" / "fixtures" / "notebooks" / "catalogue.toml"
 
 
 def test_real_catalogue_declares_both_reports() -> None:

@@ -21,7 +21,7 @@ from insights.reports import RunResult, run_report
 
 pytestmark = pytest.mark.slow
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "notebooks" / "catalogue.toml"
+CATALOGUE = Path(__file__).resolve().parents[2] / "notebooks" / "catalogue.toml"
 
 
 @pytest.fixture(scope="module")

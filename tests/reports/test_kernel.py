@@ -11,7 +11,7 @@ from jupyter_client.manager import KernelManager
 from insights.errors import ParameterError
 from insights.reports.kernel import install_kernel
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_kernel_runs_notebooks_from_the_project_root(tmp_path: Path) -> None:

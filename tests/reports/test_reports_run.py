@@ -1,6 +1,6 @@
 """Rendering fixture notebooks end to end: publish, skip, fail safely, gate, and view offline.
 
-The notebooks in tests/fixtures/notebooks/ run on the real ``insights`` kernel (registered by
+The notebooks in tests/reports/fixtures/notebooks/ run on the real ``insights`` kernel (registered by
 ``make setup``) against a tiny data folder written here in the production layout.
 """
 
