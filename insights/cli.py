@@ -4,8 +4,8 @@
 
     insights sample   [--out data/sample] [--customers N] [--start D] [--end D] [--seed N]
     insights validate PATH --contract {transactions,customers,contacts} [--quarantine DIR]
-    insights reduce   DATA_DIR --out OUT_DIR [--tz TZ] [--engine polars|duckdb] [--only NAME ...]
-                      [--rows-per-pass N|month] [--split-days N] [--quiet]
+    insights reduce   DATA_DIR --out MART_DIR [--tz TZ] [--engine polars|duckdb] [--only MART ...]
+                      [--full] [--rows-per-pass N|month] [--split-days N] [--quiet]
     insights report list | show NAME | index
     insights report run NAME [-p NAME=VALUE ...] [--data PATH] [--out reports/] [--force]
                              [--timeout-cell S] [--budget S] [--catalogue FILE]
@@ -32,13 +32,18 @@ __all__ = ["main"]
 
 DEFAULT_SAMPLE = Path("data/sample")
 DEFAULT_CATALOGUE = Path("notebooks/catalogue.toml")
-# Kept in step with insights.reduce.partitioned.AGGREGATES (a test checks), so `--help` stays fast.
-AGGREGATE_NAMES = (
-    "merchant_daily",
+# Kept in step with insights.reduce.marts.MART_NAMES (a test checks), so `--help` stays fast.
+MART_NAMES = (
     "merchant_monthly",
     "category_daily",
     "group_daily",
+    "city_monthly",
+    "total_monthly",
     "active_customers_daily",
+    "contacts_daily",
+    "channel_daily",
+    "contact_intervals",
+    "accounts_daily",
 )
 
 
@@ -85,23 +90,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_reduce(args: argparse.Namespace) -> int:
-    from insights.reduce.partitioned import write_aggregates
+    from insights.reduce.pipeline import write_marts
 
-    started = time.perf_counter()
     passes = {} if args.rows_per_pass is None else {"rows_per_pass": args.rows_per_pass.value}
-    paths = write_aggregates(
+    summary = write_marts(
         args.data_dir,
         args.out,
-        aggregates=args.only or AGGREGATE_NAMES,
+        marts=args.only or MART_NAMES,
         tz=args.tz,
         engine=args.engine,
         progress=not args.quiet,
         split_days=args.split_days,
+        full=args.full,
         **passes,
     )
-    for name, path in paths.items():
-        print(f"{name:<24} {path}")
-    print(f"reduced {args.data_dir} in {time.perf_counter() - started:.1f}s")
+    print(summary)
     return 0
 
 
@@ -310,14 +313,17 @@ def _parser() -> argparse.ArgumentParser:
 
     reduce = sub.add_parser(
         "reduce",
-        help="reduce Parquet transactions to the daily and monthly aggregates, month by month",
-        description="Reduce a folder of Parquet transactions (hive-partitioned by UTC month, "
-        "year_month=YYYY-MM/) one local month at a time, with memory bounded by a month, and "
-        "write merchant_daily, merchant_monthly, category_daily, group_daily and "
-        "active_customers_daily as Parquet files in OUT_DIR.",
+        help="reduce raw data to the marts the reports read, month by month, incrementally",
+        description="Reduce a raw data folder (transactions/ as Parquet, hive-partitioned by UTC "
+        "month; contacts.parquet; customers.parquet) to the marts of data_contracts/marts/, "
+        "whole local months at a time with bounded memory, into MART_DIR (one file per mart "
+        "and month, listed in MART_DIR/manifest.json). A re-run recomputes only the months "
+        "whose input files changed and switches the manifest atomically.",
     )
-    reduce.add_argument("data_dir", metavar="DATA_DIR", help="Parquet file or folder")
-    reduce.add_argument("--out", type=Path, required=True, help="output folder")
+    reduce.add_argument(
+        "data_dir", metavar="DATA_DIR", help="raw data folder (or a folder of transactions)"
+    )
+    reduce.add_argument("--out", type=Path, required=True, help="mart folder")
     reduce.add_argument(
         "--tz", default="Europe/London", help="time zone of days and months (IANA name)"
     )
@@ -325,10 +331,11 @@ def _parser() -> argparse.ArgumentParser:
     reduce.add_argument(
         "--only",
         action="append",
-        choices=AGGREGATE_NAMES,
-        metavar="NAME",
-        help=f"write only this aggregate (repeatable): {', '.join(AGGREGATE_NAMES)}",
+        choices=MART_NAMES,
+        metavar="MART",
+        help=f"write only this mart (repeatable): {', '.join(MART_NAMES)}",
     )
+    reduce.add_argument("--full", action="store_true", help="recompute every month, changed or not")
     reduce.add_argument(
         "--rows-per-pass",
         type=_rows_per_pass,
@@ -342,7 +349,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="reduce the daily aggregates N local days at a time (lower peak memory)",
+        help="reduce the daily marts N local days at a time (lower peak memory)",
     )
     reduce.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     reduce.set_defaults(run=_cmd_reduce)

@@ -37,11 +37,13 @@ __all__ = [
     "active_customers_daily",
     "active_customers_rolling",
     "category_daily",
+    "city_monthly",
     "group_daily",
     "merchant_daily",
     "merchant_monthly",
     "parse_month",
     "to_polars",
+    "total_monthly",
 ]
 
 FrameT = TypeVar("FrameT")
@@ -415,6 +417,88 @@ def group_daily(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     keys = ["merchant_group_id", "day"]
     result = _customer_totals(_with_period(lazy, _local_day(tz), tz), keys, repeat=False)
     out: FrameT = _finish(result, eager, keys)
+    return out
+
+
+def city_monthly(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
+    """Count customers, payments and spend per merchant city and local month (headlines).
+
+    ``customers`` counts distinct payers per city and month: it is computed here, at this grain,
+    because distinct counts do not add up across merchants or days. Online merchants (null
+    ``merchant_city``) form one row per month.
+
+    Parameters
+    ----------
+    tx
+        Transactions satisfying ``data_contracts/transactions.yaml`` (polars, DuckDB or Spark).
+    tz
+        Time zone whose calendar defines the month.
+
+    Returns
+    -------
+    Same kind of frame as ``tx``
+        ``merchant_city``, ``month`` (Date), ``customers``, ``payments``, ``spend_minor`` (net of
+        refunds); sorted by city and month.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> import polars as pl
+    >>> tx = pl.DataFrame(
+    ...     {
+    ...         "customer_id": ["a", "a", "b"],
+    ...         "created_at": [datetime(2025, 3, 1, 12, tzinfo=timezone.utc)] * 3,
+    ...         "amount_minor": [500, 300, -200],
+    ...         "merchant_city": "Leeds",
+    ...     }
+    ... )
+    >>> city_monthly(tx).select("customers", "payments", "spend_minor").row(0)
+    (1, 2, 600)
+
+    """
+    lazy, eager = _to_lazy(tx, tz)
+    keys = ["merchant_city", "month"]
+    totals = _customer_totals(_with_period(lazy, _local_month(tz), tz), keys, repeat=False)
+    result = totals.select(*keys, "customers", "payments", "spend_minor")
+    out: FrameT = _finish(result, eager, keys)
+    return out
+
+
+def total_monthly(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
+    """Count customers, payments and spend per local month over every merchant, online too.
+
+    Parameters
+    ----------
+    tx
+        Transactions satisfying ``data_contracts/transactions.yaml`` (polars, DuckDB or Spark).
+    tz
+        Time zone whose calendar defines the month.
+
+    Returns
+    -------
+    Same kind of frame as ``tx``
+        ``month`` (Date), ``customers`` (distinct payers), ``payments``, ``spend_minor``;
+        sorted by month.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> import polars as pl
+    >>> tx = pl.DataFrame(
+    ...     {
+    ...         "customer_id": ["a", "b"],
+    ...         "created_at": [datetime(2025, 3, 1, 12, tzinfo=timezone.utc)] * 2,
+    ...         "amount_minor": [500, 300],
+    ...     }
+    ... )
+    >>> total_monthly(tx).select("customers", "payments", "spend_minor").row(0)
+    (2, 2, 800)
+
+    """
+    lazy, eager = _to_lazy(tx, tz)
+    totals = _customer_totals(_with_period(lazy, _local_month(tz), tz), ["month"], repeat=False)
+    result = totals.select("month", "customers", "payments", "spend_minor")
+    out: FrameT = _finish(result, eager, ["month"])
     return out
 
 

@@ -36,7 +36,7 @@ import math
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -355,14 +355,22 @@ def _rows_within(span: _Span, start: datetime, end: datetime) -> float:
     return span.rows * max(inside, 0.0) / width
 
 
-def _plan(files: Sequence[Path], zone: ZoneInfo, rows_per_pass: int | None) -> list[_Chunk]:
+def _plan(
+    files: Sequence[Path],
+    zone: ZoneInfo,
+    rows_per_pass: int | None,
+    *,
+    spans: dict[Path, _Span] | None = None,
+    only: Collection[date] | None = None,
+) -> list[_Chunk]:
     """Group the local months covered by the data into passes, each with its files.
 
     Consecutive months go into one run while their estimated rows (from the Parquet footers)
     total at most ``rows_per_pass``; a month larger than that is a run of its own. ``None``
-    gives one run per month.
+    gives one run per month. ``only`` restricts the plan to those months (an incremental run);
+    months are joined only when consecutive.
     """
-    spans = _file_spans(files)
+    spans = _file_spans(files) if spans is None else spans
     months: set[date] = set()
     for span in spans.values():
         month, last_month = _local_month(span.first, zone), _local_month(span.last, zone)
@@ -371,6 +379,8 @@ def _plan(files: Sequence[Path], zone: ZoneInfo, rows_per_pass: int | None) -> l
             month = _next_month(month)
     chunks: list[_Chunk] = []
     for month in sorted(months):
+        if only is not None and month not in only:
+            continue
         start = _local_midnight_utc(month, zone)
         end = _local_midnight_utc(_next_month(month), zone)
         rows = sum(_rows_within(span, start, end) for span in spans.values())

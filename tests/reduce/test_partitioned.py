@@ -14,7 +14,6 @@ import pytest
 from conftest import tx_frame
 from polars.testing import assert_frame_equal
 
-from insights.cli import AGGREGATE_NAMES, main
 from insights.errors import ContractError, ParameterError
 from insights.reduce import aggregates
 from insights.reduce.partitioned import (
@@ -315,42 +314,6 @@ def test_write_aggregates_writes_every_aggregate(
     assert rows == [(pl.read_parquet(paths["merchant_daily"]).height,)]
 
 
-def test_cli_reduce_writes_the_parquet_files(
-    sample: tuple[pl.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    tx, root = sample
-    out = tmp_path / "agg"
-    assert main(["reduce", str(root), "--out", str(out), "--engine", "polars"]) == 0
-    captured = capsys.readouterr()
-    assert "reduce 2025-02" in captured.err
-    assert "merchant_daily" in captured.out
-    assert {p.name for p in out.iterdir()} == {f"{name}.parquet" for name in AGGREGATE_NAMES}
-    daily = pl.read_parquet(out / "merchant_daily.parquet")
-    assert_frame_equal(daily.sort(KEYS["merchant_daily"]), whole("merchant_daily", tx))
-
-
-def test_cli_reduce_only_one_aggregate_quietly(
-    sample: tuple[pl.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _, root = sample
-    argv = ["reduce", str(root), "--out", str(tmp_path), "--only", "group_daily", "--quiet"]
-    assert main([*argv, "--split-days", "7"]) == 0
-    assert capsys.readouterr().err == ""
-    assert [p.name for p in tmp_path.iterdir()] == ["group_daily.parquet"]
-
-
-def test_cli_reduce_bad_time_zone_is_a_usage_error(
-    sample: tuple[pl.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _, root = sample
-    assert main(["reduce", str(root), "--out", str(tmp_path), "--tz", "Mars/Olympus"]) == 2
-    assert "IANA time zone" in capsys.readouterr().err
-
-
-def test_cli_names_match_the_library() -> None:
-    assert list(AGGREGATE_NAMES) == list(AGGREGATES)
-
-
 def test_scan_transactions_checks_columns_and_types(tmp_path: Path) -> None:
     bad = tx_frame().drop("merchant_city").with_columns(pl.col("amount_minor").cast(pl.Float64))
     bad.write_parquet(tmp_path / "bad.parquet")
@@ -443,23 +406,6 @@ def test_sql_generated_by_narwhals_runs_on_a_fresh_connection(
     sql = aggregates.merchant_daily(london.table("tx")).sql_query()
     again = london.sql(sql).pl()
     assert_frame_equal(again.sort(KEYS["merchant_daily"]), whole("merchant_daily", tx))
-
-
-def test_cli_reduce_rows_per_pass(
-    sample: tuple[pl.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _, root = sample
-    argv = ["reduce", str(root), "--out", str(tmp_path), "--only", "active_customers_daily"]
-    assert main([*argv, "--rows-per-pass", "month"]) == 0
-    assert len(capsys.readouterr().err.splitlines()) == 10  # one progress line per month
-    assert main([*argv, "--rows-per-pass", "1_000"]) == 0
-    assert 1 < len(capsys.readouterr().err.splitlines()) < 10
-    with pytest.raises(SystemExit) as exit_info:
-        main([*argv, "--rows-per-pass", "lots"])
-    assert exit_info.value.code == 2
-    assert "expected a positive number of rows (e.g. 8_000_000) or 'month'" in (
-        capsys.readouterr().err
-    )
 
 
 def test_written_files_have_statistics_on_the_time_and_number_columns(
