@@ -85,14 +85,32 @@ from insights.reduce.aggregates import (
     active_customers_daily as active_customers_daily,
     active_customers_rolling as active_customers_rolling,
     category_daily as category_daily,
+    city_monthly as city_monthly,
     group_daily as group_daily,
     merchant_daily as merchant_daily,
     merchant_monthly as merchant_monthly,
+    total_monthly as total_monthly,
+)
+from insights.reduce.contacts import (
+    accounts_daily as accounts_daily,
+    channel_daily as channel_daily,
+    contact_intervals as contact_intervals,
+    contacts_daily as contacts_daily,
+)
+from insights.reduce.marts import (
+    MART_NAMES as MART_NAMES,
+    check_mart as check_mart,
+    read_manifest as read_manifest,
+    read_mart as read_mart,
 )
 from insights.reduce.partitioned import (
     reduce_partitioned as reduce_partitioned,
     scan_transactions as scan_transactions,
     write_aggregates as write_aggregates,
+)
+from insights.reduce.pipeline import (
+    reduce_marts as reduce_marts,
+    write_marts as write_marts,
 )
 from insights.reports import (
     publish_table as publish_table,

@@ -28,7 +28,7 @@ from insights.reduce.marts import (
     read_manifest,
     read_mart,
 )
-from insights.reduce.pipeline import reduce, write_marts
+from insights.reduce.pipeline import reduce_marts, write_marts
 
 LONDON = "Europe/London"
 TX_MARTS = [n for n in MART_NAMES if mart(n).source == "transactions"]
@@ -170,7 +170,7 @@ def test_write_marts_equals_the_whole_data_computation(data: Path, tmp_path: Pat
 
 
 def test_accounts_daily_runs_to_the_last_day_of_any_input(data: Path, tmp_path: Path) -> None:
-    accounts = reduce(data, marts=["accounts_daily"])["accounts_daily"]
+    accounts = reduce_marts(data, marts=["accounts_daily"])["accounts_daily"]
     assert accounts["day"].min() == date(2025, 1, 10)
     # The last event is a closure in July; the days run on to the last day of any input.
     assert accounts["day"].max() == last_day(data)
@@ -300,7 +300,7 @@ def test_transactions_alone_write_the_transaction_marts(tmp_path: Path) -> None:
     root = tmp_path / "tx"
     root.mkdir()
     tx_frame(created_at=["2025-09-30 23:30"]).write_parquet(root / "part-0.parquet")
-    marts = reduce(root)
+    marts = reduce_marts(root)
     assert sorted(marts) == sorted(TX_MARTS)
     assert marts["city_monthly"].rows() == [("Leeds", date(2025, 10, 1), 1, 1, 1000)]
 

@@ -85,7 +85,7 @@ from insights.reduce.partitioned import (
     _zone,
 )
 
-__all__ = ["ReduceSummary", "reduce", "write_marts"]
+__all__ = ["ReduceSummary", "reduce_marts", "write_marts"]
 
 #: The engine-agnostic functions computing each transaction mart from a pass of transactions.
 _TX_MARTS: dict[str, Callable[..., Any]] = {
@@ -754,7 +754,7 @@ def _chunk_months(chunk: _Chunk) -> list[date]:
     return months
 
 
-def reduce(
+def reduce_marts(
     data: str | Path,
     /,
     *,
@@ -804,7 +804,7 @@ def reduce(
     ...         "is_online": False,
     ...     }
     ... ).write_parquet(folder / "part-0.parquet")
-    >>> marts = reduce(folder.parent)
+    >>> marts = reduce_marts(folder.parent)
     >>> marts["total_monthly"].rows()  # 00:30 on 1 July in London
     [(datetime.date(2025, 7, 1), 1, 2, 1200)]
 
