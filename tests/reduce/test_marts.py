@@ -14,8 +14,7 @@ import yaml
 from conftest import tx_frame
 from polars.testing import assert_frame_equal
 
-from insights.cli import MART_NAMES as CLI_MART_NAMES
-from insights.cli import main
+from insights.cli import MART_NAMES as CLI_MART_NAMES, main
 from insights.errors import ContractError, ParameterError
 from insights.reduce import aggregates, contacts, pipeline
 from insights.reduce.marts import (
