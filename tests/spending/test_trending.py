@@ -5,9 +5,16 @@ import pytest
 from conftest import history, tx_frame
 from polars.testing import assert_frame_equal
 
-from insights.errors import InsufficientHistoryError, ParameterError
+from insights.errors import ParameterError
 from insights.reduce.aggregates import merchant_monthly
-from insights.spending.trending import chain_groups, new_merchants, trending_merchants
+from insights.spending.trending import (
+    chain_groups,
+    new_merchants,
+    new_places_note,
+    trending_funnel,
+    trending_merchants,
+    trending_note,
+)
 
 # Four months, June to September 2025; September is the month ranked, June–August the baseline.
 
@@ -132,8 +139,38 @@ def test_places_below_min_customers_never_appear() -> None:
     tiny = history("tiny", [1, 1, 1, 9], customers=[5, 5, 5, 9])
     assert "tiny" not in _ids(trending_merchants(_monthly(tiny), month="2025-09"))
     assert "tiny" not in _ids(new_merchants(_monthly(tiny), month="2025-09"))
-    shown = trending_merchants(_monthly(tiny), month="2025-09", min_customers=5)
+    shown = new_merchants(_monthly(tiny), month="2025-09", min_customers=5)
     assert "tiny" in _ids(shown)
+
+
+def test_under_min_customers_repeat_customers_never_appear() -> None:
+    # 30 customers but only 8 of them regulars: the repeat count would be a small group.
+    few = history("few", [3, 3, 3, 8], customers=[30, 30, 30, 30])
+    assert "few" not in _ids(trending_merchants(_monthly(few), month="2025-09"))
+    assert "few" not in _ids(new_merchants(_monthly(few), month="2025-09"))
+
+
+def test_a_baseline_too_small_to_measure_growth_goes_with_new_places() -> None:
+    # Under one regular a month before, 17 now: not a 50-fold rise but a newly busy place.
+    # It must not outrank (nor sit beside) a place that went from 10 to 100 regulars.
+    spark = history("spark", [0, 1, 0, 17], customers=[3, 5, 3, 40])
+    steady = history("steady", [10, 10, 10, 100], customers=[30, 30, 30, 200])
+    monthly = _monthly(spark, steady)
+    assert _ids(trending_merchants(monthly, month="2025-09")) == ["steady"]
+    new = new_merchants(monthly, month="2025-09")
+    assert new.select("merchant_id", "status").rows() == [("spark", "newly busy")]
+
+
+def test_no_listed_place_has_null_growth_or_zero_expected() -> None:
+    zero = history("zero", [0, 0, 0, 25], customers=[0, 0, 0, 60])
+    result = trending_merchants(_monthly(zero), month="2025-09", min_baseline=0.5)
+    assert result["growth"].null_count() == 0
+    assert (result["expected_repeat"] > 0).all()
+
+
+def test_min_baseline_must_be_positive() -> None:
+    with pytest.raises(ParameterError, match="min_baseline must be above 0"):
+        trending_merchants(_monthly(), month="2025-09", min_baseline=0)
 
 
 def test_place_without_baseline_goes_to_new_merchants_not_trending() -> None:
@@ -195,9 +232,19 @@ def test_month_outside_the_data_names_the_range() -> None:
         trending_merchants(_monthly(), month="2026-01")
 
 
-def test_month_without_enough_baseline_is_refused() -> None:
-    with pytest.raises(InsufficientHistoryError, match="2025-06"):
-        trending_merchants(_monthly(), month="2025-08")
+def test_month_without_enough_baseline_lists_every_place_as_new() -> None:
+    # The data starts in June: in August no place has three months behind it. That is a
+    # normal empty result (regression: it used to raise and take the whole report down).
+    assert trending_merchants(_monthly(), month="2025-08").is_empty()
+    new = new_merchants(_monthly(), month="2025-08", city="Leeds")
+    assert set(new["status"]) == {"new"}
+    assert len(new) == 6
+    funnel = trending_funnel(_monthly(), month="2025-08", city="Leeds")
+    note = trending_note(funnel, month="2025-08", city="Leeds")
+    assert note == (
+        "No place in Leeds passed the bar in August 2025: 6 places checked; "
+        "6 too new for a 3-month baseline."
+    )
 
 
 def test_unknown_city_names_the_cities() -> None:
@@ -213,3 +260,33 @@ def test_min_customers_below_one_is_refused() -> None:
 def test_unrecognised_input_is_refused() -> None:
     with pytest.raises(ParameterError, match="created_at"):
         trending_merchants(pl.DataFrame({"x": [1]}), month="2025-09")
+
+
+def test_funnel_counts_every_place_once_and_the_note_says_why() -> None:
+    monthly = _monthly(
+        history("riser", [40, 40, 40, 150], customers=[100, 100, 100, 300]),
+        history("small", [5, 5, 5, 6], customers=[8, 8, 8, 9]),
+        history("spark", [0, 1, 0, 17], customers=[3, 5, 3, 40]),
+        history("newbie", [30, 90], customers=[80, 200], first_month="2025-08"),
+    )
+    funnel = trending_funnel(monthly, month="2025-09", city="Leeds")
+    assert dict(funnel.select("stage", "places").rows()) == {
+        "chain": 0,
+        "few_customers": 1,
+        "few_repeat": 0,
+        "new": 1,
+        "small_baseline": 1,
+        "not_growing": 6,
+        "listed": 1,
+    }
+    assert trending_note(funnel, month="2025-09", city="Leeds") == (
+        "1 place in Leeds passes the bar in September 2025: 10 places checked; "
+        "1 under 10 customers, 1 too new for a 3-month baseline, "
+        "1 too few regulars before (3 a month) to measure growth, "
+        "6 no clear growth beyond expectation."
+    )
+    assert new_places_note(funnel, month="2025-09", city="Leeds") == (
+        "1 place too new to have a baseline and 1 place with too few regulars before to "
+        "measure growth in Leeds had 10 or more repeat customers in September 2025; they are "
+        "listed here by repeat customers, not ranked by growth."
+    )
