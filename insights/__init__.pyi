@@ -79,6 +79,7 @@ from insights.publish.charts import (
     publish_chart as publish_chart,
 )
 from insights.publish.display import (
+    say as say,
     show as show,
 )
 from insights.reduce.aggregates import (
@@ -133,13 +134,29 @@ from insights.spending.favourites import (
 from insights.spending.headlines import (
     monthly_headlines as monthly_headlines,
 )
+from insights.spending.locale import (
+    currency_note as currency_note,
+    currency_symbol as currency_symbol,
+    data_currency as data_currency,
+    in_currency as in_currency,
+)
+from insights.spending.notes import (
+    category_index_note as category_index_note,
+    favourites_note as favourites_note,
+    headlines_note as headlines_note,
+    spikes_note as spikes_note,
+    year_on_year_note as year_on_year_note,
+)
 from insights.spending.spikes import (
     spending_spikes as spending_spikes,
 )
 from insights.spending.trending import (
     chain_groups as chain_groups,
     new_merchants as new_merchants,
+    new_places_note as new_places_note,
+    trending_funnel as trending_funnel,
     trending_merchants as trending_merchants,
+    trending_note as trending_note,
 )
 
 __version__: str

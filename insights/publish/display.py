@@ -17,7 +17,7 @@ import polars as pl
 
 from insights.errors import ParameterError
 
-__all__ = ["Table", "show"]
+__all__ = ["Note", "Table", "say", "show"]
 
 _STYLE = (
     "<style>.insights-table{border-collapse:collapse;font-size:0.9em;margin:0.5em 0}"
@@ -50,6 +50,7 @@ class Table:
     frame: pl.DataFrame
     max_rows: int
     digits: int
+    note: str | None = None
 
     def _repr_html_(self) -> str:
         shown = self.frame.head(self.max_rows)
@@ -67,13 +68,18 @@ class Table:
         note = f"<p><em>… and {more:,} more rows</em></p>" if more > 0 else ""
         body = "".join(rows)
         table = f'<table class="insights-table"><thead><tr>{head}</tr></thead>{body}</table>'
-        return f"{_STYLE}{table}{note}"
+        said = f'<p class="insights-note">{html.escape(self.note)}</p>' if self.note else ""
+        if self.frame.is_empty():
+            return f"{_STYLE}{said}" if said else "<p><em>No rows.</em></p>"
+        return f"{_STYLE}{said}{table}{note}"
 
     def __repr__(self) -> str:
         return repr(self.frame.head(self.max_rows))
 
 
-def show(frame: pl.DataFrame, /, *, max_rows: int = 15, digits: int = 2) -> Table:
+def show(
+    frame: pl.DataFrame, /, *, max_rows: int = 15, digits: int = 2, note: str | None = None
+) -> Table:
     """Display ``frame`` as a readable table in a notebook or rendered report.
 
     Parameters
@@ -84,6 +90,9 @@ def show(frame: pl.DataFrame, /, *, max_rows: int = 15, digits: int = 2) -> Tabl
         Rows shown; a line says how many more there are.
     digits
         Decimal places of floats.
+    note
+        A sentence shown above the table (e.g. from :func:`insights.trending_note`); for an
+        empty table it is shown instead of an empty grid.
 
     Returns
     -------
@@ -101,4 +110,41 @@ def show(frame: pl.DataFrame, /, *, max_rows: int = 15, digits: int = 2) -> Tabl
         raise ParameterError(f"show() takes a polars DataFrame, not {type(frame).__name__}")
     if max_rows < 1:
         raise ParameterError(f"max_rows must be at least 1, got {max_rows}")
-    return Table(frame=frame, max_rows=max_rows, digits=digits)
+    return Table(frame=frame, max_rows=max_rows, digits=digits, note=note)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A sentence shown as a paragraph in Jupyter; ``.text`` is the sentence itself."""
+
+    text: str
+
+    def _repr_html_(self) -> str:
+        return f'<p class="insights-note">{html.escape(self.text)}</p>'
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def say(text: str, /) -> Note:
+    """Display a sentence (e.g. why a section is empty) as a plain paragraph in a report.
+
+    Parameters
+    ----------
+    text
+        The sentence, e.g. from :func:`insights.trending_note`.
+
+    Returns
+    -------
+    Note
+        Displays as an HTML paragraph in Jupyter; ``.text`` holds the sentence.
+
+    Examples
+    --------
+    >>> say("No place in Leeds passed the bar & none is new.")._repr_html_()
+    '<p class="insights-note">No place in Leeds passed the bar &amp; none is new.</p>'
+
+    """
+    if not isinstance(text, str):
+        raise ParameterError(f"say() takes a sentence (str), not {type(text).__name__}")
+    return Note(text=text)

@@ -57,7 +57,9 @@ def category_index(
         ``"YYYY-MM"`` of a monthly report: unless ``baseline`` is given, the reference period
         is the same month a year earlier, and the result covers the 13 months ending with
         ``month`` (so the chart reads "compared with this month last year"). Give
-        ``baseline``, ``month`` or both.
+        ``baseline``, ``month`` or both. When the data do not reach back to that month the
+        result is empty (a normal result for young data); an explicit ``baseline`` outside
+        the data raises.
     window
         Days in the trailing rolling mean.
     city
@@ -95,6 +97,7 @@ def category_index(
         msg = f"window must be at least 1 day, got {window}."
         raise ParameterError(msg)
     shown: tuple[date, date] | None = None
+    explicit = baseline is not None
     if month is not None:
         first_day = parse_month(month)
         after = (first_day + timedelta(days=32)).replace(day=1)
@@ -115,6 +118,10 @@ def category_index(
     span = per_day.select(pl.col("day").min().alias("first"), pl.col("day").max().alias("last"))
     first, last = span.row(0)
     if first is None or first > start or last < end:
+        if not explicit:
+            # A month whose year-ago baseline the data does not reach: nothing to index yet,
+            # a normal empty result (insights.spending.notes.category_index_note says why).
+            return _empty_index()
         msg = (
             f"The baseline {start} to {end} is not inside the data ({first!s} to {last!s}). "
             "Pass a baseline period the data covers."
@@ -137,6 +144,19 @@ def category_index(
             for c in ("spend_minor", "customers", "spend_rolling", "index")
         )
         .drop("_base")
+    )
+
+
+def _empty_index() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "merchant_category": pl.String,
+            "day": pl.Date,
+            "spend_minor": pl.Int64,
+            "customers": pl.Int64,
+            "spend_rolling": pl.Float64,
+            "index": pl.Float64,
+        }
     )
 
 
@@ -218,8 +238,7 @@ def year_on_year(
     require_columns(
         frame, ["day", by] + ([] if is_tx else ["spend_minor", "customers"]), who="year_on_year"
     )
-    if city is not None:
-        frame = frame.filter(pl.col("merchant_city") == city)
+    # The data's last day this month, over every city: a city's quiet last day is not the end.
     last_day = (
         frame.filter(pl.col("day").is_between(first, _month_end(first)))
         .select(pl.col("day").max())
@@ -229,6 +248,8 @@ def year_on_year(
     if last_day is None:
         msg = f"No spending in {month}; pick a month the data covers."
         raise ParameterError(msg)
+    if city is not None:
+        frame = frame.filter(pl.col("merchant_city") == city)
     last_year_first = _shift_months(first, -12)
     last_year_end = last_year_first + (last_day - first)
     period = (
@@ -250,11 +271,10 @@ def year_on_year(
         .agg(*aggs)
         .collect()
     )
+    # No spending last year (data starting less than a year ago) or none in the city: an
+    # empty comparison, not an error (insights.spending.notes.year_on_year_note says why).
     this = totals.filter(pl.col("_period") == "this").drop("_period")
     last = totals.filter(pl.col("_period") == "last").drop("_period")
-    if last.is_empty():
-        msg = f"No spending in {last_year_first:%Y-%m} to compare {month} with."
-        raise InsufficientHistoryError(msg)
     return (
         this.join(last, on=by, how="inner", suffix="_last_year")
         .with_columns(

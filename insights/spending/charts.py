@@ -5,7 +5,9 @@ Pure functions of the small tables in :mod:`insights.spending` (categories, spik
 
 Each builder returns an altair chart spec with explicit encoding types, a title, a subtitle
 saying what is measured and the source note. Labels are computed in polars before charting, so
-the spec carries no Vega expressions to test.
+the spec carries no Vega expressions to test. An empty table is a normal result: the chart
+then says so in words (``note``, e.g. from :mod:`insights.spending.notes`) instead of failing,
+so a quiet month still gets every other section of its report.
 """
 
 from __future__ import annotations
@@ -17,10 +19,9 @@ import polars as pl
 
 from insights.errors import ParameterError
 from insights.publish.theme import PALETTE, titled
+from insights.spending.locale import currency_symbol, minor_per_major
 
 __all__ = ["category_index_chart", "favourites_chart", "spikes_chart", "trending_chart"]
-
-_POUNDS = 100.0
 
 
 def _need(frame: pl.DataFrame, columns: list[str], chart: str) -> None:
@@ -28,9 +29,28 @@ def _need(frame: pl.DataFrame, columns: list[str], chart: str) -> None:
     if missing:
         msg = f"{chart} needs columns {columns}; missing {missing}."
         raise ParameterError(msg)
-    if frame.is_empty():
-        msg = f"{chart} got an empty table: there is nothing to draw."
-        raise ParameterError(msg)
+
+
+def _message_chart(title: str, text: str, subtitle: str) -> Any:
+    """Build a chart that says in words why there is nothing to draw."""
+    message = pl.DataFrame({"text": [text]})
+    chart = (
+        alt.Chart(message)
+        .mark_text(fontSize=14, lineBreak="\n", align="center")
+        .encode(text=alt.Text("text:N"))
+    )
+    return titled(chart.properties(height=80), title=title, subtitle=subtitle)
+
+
+def _wrap(text: str, width: int = 90) -> str:
+    """Break a sentence into lines (a chart's text mark does not wrap by itself)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def _growth_label() -> pl.Expr:
@@ -42,12 +62,24 @@ def _growth_label() -> pl.Expr:
     )
 
 
-def _pounds(column: str) -> pl.Expr:
-    return (pl.col(column) / _POUNDS).alias(column.replace("_minor", "_pounds"))
+def _major(column: str, currency: str) -> pl.Expr:
+    """Minor units to major units (pence to pounds, cents to dollars), as ``spend``."""
+    return (pl.col(column) / minor_per_major(currency)).alias("spend")
+
+
+_TRENDING_SUBTITLE = (
+    "Independent places ranked by growth in repeat customers (two or more visits in the "
+    "month) beyond what their history and their area predict"
+)
 
 
 def trending_chart(
-    trending: pl.DataFrame, /, *, title: str | None = None, place: str | None = None
+    trending: pl.DataFrame,
+    /,
+    *,
+    title: str | None = None,
+    place: str | None = None,
+    note: str | None = None,
 ) -> Any:
     """Ranked horizontal bars of repeat customers, labelled with growth against expectation.
 
@@ -55,11 +87,15 @@ def trending_chart(
     ----------
     trending
         :func:`insights.trending_merchants` output (``rank``, ``merchant_name``,
-        ``repeat_customers``, ``growth``, ``month``, ``merchant_city``, ``customers``).
+        ``repeat_customers``, ``growth``, ``month``, ``merchant_city``, ``customers``). An
+        empty table gives a chart saying so (with ``note``) instead of bars.
     title
         Headline; defaults to "Trending in <place>, <Month YYYY>".
     place
-        Place named in the default title; defaults to the city of the list when it has one.
+        Place named in the default title; defaults to the city of the list when it has one,
+        else "all cities".
+    note
+        Why the list is empty, shown when it is (:func:`insights.trending_note`).
 
     Examples
     --------
@@ -90,7 +126,13 @@ def trending_chart(
         "trending_chart",
     )
     cities = trending["merchant_city"].unique().to_list()
-    where = place or (cities[0] if len(cities) == 1 else "the UK")
+    where = place or (cities[0] if len(cities) == 1 else "all cities")
+    if trending.is_empty():
+        return _message_chart(
+            title or f"No trending places in {where}",
+            _wrap(note or "No place passed the bar this month."),
+            _TRENDING_SUBTITLE,
+        )
     when = f"{trending['month'][0]:%B %Y}"
     # Bars are keyed by "rank. name": two locations may share a name (and would overlap).
     data = trending.select(
@@ -116,23 +158,28 @@ def trending_chart(
     return titled(
         alt.layer(bars, labels),
         title=title or f"Trending in {where}, {when}",
-        subtitle=(
-            "Independent places ranked by growth in repeat customers (two or more visits in the "
-            "month) beyond what their history and their area predict"
-        ),
+        subtitle=_TRENDING_SUBTITLE,
     )
 
 
-def category_index_chart(index: pl.DataFrame, /, *, title: str = "Spending by category") -> Any:
+def category_index_chart(
+    index: pl.DataFrame,
+    /,
+    *,
+    title: str = "Spending by category",
+    note: str | None = None,
+) -> Any:
     """Lines of the category spending index against a reference rule at 100.
 
     Parameters
     ----------
     index
         :func:`insights.category_index` output (``merchant_category``, ``day``,
-        ``index``, ``customers``).
+        ``index``, ``customers``). With no publishable day the chart says so (with ``note``).
     title
         Headline.
+    note
+        Why there is nothing to draw, shown when so (:func:`insights.category_index_note`).
 
     Examples
     --------
@@ -153,6 +200,12 @@ def category_index_chart(index: pl.DataFrame, /, *, title: str = "Spending by ca
     data = index.select("merchant_category", "day", "index", "customers").filter(
         pl.col("index").is_not_null().any().over("merchant_category")
     )
+    subtitle = (
+        "7-day average card spending per category, indexed so the baseline period = 100 "
+        "(dashed); gaps are days with too few customers to publish"
+    )
+    if data.is_empty():
+        return _message_chart(title, _wrap(note or "No category index to publish."), subtitle)
     base = alt.Chart(data)
     reference = (
         base.transform_aggregate(days="count()", groupby=["merchant_category"])
@@ -175,14 +228,7 @@ def category_index_chart(index: pl.DataFrame, /, *, title: str = "Spending by ca
         .facet(facet=alt.Facet("merchant_category:N", title=None), columns=3)
         .resolve_scale(y="independent")
     )
-    return titled(
-        panels,
-        title=title,
-        subtitle=(
-            "7-day average card spending per category, indexed so the baseline period = 100 "
-            "(dashed); gaps are days with too few customers to publish"
-        ),
-    )
+    return titled(panels, title=title, subtitle=subtitle)
 
 
 def spikes_chart(
@@ -193,8 +239,12 @@ def spikes_chart(
     by: str = "merchant_category",
     key: str | None = None,
     label: str | None = None,
+    currency: str = "GBP",
+    note: str | None = None,
 ) -> Any:
     """Daily spend of one category or brand, with its spike days annotated.
+
+    Days without payments are drawn as gaps in the line, never bridged.
 
     Parameters
     ----------
@@ -212,6 +262,11 @@ def spikes_chart(
     label
         Readable name of ``key`` in the title (defaults to the spikes' ``brand`` column when
         present, else ``key``).
+    currency
+        ISO 4217 code of ``spend_minor`` (:func:`insights.data_currency`): the axis shows
+        major units with its symbol.
+    note
+        Shown when there is no spike (:func:`insights.spikes_note`).
 
     Examples
     --------
@@ -232,7 +287,7 @@ def spikes_chart(
     """
     _need(daily, [by, "day", "spend_minor"], "spikes_chart")
     if key is None and spikes.is_empty():
-        return _no_spikes_chart()
+        return _no_spikes_chart(note)
     _need(spikes, [by, "day", "spend_minor", "customers", "jump_pct"], "spikes_chart")
     if key is None:
         key = str(spikes.get_column(by)[0])
@@ -240,19 +295,23 @@ def spikes_chart(
         brands = spikes.filter(pl.col(by) == key).get_column("brand").drop_nulls()
         label = str(brands[0]) if brands.len() else None
     name = label or key
-    series = (
-        daily.filter(pl.col(by) == key)
-        .group_by("day")
-        .agg(pl.col("spend_minor").sum())
-        .sort("day")
-        .select("day", _pounds("spend_minor"))
-    )
-    if series.is_empty():
+    per_day = daily.filter(pl.col(by) == key).group_by("day").agg(pl.col("spend_minor").sum())
+    if per_day.is_empty():
         msg = f"spikes_chart: no daily rows for {by} = {key!r}."
         raise ParameterError(msg)
+    # A full calendar: days without payments are null, so the line breaks there.
+    calendar = per_day.select(
+        pl.date_range(pl.col("day").min(), pl.col("day").max(), "1d").alias("day")
+    )
+    series = (
+        calendar.join(per_day, on="day", how="left")
+        .sort("day")
+        .select("day", _major("spend_minor", currency))
+    )
+    symbol = currency_symbol(currency).strip()
     marks = spikes.filter(pl.col(by) == key).select(
         "day",
-        _pounds("spend_minor"),
+        _major("spend_minor", currency),
         "customers",
         "jump_pct",
         pl.format(
@@ -262,8 +321,8 @@ def spikes_chart(
         ).alias("spike_label"),
     )
     x = alt.X("day:T", title=None)
-    y = alt.Y("spend_pounds:Q", title="Spend per day (£)")
-    line = alt.Chart(series).mark_line().encode(x=x, y=y)
+    y = alt.Y("spend:Q", title=f"Spend per day ({symbol})")
+    line = alt.Chart(series).mark_line(invalid="break-paths-show-domains").encode(x=x, y=y)
     points = (
         alt.Chart(marks)
         .mark_point(filled=True, size=80, color=PALETTE[5])
@@ -272,7 +331,7 @@ def spikes_chart(
             y=y,
             tooltip=[
                 alt.Tooltip("day:T", title="Day"),
-                alt.Tooltip("spend_pounds:Q", title="Spend (£)", format=",.0f"),
+                alt.Tooltip("spend:Q", title=f"Spend ({symbol})", format=",.0f"),
                 alt.Tooltip("customers:Q", title="Customers"),
                 alt.Tooltip("jump_pct:Q", title="vs daily average so far (%)", format=".0f"),
             ],
@@ -293,18 +352,21 @@ def spikes_chart(
     )
 
 
-def _no_spikes_chart() -> Any:
-    message = pl.DataFrame({"text": ["No day so far this year doubled both averages"]})
-    chart = alt.Chart(message).mark_text(fontSize=16).encode(text=alt.Text("text:N"))
-    return titled(
-        chart.properties(height=80),
-        title="No spending spikes this year",
-        subtitle="Days at least double both the previous week's and the year's daily average",
+def _no_spikes_chart(note: str | None) -> Any:
+    return _message_chart(
+        "No spending spikes this year",
+        _wrap(note or "No day so far this year doubled both averages"),
+        "Days at least double both the previous week's and the year's daily average",
     )
 
 
 def favourites_chart(
-    favourites: pl.DataFrame, /, *, title: str = "Each city's favourite", columns: int = 4
+    favourites: pl.DataFrame,
+    /,
+    *,
+    title: str = "Each city's favourite",
+    columns: int = 4,
+    note: str | None = None,
 ) -> Any:
     """Small multiples per city: each rival brand's share of the rivals' customers.
 
@@ -313,11 +375,14 @@ def favourites_chart(
     favourites
         :func:`insights.regional_favourites` output (``merchant_city``,
         ``merchant_group_id``, ``customers``, ``share``, ``favourite``). Pass a ``brand``
-        column to show names instead of group ids.
+        column to show names instead of group ids. Suppressed cities (``suppressed`` true)
+        get no panel; with none left the chart says so (with ``note``).
     title
         Headline.
     columns
         Cities per row of the grid.
+    note
+        Why there is nothing to compare, shown when so (:func:`insights.favourites_note`).
 
     Examples
     --------
@@ -335,6 +400,11 @@ def favourites_chart(
         ["merchant_city", "merchant_group_id", "customers", "share", "favourite"],
         "favourites_chart",
     )
+    subtitle = "Share of the rival brands' distinct customers in each city"
+    if "suppressed" in favourites.columns:
+        favourites = favourites.filter(~pl.col("suppressed"))
+    if favourites.is_empty():
+        return _message_chart(title, _wrap(note or "No city to compare."), subtitle)
     brand = "brand" if "brand" in favourites.columns else "merchant_group_id"
     data = favourites.select(
         "merchant_city",
@@ -366,8 +436,4 @@ def favourites_chart(
         .properties(width=130, height=60)
         .facet(facet=alt.Facet("merchant_city:N", title=None), columns=columns)
     )
-    return titled(
-        grid,
-        title=title,
-        subtitle="Share of the rival brands' distinct customers in each city",
-    )
+    return titled(grid, title=title, subtitle=subtitle)

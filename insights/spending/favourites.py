@@ -48,9 +48,17 @@ def regional_favourites(
     brands: Sequence[str] = (),
     month: str | tuple[str, str] | None = None,
     min_customers: int = 10,
+    leading: int = 2,
     tz: str = DEFAULT_TZ,
 ) -> pl.DataFrame:
     """Which of some rival brands each city prefers, by distinct customers.
+
+    Rivals are named by ``groups`` (``merchant_group_id`` values) or ``brands`` (names). A
+    brand name stands for **every** merchant group whose name it is: a national brand whose
+    locations are separate groups (one per franchisee, say) is counted as one rival. With
+    neither given, the rivals are the ``leading`` brands: among brands with in-person
+    locations in at least two cities in the period, those present in the most cities (ties:
+    more customers, then name).
 
     Parameters
     ----------
@@ -66,18 +74,23 @@ def regional_favourites(
     month
         ``"YYYY-MM"``, an inclusive ``("YYYY-MM", "YYYY-MM")`` period, or ``None`` for all data.
     min_customers
-        A city where any rival has between 1 and ``min_customers - 1`` customers is left out
-        entirely, so that shares cannot reveal the suppressed count.
+        A city where any rival has between 1 and ``min_customers - 1`` customers keeps its
+        rows, but with ``customers``, ``share``, ``rank`` null and ``suppressed`` true, so
+        shares cannot reveal the small count and the city is visibly left out, not missing.
+    leading
+        How many rivals to pick when neither ``groups`` nor ``brands`` is given.
     tz
         Time zone of the calendar (raw transactions only).
 
     Returns
     -------
     pl.DataFrame
-        One row per city and rival: ``merchant_city``, ``merchant_group_id``, ``brand`` (its
-        ``merchant_name``), ``customers``,
-        ``share`` (of the rivals' customers in the city), ``rank`` (1 = favourite),
-        ``favourite`` (bool); sorted by city and rank. Online payments are ignored.
+        One row per city and rival: ``merchant_city``, ``merchant_group_id`` (the group; for
+        a brand of several groups the first of them), ``brand``, ``customers``, ``share`` (of
+        the rivals' customers in the city), ``rank`` (1 = favourite), ``favourite`` (bool),
+        ``suppressed`` (bool); sorted by city and rank. Online payments are ignored. Empty
+        when fewer than two rivals exist (:func:`insights.spending.notes.favourites_note`
+        says why).
 
     Examples
     --------
@@ -92,7 +105,9 @@ def regional_favourites(
     ...         "repeat_customers": [1, 1, 1, 1],
     ...     }
     ... )
-    >>> regional_favourites(monthly, groups=["g_bean", "g_bun"]).filter(pl.col("favourite"))
+    >>> regional_favourites(monthly, groups=["g_bean", "g_bun"]).filter(
+    ...     pl.col("favourite")
+    ... ).drop("suppressed")
     shape: (2, 7)
     ┌───────────────┬───────────────────┬────────┬───────────┬───────┬──────┬───────────┐
     │ merchant_city ┆ merchant_group_id ┆ brand  ┆ customers ┆ share ┆ rank ┆ favourite │
@@ -107,15 +122,9 @@ def regional_favourites(
 
     """
     _check_min_customers(min_customers)
+    if groups and brands:
+        raise ParameterError("regional_favourites: give groups or brands, not both.")
     names = _brand_names(tx_or_monthly)
-    if brands:
-        if groups:
-            raise ParameterError("regional_favourites: give groups or brands, not both.")
-        groups = _groups_of_brands(names, brands)
-    rivals = list(dict.fromkeys(groups))
-    if len(rivals) < 2 or not all(isinstance(g, str) for g in rivals):
-        msg = f"groups must name at least two merchant_group_id values, got {groups!r}."
-        raise ParameterError(msg)
     bounds = _period_bounds(month)
     is_tx = isinstance(tx_or_monthly, pl.DataFrame | pl.LazyFrame) and "created_at" in (
         tx_or_monthly.collect_schema().names()
@@ -132,58 +141,112 @@ def regional_favourites(
         in_period = pl.lit(value=True) if bounds is None else pl.col("month").is_between(*bounds)
         agg = pl.col("customers").sum().cast(pl.Int64)
     require_columns(frame, ["merchant_group_id", "merchant_city"], who="regional_favourites")
-    counts = (
-        frame.filter(
-            in_period,
-            pl.col("merchant_group_id").is_in(rivals),
-            pl.col("merchant_city").is_not_null(),
+    in_person = frame.filter(in_period, pl.col("merchant_city").is_not_null()).join(
+        names.lazy(), on="merchant_group_id", how="left"
+    )
+    if groups:
+        rivals = list(dict.fromkeys(groups))
+        if len(rivals) < 2 or not all(isinstance(g, str) for g in rivals):
+            msg = f"groups must name at least two merchant_group_id values, got {groups!r}."
+            raise ParameterError(msg)
+        key = pl.col("merchant_group_id")
+    else:
+        rivals = (
+            _check_brands(names, brands)
+            if brands
+            else _leading_brands(in_person, leading=leading, agg=agg)
         )
-        .group_by("merchant_city", "merchant_group_id")
-        .agg(agg)
+        key = pl.col("brand")
+    if len(rivals) < 2:
+        return _empty_favourites()
+    members = in_person.filter(key.is_in(rivals)).with_columns(key.alias("_rival"))
+    counts = members.group_by("merchant_city", "_rival").agg(agg).collect()
+    labels = (
+        members.group_by("_rival")
+        .agg(
+            pl.col("merchant_group_id").min().alias("merchant_group_id"),
+            pl.col("brand").drop_nulls().first().alias("brand"),
+        )
         .collect()
     )
     grid = counts.select(pl.col("merchant_city").unique()).join(
-        pl.DataFrame({"merchant_group_id": rivals}), how="cross"
+        pl.DataFrame({"_rival": rivals}), how="cross"
     )
-    small = pl.col("customers").is_between(1, min_customers - 1)
+    small = pl.col("customers").is_between(1, min_customers - 1).any().over("merchant_city")
+    hidden = ("customers", "share", "rank")
     return (
-        grid.join(counts, on=["merchant_city", "merchant_group_id"], how="left")
+        grid.join(counts, on=["merchant_city", "_rival"], how="left")
         .with_columns(pl.col("customers").fill_null(0))
-        .filter(~small.any().over("merchant_city"))
         .with_columns(
             (pl.col("customers") / pl.col("customers").sum().over("merchant_city")).alias("share"),
             pl.col("customers")
             .rank("ordinal", descending=True)
-            .over("merchant_city", order_by="merchant_group_id")
+            .over("merchant_city", order_by="_rival")
             .cast(pl.Int64)
             .alias("rank"),
+            small.alias("suppressed"),
         )
-        .with_columns((pl.col("rank") == 1).alias("favourite"))
-        .join(names, on="merchant_group_id", how="left")
+        .with_columns(pl.when(~pl.col("suppressed")).then(pl.col(c)).alias(c) for c in hidden)
+        .with_columns((pl.col("rank") == 1).fill_null(value=False).alias("favourite"))
+        .join(labels, on="_rival", how="left")
+        .with_columns(pl.col("brand").fill_null(pl.col("merchant_group_id")))
         .select(
-            "merchant_city", "merchant_group_id", "brand", "customers", "share", "rank", "favourite"
+            "merchant_city",
+            "merchant_group_id",
+            "brand",
+            "customers",
+            "share",
+            "rank",
+            "favourite",
+            "suppressed",
         )
-        .sort("merchant_city", "rank")
+        .sort("merchant_city", "rank", "brand", nulls_last=True)
     )
 
 
-def _groups_of_brands(names: pl.DataFrame, brands: Sequence[str]) -> list[str]:
-    """Return the group id of each brand name; unknown or ambiguous names raise."""
+def _empty_favourites() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "merchant_city": pl.String,
+            "merchant_group_id": pl.String,
+            "brand": pl.String,
+            "customers": pl.Int64,
+            "share": pl.Float64,
+            "rank": pl.Int64,
+            "favourite": pl.Boolean,
+            "suppressed": pl.Boolean,
+        }
+    )
+
+
+def _leading_brands(in_person: pl.LazyFrame, *, leading: int, agg: pl.Expr) -> list[str]:
+    """Pick the ``leading`` brands in the most cities (at least two), then most customers."""
+    if leading < 2:
+        msg = f"leading must be at least 2 (rivals are compared), got {leading}."
+        raise ParameterError(msg)
+    per_city = in_person.group_by("brand", "merchant_city").agg(agg)
+    ranked = (
+        per_city.group_by("brand")
+        .agg(
+            pl.len().alias("cities"),
+            pl.col("customers").sum().alias("customers"),
+        )
+        .filter(pl.col("cities") >= 2, pl.col("brand").is_not_null())
+        .sort(["cities", "customers", "brand"], descending=[True, True, False])
+        .head(leading)
+        .collect()
+    )
+    return ranked.get_column("brand").to_list()
+
+
+def _check_brands(names: pl.DataFrame, brands: Sequence[str]) -> list[str]:
+    """Return the brand names, each known (possibly as several groups); unknown names raise."""
     if isinstance(brands, str):
         raise ParameterError(f"brands must be a list of brand names, not the string {brands!r}")
-    found = names.filter(pl.col("brand").is_in(list(brands)))
-    known = names.get_column("brand").to_list()
-    ids: list[str] = []
+    known = names.get_column("brand").unique().sort().to_list()
     for brand in brands:
-        match = found.filter(pl.col("brand") == brand).get_column("merchant_group_id").to_list()
-        if not match:
+        if brand not in known:
             close = difflib.get_close_matches(brand, known, n=3)
             hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
             raise ParameterError(f"regional_favourites: no brand called {brand!r}.{hint}")
-        if len(match) > 1:
-            raise ParameterError(
-                f"regional_favourites: {brand!r} names {len(match)} merchant groups "
-                f"({', '.join(sorted(match))}); pass groups= with the ids instead."
-            )
-        ids.append(match[0])
-    return ids
+    return list(dict.fromkeys(brands))

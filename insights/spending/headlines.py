@@ -41,7 +41,8 @@ def monthly_headlines(
     city
         Only payments at merchants in this city; ``None`` for everything (online included).
     min_customers
-        A period with fewer distinct customers has its figures blanked (null).
+        A period with fewer distinct customers (none at all included) has its figures blanked
+        (null); :func:`insights.spending.notes.headlines_note` says so in a sentence.
     tz
         Time zone of the calendar month.
 
@@ -85,14 +86,20 @@ def monthly_headlines(
     _check_min_customers(min_customers)
     first = parse_month(month)
     frame = _transactions(tx, "monthly_headlines")
+    month_of = pl.col("created_at").dt.convert_time_zone(tz).dt.date().dt.truncate("1mo")
     if city is not None:
+        # A city without payments this month gets blank figures; a month without any payment
+        # at all is a wrong parameter.
+        anywhere = frame.filter(month_of == first).select(pl.len()).collect().item()
+        if anywhere == 0:
+            msg = f"No payments in {month}; pick a month the data covers."
+            raise ParameterError(msg)
         frame = frame.filter(pl.col("merchant_city") == city)
     periods = {
         "this_month": first,
         "last_month": _shift_months(first, -1),
         "last_year": _shift_months(first, -12),
     }
-    month_of = pl.col("created_at").dt.convert_time_zone(tz).dt.date().dt.truncate("1mo")
     totals = (
         frame.with_columns(month_of.alias("month"))
         .filter(pl.col("month").is_in(list(periods.values())))
@@ -100,9 +107,8 @@ def monthly_headlines(
         .agg(_payers(), _payments(), _spend())
         .collect()
     )
-    if first not in totals["month"].to_list():
-        where = "" if city is None else f" in {city}"
-        msg = f"No payments in {month}{where}; pick a month the data covers."
+    if city is None and first not in totals["month"].to_list():
+        msg = f"No payments in {month}; pick a month the data covers."
         raise ParameterError(msg)
     metrics = ["customers", "payments", "spend_minor"]
     enough = pl.col("customers") >= min_customers

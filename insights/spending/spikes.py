@@ -34,6 +34,7 @@ def spending_spikes(
     city: str | None = None,
     min_customers: int = 10,
     min_baseline_customers: float = 10.0,
+    min_active_share: float = 0.8,
     month: str | None = None,
     names: Any | None = None,
 ) -> pl.DataFrame:
@@ -41,10 +42,15 @@ def spending_spikes(
 
     For each ``by`` value and day :math:`d` with spend :math:`s_d`:
     ``ratio_prev_week`` = :math:`s_d` / mean of the ``window`` days before :math:`d`, and
-    ``ratio_year_to_date`` = :math:`s_d` / mean day from 1 January up to the day before
-    (at least ``window`` days). A spike has both ratios ≥ ``min_ratio``. ``jump_pct`` =
-    ``100 × (ratio_year_to_date − 1)``, as in "cinema spending jumped 261% on 22 July compared
-    with the daily average up to then".
+    ``ratio_year_to_date`` = :math:`s_d` / mean day from 1 January (or the series' first day)
+    up to the day before (at least ``window`` days). A spike has both ratios ≥ ``min_ratio``.
+    ``jump_pct`` = ``100 × (ratio_year_to_date − 1)``, as in "cinema spending jumped 261% on
+    22 July compared with the daily average up to then".
+
+    A ratio needs a baseline worth comparing with. Both comparison windows must have payments
+    on at least ``min_active_share`` of their days (a brand silent for ten months has no
+    "average day so far": +14,677% against empty days is an artefact, not news), and at least
+    ``min_baseline_customers`` customers a day on average.
 
     Parameters
     ----------
@@ -63,8 +69,11 @@ def spending_spikes(
         Spike days with fewer customers are suppressed.
     min_baseline_customers
         A spike needs at least this many customers per day on average over the previous
-        ``window`` days: a ratio against a handful of payments is noise (a place with one
-        customer a day "jumps 10,000%" when a party of fifty turns up), not news.
+        ``window`` days and over the year so far: a ratio against a handful of payments is
+        noise (a place with one customer a day "jumps 10,000%" when a party of fifty turns
+        up), not news.
+    min_active_share
+        Share of the days in each comparison window that must have payments (0 to 1).
     month
         ``"YYYY-MM"``: only spikes from 1 January of that year to the end of that month (the
         "year so far" of a monthly report). ``None``: every day in ``daily``.
@@ -110,6 +119,9 @@ def spending_spikes(
     if window < 1 or min_ratio <= 0:
         msg = f"window must be ≥ 1 and min_ratio > 0, got window={window}, min_ratio={min_ratio}."
         raise ParameterError(msg)
+    if not 0 <= min_active_share <= 1:
+        msg = f"min_active_share is a share of days, between 0 and 1; got {min_active_share}."
+        raise ParameterError(msg)
     per_day = _daily_by(daily, by, "spending_spikes", city)
     in_year_so_far = pl.lit(value=True)
     if month is not None:
@@ -120,12 +132,19 @@ def spending_spikes(
     year = pl.col("day").dt.year()
     prev_week = spend.rolling_mean(window_size=window).shift(1).over(by)
     prev_customers = pl.col("customers").rolling_mean(window_size=window).shift(1).over(by)
+    active = (spend > 0).cast(pl.Int64)
+    prev_active = active.rolling_sum(window_size=window).shift(1).over(by)
     days_so_far = spend.cum_count().shift(1).over(by, year)
     year_to_date = (spend.cum_sum() / spend.cum_count()).shift(1).over(by, year)
+    ytd_active = active.cum_sum().shift(1).over(by, year)
+    ytd_customers = (pl.col("customers").cum_sum() / spend.cum_count()).shift(1).over(by, year)
     spikes = (
         per_day.with_columns(
             prev_week.alias("prev_week_mean"),
             prev_customers.alias("_prev_customers"),
+            (prev_active / window).alias("_prev_active"),
+            (ytd_active / days_so_far).alias("_ytd_active"),
+            ytd_customers.alias("_ytd_customers"),
             pl.when(days_so_far >= window).then(year_to_date).alias("year_to_date_mean"),
         )
         .with_columns(
@@ -140,9 +159,12 @@ def spending_spikes(
             pl.col("ratio_year_to_date") >= min_ratio,
             pl.col("customers") >= min_customers,
             pl.col("_prev_customers") >= min_baseline_customers,
+            pl.col("_ytd_customers") >= min_baseline_customers,
+            pl.col("_prev_active") >= min_active_share,
+            pl.col("_ytd_active") >= min_active_share,
             in_year_so_far,
         )
-        .drop("_prev_customers")
+        .drop("_prev_customers", "_prev_active", "_ytd_active", "_ytd_customers")
         .sort(["ratio_year_to_date", by, "day"], descending=[True, False, False])
     )
     if names is not None and by == "merchant_group_id":

@@ -870,7 +870,9 @@ def new_places_note(
         )
     parts = [f"{_places(new)} too new to have a baseline"] if new else []
     parts += [f"{_places(busy)} with too few regulars before to measure growth"] if busy else []
+    listed = "it is" if new + busy == 1 else "they are"
+    text = " and ".join(parts)
     return (
-        f"{' and '.join(parts).capitalize()}{where} had {min_customers} or more repeat "
-        f"customers in {when}; they are listed here by repeat customers, not ranked by growth."
+        f"{text[:1].upper()}{text[1:]}{where} had {min_customers} or more repeat "
+        f"customers in {when}; {listed} listed here by repeat customers, not ranked by growth."
     )

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from insights.errors import ParameterError
-from insights.publish.display import show
+from insights.publish.display import say, show
 
 
 def test_table_has_no_quotes_dtypes_or_shape_and_formats_numbers() -> None:
@@ -30,3 +30,16 @@ def test_long_tables_say_how_many_rows_are_hidden() -> None:
 def test_show_refuses_non_frames() -> None:
     with pytest.raises(ParameterError, match="polars DataFrame"):
         show([1, 2])  # type: ignore[arg-type]
+
+
+def test_show_puts_the_note_above_the_table_and_instead_of_an_empty_one() -> None:
+    frame = pl.DataFrame({"place": ["Nori"], "customers": [40]})
+    html = show(frame, note="1 place passes the bar.")._repr_html_()
+    assert html.index("1 place passes the bar.") < html.index("<table")
+    empty = show(frame.clear(), note="No place passed the bar.")._repr_html_()
+    assert "No place passed the bar." in empty
+    assert "<table" not in empty
+
+
+def test_say_shows_a_sentence_as_a_paragraph() -> None:
+    assert say("A < B")._repr_html_() == '<p class="insights-note">A &lt; B</p>'

@@ -44,7 +44,9 @@ def render(name: str, params: dict[str, str], data: Path, out: Path) -> RunResul
 def london(sample: tuple[Path, dict[str, Any]], reports: Path) -> Path:
     data, truth = sample
     month = truth["generator"]["story_month"]
-    return render("trending_spending", {"month": month, "city": "London"}, data, reports).path
+    rivals = ",".join(truth["rivals"]["names"].values())
+    params = {"month": month, "city": "London", "rivals": rivals}
+    return render("trending_spending", params, data, reports).path
 
 
 def table(folder: Path, name: str) -> pl.DataFrame:

@@ -119,7 +119,7 @@ def test_spikes_chart_annotates_the_spike_day() -> None:
     spec = spikes_chart(DAILY, SPIKES, key="entertainment", label="cinema").to_dict()
     _assert_title_block(spec)
     line, _points, text = spec["layer"]
-    assert [r["spend_pounds"] for r in _values(spec, line)] == [10.0, 36.1]
+    assert [r["spend"] for r in _values(spec, line)] == [10.0, 36.1]
     assert [r["spike_label"] for r in _values(spec, text)] == ["+261% on 22 Jul"]
     assert text["encoding"]["text"]["field"] == "spike_label"
     assert "cinema" in spec["title"]["subtitle"][0]
@@ -135,9 +135,51 @@ def test_favourites_chart_is_one_panel_per_city() -> None:
     assert bars["encoding"]["color"]["field"] == "merchant_group_id"
 
 
-def test_chart_of_an_empty_table_is_refused() -> None:
-    with pytest.raises(ParameterError, match="empty"):
-        trending_chart(TRENDING.clear())
+def test_chart_of_an_empty_table_says_why_instead_of_failing() -> None:
+    # Regression: trending_chart raised on an empty list, so a quiet month or a small city
+    # lost every later section of its report.
+    note = "No place in Leeds passed the bar in September 2025: 40 places checked."
+    spec = trending_chart(TRENDING.clear(), place="Leeds", note=note).to_dict()
+    assert spec["title"]["text"] == "No trending places in Leeds"
+    assert _values(spec, spec)[0]["text"] == note
+
+
+@pytest.mark.parametrize("chart", ["category_index", "favourites"])
+def test_other_charts_of_empty_tables_say_why(chart: str) -> None:
+    if chart == "category_index":
+        spec = category_index_chart(INDEX.clear(), note="No index yet.").to_dict()
+    else:
+        spec = favourites_chart(FAVOURITES.clear(), note="No rivals.").to_dict()
+    assert _values(spec, spec)[0]["text"] in ("No index yet.", "No rivals.")
+
+
+def test_trending_chart_of_several_cities_names_no_country() -> None:
+    several = TRENDING.with_columns(merchant_city=pl.Series(["Leeds", "York"]))
+    assert "all cities" in trending_chart(several).to_dict()["title"]["text"]
+
+
+def test_spikes_chart_draws_missing_days_as_gaps_in_the_data_currency() -> None:
+    daily = pl.DataFrame(
+        {
+            "merchant_category": ["cinema"] * 3,
+            "day": [date(2025, 7, 1), date(2025, 7, 2), date(2025, 7, 5)],
+            "spend_minor": [1000, 1200, 5000],
+        }
+    )
+    spikes = pl.DataFrame(
+        {
+            "merchant_category": ["cinema"],
+            "day": [date(2025, 7, 5)],
+            "spend_minor": [5000],
+            "customers": [40],
+            "jump_pct": [350.0],
+        }
+    )
+    spec = spikes_chart(daily, spikes, currency="USD").to_dict()
+    line = spec["layer"][0]
+    assert [row["spend"] for row in _values(spec, line)] == [10.0, 12.0, None, None, 50.0]
+    assert line["mark"]["invalid"] == "break-paths-show-domains"
+    assert line["encoding"]["y"]["title"] == "Spend per day ($)"
 
 
 def test_chart_missing_columns_names_them() -> None:

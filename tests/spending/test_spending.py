@@ -179,9 +179,16 @@ def test_year_on_year_suppresses_small_groups() -> None:
     assert year_on_year(daily, month="2025-09")["merchant_category"].to_list() == ["a"]
 
 
-def test_year_on_year_without_last_year_is_refused() -> None:
-    with pytest.raises(InsufficientHistoryError, match="2024-09"):
-        year_on_year(_daily([1], start=date(2025, 9, 1)), month="2025-09")
+def test_year_on_year_without_last_year_is_empty_not_an_error() -> None:
+    # Regression: data starting less than a year ago took the whole report down.
+    assert year_on_year(_daily([1], start=date(2025, 9, 1)), month="2025-09").is_empty()
+
+
+def test_year_on_year_of_a_city_without_spending_is_empty() -> None:
+    daily = _daily([100] * 3, start=date(2025, 9, 1)).with_columns(merchant_city=pl.lit("Leeds"))
+    assert year_on_year(daily, month="2025-09", city="York").is_empty()
+    with pytest.raises(ParameterError, match="No spending in 2026-01"):
+        year_on_year(daily, month="2026-01", city="York")
 
 
 # --- regional_favourites -------------------------------------------------------------------
@@ -208,6 +215,7 @@ def test_favourites_per_city_with_shares() -> None:
             "share": [0.75, 0.25, 1.0, 0.0],
             "rank": [1, 2, 1, 2],
             "favourite": [True, False, True, False],
+            "suppressed": [False] * 4,
         }
     )
     assert_frame_equal(result, expected)
@@ -225,7 +233,52 @@ def test_favourites_drop_a_city_with_a_tiny_rival() -> None:
         customers=[50, 40, 50, 3],
     )
     result = regional_favourites(monthly, groups=["g_bean", "g_bun"])
-    assert result["merchant_city"].unique().to_list() == ["Leeds"]
+    # York stays, visibly suppressed: no count, share or rank, and no favourite.
+    york = result.filter(pl.col("merchant_city") == "York")
+    assert york["suppressed"].to_list() == [True, True]
+    assert york.select("customers", "share", "rank").null_count().row(0) == (2, 2, 2)
+    assert not york["favourite"].any()
+    assert result.filter(pl.col("favourite"))["merchant_city"].to_list() == ["Leeds"]
+
+
+def test_a_brand_of_many_groups_is_one_rival() -> None:
+    # Regression: a national brand whose locations are separate merchant groups failed with
+    # "'Bean' names 3 merchant groups". A brand name now stands for all its groups.
+    monthly = monthly_frame(
+        merchant_id=["a", "b", "c", "d", "e"],
+        merchant_name=["Bean", "Bean", "Bean", "Bun", "Bun"],
+        merchant_group_id=["g_bean1", "g_bean2", "g_bean3", "g_bun", "g_bun"],
+        merchant_city=["Leeds", "Leeds", "York", "Leeds", "York"],
+        customers=[30, 20, 40, 45, 10],
+    )
+    result = regional_favourites(monthly, brands=["Bean", "Bun"])
+    assert result.select("merchant_city", "brand", "merchant_group_id", "customers").rows() == [
+        ("Leeds", "Bean", "g_bean1", 50),
+        ("Leeds", "Bun", "g_bun", 45),
+        ("York", "Bean", "g_bean1", 40),
+        ("York", "Bun", "g_bun", 10),
+    ]
+
+
+def test_without_rivals_the_leading_brands_are_compared() -> None:
+    # Bean is in 3 cities, Bun and Crumb in 2 (Crumb has more customers), Solo in 1.
+    monthly = monthly_frame(
+        merchant_id=["b1", "b2", "b3", "u1", "u2", "c1", "c2", "s1"],
+        merchant_name=["Bean"] * 3 + ["Bun"] * 2 + ["Crumb"] * 2 + ["Solo"],
+        merchant_group_id=["g_b1", "g_b2", "g_b3", "g_u", "g_u", "g_c", "g_c", "g_s"],
+        merchant_city=["Leeds", "York", "Hull", "Leeds", "York", "Leeds", "York", "Leeds"],
+        customers=[20, 20, 20, 10, 10, 30, 30, 500],
+    )
+    result = regional_favourites(monthly)
+    assert set(result["brand"]) == {"Bean", "Crumb"}
+    assert set(regional_favourites(monthly, leading=3)["brand"]) == {"Bean", "Crumb", "Bun"}
+
+
+def test_without_two_brands_in_two_cities_there_is_nothing_to_compare() -> None:
+    monthly = monthly_frame(merchant_id=["a", "b"], merchant_city=["Leeds", "York"])
+    result = regional_favourites(monthly)
+    assert result.is_empty()
+    assert "suppressed" in result.columns
 
 
 def test_favourites_need_two_groups() -> None:
@@ -269,6 +322,14 @@ def test_monthly_headlines_blank_periods_with_few_customers() -> None:
     result = monthly_headlines(tx, month="2025-09")
     assert result["this_month"].to_list() == [12, 12, 12000]
     assert result["last_month"].null_count() == 3
+
+
+def test_monthly_headlines_of_a_city_without_payments_are_blank() -> None:
+    # Regression: a city with no payment that month raised and took the report down.
+    result = monthly_headlines(
+        tx_frame(created_at="2025-09-10 12:00"), month="2025-09", city="York"
+    )
+    assert result["this_month"].null_count() == 3
 
 
 def test_monthly_headlines_month_without_data_is_refused() -> None:
@@ -324,3 +385,37 @@ def test_category_index_for_a_month_uses_that_month_last_year_as_baseline() -> N
 def test_category_index_needs_a_baseline_or_a_month() -> None:
     with pytest.raises(ParameterError, match=r"baseline=.*or month="):
         category_index(_daily([1, 2, 3]))
+
+
+def test_a_burst_after_months_of_silence_is_not_a_spike() -> None:
+    # Regression: a brand with payments in January only, then silent until a burst in June,
+    # showed "+14677%" against a year-to-date mean taken over five months of empty days.
+    days = pl.date_range(date(2025, 1, 1), date(2025, 6, 30), eager=True)
+    active = [d.month == 1 or d >= date(2025, 6, 20) for d in days]
+    spend = [
+        0 if not a else (5_000 if d == date(2025, 6, 23) else 1_000)
+        for d, a in zip(days, active, strict=True)
+    ]
+    customers = [40 if a else 0 for a in active]
+    daily = pl.DataFrame(
+        {"merchant_group_id": "g_gap", "day": days, "spend_minor": spend, "customers": customers}
+    ).filter(pl.col("customers") > 0)  # missing days are absent, as in group_daily
+    assert spending_spikes(daily, by="merchant_group_id").is_empty()
+    # The same burst against a year of steady trading is a spike.
+    steady = daily.vstack(
+        pl.DataFrame(
+            {
+                "merchant_group_id": "g_steady",
+                "day": days,
+                "spend_minor": [5_000 if d == date(2025, 6, 23) else 1_000 for d in days],
+                "customers": [40] * len(days),
+            }
+        )
+    )
+    found = spending_spikes(steady, by="merchant_group_id")
+    assert found.select("merchant_group_id", "day").rows() == [("g_steady", date(2025, 6, 23))]
+
+
+def test_min_active_share_is_a_share() -> None:
+    with pytest.raises(ParameterError, match="between 0 and 1"):
+        spending_spikes(_daily([1]), min_active_share=80)

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 from conftest import history
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from insights.spending.trending import trending_merchants
 
