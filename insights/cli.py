@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from insights._common import DEFAULT_TZ
 from insights.data.contracts import CONTRACT_NAMES
 from insights.errors import ContractError, InsightsError, ParameterError
 
@@ -324,9 +325,7 @@ def _parser() -> argparse.ArgumentParser:
         "data_dir", metavar="DATA_DIR", help="raw data folder (or a folder of transactions)"
     )
     reduce.add_argument("--out", type=Path, required=True, help="mart folder")
-    reduce.add_argument(
-        "--tz", default="Europe/London", help="time zone of days and months (IANA name)"
-    )
+    reduce.add_argument("--tz", default=DEFAULT_TZ, help="time zone of days and months (IANA name)")
     reduce.add_argument("--engine", choices=("polars", "duckdb"), default="polars")
     reduce.add_argument(
         "--only",

@@ -12,7 +12,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from insights.errors import ParameterError
+from insights._common import require_columns
 from insights.publish.theme import PALETTE, titled
 
 __all__ = [
@@ -30,13 +30,6 @@ _METRIC_LABELS = {
     "coverage_80": "Share of days inside the 80% interval",
     "calibrated_coverage_80": "Share of days inside the calibrated 80% interval",
 }
-
-
-def _require(frame: pl.DataFrame, columns: list[str], who: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        msg = f"{who}: the frame lacks column(s) {missing}; it has {frame.columns}."
-        raise ParameterError(msg)
 
 
 def contact_history_chart(
@@ -64,7 +57,7 @@ def contact_history_chart(
     'temporal'
 
     """
-    _require(history, ["ds", "y"], "contact_history_chart")
+    require_columns(history, ["ds", "y"], who="contact_history_chart")
     enc: dict[str, Any] = {
         "x": alt.X("ds:T", title=None),
         "y": alt.Y("y:Q", title=y_title),
@@ -112,8 +105,10 @@ def forecast_chart(
     With ``unique_id`` in both frames, one panel per series.
 
     """
-    _require(history, ["ds", "y"], "forecast_chart")
-    _require(forecast, ["ds", "mean", "lo_80", "hi_80", "lo_95", "hi_95"], "forecast_chart")
+    require_columns(history, ["ds", "y"], who="forecast_chart")
+    require_columns(
+        forecast, ["ds", "mean", "lo_80", "hi_80", "lo_95", "hi_95"], who="forecast_chart"
+    )
     keys = ["unique_id"] if "unique_id" in forecast.columns else []
     last = history["ds"].max()
     recent = history.filter(pl.col("ds") > pl.lit(last) - pl.duration(days=history_days))
@@ -182,7 +177,7 @@ def backtest_chart(
     'model'
 
     """
-    _require(scores, ["model", metric], "backtest_chart")
+    require_columns(scores, ["model", metric], who="backtest_chart")
     label = _METRIC_LABELS.get(metric, metric)
     enc: dict[str, Any] = {
         "x": alt.X(f"{metric}:Q", title=label),
@@ -219,7 +214,7 @@ def intraday_profile_chart(
     ('nominal', 'quantitative')
 
     """
-    _require(profile, ["weekday", "interval", "share"], "intraday_profile_chart")
+    require_columns(profile, ["weekday", "interval", "share"], who="intraday_profile_chart")
     names = pl.Series(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
     # Only the encoded columns: a polars time column does not serialise to Vega-Lite JSON.
     keys = ["unique_id"] if "unique_id" in profile.columns else []
@@ -278,7 +273,9 @@ def staffing_chart(
     ['bar', 'tick']
 
     """
-    _require(staffing, ["ds", "interval", "agents", "agents_with_shrinkage"], "staffing_chart")
+    require_columns(
+        staffing, ["ds", "interval", "agents", "agents_with_shrinkage"], who="staffing_chart"
+    )
     first = staffing["ds"].min()
     shown = (
         staffing

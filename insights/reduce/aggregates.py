@@ -23,13 +23,12 @@ Conventions shared by every aggregate:
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any, TypeVar
 
 import narwhals as nw
 import polars as pl
 
+from insights._common import DEFAULT_TZ
 from insights.errors import ParameterError
 
 __all__ = [
@@ -41,7 +40,6 @@ __all__ = [
     "group_daily",
     "merchant_daily",
     "merchant_monthly",
-    "parse_month",
     "to_polars",
     "total_monthly",
 ]
@@ -57,7 +55,6 @@ MERCHANT_ATTRIBUTES = (
     "merchant_city",
     "is_online",
 )
-DEFAULT_TZ = "Europe/London"
 _MERCHANT_METRICS = ("spend_minor", "payments", "customers", "repeat_customers", "refund_minor")
 
 
@@ -175,27 +172,6 @@ def _merchant_reduce(tx: Any, period: nw.Expr, period_name: str, tz: str) -> Any
 
 
 # --- public functions ---------------------------------------------------------------------
-
-
-def parse_month(month: str, /) -> date:
-    """Parse a ``"YYYY-MM"`` month parameter into the date of its first day.
-
-    Raises
-    ------
-    ParameterError
-        If ``month`` is not a string of the form ``"YYYY-MM"`` with a month from 01 to 12.
-
-    Examples
-    --------
-    >>> parse_month("2025-09")
-    datetime.date(2025, 9, 1)
-
-    """
-    match = re.fullmatch(r"(\d{4})-(\d{2})", month) if isinstance(month, str) else None
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        msg = f"month must look like '2025-09' (year-month), got {month!r}."
-        raise ParameterError(msg)
-    return date(int(match.group(1)), int(match.group(2)), 1)
 
 
 def to_polars(frame: Any, /) -> pl.DataFrame:

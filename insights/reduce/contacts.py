@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 import narwhals as nw
 import polars as pl
 
+from insights._common import DEFAULT_TZ
 from insights.errors import ParameterError
-from insights.reduce.aggregates import DEFAULT_TZ, to_polars
+from insights.reduce.aggregates import to_polars
 
 __all__ = [
     "account_events",

@@ -50,6 +50,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from insights.data import layout
 from insights.data.contracts import Contract, contracts_dir, load_contract
 from insights.errors import ContractError, ParameterError
 
@@ -339,7 +340,7 @@ def read_manifest(mart_dir: str | Path, /) -> dict[str, Any]:
         hint = (
             f" It looks like raw data: run `insights reduce {folder} --out MART_DIR` and use "
             "MART_DIR."
-            if (folder / "transactions").is_dir() or (folder / "contacts.parquet").is_file()
+            if layout.transactions_dir(folder).is_dir() or layout.contacts_path(folder).is_file()
             else " Run `insights reduce DATA_DIR --out MART_DIR` to write one."
         )
         raise ParameterError(f"{folder} is not a mart folder: it has no {MANIFEST}.{hint}")

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -48,6 +47,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 import pyarrow.parquet as pq
 
+from insights._common import DEFAULT_TZ
+from insights.data import layout
 from insights.errors import ContractError, ParameterError
 from insights.reduce.aggregates import (
     active_customers_daily,
@@ -107,7 +108,7 @@ _OPTIMIZE = pl.QueryOptFlags(comm_subplan_elim=False)
 #: Default ``rows_per_pass``: consecutive local months are reduced in one pass while their rows
 #: total at most this (about 1.5 GB peak for ``merchant_daily``; see ``benchmarks/reduce.py``).
 ROWS_PER_PASS = 8_000_000
-_MONTH_DIR = re.compile(r"year_month=(\d{4})-(\d{2})")
+_MONTH_DIR = layout.MONTH_DIR
 
 
 # --- files and partitions -----------------------------------------------------------------
@@ -536,7 +537,7 @@ def reduce_partitioned(
     /,
     *,
     aggregate: Aggregate = "merchant_daily",
-    tz: str = "Europe/London",
+    tz: str = DEFAULT_TZ,
     engine: Engine = "polars",
     progress: bool = False,
     split_days: int | None = None,
@@ -646,7 +647,7 @@ def write_aggregates(
     /,
     *,
     aggregates: Sequence[str] = tuple(get_args(Aggregate)),
-    tz: str = "Europe/London",
+    tz: str = DEFAULT_TZ,
     engine: Engine = "polars",
     progress: bool = False,
     split_days: int | None = None,

@@ -39,9 +39,10 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from insights._common import DEFAULT_TZ
+from insights.data import layout
 from insights.errors import ContractError, ParameterError
 from insights.reduce.aggregates import (
-    DEFAULT_TZ,
     active_customers_daily,
     category_daily,
     city_monthly,
@@ -164,8 +165,8 @@ def _inputs(data: str | Path) -> _Inputs:
             f"{root}: no such data folder; point at a folder holding transactions/ (Parquet), "
             "contacts.parquet and customers.parquet."
         )
-    tx = root / "transactions"
-    contacts, customers = root / "contacts.parquet", root / "customers.parquet"
+    tx = layout.transactions_dir(root)
+    contacts, customers = layout.contacts_path(root), layout.customers_path(root)
     if tx.exists() or contacts.exists() or customers.exists():
         return _Inputs(
             root,

@@ -5,8 +5,7 @@ and single-column scans), the fingerprint of the input files (row counts and con
 for the manifest and for idempotence), their date range, and the customer identifiers the
 privacy gate looks for.
 
-Layout: ``<data>/transactions/year_month=YYYY-MM/part-0.parquet``,
-``<data>/customers.parquet``, ``<data>/contacts.parquet``.
+The data folder's layout is :mod:`insights.data.layout`.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from typing import Any
 
 import polars as pl
 
+from insights.data import layout
 from insights.errors import ParameterError
 from insights.reports.catalogue import ReportSpec
 
@@ -36,19 +36,6 @@ __all__ = [
 _CHUNK = 1 << 20
 
 
-def _transactions(data: Path) -> Path:
-    return data / "transactions"
-
-
-def _months(data: Path) -> list[str]:
-    folder = _transactions(data)
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p.name.removeprefix("year_month=")
-        for p in folder.glob("year_month=*")
-        if any(p.glob("*.parquet"))
-    )
 
 
 def _parquet_rows(path: Path) -> int:
@@ -63,22 +50,22 @@ def _nearest(value: str, options: Sequence[str]) -> str:
 
 
 def _check_month(data: Path, name: str, month: str) -> None:
-    months = _months(data)
-    folder = _transactions(data) / f"year_month={month}"
+    months = layout.months_present(data)
+    folder = layout.month_dir(data, month)
     files = sorted(folder.glob("*.parquet"))
     if files and sum(_parquet_rows(f) for f in files) > 0:
         return
     span = f"{months[0]} to {months[-1]}" if months else "none"
     raise ParameterError(
         f"parameter {name}={month!r}: no transactions for that month in "
-        f"{_transactions(data)}/ (months with data: {span}).{_nearest(month, months)} "
+        f"{layout.transactions_dir(data)}/ (months with data: {span}).{_nearest(month, months)} "
         "Pick a month with data or point --data at a folder that has it"
     )
 
 
 def _check_city(data: Path, name: str, city: str, month: str | None) -> None:
-    folder = _transactions(data)
-    source = folder / f"year_month={month}" if month else folder
+    folder = layout.transactions_dir(data)
+    source = layout.month_dir(data, month) if month else folder
     files = sorted(source.rglob("*.parquet")) if source.is_dir() else []
     if not files:
         files = sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
@@ -105,7 +92,7 @@ def _check_city(data: Path, name: str, city: str, month: str | None) -> None:
 
 
 def _contacts_dates(data: Path) -> tuple[date, date]:
-    path = data / "contacts.parquet"
+    path = layout.contacts_path(data)
     if not path.is_file():
         raise ParameterError(
             f"no contacts data at {path}; point --data at a folder with contacts.parquet"
@@ -137,7 +124,7 @@ def _check_contacts_date(data: Path, name: str, value: str, history_days: int) -
     )
     raise ParameterError(
         f"parameter {name}={value!r} is outside the contacts data: {why}. "
-        f"Pick a date from {earliest} to {last} in {data / 'contacts.parquet'}"
+        f"Pick a date from {earliest} to {last} in {layout.contacts_path(data)}"
     )
 
 
@@ -145,7 +132,7 @@ def _check_tags(data: Path, name: str, tags: list[str]) -> None:
     if not tags:
         return
     known = (
-        pl.scan_parquet(data / "contacts.parquet")
+        pl.scan_parquet(layout.contacts_path(data))
         .select(pl.col("tag").drop_nulls().unique())
         .collect()
         .to_series()
@@ -156,7 +143,7 @@ def _check_tags(data: Path, name: str, tags: list[str]) -> None:
         if tag not in known:
             raise ParameterError(
                 f"parameter {name}: tag {tag!r} does not occur in "
-                f"{data / 'contacts.parquet'}.{_nearest(tag, known)} Tags: {', '.join(known)}"
+                f"{layout.contacts_path(data)}.{_nearest(tag, known)} Tags: {', '.join(known)}"
             )
 
 

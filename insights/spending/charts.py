@@ -17,6 +17,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from insights._common import require_columns
 from insights.errors import ParameterError
 from insights.publish.theme import PALETTE, titled
 from insights.spending.locale import currency_symbol, minor_per_major
@@ -25,10 +26,7 @@ __all__ = ["category_index_chart", "favourites_chart", "spikes_chart", "trending
 
 
 def _need(frame: pl.DataFrame, columns: list[str], chart: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        msg = f"{chart} needs columns {columns}; missing {missing}."
-        raise ParameterError(msg)
+    require_columns(frame, columns, who=chart)
 
 
 def _message_chart(title: str, text: str, subtitle: str) -> Any:

@@ -69,8 +69,9 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from insights._common import DEFAULT_TZ, parse_month
 from insights.errors import ParameterError
-from insights.reduce.aggregates import DEFAULT_TZ, merchant_monthly, parse_month, to_polars
+from insights.reduce.aggregates import merchant_monthly, to_polars
 
 __all__ = [
     "chain_groups",

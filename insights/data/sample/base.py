@@ -13,13 +13,14 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from insights._common import DEFAULT_TZ
 from insights.data.contracts import load_contract
 
 __all__ = ["CATEGORIES", "CITIES", "CONTACT_TAGS", "TZ"]
 
 _Array = npt.NDArray[Any]
 #: Local time zone of the bank: timestamps are generated in it, then stored in UTC.
-TZ = "Europe/London"
+TZ = DEFAULT_TZ
 #: Cities and the share of customers living in each (largest first).
 CITIES: tuple[tuple[str, float], ...] = (
     ("London", 0.30),

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from insights.data import layout
 from insights.data.sample.base import (
     _BASELINE_MONTHS,
     _CITY_NAMES,
@@ -226,19 +227,20 @@ def write_sample(
     started = time.perf_counter()
     data = sample_data(customers=customers, start=start, end=end, seed=seed, progress=progress)
     out = Path(out_dir)
-    tx_dir = out / "transactions"
+    tx_dir = layout.transactions_dir(out)
     tx_dir.mkdir(parents=True, exist_ok=True)
-    for stale in tx_dir.glob("year_month=*/part-*.parquet"):
+    for stale in tx_dir.glob(f"{layout.PARTITION_KEY}=*/part-*.parquet"):
         stale.unlink()
     parts = data.transactions.with_columns(
-        pl.col("created_at").dt.strftime("%Y-%m").alias("year_month")
-    ).partition_by("year_month", as_dict=True, include_key=False, maintain_order=True)
+        pl.col("created_at").dt.strftime("%Y-%m").alias(layout.PARTITION_KEY)
+    ).partition_by(layout.PARTITION_KEY, as_dict=True, include_key=False, maintain_order=True)
     for (month,), part in sorted(parts.items(), key=lambda kv: str(kv[0][0])):
-        folder = tx_dir / f"year_month={month}"
+        folder = layout.month_dir(out, str(month))
         folder.mkdir(exist_ok=True)
         part.write_parquet(folder / "part-0.parquet")
-    data.customers.write_parquet(out / "customers.parquet")
-    data.contacts.write_parquet(out / "contacts.parquet")
-    (out / "truth.json").write_text(json.dumps(data.truth, indent=2) + "\n", encoding="utf-8")
+    data.customers.write_parquet(layout.customers_path(out))
+    data.contacts.write_parquet(layout.contacts_path(out))
+    truth = json.dumps(data.truth, indent=2) + "\n"
+    (out / layout.TRUTH_FILE).write_text(truth, encoding="utf-8")
     _say(progress, started, f"written to {out}")
     return data.truth
