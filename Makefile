@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 SAMPLE := data/sample
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: help setup sample run test lint typecheck pytest lab bench clean
+.PHONY: help setup sample run check test lint typecheck pytest lab bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,12 @@ typecheck: setup ## mypy (strict) on insights/
 
 pytest: setup ## the test suite with doctests
 	$(RUN) pytest
+
+check: setup ## fast tier (~1 min): ruff, mypy and the tests that need no notebook render, Spark or browser
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+	$(RUN) pytest -m "not slow and not spark and not browser"
 
 test: setup ## set up and run every check: ruff, mypy, pytest
 	$(RUN) ruff check .

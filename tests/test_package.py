@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import os
 import subprocess
@@ -77,3 +78,95 @@ def test_mypy_sees_the_public_names_typed(tmp_path: Path) -> None:
     frame = "polars.dataframe.frame.DataFrame"
     assert f"def ({frame}, {frame}, *, as_of: datetime.date | str," in out
     assert 'Module has no attribute "contact_rate"' in out
+
+
+def _owner(target: str, name: str | None, root: Path) -> str | None:
+    """The package a private module or name belongs to (None: nothing private is imported)."""
+    parts = target.split(".")
+    for i, part in enumerate(parts):
+        if part.startswith("_") and not part.startswith("__"):
+            return ".".join(parts[:i])
+    if name is None or not name.startswith("_") or name.startswith("__"):
+        return None
+    is_package = (root.parent / Path(*parts) / "__init__.py").is_file()
+    return target if is_package else target.rpartition(".")[0]
+
+
+def test_no_module_imports_another_packages_private_names() -> None:
+    """A private module or name (leading `_`) is imported only inside the package that owns it.
+
+    Ruff's PLC2701 exempts imports within one top-level package, so this draws the stage
+    boundaries inside `insights`: e.g. forecasting's modules share private helpers, but no
+    other stage may reach them, and `insights._common` is open to every stage.
+    """
+    root = Path(insights.__file__).parent
+    problems = []
+    for path in sorted(root.rglob("*.py")):
+        module = ".".join(path.relative_to(root.parent).with_suffix("").parts)
+        package = module.removesuffix(".__init__") if path.name == "__init__.py" else None
+        package = package or module.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                targets = [(node.module, alias.name) for alias in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [(alias.name, None) for alias in node.names]
+            else:
+                continue
+            for target, name in targets:
+                if not target.startswith("insights"):
+                    continue
+                owner = _owner(target, name, root)
+                if owner is not None and package != owner and not package.startswith(f"{owner}."):
+                    problems.append(f"{module}: {target} {name or ''} is private to {owner}")
+    assert not problems, "\n".join(problems)
+
+
+def test_relative_imports_are_not_used() -> None:
+    """The boundary check above reads absolute imports; keep every import absolute."""
+    root = Path(insights.__file__).parent
+    relative = [
+        str(path.relative_to(root.parent))
+        for path in sorted(root.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.level > 0
+    ]
+    assert not relative
+
+
+#: Each stage may import only the layers before it (errors and _common are open to all).
+LAYERS = (
+    ("errors",),
+    ("_common",),
+    ("data",),
+    ("reduce", "publish"),
+    ("forecasting",),
+    ("spending", "contacts"),
+    ("reports",),
+    ("cli",),
+)
+
+
+def test_stages_import_only_upstream_stages() -> None:
+    """The README's architecture, enforced: data flows one way, imports follow it."""
+    layer = {name: i for i, names in enumerate(LAYERS) for name in names}
+    root = Path(insights.__file__).parent
+    upward = []
+    for path in sorted(root.rglob("*.py")):
+        stage = path.relative_to(root).parts[0].removesuffix(".py")
+        if stage == "__init__":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for name in names:
+                parts = name.split(".")
+                if parts[0] != "insights" or len(parts) < 2 or parts[1] == stage:
+                    continue
+                if layer[parts[1]] >= layer[stage]:
+                    upward.append(f"{path.relative_to(root.parent)} imports {name}")
+    assert not upward, "\n".join(upward)

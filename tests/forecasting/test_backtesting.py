@@ -5,7 +5,11 @@ import polars as pl
 import pytest
 
 from insights.errors import InsufficientHistoryError, ParameterError
-from insights.forecasting.backtesting import _calibrated_coverage, backtest, backtest_predictions
+from insights.forecasting.backtesting import (
+    _calibrated_coverage,  # noqa: PLC2701 (a test of the private coverage helper)
+    backtest,
+    backtest_predictions,
+)
 from insights.forecasting.forecaster import forecast
 from insights.forecasting.synthetic import synthetic_daily
 

@@ -18,7 +18,6 @@ from insights.reduce.aggregates import (
     group_daily,
     merchant_daily,
     merchant_monthly,
-    parse_month,
 )
 
 METRICS = ["spend_minor", "payments", "customers", "repeat_customers", "refund_minor"]
@@ -192,12 +191,6 @@ def test_active_customers_rolling_fills_missing_days_with_zero() -> None:
 def test_active_customers_rolling_rejects_empty_window() -> None:
     with pytest.raises(ParameterError, match="window"):
         active_customers_rolling(pl.DataFrame({"day": [], "active_customers": []}), window=0)
-
-
-@pytest.mark.parametrize("month", ["2025-9", "2025-13", "Sept 2025"])
-def test_parse_month_rejects_malformed(month: str) -> None:
-    with pytest.raises(ParameterError, match="2025-09"):
-        parse_month(month)
 
 
 # --- DuckDB gives the same answers as polars -----------------------------------------------

@@ -1,0 +1,50 @@
+"""The primitives every stage shares (insights/_common.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import polars as pl
+import pytest
+
+from insights._common import (  # noqa: PLC2701 (the shared primitives' own tests)
+    DEFAULT_TZ,
+    local_day,
+    parse_day,
+    parse_month,
+    require_columns,
+)
+from insights.errors import ParameterError
+
+
+@pytest.mark.parametrize("month", ["2025-9", "2025-13", "Sept 2025"])
+def test_parse_month_rejects_malformed(month: str) -> None:
+    with pytest.raises(ParameterError, match="2025-09"):
+        parse_month(month)
+
+
+def test_parse_day_takes_a_date_or_an_iso_string() -> None:
+    assert parse_day("2025-08-31") == parse_day(date(2025, 8, 31)) == date(2025, 8, 31)
+    with pytest.raises(ParameterError, match="horizon_end must be a date or 'YYYY-MM-DD'"):
+        parse_day("31/08/2025", name="horizon_end")
+
+
+def test_local_day_follows_the_clock_of_the_time_zone() -> None:
+    frame = pl.DataFrame(
+        {
+            "created_at": [
+                datetime(2025, 9, 30, 22, 59, tzinfo=UTC),
+                datetime(2025, 9, 30, 23, 0, tzinfo=UTC),
+            ]
+        }
+    )
+    days = frame.select(local_day(tz=DEFAULT_TZ)).to_series().to_list()
+    assert days == [date(2025, 9, 30), date(2025, 10, 1)]  # BST: UTC+1
+
+
+def test_require_columns_names_the_missing_ones_on_a_lazy_frame() -> None:
+    with pytest.raises(
+        ParameterError, match=r"spikes needs columns \['day', 'spend'\]; missing \['spend'\]"
+    ):
+        require_columns(pl.LazyFrame({"day": [1]}), ["day", "spend"], who="spikes")
+    require_columns(pl.LazyFrame({"day": [1]}), ["day"], who="spikes")  # nothing missing
