@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from insights.reduce.aggregates import parse_month
+from insights._common import parse_month
 
 __all__ = [
     "category_index_note",
