@@ -13,6 +13,7 @@ Errors: :class:`~insights.errors.ParameterError` (nothing was run or written) an
 :class:`~insights.errors.ReportError` (the run failed; see ``reports/_failures/``).
 """
 
+from insights.publish.tables import MIN_CUSTOMERS, publish_table, suppress_small
 from insights.reports.catalogue import (
     Catalogue,
     ParamSpec,
@@ -25,7 +26,6 @@ from insights.reports.index import write_index
 from insights.reports.privacy import Violation, check_privacy
 from insights.reports.runner import RunResult, run_report
 from insights.reports.schedule import ScheduleOutcome, due_runs, load_schedule, run_schedule
-from insights.publish.tables import MIN_CUSTOMERS, publish_table, suppress_small
 
 __all__ = [
     "MIN_CUSTOMERS",

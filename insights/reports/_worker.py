@@ -6,11 +6,19 @@ notebooks, the parameters, the kernel, the per-cell timeout and the working fold
 outcome (``ok`` or the exception's class and message) is written to the job's
 ``result`` file; the runner reads it together with the executed notebook, which papermill
 saves at every cell start, so that even a killed run shows the cell it was in.
+
+The worker dies with its runner: on Linux it asks for SIGTERM when the runner exits
+(``PR_SET_PDEATHSIG``), and SIGTERM stops papermill, which shuts the kernel down (the kernel
+also watches its parent and exits when the worker is gone). A worker whose runner died
+removes the run's build folder itself, so nothing unfinished is left behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
+import shutil
 import signal
 import sys
 import traceback
@@ -21,12 +29,28 @@ from typing import Any
 __all__ = ["main"]
 
 
-class BudgetExceeded(Exception):
-    """Raised in the worker when the runner sends SIGTERM because the budget ran out."""
+_PR_SET_PDEATHSIG = 1
+
+
+class Stopped(Exception):
+    """Raised in the worker on SIGTERM: the runner stopped it, or the runner died."""
 
 
 def _on_term(signum: int, frame: FrameType | None) -> None:
-    raise BudgetExceeded("stopped by the runner: the run's time budget was exceeded")
+    raise Stopped("stopped by the runner (time budget exceeded or run stopped)")
+
+
+def _die_with_parent(runner_pid: int) -> None:
+    """Ask Linux for SIGTERM when the runner exits; exit now if it already has."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != runner_pid:
+        raise Stopped("the runner exited before the worker started")
+
+
+def _orphaned(job: dict[str, Any]) -> bool:
+    return "runner_pid" in job and os.getppid() != job["runner_pid"]
 
 
 def _execute(job: dict[str, Any]) -> None:
@@ -54,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_term)
     result: dict[str, Any]
     try:
+        if "runner_pid" in job:
+            _die_with_parent(job["runner_pid"])
         _execute(job)
         result = {"status": "ok"}
     except BaseException as exc:  # every failure goes to the runner
@@ -64,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
             "message": str(exc)[:4000],
             "traceback": traceback.format_exc()[-8000:],
         }
+    if _orphaned(job):  # nobody will publish or clean up: leave nothing behind
+        shutil.rmtree(job["work"], ignore_errors=True)
+        return 1
     Path(job["result"]).write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0 if result["status"] == "ok" else 1
 

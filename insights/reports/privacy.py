@@ -105,6 +105,16 @@ def _read_table(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema_length=None)
 
 
+def _as_numbers(frame: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, list[str]]:
+    """Count columns as numbers: a header-only CSV reads as text, and is an empty table."""
+    text = [c for c in columns if frame.schema[c] == pl.String]
+    if not text:
+        return frame, []
+    numbers = frame.with_columns(pl.col(c).cast(pl.Float64, strict=False) for c in text)
+    unreadable = [c for c in text if numbers[c].null_count() > frame[c].null_count()]
+    return numbers, unreadable
+
+
 def _check_counts(root: Path, min_customers: int) -> Iterable[Violation]:
     declared = _declared_tables(root)
     tables = sorted(p for p in root.rglob("*") if p.suffix in {".parquet", ".csv"})
@@ -118,6 +128,9 @@ def _check_counts(root: Path, min_customers: int) -> Iterable[Violation]:
             if column not in frame.columns:
                 yield Violation(rel, column, "declared count column is missing from the table")
         present = [c for c in columns if c in frame.columns]
+        frame, unreadable = _as_numbers(frame, present)
+        for column in unreadable:
+            yield Violation(rel, column, "count column holds values that are not numbers")
         bad = small_groups(frame, count_columns=present, min_customers=max(minimum, min_customers))
         for column, row, count in bad[:5]:
             yield Violation(

@@ -1,40 +1,50 @@
 """Render a catalogued notebook into a published report, safely.
 
-:func:`run_report` fixes the sharp edges of running papermill by hand:
+:func:`run_report` is a short sequence of named steps with one failure path::
 
-* parameters are parsed and checked against the catalogue and the data **before** a kernel
-  starts (:class:`~insights.errors.ParameterError`, nothing written);
-* the notebook runs on the pinned ``insights`` kernel in a separate process with a per-cell
-  timeout and a whole-run budget the runner enforces by stopping that process;
-* everything is built in ``<out>/.tmp-*`` and published to ``<out>/<name>/<slug>/`` by an
-  atomic rename only after the run succeeded and passed the privacy gate;
-* a failure leaves the last good report untouched and files the executed notebook and an
-  error summary (naming the failing cell) under ``<out>/_failures/<name>/<slug>-<time>/``;
-* the same parameters on the same data (and notebook) are skipped unless ``force=True``.
+    check parameters → build → execute → page → gate → publish
+                          └──────── any failure ────────┘→ record failure
+
+* **check parameters**: parsed and checked against the catalogue and the data before a kernel
+  starts (:class:`~insights.errors.ParameterError`, nothing written); the same parameters on
+  the same data and notebook are skipped unless ``force=True``;
+* **build**: a fresh folder under ``<out>.private/builds/``, outside the published root;
+* **execute**: papermill on the pinned ``insights`` kernel in a worker process with a per-cell
+  timeout and a whole-run budget; the worker dies with the runner (see
+  :mod:`insights.reports.execute`);
+* **page**: the self-contained HTML page, machine paths removed from the notebook;
+* **gate**: :func:`insights.reports.privacy.check_privacy` over every file to publish;
+* **publish**: the manifest, then an atomic swap into ``<out>/<name>/<slug>/``;
+* **record failure**: whatever went wrong in any step (a crash included) is filed as a
+  redacted summary under ``<out>/_failures/`` and in full under ``<out>.private/logs/``; the
+  last good report stays untouched. The build folder is removed in every case.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import hashlib
 import json
-import os
 import shutil
 import signal
-import subprocess
 import sys
-import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from types import FrameType
+from typing import Any, Literal, TypeVar
 
 from insights.errors import ParameterError, ReportError
-from insights.reports.kernel import KERNEL_NAME
-from insights.reports.catalogue import DEFAULT_CATALOGUE, load_catalogue, parse_params, report_slug
+from insights.publish.tables import MIN_CUSTOMERS
+from insights.reports.catalogue import (
+    DEFAULT_CATALOGUE,
+    ReportSpec,
+    load_catalogue,
+    parse_params,
+    report_slug,
+)
 from insights.reports.data import (
     check_params_against_data,
     customer_ids,
@@ -42,10 +52,22 @@ from insights.reports.data import (
     data_files,
     fingerprint,
 )
+from insights.reports.execute import FailedCell, execute_notebook, explain_failure, failed_cell
+from insights.reports.failures import write_failure
+from insights.reports.folders import build_folder, logical_path, publish_folder
 from insights.reports.html import render_html
 from insights.reports.index import write_index
+from insights.reports.kernel import KERNEL_NAME
+from insights.reports.manifest import (
+    MANIFEST_FILE,
+    git_commit,
+    output_files,
+    published_manifest,
+    same_run,
+    sha256,
+    versions,
+)
 from insights.reports.privacy import check_privacy
-from insights.publish.tables import MIN_CUSTOMERS
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -61,22 +83,7 @@ DEFAULT_CELL_TIMEOUT = 600.0
 DEFAULT_BUDGET = 3600.0
 NOTEBOOK_FILE = "report.ipynb"
 HTML_FILE = "report.html"
-MANIFEST_FILE = "manifest.json"
-FAILURES = "_failures"
-_GRACE_SECONDS = 10.0
-_VERSIONED = (
-    "insights",
-    "polars",
-    "pyarrow",
-    "altair",
-    "vl-convert-python",
-    "papermill",
-    "nbclient",
-    "nbconvert",
-    "ipykernel",
-    "statsmodels",
-)
-_HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -103,15 +110,67 @@ class RunResult:
 
 
 @dataclass(frozen=True)
-class FailedCell:
-    """The cell a failed run stopped in, numbered as in the source notebook."""
+class _Limits:
+    cell_timeout: float
+    budget: float
+    kernel: str
+    progress: bool
 
-    index: int
-    first_line: str
-    error: str | None = None
 
-    def __str__(self) -> str:
-        return f"cell {self.index} (`{self.first_line}`)"
+@dataclass(frozen=True)
+class _Plan:
+    """Everything decided before a kernel starts."""
+
+    name: str
+    spec: ReportSpec
+    values: dict[str, Any]
+    data_dir: Path
+    out: Path
+    slug: str
+    floor: int
+    limits: _Limits
+    started: datetime
+    files: list[Path] = field(default_factory=list)
+    prints: dict[str, Any] = field(default_factory=dict)
+    notebook_hash: str = ""
+
+    @property
+    def key(self) -> dict[str, Any]:
+        """What makes two runs the same: parameters, data and notebook."""
+        shown = {k: v for k, v in self.values.items() if k not in {"output_dir", "data_path"}}
+        return {
+            "parameters": shown,
+            "data_hash": self.prints.get("hash"),
+            "notebook_sha256": self.notebook_hash,
+        }
+
+    @property
+    def target(self) -> Path:
+        return self.out / self.name / self.slug
+
+    @property
+    def shown(self) -> dict[str, Any]:
+        """The parameters as a reader sees them: no build folder, no machine path."""
+        shown = {k: v for k, v in self.values.items() if k != "output_dir"}
+        if "data_path" in shown:
+            shown["data_path"] = logical_path(self.data_dir)
+        return shown
+
+
+class _Failed(Exception):
+    """A step failed: ``summary`` may be published, ``explanation`` is for the operator."""
+
+    def __init__(
+        self, summary: str, explanation: str, *, details: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(explanation)
+        self.summary = summary
+        self.explanation = explanation
+        self.details = dict(details or {})
+
+
+class _Stopped(BaseException):
+    """The runner received SIGTERM or SIGHUP: stop the worker, clean up, record, exit."""
 
 
 def _now() -> datetime:
@@ -122,46 +181,7 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {"python": sys.version.split()[0]}
-    for name in _VERSIONED:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
-    return found
-
-
-def _git_commit(start: Path) -> str | None:
-    """Return the checked-out commit, read from ``.git`` (without running git)."""
-    for folder in [start, *start.parents]:
-        git = folder / ".git"
-        if git.is_file():
-            text = git.read_text(encoding="utf-8").strip()
-            git = (folder / text.removeprefix("gitdir:").strip()).resolve()
-        if not git.is_dir():
-            continue
-        head = (git / "HEAD").read_text(encoding="utf-8").strip()
-        if not head.startswith("ref:"):
-            return head
-        ref = head.removeprefix("ref:").strip()
-        common = git
-        if (git / "commondir").is_file():
-            common = (git / (git / "commondir").read_text(encoding="utf-8").strip()).resolve()
-        for base in (git, common):
-            if (base / ref).is_file():
-                return (base / ref).read_text(encoding="utf-8").strip()
-            packed = base / "packed-refs"
-            if packed.is_file():
-                for line in packed.read_text(encoding="utf-8").splitlines():
-                    if line.endswith(f" {ref}"):
-                        return line.split()[0]
-        return None
-    return None
+# --- check parameters ----------------------------------------------------------------------
 
 
 def _check_kernel(kernel: str) -> None:
@@ -173,206 +193,6 @@ def _check_kernel(kernel: str) -> None:
             f"pinned environment; run `make setup` (it registers the kernel with "
             f"`python -m ipykernel install --sys-prefix --name {kernel}`)"
         )
-
-
-def _published_manifest(target: Path) -> dict[str, Any] | None:
-    path = target / MANIFEST_FILE
-    if not path.is_file():
-        return None
-    try:
-        found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
-        return None
-    return found
-
-
-def _run_key(params: Mapping[str, Any], data_hash: str, notebook_hash: str) -> dict[str, Any]:
-    shown = {k: v for k, v in params.items() if k not in {"output_dir", "data_path"}}
-    return {"parameters": shown, "data_hash": data_hash, "notebook_sha256": notebook_hash}
-
-
-def _same_run(manifest: Mapping[str, Any] | None, key: Mapping[str, Any]) -> bool:
-    if manifest is None or manifest.get("status") != "success":
-        return False
-    return bool(manifest.get("run_key") == key)
-
-
-def _failed_cell(notebook: Path) -> FailedCell | None:
-    """Find the last cell papermill started: where a failed or stopped run was."""
-    if not notebook.is_file():
-        return None
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    index, found = -1, None
-    for cell in nb.get("cells", []):
-        if _HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
-            continue
-        index += 1
-        status = cell.get("metadata", {}).get("papermill", {}).get("status", "pending")
-        if status != "pending" and cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            text = "".join(source) if isinstance(source, list) else source
-            lines = [line for line in text.splitlines() if line.strip()]
-            errors = [
-                f"{o.get('ename', 'Error')}: {o.get('evalue', '')}"
-                for o in cell.get("outputs", [])
-                if o.get("output_type") == "error"
-            ]
-            first = lines[0].strip()[:80] if lines else ""
-            found = FailedCell(index, first, errors[0] if errors else None)
-    return found
-
-
-def _explain(
-    name: str,
-    result: Mapping[str, Any],
-    cell: FailedCell | None,
-    *,
-    cell_timeout: float,
-    budget: float,
-    budget_exceeded: bool,
-) -> str:
-    where = str(cell) if cell else "before the first cell (the kernel may not have started)"
-    exc, message = result.get("exception", ""), str(result.get("message", "")).strip()
-    if budget_exceeded:
-        why = (
-            f"the run exceeded its time budget of {budget:g} s while in {where} and was "
-            "stopped; make the notebook faster or raise --budget"
-        )
-    elif exc == "CellTimeoutError":
-        why = (
-            f"{where} ran longer than the per-cell timeout of {cell_timeout:g} s; make that "
-            "cell faster or raise --timeout-cell"
-        )
-    elif exc == "DeadKernelError":
-        why = (
-            f"the kernel died while running {where} (a crash, os._exit, or running out of "
-            "memory); run the notebook in Jupyter to reproduce"
-        )
-    elif exc == "PapermillExecutionError":
-        detail = cell.error if cell and cell.error else message.splitlines()[-1:]
-        why = f"{where} raised {detail}; fix the cell or its inputs and run again"
-    else:
-        why = f"papermill stopped in {where} with {exc}: {message[:300]}"
-    return f"report {name!r} failed: {why}."
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the worker (it saves the notebook and shuts its kernel down), then SIGKILL."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=_GRACE_SECONDS)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
-def _execute(
-    job: dict[str, Any], *, work: Path, budget: float, progress: bool
-) -> tuple[dict[str, Any], bool]:
-    """Run the worker; return its result and whether the budget was exceeded."""
-    job_file = work / "job.json"
-    job_file.write_text(json.dumps(job, indent=2), encoding="utf-8")
-    # Imported here, not at the top: insights.publish.theme imports altair (~1.5 s), and notebooks
-    # import this package for publish_table without needing the runner's dependencies.
-    from insights.publish.theme import RENDERER_ENV  # noqa: PLC0415
-
-    env = {**os.environ, RENDERER_ENV: "svg", "PYTHONUNBUFFERED": "1"}
-    with (work / "worker.log").open("wb") as log:
-        process = subprocess.Popen(
-            # -P and a path (not -m): the worker imports papermill only, not all of insights
-            [sys.executable, "-P", str(Path(__file__).with_name("_worker.py")), str(job_file)],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=None if progress else log,
-            env=env,
-            start_new_session=True,
-        )
-        try:
-            process.wait(timeout=budget)
-            exceeded = False
-        except subprocess.TimeoutExpired:
-            _stop(process)
-            exceeded = True
-        except BaseException:
-            _stop(process)
-            raise
-    result_file = Path(job["result"])
-    if result_file.is_file():
-        result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
-    else:
-        result = {"status": "failed", "exception": "Killed", "message": "worker was killed"}
-    if exceeded:
-        result["status"] = "failed"
-    elif process.returncode != 0 and result["status"] == "ok":
-        result = {"status": "failed", "exception": "WorkerError", "message": "worker crashed"}
-    return result, exceeded
-
-
-def _file_failure(
-    *,
-    out: Path,
-    name: str,
-    slug: str,
-    build: Path,
-    work: Path,
-    explanation: str,
-    details: Mapping[str, Any],
-) -> Path:
-    stamp = _now().strftime("%Y%m%dT%H%M%S%fZ")
-    folder = out / FAILURES / name / f"{slug}-{stamp}"
-    folder.mkdir(parents=True)
-    if (build / NOTEBOOK_FILE).is_file():
-        shutil.copy2(build / NOTEBOOK_FILE, folder / NOTEBOOK_FILE)
-    if (work / "worker.log").is_file():
-        shutil.copy2(work / "worker.log", folder / "worker.log")
-    (folder / "error.txt").write_text(explanation + "\n", encoding="utf-8")
-    (folder / "error.json").write_text(
-        json.dumps({"explanation": explanation, **details}, indent=2, default=str) + "\n",
-        encoding="utf-8",
-    )
-    return folder
-
-
-def _exchange(src: Path, dst: Path) -> bool:
-    """Swap two folders atomically with Linux ``renameat2(RENAME_EXCHANGE)``; False if absent."""
-    if not sys.platform.startswith("linux"):
-        return False
-    libc = ctypes.CDLL(None, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    done = renameat2(at_fdcwd, os.fsencode(src), at_fdcwd, os.fsencode(dst), rename_exchange)
-    return bool(done == 0)
-
-
-def _publish(build: Path, target: Path) -> None:
-    """Make ``build`` the folder at ``target``: readers see the old or the new, never a mix."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        os.rename(build, target)
-        return
-    if _exchange(build, target):
-        shutil.rmtree(build)  # now holds the previous report
-        return
-    old = target.with_name(f".old-{target.name}-{uuid.uuid4().hex[:8]}")
-    os.rename(target, old)
-    try:
-        os.rename(build, target)
-    except OSError:
-        os.rename(old, target)
-        raise
-    shutil.rmtree(old)
-
-
-def _outputs(folder: Path) -> list[dict[str, Any]]:
-    return [
-        {"path": p.relative_to(folder).as_posix(), "bytes": p.stat().st_size, "sha256": _sha256(p)}
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != MANIFEST_FILE
-    ]
 
 
 def _split_data(
@@ -395,6 +215,290 @@ def _split_data(
             raise ParameterError(f"data_path={chosen!r} is not a path")
         params["data_path"] = str(chosen)
     return params, str(chosen) if chosen is not None else ""
+
+
+def _check_limits(limits: _Limits, min_customers: int) -> None:
+    for option, seconds in (("cell_timeout", limits.cell_timeout), ("budget", limits.budget)):
+        if not seconds > 0:
+            raise ParameterError(f"{option}={seconds!r}: give a positive number of seconds")
+    if min_customers < MIN_CUSTOMERS:
+        raise ParameterError(
+            f"min_customers={min_customers} is below the disclosure floor of {MIN_CUSTOMERS}"
+        )
+
+
+def _check_parameters(
+    name: str,
+    params: Mapping[str, object],
+    *,
+    data: str | Path | None,
+    out: Path,
+    catalogue: str | Path,
+    limits: _Limits,
+    min_customers: int,
+) -> _Plan:
+    """Parse and check everything that can be checked without a kernel."""
+    started = _now()
+    _check_limits(limits, min_customers)
+    cat = load_catalogue(catalogue)
+    spec = cat.get(name)
+    given, chosen = _split_data(params, data)
+    if not any(p.name == "data_path" for p in spec.params):
+        given.pop("data_path", None)  # the notebook does not take it; the runner still uses it
+    values = parse_params(spec, given)
+    if not spec.notebook.is_file():
+        raise ReportError(
+            f"report {name!r}: notebook {spec.notebook} does not exist; write it or fix "
+            f"`notebook` in {cat.path}"
+        )
+    _check_kernel(limits.kernel)
+    return _Plan(
+        name=name,
+        spec=spec,
+        values=values,
+        data_dir=Path(values.get("data_path", chosen or "data/sample")),
+        out=out,
+        slug=report_slug(spec, values),
+        floor=max(min_customers, int(values.get("min_customers", MIN_CUSTOMERS))),
+        limits=limits,
+        started=started,
+    )
+
+
+def _check_data(plan: _Plan) -> _Plan:
+    """Check the parameters against the data and fingerprint the input files.
+
+    A value outside the data is a :class:`ParameterError` (nothing written); a file that
+    cannot be read is a failure of the run and is recorded like any other.
+    """
+    check_params_against_data(plan.spec, plan.values, data=plan.data_dir)
+    files = data_files(plan.spec, data=plan.data_dir)
+    return replace(
+        plan,
+        files=files,
+        prints=fingerprint(files, data=plan.data_dir),
+        notebook_hash=sha256(plan.spec.notebook),
+    )
+
+
+# --- execute -------------------------------------------------------------------------------
+
+
+def _job(plan: _Plan, build: Path) -> dict[str, Any]:
+    values = dict(plan.values)
+    if any(p.name == "output_dir" for p in plan.spec.params):
+        values["output_dir"] = str((build / "report").resolve())
+    if any(p.name == "data_path" for p in plan.spec.params):
+        # Absolute: the project kernel starts in the project root, not the caller's folder.
+        values["data_path"] = str(plan.data_dir.resolve())
+    return {
+        "input": str(plan.spec.notebook.resolve()),
+        "output": str((build / "report" / NOTEBOOK_FILE).resolve()),
+        "parameters": values,
+        "kernel": plan.limits.kernel,
+        "cell_timeout": plan.limits.cell_timeout,
+        "cwd": str(Path.cwd()),
+        "progress": plan.limits.progress,
+        "result": str((build / "result.json").resolve()),
+    }
+
+
+def _execute(plan: _Plan, build: Path) -> None:
+    limits = plan.limits
+    job = _job(plan, build)
+    result, exceeded = execute_notebook(
+        job, work=build, budget=limits.budget, progress=limits.progress
+    )
+    if result["status"] == "ok":
+        return
+    cell = failed_cell(build / "report" / NOTEBOOK_FILE)
+    summary, explanation = explain_failure(
+        plan.name,
+        result,
+        cell,
+        cell_timeout=limits.cell_timeout,
+        budget=limits.budget,
+        budget_exceeded=exceeded,
+    )
+    details = {"cell": None if cell is None else {"index": cell.index, "line": cell.first_line}}
+    raise _Failed(summary, explanation, details={**details, "worker": result})
+
+
+# --- page ----------------------------------------------------------------------------------
+
+
+def _machine_paths(plan: _Plan, build: Path) -> dict[str, str]:
+    """Absolute paths a render may have printed, and what readers see instead."""
+    report = build / "report"
+    swaps = {
+        str(report.resolve()): ".",
+        str(plan.data_dir.resolve()): logical_path(plan.data_dir),
+        str(Path.cwd().resolve()): ".",
+    }
+    return dict(sorted(swaps.items(), key=lambda kv: -len(kv[0])))
+
+
+def _scrub_notebook(plan: _Plan, build: Path) -> None:
+    """Replace machine paths in the executed notebook by the names readers know."""
+    path = build / "report" / NOTEBOOK_FILE
+    text = path.read_text(encoding="utf-8")
+    for absolute, logical in _machine_paths(plan, build).items():
+        text = text.replace(json.dumps(absolute)[1:-1], logical)
+    path.write_text(text, encoding="utf-8")
+
+
+def _page(plan: _Plan, build: Path) -> None:
+    _scrub_notebook(plan, build)
+    render_html(
+        build / "report" / NOTEBOOK_FILE,
+        build / "report" / HTML_FILE,
+        title=plan.spec.title,
+        params=plan.shown,
+        date_range=data_date_range(plan.files),
+        generated_at=_iso(_now()),
+    )
+
+
+# --- gate ----------------------------------------------------------------------------------
+
+
+def _gate(plan: _Plan, build: Path) -> dict[str, Any]:
+    violations = check_privacy(
+        build / "report", customer_ids=customer_ids(plan.data_dir), min_customers=plan.floor
+    )
+    if not violations:
+        return {"min_customers": plan.floor, "violations": 0}
+    listed = "; ".join(str(v) for v in violations[:10])
+    more = f" (and {len(violations) - 10} more)" if len(violations) > 10 else ""
+    where = sorted({v.file + (f" ({v.column})" if v.column else "") for v in violations})
+    head = f"report {plan.name!r} failed the privacy gate and was not published"
+    raise _Failed(
+        f"{head}: {len(violations)} violation(s) in {', '.join(where[:10])}. Fix the notebook.",
+        f"{head}: {listed}{more}. Fix the notebook.",
+        details={"violations": [str(v) for v in violations]},
+    )
+
+
+# --- publish -------------------------------------------------------------------------------
+
+
+def _publish(plan: _Plan, build: Path, privacy: Mapping[str, Any]) -> dict[str, Any]:
+    report = build / "report"
+    finished = _now()
+    manifest = {
+        "report": plan.name,
+        "title": plan.spec.title,
+        "slug": plan.slug,
+        "status": "success",
+        "parameters": plan.shown,
+        "run_key": plan.key,
+        "notebook": {"path": logical_path(plan.spec.notebook), "sha256": plan.notebook_hash},
+        "kernel": plan.limits.kernel,
+        "data": {
+            "path": logical_path(plan.data_dir),
+            "date_range": data_date_range(plan.files),
+            **plan.prints,
+        },
+        "outputs": output_files(report),
+        "privacy": dict(privacy),
+        "versions": versions(),
+        "git_commit": git_commit(Path.cwd()),
+        "started_at": _iso(plan.started),
+        "finished_at": _iso(finished),
+        "duration_seconds": round((finished - plan.started).total_seconds(), 3),
+        "limits": {
+            "cell_timeout_seconds": plan.limits.cell_timeout,
+            "budget_seconds": plan.limits.budget,
+        },
+    }
+    (report / MANIFEST_FILE).write_text(
+        json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    publish_folder(report, plan.target)
+    return manifest
+
+
+# --- record failure ------------------------------------------------------------------------
+
+
+def _step(name: str, run: Callable[[], _T]) -> _T:
+    """Run one step; turn any crash in it into a :class:`_Failed` naming the step."""
+    try:
+        return run()
+    except (_Failed, ParameterError):
+        raise
+    except Exception as exc:
+        kind = type(exc).__name__
+        raise _Failed(
+            f"the {name} step crashed with {kind}; see the private log",
+            f"the {name} step crashed with {kind}: {exc}",
+            details={"step": name, "traceback": traceback.format_exc()[-8000:]},
+        ) from exc
+
+
+def _record_failure(plan: _Plan, build: Path | None, exc: BaseException) -> ReportError:
+    """File the failure (redacted in ``<out>``, in full privately); return the error to raise."""
+    if isinstance(exc, _Failed):
+        summary, explanation, details = exc.summary, exc.explanation, exc.details
+    elif isinstance(exc, _Stopped):
+        summary = explanation = f"report {plan.name!r} was stopped: {exc}"
+        details = {}
+    else:  # pragma: no cover - _step wraps every step
+        summary = explanation = f"report {plan.name!r} crashed with {type(exc).__name__}"
+        details = {"traceback": "".join(traceback.format_exception(exc))[-8000:]}
+    if not summary.startswith("report "):
+        summary, explanation = f"report {plan.name!r}: {summary}", f"{explanation}"
+    public = {
+        "report": plan.name,
+        "parameters": plan.shown,
+        "cell": details.get("cell"),
+        "step": details.get("step"),
+        "started_at": _iso(plan.started),
+        "failed_at": _iso(_now()),
+    }
+    private = {k: v for k, v in details.items() if k not in public}
+    record = write_failure(
+        plan.out,
+        name=plan.name,
+        slug=plan.slug,
+        summary=summary,
+        explanation=explanation,
+        public=public,
+        private=private,
+        build=build,
+        identifiers=_known_ids(plan.data_dir),
+    )
+    return ReportError(
+        f"{explanation} The last published report (if any) is unchanged; the full detail "
+        f"(executed notebook, log, traceback) is in the private log {record.private}/ and a "
+        f"redacted summary in {record.public}/"
+    )
+
+
+def _known_ids(data_dir: Path) -> frozenset[str]:
+    """Return the customer ids to redact from a failure record (none if unreadable)."""
+    try:
+        return customer_ids(data_dir)
+    except Exception:
+        return frozenset()
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """While a run is under way, SIGTERM and SIGHUP stop it cleanly instead of orphaning it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise _Stopped(f"received {signal.Signals(signum).name}")
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def run_report(
@@ -453,179 +557,49 @@ def run_report(
     ParameterError
         An unknown parameter, a wrong type, or a value outside the data. Nothing is written.
     ReportError
-        The notebook failed, timed out, exceeded the budget, lost its kernel, or broke the
-        privacy gate. The previous report stays; the failed notebook and an error summary
-        are in ``<out>/_failures/<name>/``.
+        Anything else went wrong: the data could not be read, the notebook failed, timed out,
+        exceeded the budget or lost its kernel, the privacy gate refused it, or a step
+        crashed. The previous report stays; a redacted summary is filed under
+        ``<out>/_failures/<name>/`` and the full detail under ``<out>.private/logs/<name>/``.
 
     """
-    started = _now()
-    for option, seconds in (("cell_timeout", cell_timeout), ("budget", budget)):
-        if not seconds > 0:
-            raise ParameterError(f"{option}={seconds!r}: give a positive number of seconds")
-    cat = load_catalogue(catalogue)
-    spec = cat.get(name)
-    given, chosen = _split_data(params or {}, data)
-    if not any(p.name == "data_path" for p in spec.params):
-        given.pop("data_path", None)  # the notebook does not take it; the runner still uses it
-    values = parse_params(spec, given)
-    data_dir = Path(values.get("data_path", chosen or "data/sample"))
-    check_params_against_data(spec, values, data=data_dir)
-    if not spec.notebook.is_file():
-        raise ReportError(
-            f"report {name!r}: notebook {spec.notebook} does not exist; write it or fix "
-            f"`notebook` in {cat.path}"
-        )
-    _check_kernel(kernel)
-
     out = Path(out)
-    slug = report_slug(spec, values)
-    target = out / name / slug
-    files = data_files(spec, data=data_dir)
-    prints = fingerprint(files, data=data_dir)
-    notebook_hash = _sha256(spec.notebook)
-    key = _run_key(values, prints["hash"], notebook_hash)
-    previous = _published_manifest(target)
-    if not force and previous is not None and _same_run(previous, key):
-        return RunResult(name, slug, "skipped", target, previous)
-
-    out.mkdir(parents=True, exist_ok=True)
-    work = out / f".tmp-{name}-{slug}-{uuid.uuid4().hex[:8]}"
-    build = work / "report"
-    build.mkdir(parents=True)
+    limits = _Limits(
+        cell_timeout, budget, kernel, sys.stderr.isatty() if progress is None else progress
+    )
+    plan = _check_parameters(
+        name,
+        params or {},
+        data=data,
+        out=out,
+        catalogue=catalogue,
+        limits=limits,
+        min_customers=min_customers,
+    )
     try:
-        if any(p.name == "output_dir" for p in spec.params):
-            values["output_dir"] = str(build.resolve())
-        if any(p.name == "data_path" for p in spec.params):
-            # Absolute: the project kernel starts in the project root, not the caller's folder.
-            values["data_path"] = str(data_dir.resolve())
-        job = {
-            "input": str(spec.notebook.resolve()),
-            "output": str((build / NOTEBOOK_FILE).resolve()),
-            "parameters": values,
-            "kernel": kernel,
-            "cell_timeout": cell_timeout,
-            "cwd": str(Path.cwd()),
-            "progress": sys.stderr.isatty() if progress is None else progress,
-            "result": str((work / "result.json").resolve()),
-        }
-        result, exceeded = _execute(job, work=work, budget=budget, progress=bool(job["progress"]))
-        shown = {k: v for k, v in values.items() if k != "output_dir"}
-        if result["status"] != "ok":
-            cell = _failed_cell(build / NOTEBOOK_FILE)
-            explanation = _explain(
-                name,
-                result,
-                cell,
-                cell_timeout=cell_timeout,
-                budget=budget,
-                budget_exceeded=exceeded,
-            )
-            folder = _file_failure(
-                out=out,
-                name=name,
-                slug=slug,
-                build=build,
-                work=work,
-                explanation=explanation,
-                details={
-                    "report": name,
-                    "parameters": shown,
-                    "cell": None
-                    if cell is None
-                    else {"index": cell.index, "line": cell.first_line},
-                    "worker": result,
-                    "started_at": _iso(started),
-                    "failed_at": _iso(_now()),
-                },
-            )
-            raise ReportError(
-                f"{explanation} The last published report (if any) is unchanged; the executed "
-                f"notebook and error summary are in {folder}/"
-            )
+        plan = _step("check data", lambda: _check_data(plan))
+    except _Failed as exc:
+        error = _record_failure(plan, None, exc)
+        if index:
+            write_index(out)
+        raise error from exc
+    previous = published_manifest(plan.target)
+    if not force and same_run(previous, plan.key):
+        assert previous is not None
+        return RunResult(name, plan.slug, "skipped", plan.target, previous)
 
-        date_range = data_date_range(files)
-        try:
-            render_html(
-                build / NOTEBOOK_FILE,
-                build / HTML_FILE,
-                title=spec.title,
-                params=shown,
-                date_range=date_range,
-                generated_at=_iso(_now()),
-            )
-            floor = max(min_customers, int(values.get("min_customers", MIN_CUSTOMERS)))
-            violations = check_privacy(
-                build, customer_ids=customer_ids(data_dir), min_customers=floor
-            )
-        except ReportError as exc:
-            folder = _file_failure(
-                out=out,
-                name=name,
-                slug=slug,
-                build=build,
-                work=work,
-                explanation=f"report {name!r} could not be finished: {exc}.",
-                details={"report": name, "parameters": shown, "failed_at": _iso(_now())},
-            )
-            raise ReportError(
-                f"report {name!r} could not be finished: {exc}. The last published report (if "
-                f"any) is unchanged; the executed notebook is in {folder}/"
-            ) from exc
-        if violations:
-            listed = "; ".join(str(v) for v in violations[:10])
-            more = f" (and {len(violations) - 10} more)" if len(violations) > 10 else ""
-            explanation = (
-                f"report {name!r} failed the privacy gate and was not published: {listed}{more}."
-            )
-            folder = _file_failure(
-                out=out,
-                name=name,
-                slug=slug,
-                build=build,
-                work=work,
-                explanation=explanation,
-                details={
-                    "report": name,
-                    "parameters": shown,
-                    "violations": [str(v) for v in violations],
-                    "failed_at": _iso(_now()),
-                },
-            )
-            # the failed notebook may itself hold the leak: keep it out of a shared folder
-            with contextlib.suppress(FileNotFoundError):
-                (folder / NOTEBOOK_FILE).unlink()
-            raise ReportError(
-                f"{explanation} Fix the notebook; the last published report (if any) is "
-                f"unchanged and the error summary is in {folder}/"
-            )
-
-        finished = _now()
-        manifest = {
-            "report": name,
-            "title": spec.title,
-            "slug": slug,
-            "status": "success",
-            "parameters": shown,
-            "run_key": key,
-            "notebook": {"path": spec.notebook.as_posix(), "sha256": notebook_hash},
-            "kernel": kernel,
-            "data": {"path": str(data_dir), "date_range": date_range, **prints},
-            "outputs": _outputs(build),
-            "privacy": {"min_customers": max(floor, MIN_CUSTOMERS), "violations": 0},
-            "versions": _versions(),
-            "git_commit": _git_commit(Path.cwd()),
-            "started_at": _iso(started),
-            "finished_at": _iso(finished),
-            "duration_seconds": round((finished - started).total_seconds(), 3),
-            "limits": {"cell_timeout_seconds": cell_timeout, "budget_seconds": budget},
-        }
-        (build / MANIFEST_FILE).write_text(
-            json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8"
-        )
-        _publish(build, target)
-        return RunResult(name, slug, "published", target, manifest)
+    build = build_folder(out, name=name, slug=plan.slug)
+    try:
+        with _stop_on_signals():
+            _step("execute", lambda: _execute(plan, build))
+            _step("page", lambda: _page(plan, build))
+            privacy = _step("gate", lambda: _gate(plan, build))
+            manifest = _step("publish", lambda: _publish(plan, build, privacy))
+        return RunResult(name, plan.slug, "published", plan.target, manifest)
+    except (Exception, _Stopped) as exc:
+        raise _record_failure(plan, build, exc) from exc
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(build, ignore_errors=True)
         if index:
             with contextlib.suppress(OSError):
                 write_index(out)

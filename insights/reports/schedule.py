@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from insights.errors import InsightsError, ParameterError, ReportError
 from insights.reports.catalogue import DEFAULT_CATALOGUE
+from insights.reports.failures import write_failure
 from insights.reports.index import write_index
 from insights.reports.runner import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT, run_report
 
@@ -180,8 +181,28 @@ def run_schedule(
             )
             outcomes.append(ScheduleOutcome(run, result.status, str(result.path)))
         except ParameterError as exc:
+            # run_report writes nothing for a bad parameter; a scheduled job still failed
+            _file_parameter_error(run, exc, out=out, as_of=as_of)
             outcomes.append(ScheduleOutcome(run, "failed", f"parameter error: {exc}"))
         except InsightsError as exc:
             outcomes.append(ScheduleOutcome(run, "failed", str(exc)))
+        except Exception as exc:
+            outcomes.append(ScheduleOutcome(run, "failed", f"{type(exc).__name__}: {exc}"))
     write_index(out)
     return outcomes
+
+
+def _file_parameter_error(
+    run: DueRun, exc: ParameterError, *, out: str | Path, as_of: date
+) -> None:
+    """Record a due run whose parameters the data refused, so the index lists it."""
+    slug = "-".join(str(v) for v in run.params.values()).replace("/", "_") or "default"
+    write_failure(
+        out,
+        name=run.report,
+        slug=slug,
+        summary=f"scheduled run as of {as_of} was refused before it started: {exc}",
+        explanation=f"scheduled run as of {as_of}: parameter error: {exc}",
+        public={"report": run.report, "parameters": run.params, "step": "check parameters"},
+        private={},
+    )

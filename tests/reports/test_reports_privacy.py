@@ -137,3 +137,22 @@ def test_the_runner_environment_switches_altair_to_svg() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "svg"
+
+
+def test_gate_reads_a_header_only_csv_as_an_empty_table(tmp_path: Path) -> None:
+    # new_places.csv of a city without a new place: polars reads the columns as text
+    (tmp_path / "new_places.csv").write_text("merchant_name,customers,repeat_customers\n")
+    assert check_privacy(tmp_path, customer_ids=IDS) == []
+
+
+def test_redact_drops_identifiers_from_contract_examples() -> None:
+    from insights.reports.failures import redact
+
+    text = (
+        "data/x.parquet row 3: breaks unique\n"
+        "    transaction_id='tx_0000000042', customer_id='c_000001', amount_minor=120"
+    )
+    shown = redact(text, identifiers=IDS)
+    assert "tx_0000000042" not in shown
+    assert "c_000001" not in shown
+    assert "amount_minor=120" in shown

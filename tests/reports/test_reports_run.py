@@ -23,6 +23,7 @@ import pytest
 from insights.cli import main
 from insights.errors import ParameterError, ReportError
 from insights.reports import RunResult, run_report, run_schedule
+from insights.reports.folders import private_root
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 CATALOGUE = FIXTURES / "catalogue.toml"
@@ -150,6 +151,7 @@ def test_success_publishes_notebook_html_charts_tables_and_manifest(published: R
     notebook = (folder / "report.ipynb").read_text()
     assert "flag is False (bool)" in notebook  # -p flag=false arrived as a bool
     assert not list(folder.parent.parent.glob(".tmp-*"))
+    assert not list((private_root(folder.parents[1]) / "builds").iterdir())
 
 
 def test_index_lists_the_published_report(published: RunResult) -> None:
@@ -188,6 +190,11 @@ def _failure(out: Path, name: str) -> Path:
     return folder
 
 
+def _private_log(out: Path, name: str) -> Path:
+    [folder] = (private_root(out) / "logs" / name).iterdir()
+    return folder
+
+
 def test_failure_keeps_the_previous_report_and_files_the_notebook(
     tmp_path: Path, published: RunResult, data: Path
 ) -> None:
@@ -209,9 +216,14 @@ def test_failure_keeps_the_previous_report_and_files_the_notebook(
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     failure = _failure(out, "good")
     assert failure.name.startswith(published.slug + "-")
-    assert {"report.ipynb", "error.txt", "error.json"} <= {p.name for p in failure.iterdir()}
-    assert "planted failure" in (failure / "error.txt").read_text()
-    assert "planted failure" in (out / "index.html").read_text()
+    assert {p.name for p in failure.iterdir()} == {"error.txt", "error.json"}
+    # the published record says where and what kind; the message itself stays private
+    assert "cell 3" in (failure / "error.txt").read_text()
+    assert "raised ValueError; fix the cell" in (out / "index.html").read_text()
+    log = _private_log(out, "good")
+    assert {"report.ipynb", "error.txt", "error.json"} <= {p.name for p in log.iterdir()}
+    assert "planted failure" in (log / "error.txt").read_text()
+    assert str(log) in message
     assert not list(out.glob(".tmp-*"))
 
 
@@ -219,7 +231,7 @@ def test_a_cell_past_its_timeout_fails_naming_the_cell(tmp_path: Path, data: Pat
     with pytest.raises(ReportError, match=r"cell 2 \(`import time`\) ran longer than the per-cell"):
         run_report("slow", {}, data=data, out=tmp_path, catalogue=CATALOGUE, cell_timeout=1)
     assert not (tmp_path / "slow").exists()
-    assert (_failure(tmp_path, "slow") / "report.ipynb").is_file()
+    assert (_private_log(tmp_path, "slow") / "report.ipynb").is_file()
 
 
 def test_a_run_past_its_budget_is_stopped(tmp_path: Path, data: Path) -> None:
