@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_reports_run import CATALOGUE, write_data
 
 from insights.cli import main
 from insights.errors import ReportError
 from insights.reports import run_report, run_schedule
 from insights.reports import schedule as schedule_module
 from insights.reports.folders import private_root, sweep_stale_builds
-from test_reports_run import CATALOGUE, write_data
 
 
 def test_an_unreadable_data_file_is_recorded_as_a_failure(tmp_path: Path) -> None:

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from test_reports_run import CATALOGUE, write_data
 
 from insights.reports.folders import private_root
-from test_reports_run import CATALOGUE, write_data
 
 pytestmark = pytest.mark.slow
 

@@ -42,7 +42,7 @@ def redact(text: str, /, *, identifiers: Iterable[str] = ()) -> str:
     --------
     >>> redact("row 3: customer_id='c_000042', amount_minor=120, tx tx_1 by c_000042.",
     ...        identifiers={"c_000042", "tx_1"})
-    "row 3: customer_id=<redacted>, amount_minor=120, tx <redacted> by <redacted>."
+    'row 3: customer_id=<redacted>, amount_minor=120, tx <redacted> by <redacted>.'
 
     """
     text = _ID_ASSIGNMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
