@@ -15,6 +15,7 @@ removes the run's build folder itself, so nothing unfinished is left behind.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import json
 import os
@@ -30,13 +31,19 @@ __all__ = ["main"]
 
 
 _PR_SET_PDEATHSIG = 1
+STOPPING = "stopping"  # the file the runner writes in the work folder before stopping a worker
 
 
 class Stopped(Exception):
     """Raised in the worker on SIGTERM: the runner stopped it, or the runner died."""
 
 
+_SIGNALLED: list[int] = []
+
+
 def _on_term(signum: int, frame: FrameType | None) -> None:
+    _SIGNALLED.append(signum)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough: let the kernel stop
     raise Stopped("stopped by the runner (time budget exceeded or run stopped)")
 
 
@@ -50,7 +57,23 @@ def _die_with_parent(runner_pid: int) -> None:
 
 
 def _orphaned(job: dict[str, Any]) -> bool:
-    return "runner_pid" in job and os.getppid() != job["runner_pid"]
+    """Whether the runner is gone (so the worker must clean up after itself).
+
+    The runner marks a deliberate stop with a ``stopping`` file before signalling; a SIGTERM
+    without it is the parent-death signal. (The parent id alone is not enough: when the
+    runner's forking thread dies first, Linux hands the worker to a sibling thread of the same
+    dying process, so ``getppid()`` still shows the runner for a moment.)
+    """
+    if "runner_pid" not in job:
+        return False
+    if os.getppid() != job["runner_pid"]:
+        return True
+    return bool(_SIGNALLED) and not (Path(job["work"]) / STOPPING).exists()
+
+
+def _clean_up_if_orphaned(job: dict[str, Any]) -> None:
+    if _orphaned(job):
+        shutil.rmtree(job["work"], ignore_errors=True)
 
 
 def _execute(job: dict[str, Any]) -> None:
@@ -76,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     signal.signal(signal.SIGTERM, _on_term)
+    # however the worker ends (a second signal, an error while stopping), an orphan cleans up
+    atexit.register(_clean_up_if_orphaned, job)
     result: dict[str, Any]
     try:
         if "runner_pid" in job:

@@ -101,8 +101,13 @@ def explain_failure(
     return f"report {name!r} failed: {safe}.", f"report {name!r} failed: {why}."
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the worker's group (it saves the notebook, stops its kernel), then SIGKILL."""
+def _stop(process: subprocess.Popen[bytes], work: Path) -> None:
+    """SIGTERM the worker's group (it saves the notebook, stops its kernel), then SIGKILL.
+
+    The ``stopping`` file tells the worker this is the runner stopping it (it reports back),
+    not the runner dying (it cleans up after itself).
+    """
+    (work / "stopping").touch()
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     try:
@@ -139,10 +144,10 @@ def execute_notebook(
             process.wait(timeout=budget)
             exceeded = False
         except subprocess.TimeoutExpired:
-            _stop(process)
+            _stop(process, work)
             exceeded = True
         except BaseException:
-            _stop(process)
+            _stop(process, work)
             raise
     result_file = Path(job["result"])
     if result_file.is_file():

@@ -81,6 +81,6 @@ def test_killing_the_runner_stops_the_render_and_leaves_nothing(
     assert _wait_for(lambda: not any(_alive(p) for p in descendants), 30), (
         "worker or kernel outlived the runner"
     )
-    assert _wait_for(lambda: not any(builds.glob("*")), 15), "a build folder was left behind"
+    assert _wait_for(lambda: not any(builds.glob("*")), 30), "a build folder was left behind"
     assert not list(out.glob(".tmp-*"))
     assert not (out / "slow").exists()
