@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import importlib
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +51,10 @@ _RENAMED: dict[str, str] = {
     "staffing": "agents_per_interval",
 }
 
-# In report runs the runner sets this variable (insights.publish.theme.RENDERER_ENV) so that charts
-# render as SVG, offline. Importing the theme then, and only then, keeps `import insights`
-# light everywhere else while any notebook that imports insights gets SVG charts.
-if os.environ.get("INSIGHTS_ALTAIR_RENDERER"):
+# Charts must show without a network (no CDN): in a Jupyter kernel (JupyterLab, VS Code, report
+# runs) importing the theme switches altair to the offline SVG renderer. Elsewhere (the CLI,
+# scripts) altair is not imported until a chart is made, so `import insights` stays light.
+if "ipykernel" in sys.modules or os.environ.get("INSIGHTS_ALTAIR_RENDERER"):
     importlib.import_module("insights.publish.theme")
 
 

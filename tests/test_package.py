@@ -45,7 +45,29 @@ def test_import_switches_altair_to_svg_in_report_runs() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
-    assert out.stdout.strip() == "svg"
+    assert out.stdout.strip() == "insights"
+
+
+def test_import_in_a_jupyter_kernel_draws_charts_offline() -> None:
+    # JupyterLab and VS Code run notebooks in ipykernel: charts must not need a CDN there.
+    code = "import ipykernel, altair as alt, insights; print(alt.renderers.active)"
+    env = {k: v for k, v in os.environ.items() if k != "INSIGHTS_ALTAIR_RENDERER"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "insights"
+
+
+def test_import_keeps_a_renderer_the_user_chose() -> None:
+    code = (
+        "import ipykernel, altair as alt; alt.renderers.enable('png'); import insights; "
+        "print(alt.renderers.active)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "INSIGHTS_ALTAIR_RENDERER"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "png"
 
 
 @pytest.mark.parametrize(("old", "new"), sorted(insights._RENAMED.items()))

@@ -4,11 +4,17 @@ Importing :mod:`insights` registers and enables the ``insights`` theme. Chart bu
 :func:`titled` so that every chart has a title, a subtitle saying what is measured, and a
 source note.
 
-Rendered reports must show their charts without a network, so the report runner sets the
-environment variable ``INSIGHTS_ALTAIR_RENDERER=svg`` for the kernel: importing this module
-then switches altair to its SVG renderer (charts are drawn by vl-convert in the kernel and
-embedded as inline SVG instead of JavaScript that loads vega from a CDN). Call
-:func:`use_svg_renderer` to do the same by hand.
+Charts must show without a network: a bank's analysis network blocks the CDN that altair's
+default renderer loads vega from. Importing this module therefore switches altair to the
+``insights`` renderer (:func:`insights.publish.render.offline_renderer`): charts are drawn
+by vl-convert in the kernel and shown as inline SVG with their alt text, in JupyterLab,
+VS Code and rendered reports alike. :mod:`insights` imports this module whenever it is
+imported in a Jupyter kernel, and in report runs (the runner sets ``INSIGHTS_ALTAIR_RENDERER``).
+
+A renderer you chose yourself (``alt.renderers.enable("jupyter")`` before ``import
+insights``) is kept. ``INSIGHTS_ALTAIR_RENDERER`` names the renderer to use instead (any
+altair renderer name, e.g. ``default`` for the interactive JavaScript one when online;
+``svg`` means ``insights``). Call :func:`use_svg_renderer` to switch by hand.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import os
 from typing import Any
 
 import altair as alt
+
+from insights.publish.render import RENDERER_NAME, offline_renderer
 
 __all__ = [
     "FONT",
@@ -32,7 +40,8 @@ __all__ = [
 
 THEME_NAME = "insights"
 WIDTH = 640
-FONT = "'Source Sans 3', 'Helvetica Neue', Arial, sans-serif"
+#: A standard font stack (no web font to embed): every reader's system has one of these.
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 #: Okabe–Ito palette: distinguishable with every common form of colour blindness.
 PALETTE = [
     "#0072B2",
@@ -118,17 +127,33 @@ def titled(
     )
 
 
-#: Environment variable naming the altair renderer to enable at import (``svg`` for reports).
+#: Environment variable naming the altair renderer to enable at import (the runner sets ``svg``).
 RENDERER_ENV = "INSIGHTS_ALTAIR_RENDERER"
+
+alt.renderers.register(RENDERER_NAME, offline_renderer)
 
 
 def use_svg_renderer() -> None:
-    """Render altair charts as inline SVG (drawn by vl-convert), needing no network to view.
+    """Show altair charts as inline SVG drawn in the kernel, with alt text: no network needed.
 
-    The report runner does this in every kernel it starts by setting ``RENDERER_ENV=svg``.
+    Examples
+    --------
+    >>> use_svg_renderer()
+    >>> alt.renderers.active
+    'insights'
+
     """
-    alt.renderers.enable("svg")
+    alt.renderers.enable(RENDERER_NAME)
 
 
-if os.environ.get(RENDERER_ENV, "").strip().lower() == "svg":
-    use_svg_renderer()
+def _enable_renderer_at_import() -> None:
+    wanted = os.environ.get(RENDERER_ENV, "").strip().lower()
+    if wanted in {"svg", RENDERER_NAME}:
+        use_svg_renderer()
+    elif wanted:
+        alt.renderers.enable(wanted)
+    elif alt.renderers.active == "default":  # not chosen by the user: never the CDN one
+        use_svg_renderer()
+
+
+_enable_renderer_at_import()

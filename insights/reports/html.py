@@ -9,6 +9,7 @@ vl-convert, so nothing has to be fetched to view the page.
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from collections.abc import Mapping
@@ -38,6 +39,7 @@ table.params { border-collapse: collapse; font-size: 0.9rem; margin: 8px 0 12px;
 table.params td { padding: 2px 12px 2px 0; vertical-align: top; }
 table.params td:first-child { color: #57606a; }
 img, svg { max-width: 100%; height: auto; }
+figure.chart { margin: 12px 0; }
 .jp-RenderedHTMLCommon table, .rendered_html table, table.dataframe {
     border-collapse: collapse; font-size: 0.85rem; display: block; overflow-x: auto; }
 table.dataframe td, table.dataframe th { padding: 2px 8px; border-bottom: 1px solid #e6e8eb; }
@@ -73,6 +75,27 @@ def _svgs_for_vegalite(nb: Any) -> None:
                     "in the notebook (it switches altair to SVG in report runs) or call "
                     "insights.publish.theme.use_svg_renderer()"
                 )
+
+
+def _charts_with_alt_text(nb: Any) -> None:
+    """Show every SVG chart as an ``<img>`` whose ``alt`` is the chart's own alt text.
+
+    The notebook renderer (:func:`insights.publish.render.offline_renderer`) leaves the alt
+    text in the output's metadata, where nbconvert's templates do not look for SVG.
+    """
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            svg = output.get("data", {}).get("image/svg+xml")
+            if svg is None:
+                continue
+            alt = output.get("metadata", {}).get("image/svg+xml", {}).get("alt") or "Chart"
+            encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+            figure = (
+                f'<figure class="chart"><img src="data:image/svg+xml;base64,{encoded}" '
+                f'alt="{html.escape(alt)}"></figure>'
+            )
+            output["data"] = {"text/html": figure, "text/plain": alt}
+            output["metadata"] = {}
 
 
 def _drop_injected(nb: Any) -> None:
@@ -120,6 +143,7 @@ def render_html(
     nb = nbformat.read(str(notebook), as_version=4)  # type: ignore[no-untyped-call]
     _drop_injected(nb)
     _svgs_for_vegalite(nb)
+    _charts_with_alt_text(nb)
     exporter = HTMLExporter(  # type: ignore[no-untyped-call]
         template_name="basic",
         exclude_input=True,

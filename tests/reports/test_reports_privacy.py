@@ -126,7 +126,7 @@ def test_clean_output_passes(tmp_path: Path) -> None:
     assert check_privacy(tmp_path, customer_ids=IDS) == []
 
 
-def test_the_runner_environment_switches_altair_to_svg() -> None:
+def test_the_runner_environment_switches_altair_to_offline_svg() -> None:
     import os
     import subprocess
     import sys
@@ -136,7 +136,7 @@ def test_the_runner_environment_switches_altair_to_svg() -> None:
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    assert done.stdout.strip() == "svg"
+    assert done.stdout.strip() == "insights"  # insights.publish.render.RENDERER_NAME
 
 
 def test_gate_reads_a_header_only_csv_as_an_empty_table(tmp_path: Path) -> None:
