@@ -41,7 +41,10 @@ __all__ = [
     "ValidationResult",
     "contracts_dir",
     "load_contract",
+    "structural_problems",
+    "type_problem",
     "validate",
+    "validate_located",
 ]
 
 CONTRACT_NAMES = ("transactions", "customers", "contacts")
@@ -275,29 +278,76 @@ def _coerce_text(spec: ColumnSpec) -> tuple[pl.Expr, pl.Expr, str]:
     return value.alias(spec.name), failed, f"type ({spec.physical_type})"
 
 
-def _coerce_typed(spec: ColumnSpec, dtype: pl.DataType, source: str) -> pl.Expr:
-    """Widen a typed (Parquet) column to the contract type, or raise if it cannot be done."""
+_MANY_ZONES = (
+    "If the rows come from several time zones (card holders in many states, say), convert each "
+    "row from its own zone: e.g. group by the zone column and apply "
+    "`.dt.replace_time_zone(zone).dt.convert_time_zone('UTC')` per group, or store the offset "
+    "with each text timestamp (2025-06-01T09:30:00-05:00), which is read correctly as it is."
+)
+
+
+def type_problem(spec: ColumnSpec, dtype: pl.DataType) -> str | None:
+    """Why a typed (Parquet) column of ``dtype`` cannot hold ``spec``'s values, or ``None``.
+
+    Compatible types (a narrower integer, a timestamp in any time zone, a categorical string)
+    are fine: they are widened or converted on the way in. The message says how to fix the
+    column, never "cast" where a cast would lose data.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> spec = load_contract("transactions").column("amount_minor")
+    >>> type_problem(spec, pl.Int32()) is None
+    True
+    >>> "multiply by 100 and round" in type_problem(spec, pl.Float64())
+    True
+
+    """
     name, kind = spec.name, spec.physical_type
+    if dtype == spec.dtype or isinstance(dtype, pl.Null):
+        return None
+    if kind == "string" and isinstance(dtype, pl.Categorical | pl.Enum):
+        return None
+    if kind == "int64" and dtype.is_integer():
+        return None
+    if kind == "float64" and dtype.is_numeric():
+        return None
+    if kind.startswith("timestamp") and isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is not None:
+            return None
+        return (
+            f"column {name!r} holds naive timestamps ({dtype}): instants without a time zone are "
+            "ambiguous, and a naive file is never silently read as UTC. Declare the zone the "
+            f"clock showed: `pl.col({name!r}).dt.replace_time_zone('America/Chicago')` (your "
+            f"zone), then write the file again. {_MANY_ZONES}"
+        )
+    if kind == "int64" and dtype.is_float():
+        if name.endswith("_minor"):
+            return (
+                f"column {name!r} holds decimals ({dtype}); it counts minor units (pence, "
+                "cents), so 104.72 must be stored as 10472: multiply by 100 and round, "
+                f"`(pl.col({name!r}) * 100).round().cast(pl.Int64)`. (A plain cast would "
+                "truncate 104.72 to 104 and pass.)"
+            )
+        return (
+            f"column {name!r} holds decimals ({dtype}); the contract wants whole numbers "
+            f"(int64). Round them deliberately, `pl.col({name!r}).round().cast(pl.Int64)`, "
+            "if that is what they mean."
+        )
+    return (
+        f"column {name!r} has type {dtype}; the contract wants {spec.physical_type}. Fix the "
+        "writer of this file, or convert the column before loading."
+    )
+
+
+def _coerce_typed(spec: ColumnSpec, dtype: pl.DataType) -> pl.Expr:
+    """Widen a typed (Parquet) column that :func:`type_problem` accepts to the contract type."""
+    name, kind = spec.name, spec.physical_type
+    if kind.startswith("timestamp") and isinstance(dtype, pl.Datetime):
+        return pl.col(name).dt.convert_time_zone("UTC").dt.cast_time_unit("us")
     if dtype == spec.dtype:
         return pl.col(name)
-    if kind == "string" and isinstance(dtype, pl.Categorical | pl.Enum):
-        return pl.col(name).cast(pl.String)
-    if kind == "int64" and dtype.is_integer():
-        return pl.col(name).cast(pl.Int64)
-    if kind == "float64" and dtype.is_numeric():
-        return pl.col(name).cast(pl.Float64)
-    if kind.startswith("timestamp") and isinstance(dtype, pl.Datetime):
-        if dtype.time_zone is None:
-            raise ContractError(
-                f"{source}: column {name!r} holds naive timestamps ({dtype}); the contract wants "
-                "timestamps with time zone UTC. Write the column with its time zone (e.g. "
-                "`pl.col(...).dt.replace_time_zone('Europe/London')`) so instants are unambiguous."
-            )
-        return pl.col(name).dt.convert_time_zone("UTC").dt.cast_time_unit("us")
-    raise ContractError(
-        f"{source}: column {name!r} has type {dtype}; the contract wants {spec.physical_type}. "
-        "Fix the writer of this file, or cast the column before loading."
-    )
+    return pl.col(name).cast(spec.dtype)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,6 +368,8 @@ class ValidationReport:
     failures: pl.DataFrame
     examples: pl.DataFrame
     ignored_columns: tuple[str, ...] = ()
+    #: per column with allowed values: the values found that are not allowed, with row counts
+    found_values: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -352,6 +404,7 @@ class ValidationReport:
             "  " + str(row["rule"]).ljust(width) + f"{row['rows']:,}"
             for row in self.failures.to_dicts()
         ]
+        lines += self._hints()
         lines += ["", f"Example rows (up to {EXAMPLES}; row 1 is the first data row):"]
         for row in self.examples.to_dicts():
             where = f"{row[FILE]} " if row[FILE] else ""
@@ -365,6 +418,33 @@ class ValidationReport:
             "broke, to a quarantine file.",
         ]
         return "\n".join(lines) + ignored
+
+    def _hints(self) -> list[str]:
+        """Lines that teach: the values found beside the allowed ones, minor-unit decimals."""
+        lines: list[str] = []
+        for column, found in self.found_values:
+            allowed = ", ".join(self.contract.column(column).allowed_values or ())
+            shown = ", ".join(f"{value!r} ({rows:,} rows)" for value, rows in found[:10])
+            more = f" and {len(found) - 10:,} more" if len(found) > 10 else ""
+            lines += [
+                "",
+                f"{column}: found {shown}{more}.",
+                f"  Allowed: {allowed}.",
+            ]
+            if column == "merchant_category":
+                lines.append(
+                    "  Map your own categories onto these, and the rest to 'other' "
+                    "(README, 'Bring your own data')."
+                )
+        for spec in self.contract.columns:
+            failed = f"{spec.name}: type ({spec.physical_type})"
+            if spec.name.endswith("_minor") and failed in self.failures["rule"].to_list():
+                lines += [
+                    "",
+                    f"{spec.name} counts minor units (pence, cents): a decimal amount such as "
+                    "104.72 must be stored as 10472. Multiply by 100 and round.",
+                ]
+        return lines
 
 
 @dataclasses.dataclass(frozen=True)
@@ -453,18 +533,53 @@ def _rejected_rows(
     return original.join(rules, on=_KEY, how="inner").sort(_KEY)
 
 
+def structural_problems(columns: pl.Schema, contract: Contract) -> list[str]:
+    """Every column-level problem of data with schema ``columns``, as readable sentences.
+
+    Missing columns (with the close match among the columns the contract does *not* know, so
+    a required column is never offered as the thing to rename) and columns of a type that
+    cannot hold the contract's values (see :func:`type_problem`). Text columns (CSV) are
+    parsed row by row later, so they are never a problem here. Used per file by the loaders.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> schema = load_contract("contacts").polars_schema
+    >>> schema.pop("channel")
+    String
+    >>> schema["Channel"] = pl.String()
+    >>> structural_problems(schema, load_contract("contacts"))
+    ["missing column 'channel' (found 'Channel': rename it)"]
+
+    """
+    names = [c for c in columns if c not in (ROW, FILE, _KEY)]
+    unknown = [c for c in names if c not in contract.column_names]
+    problems = []
+    for spec in contract.columns:
+        if spec.name not in columns:
+            close = difflib.get_close_matches(spec.name, unknown, n=1, cutoff=0.6)
+            lowered = [c for c in unknown if c.lower() == spec.name.lower()]
+            match = lowered or close
+            hint = f" (found {match[0]!r}: rename it)" if match else ""
+            problems.append(f"missing column {spec.name!r}{hint}")
+            continue
+        dtype = columns[spec.name]
+        if dtype == pl.String and spec.physical_type != "string":
+            continue
+        if (problem := type_problem(spec, dtype)) is not None:
+            problems.append(problem)
+    return problems
+
+
 def _structural_checks(frame: pl.DataFrame, contract: Contract, source: str) -> list[str]:
-    missing = [c for c in contract.column_names if c not in frame.columns]
-    if missing:
-        present = [c for c in frame.columns if c not in (ROW, FILE)]
-        hints = []
-        for name in missing:
-            close = difflib.get_close_matches(name, present, n=1)
-            hints.append(f"{name!r}" + (f" (found {close[0]!r}: rename it)" if close else ""))
+    if problems := structural_problems(frame.schema, contract):
+        present = [c for c in frame.columns if c not in (ROW, FILE, _KEY)]
+        listed = "\n".join(f"  - {p}" for p in problems)
         raise ContractError(
-            f"{source}: contract {contract.name!r} ({contract.path.name}) needs column(s) "
-            f"{', '.join(hints)}; the data has {present}. Nothing is renamed silently: rename "
-            "the source columns, or map them before loading."
+            f"{source}: contract {contract.name!r} ({contract.path.name}) cannot read this "
+            f"data; {len(problems)} problem(s):\n{listed}\nThe data has columns {present}. "
+            "Nothing is renamed or converted silently: fix the source, or map it before "
+            "loading (README, 'Bring your own data')."
         )
     if frame.height == 0:
         raise ContractError(
@@ -472,6 +587,20 @@ def _structural_checks(frame: pl.DataFrame, contract: Contract, source: str) -> 
             "that the export finished."
         )
     return [c for c in frame.columns if c not in (*contract.column_names, ROW, FILE, _KEY)]
+
+
+def _not_allowed(
+    rejected: pl.DataFrame, spec: ColumnSpec, contract: Contract
+) -> tuple[tuple[str, int], ...]:
+    """Values of ``spec`` that broke its allowed-values rule, most frequent first."""
+    label = _rule_label(f"{spec.name}|check__allowedValues", contract)
+    counts = (
+        rejected.filter(pl.col("rules").str.contains(label, literal=True))
+        .group_by(spec.name)
+        .agg(pl.len().cast(pl.Int64).alias("rows"))
+        .sort(["rows", spec.name], descending=[True, False])
+    )
+    return tuple((str(value), int(rows)) for value, rows in counts.rows())
 
 
 def validate(
@@ -527,6 +656,22 @@ def validate(
      'channel: allowed values (chat, phone, email)', 'handle_time_seconds: minimum 0']
 
     """
+    result = validate_located(frame, contract=contract, source=source, on_invalid=on_invalid)
+    return dataclasses.replace(result, valid=result.valid.drop(ROW, FILE))
+
+
+def validate_located(
+    frame: pl.DataFrame,
+    /,
+    *,
+    contract: str | Contract,
+    source: str = "<frame>",
+    on_invalid: Literal["raise", "quarantine"] = "raise",
+) -> ValidationResult:
+    """Like :func:`validate`, but the valid rows keep ``source_row`` and ``source_file`` first.
+
+    The loaders validate file by file with it, then check uniqueness across files.
+    """
     if on_invalid not in ("raise", "quarantine"):
         raise ParameterError(f"on_invalid must be 'raise' or 'quarantine', not {on_invalid!r}")
     spec_of = contract if isinstance(contract, Contract) else load_contract(contract)
@@ -550,7 +695,7 @@ def validate(
         elif dtype == pl.Null:
             values.append(pl.col(spec.name).cast(spec.dtype))
         else:
-            values.append(_coerce_typed(spec, dtype, source).alias(spec.name))
+            values.append(_coerce_typed(spec, dtype).alias(spec.name))
     typed = frame.select(_KEY, ROW, FILE, *values, *[failed for _, failed, _ in type_failures])
     outcome = _schema(spec_of).filter(typed.drop([flag for flag, _, _ in type_failures]))
     rejected = _rejected_rows(frame, typed, outcome.failure.details(), type_failures, spec_of)
@@ -569,8 +714,13 @@ def validate(
         outcome.result.filter(~pl.col(_KEY).is_in(rejected[_KEY].implode()))
         if rejected.height
         else outcome.result
-    ).select(spec_of.column_names)
+    ).select(ROW, FILE, *spec_of.column_names)
     rejected = rejected.drop(_KEY)
+    found_values = tuple(
+        (spec.name, _not_allowed(rejected, spec, spec_of))
+        for spec in spec_of.columns
+        if spec.allowed_values is not None
+    )
     report = ValidationReport(
         contract=spec_of,
         source=source,
@@ -579,6 +729,7 @@ def validate(
         failures=failures,
         examples=rejected.head(EXAMPLES).select(FILE, ROW, "rules", *spec_of.column_names),
         ignored_columns=tuple(ignored),
+        found_values=tuple((c, found) for c, found in found_values if found),
     )
     if not report.ok and on_invalid == "raise":
         raise ContractError(str(report), report)

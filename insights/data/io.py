@@ -3,9 +3,15 @@
 Every loader reads a file, a folder (searched recursively), a glob, or hive-partitioned folders
 (``year_month=2025-06/part-0.parquet``), validates every row against its contract in
 ``data_contracts/`` and returns a frame with exactly the contract's columns and types.
-Nothing is renamed or dropped silently: a missing column is an error that names the close
-match, partition keys that are not contract columns are reported as ignored, and with
-``on_invalid="quarantine"`` the rejected rows are written to a file with the rule each broke.
+
+Files are checked **one by one**, so that every message names its file: first the structure
+of every file from its footer or header (:func:`check_files`, :func:`file_problems`: missing
+columns, naive timestamps, decimal minor units, unreadable or empty files), all problems of
+all files reported in one error; then each file's rows. A partition that gains a column, or
+is stored in another time zone, is read like the same file alone. Parquet and CSV files in
+one folder are both read. Uniqueness is checked across files too. Nothing is renamed or
+dropped silently: with ``on_invalid="quarantine"`` the rejected rows are written to a file
+with the rule each broke.
 """
 
 from __future__ import annotations
@@ -18,16 +24,23 @@ from typing import Literal
 import polars as pl
 
 from insights.data.contracts import (
+    EXAMPLES,
     FILE,
     ROW,
+    Contract,
     ValidationReport,
     ValidationResult,
     load_contract,
-    validate,
+    structural_problems,
+    validate_located,
 )
 from insights.errors import ContractError, ParameterError
 
 __all__ = [
+    "check_files",
+    "data_files",
+    "file_problems",
+    "file_schema",
     "load_contacts",
     "load_customers",
     "load_table",
@@ -41,27 +54,176 @@ OnInvalid = Literal["raise", "quarantine"]
 _GLOB_CHARS = ("*", "?", "[")
 
 
-def _files(path: str | Path) -> tuple[list[Path], str]:
-    """Resolve ``path`` to the data files it names and their format (``parquet`` or ``csv``)."""
+_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    """Files a writer leaves beside the data (``_SUCCESS``, ``.crc``, ``.DS_Store``)."""
+    return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
+
+
+def data_files(path: str | Path, /) -> list[Path]:
+    """List the data files ``path`` names: a file, a folder (recursively) or a glob.
+
+    Parquet (``.parquet``, ``.pq``) and CSV files are both data, and both are read: a month
+    delivered as CSV beside Parquet months is never silently skipped. Other files in a folder
+    (``_SUCCESS``, ``README``) are skipped and logged.
+
+    Raises
+    ------
+    ContractError
+        No such path, or no data file in it (the message says what was looked for).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     part = pathlib.Path(d, "year_month=2025-06")
+    ...     part.mkdir()
+    ...     _ = pathlib.Path(part, "part-0.parquet").write_bytes(b"x")
+    ...     _ = pathlib.Path(d, "_SUCCESS").write_text("")
+    ...     [p.relative_to(d).as_posix() for p in data_files(d)]
+    ['year_month=2025-06/part-0.parquet']
+
+    """
     text = str(path)
     if any(ch in text for ch in _GLOB_CHARS):
         files = sorted(Path(p) for p in globlib.glob(text, recursive=True) if Path(p).is_file())
+        others = [f for f in files if f.suffix.lower() not in _FORMATS]
+        files = [f for f in files if f.suffix.lower() in _FORMATS]
     elif Path(text).is_dir():
-        files = sorted(Path(text).rglob("*.parquet")) or sorted(Path(text).rglob("*.csv"))
+        root = Path(text)
+        found = sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p, root))
+        files = [f for f in found if f.suffix.lower() in _FORMATS]
+        others = [f for f in found if f.suffix.lower() not in _FORMATS]
     elif Path(text).is_file():
-        files = [Path(text)]
+        if Path(text).suffix.lower() not in _FORMATS:
+            raise ContractError(
+                f"{text}: not a data file; expected Parquet (.parquet, .pq) or CSV (.csv)"
+            )
+        return [Path(text)]
     else:
         raise ContractError(f"{text}: no such file or folder")
+    if others:
+        shown = ", ".join(str(f) for f in others[:5]) + (" ..." if len(others) > 5 else "")
+        log.info("%s: skipped %d file(s) that are not Parquet or CSV: %s", text, len(others), shown)
     if not files:
-        raise ContractError(f"{text}: no .parquet or .csv files found")
-    suffixes = {f.suffix.lower() for f in files}
-    if suffixes <= {".parquet", ".pq"}:
-        return files, "parquet"
-    if suffixes <= {".csv"}:
-        return files, "csv"
-    raise ContractError(
-        f"{text}: expected Parquet or CSV files, found {sorted(suffixes)}; "
-        "point at one format at a time"
+        raise ContractError(
+            f"{text}: no data files found. Looked for *.parquet, *.pq and *.csv, in sub-folders "
+            "too (hive partitions such as year_month=2025-06/part-0.parquet are read)."
+        )
+    return files
+
+
+def _format(path: Path) -> str:
+    return _FORMATS[path.suffix.lower()]
+
+
+def _hive_keys(path: Path) -> dict[str, str]:
+    """``key=value`` folder names on the way to ``path``."""
+    return dict(part.split("=", 1) for part in path.parts[:-1] if "=" in part)
+
+
+def file_schema(path: str | Path, /) -> pl.Schema:
+    """Read the columns and types of one data file from its footer (Parquet) or header (CSV).
+
+    CSV columns are all text (values are parsed, and checked, row by row on loading).
+
+    Raises
+    ------
+    ContractError
+        The file is empty (0 bytes) or not readable (a truncated Parquet file, say), naming it.
+
+    """
+    file = Path(path)
+    if file.stat().st_size == 0:
+        raise ContractError(f"{file}: the file is empty (0 bytes); was the export interrupted?")
+    try:
+        if _format(file) == "csv":
+            return pl.read_csv(file, n_rows=0, infer_schema=False).schema
+        return pl.Schema(pl.read_parquet_schema(file))
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        kind = _format(file)
+        raise ContractError(
+            f"{file}: not a readable {kind} file ({type(exc).__name__}: {exc}). Was it "
+            "truncated by an interrupted copy or export? Write it again."
+        ) from exc
+
+
+def file_problems(path: str | Path, /, *, contract: str | Contract) -> list[str]:
+    """Every structural problem of one file against a contract, each naming the file.
+
+    Reads only the footer (Parquet) or header (CSV): missing columns, columns of a type that
+    cannot hold the contract's values (naive timestamps, decimal minor units, text where
+    Parquet should hold a timestamp), an unreadable or empty file. Hive keys in the path that
+    are contract columns count as columns. Extra columns are not problems (they are left out).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, polars as pl
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     f = pathlib.Path(d, "tx.parquet")
+    ...     pl.DataFrame({"transaction_id": ["t1"], "amount_minor": [1.5]}).write_parquet(f)
+    ...     problems = file_problems(f, contract="transactions")
+    >>> len(problems), sum("multiply by 100 and round" in p for p in problems)
+    (10, 1)
+
+    """
+    spec = contract if isinstance(contract, Contract) else load_contract(contract)
+    try:
+        schema = file_schema(path)
+    except ContractError as exc:
+        return [str(exc)]
+    for key in _hive_keys(Path(path)):
+        if key in spec.column_names and key not in schema:
+            schema[key] = pl.String()
+    return [f"{path}: {problem}" for problem in structural_problems(schema, spec)]
+
+
+def check_files(paths: list[Path], /, *, contract: str | Contract) -> None:
+    """Check every file's structure against a contract; raise once, listing every problem.
+
+    Raises
+    ------
+    ContractError
+        Any file with any problem; the message lists them all, file by file.
+
+    """
+    spec = contract if isinstance(contract, Contract) else load_contract(contract)
+    problems = [p for f in paths for p in file_problems(f, contract=spec)]
+    if problems:
+        bad = len({p.split(": ", 1)[0] for p in problems})
+        listed = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        raise ContractError(
+            f"{bad} of {len(paths)} file(s) cannot be read as contract {spec.name!r} "
+            f"({spec.path.name}); {len(problems)} problem(s):\n{listed}{more}\n"
+            "Nothing is renamed or converted silently: fix these files (README, 'Bring your "
+            "own data', shows the usual mappings)."
+        )
+
+
+def _read_file(file: Path, spec: Contract | None = None) -> pl.DataFrame:
+    """One file as read (CSV as text), with row locators and its hive keys as columns.
+
+    With ``spec``, only the keys that are contract columns are added.
+    """
+    try:
+        if _format(file) == "csv":
+            frame = pl.read_csv(file, infer_schema=False)
+        else:
+            frame = pl.read_parquet(file, hive_partitioning=False)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise ContractError(f"{file}: could not read the file ({exc})") from exc
+    keys = {
+        k: v
+        for k, v in _hive_keys(file).items()
+        if (spec is None or k in spec.column_names) and k not in frame.columns
+    }
+    return frame.with_columns(
+        *(pl.lit(v, dtype=pl.String).alias(k) for k, v in keys.items()),
+        pl.lit(str(file), dtype=pl.String).alias(FILE),
+        pl.int_range(1, pl.len() + 1, dtype=pl.UInt64).alias(ROW),
     )
 
 
@@ -69,8 +231,8 @@ def read_raw(path: str | Path, /) -> pl.DataFrame:
     """Read data files as they are, with ``source_file`` and ``source_row`` locator columns.
 
     CSV is read as text (every column a string), so that values that do not parse are reported
-    by validation instead of silently becoming null. Parquet keeps its types. Hive partition
-    keys (``key=value`` folders) become columns.
+    by validation instead of silently becoming null. Parquet keeps its types. Files whose
+    columns or types differ are stacked with the common supertype (text when in doubt).
 
     Parameters
     ----------
@@ -84,35 +246,11 @@ def read_raw(path: str | Path, /) -> pl.DataFrame:
         its file).
 
     """
-    files, fmt = _files(path)
+    files = data_files(path)
     for f in files:
-        if f.stat().st_size == 0:
-            raise ContractError(f"{f}: the file is empty (0 bytes); was the export interrupted?")
-    sources = [str(f) for f in files]
-    try:
-        if fmt == "csv":
-            lazy = pl.scan_csv(sources, infer_schema=False, include_file_paths=FILE)
-        else:
-            root = Path(path) if Path(path).is_dir() else None
-            lazy = pl.scan_parquet(
-                sources,
-                hive_partitioning=root is not None,
-                include_file_paths=FILE,
-                # Files written at different times may differ in integer or float width.
-                cast_options=pl.ScanCastOptions(integer_cast="upcast", float_cast="upcast"),
-            )
-        frame = lazy.collect()
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise ContractError(f"{path}: could not read {fmt} data ({exc})") from exc
-    row = (pl.int_range(pl.len(), dtype=pl.UInt64).over(FILE) + 1).alias(ROW)
-    return frame.with_columns(row)
-
-
-def _partition_columns(frame: pl.DataFrame) -> list[str]:
-    """Hive keys found in the file paths (``key=value`` folder names)."""
-    paths = frame.get_column(FILE).unique().head(50).to_list()
-    keys = {part.split("=", 1)[0] for p in paths for part in Path(p).parts[:-1] if "=" in part}
-    return sorted(keys)
+        file_schema(f)
+    frames = [_read_file(f) for f in files]
+    return pl.concat(frames, how="diagonal_relaxed")
 
 
 def load_table(
@@ -165,14 +303,75 @@ def load_table(
 def _validated(path: str | Path, /, *, contract: str, on_invalid: OnInvalid) -> ValidationResult:
     if on_invalid not in ("raise", "quarantine"):
         raise ParameterError(f"on_invalid must be 'raise' or 'quarantine', not {on_invalid!r}")
-    raw = read_raw(path)
-    partitions = [c for c in _partition_columns(raw) if c in raw.columns]
-    keep = [c for c in partitions if c in load_contract(contract).column_names]
-    raw = raw.drop([c for c in partitions if c not in keep])
-    result = validate(raw, contract=contract, source=str(path), on_invalid=on_invalid)
-    if dropped := [c for c in partitions if c not in keep]:
-        log.info("%s: partition keys %s are not contract columns; not loaded", path, dropped)
+    spec = load_contract(contract)
+    files = data_files(path)
+    check_files(files, contract=spec)  # every structural problem of every file, at once
+    results = []
+    for file in files:
+        raw = _read_file(file, spec)
+        if raw.height:
+            results.append(
+                validate_located(raw, contract=spec, source=str(file), on_invalid="quarantine")
+            )
+    if not results:
+        raise ContractError(
+            f"{path}: no rows in {len(files)} file(s). Contract {spec.name!r} expects data; "
+            "check the path and that the export finished."
+        )
+    result = _combined(results, spec, source=str(path))
+    if not result.report.ok and on_invalid == "raise":
+        raise ContractError(str(result.report), result.report)
     return result
+
+
+def _combined(results: list[ValidationResult], spec: Contract, *, source: str) -> ValidationResult:
+    """One result from per-file results, with uniqueness checked across files too."""
+    valid = pl.concat([r.valid for r in results], how="vertical")
+    rejected = [r.rejected for r in results]
+    cross = []
+    if len(results) > 1:
+        for column in (c.name for c in spec.columns if c.unique):
+            twice = valid.get_column(column).is_duplicated()
+            if twice.any():
+                dup = valid.filter(twice)
+                cross.append(
+                    dup.select(
+                        ROW,
+                        FILE,
+                        *[pl.col(c).cast(pl.String) for c in spec.column_names],
+                        pl.lit(f"{column}: unique").alias("rules"),
+                    )
+                )
+                valid = valid.filter(~twice)
+    rejected_all = pl.concat(
+        [r.select(ROW, FILE, *spec.column_names, "rules") for r in [*rejected, *cross]],
+        how="vertical_relaxed",
+    )
+    failures = (
+        rejected_all.select(pl.col("rules").str.split("; ").alias("rule"))
+        .explode("rule")
+        .group_by("rule", maintain_order=True)
+        .agg(pl.len().cast(pl.Int64).alias("rows"))
+    )
+    found: dict[str, dict[str, int]] = {}
+    for r in results:
+        for column, values in r.report.found_values:
+            for value, rows in values:
+                found.setdefault(column, {})
+                found[column][value] = found[column].get(value, 0) + rows
+    report = ValidationReport(
+        contract=spec,
+        source=source,
+        rows=sum(r.report.rows for r in results),
+        valid_rows=valid.height,
+        failures=failures,
+        examples=rejected_all.head(EXAMPLES).select(FILE, ROW, "rules", *spec.column_names),
+        ignored_columns=tuple(dict.fromkeys(c for r in results for c in r.report.ignored_columns)),
+        found_values=tuple(
+            (c, tuple(sorted(v.items(), key=lambda kv: (-kv[1], kv[0])))) for c, v in found.items()
+        ),
+    )
+    return ValidationResult(valid=valid.drop(ROW, FILE), rejected=rejected_all, report=report)
 
 
 def validate_path(path: str | Path, /, *, contract: str) -> ValidationReport:

@@ -103,7 +103,25 @@ def test_unknown_category_and_lowercase_currency_are_named() -> None:
     assert found["currency: pattern ^[A-Z]{3}$"] == 1
     assert found["merchant_category: allowed values (eating_out, groceries, transport, "
                  "entertainment, shopping, bills, holidays, personal_care, general, family, "
-                 "charity, gifts, finances, expenses)"] == 1  # fmt: skip
+                 "charity, gifts, finances, expenses, other)"] == 1  # fmt: skip
+
+
+def test_values_found_are_listed_beside_the_allowed_ones() -> None:
+    frame = good_transactions(4).with_columns(
+        merchant_category=pl.Series(["food_dining", "food_dining", "misc", "other"])
+    )
+    with pytest.raises(ContractError) as info:
+        validate(frame, contract="transactions", source="tx.csv")
+    message = str(info.value)
+    assert "merchant_category: found 'food_dining' (2 rows), 'misc' (1 rows)." in message
+    assert "  Allowed: eating_out, groceries," in message
+    assert "the rest to 'other'" in message
+
+
+def test_decimal_amounts_in_text_teach_minor_units() -> None:
+    frame = good_transactions(1).with_columns(pl.lit("104.72").alias("amount_minor"))
+    with pytest.raises(ContractError, match="Multiply by 100 and round"):
+        validate(frame, contract="transactions", source="tx.csv")
 
 
 def test_nulls_in_required_column_break_required() -> None:
@@ -150,7 +168,9 @@ def test_naive_datetime_column_raises_with_fix() -> None:
 
 def test_wrong_column_type_raises_naming_column_and_types() -> None:
     frame = good_transactions().with_columns(pl.col("is_online").cast(pl.Int8))
-    with pytest.raises(ContractError, match=r"tx.parquet: column 'is_online' has type Int8.*bool"):
+    with pytest.raises(
+        ContractError, match=r"(?s)tx.parquet: .*column 'is_online' has type Int8.*bool"
+    ):
         validate(frame, contract="transactions", source="tx.parquet")
 
 
@@ -159,6 +179,46 @@ def test_missing_column_names_close_match() -> None:
     with pytest.raises(
         ContractError, match="'merchant_city' \\(found 'merchantCity': rename it\\)"
     ):
+        validate(frame, contract="transactions", source="tx.parquet")
+
+
+def test_every_structural_problem_is_reported_in_one_run() -> None:
+    frame = (
+        good_transactions()
+        .rename({"merchant_city": "merchantCity"})
+        .drop("currency")
+        .with_columns(pl.col("amount_minor").cast(pl.Float64) / 100)
+    )
+    with pytest.raises(ContractError) as info:
+        validate(frame, contract="transactions", source="tx.parquet")
+    message = str(info.value)
+    assert "3 problem(s)" in message
+    assert "missing column 'currency'" in message
+    assert "missing column 'merchant_city' (found 'merchantCity': rename it)" in message
+    assert "multiply by 100 and round" in message
+    assert "validation_key" not in message
+
+
+def test_float_minor_units_are_never_advised_to_be_cast() -> None:
+    frame = good_transactions().with_columns(pl.col("amount_minor").cast(pl.Float64))
+    with pytest.raises(ContractError) as info:
+        validate(frame, contract="transactions", source="tx.parquet")
+    assert "multiply by 100 and round" in str(info.value)
+    assert "cast the column" not in str(info.value)
+
+
+def test_a_required_column_is_never_offered_as_the_one_to_rename() -> None:
+    # 'merchant_id' is itself required: it must not be the "close match" for merchant_name.
+    frame = good_transactions().drop("merchant_name")
+    with pytest.raises(ContractError) as info:
+        validate(frame, contract="transactions", source="tx.parquet")
+    assert "missing column 'merchant_name'\n" in str(info.value) + "\n"
+    assert "rename it" not in str(info.value)
+
+
+def test_naive_timestamps_get_guidance_for_several_time_zones() -> None:
+    frame = good_transactions().with_columns(pl.col("created_at").dt.replace_time_zone(None))
+    with pytest.raises(ContractError, match="several time zones"):
         validate(frame, contract="transactions", source="tx.parquet")
 
 

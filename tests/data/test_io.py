@@ -80,13 +80,81 @@ def test_stray_header_row_is_reported_with_file_and_row(tmp_path: Path) -> None:
     assert f"{tmp_path / 'c.csv'} row 2: breaks created_at: type" in str(info.value)
 
 
-def test_missing_path_and_mixed_formats(tmp_path: Path) -> None:
+def test_missing_path_is_named(tmp_path: Path) -> None:
     with pytest.raises(ContractError, match="no such file"):
         load_contacts(tmp_path / "nope.parquet")
-    contacts().write_parquet(tmp_path / "a.parquet")
-    (tmp_path / "b.csv").write_text(HEADER)
-    with pytest.raises(ContractError, match="one format at a time"):
-        load_contacts(str(tmp_path / "*"))
+    with pytest.raises(ContractError, match=r"no data files found. Looked for \*.parquet"):
+        load_contacts(tmp_path)
+
+
+def test_a_month_delivered_as_csv_beside_parquet_is_read_not_skipped(tmp_path: Path) -> None:
+    # Regression: CSV files next to Parquet files were silently ignored.
+    contacts(1).write_parquet(tmp_path / "a.parquet")
+    (tmp_path / "b.csv").write_text(HEADER + "k9,c1,2025-06-02T09:15:00+01:00,chat,,420\n")
+    (tmp_path / "_SUCCESS").write_text("")
+    assert load_contacts(tmp_path)["contact_id"].to_list() == ["k0", "k9"]
+    assert load_contacts(str(tmp_path / "*"))["contact_id"].to_list() == ["k0", "k9"]
+
+
+def test_a_partition_that_gains_a_column_loads_and_the_column_is_left_out(
+    tmp_path: Path,
+) -> None:
+    # Regression: the whole load failed with polars' own "extra column" hint.
+    contacts(1).write_parquet(tmp_path / "a.parquet")
+    contacts(2).tail(1).with_columns(agent=pl.lit("x")).write_parquet(tmp_path / "b.parquet")
+    assert load_contacts(tmp_path)["contact_id"].to_list() == ["k0", "k1"]
+
+
+def test_a_partition_in_another_time_zone_is_converted_like_a_lone_file(tmp_path: Path) -> None:
+    # Regression: accepted alone, rejected beside a UTC file.
+    contacts(1).write_parquet(tmp_path / "a.parquet")
+    london = (
+        contacts(2).tail(1).with_columns(pl.col("created_at").dt.convert_time_zone("Europe/London"))
+    )
+    london.write_parquet(tmp_path / "b.parquet")
+    loaded = load_contacts(tmp_path)
+    assert loaded["created_at"].dtype == pl.Datetime("us", "UTC")
+    assert loaded["created_at"].to_list() == contacts(2)["created_at"].to_list()
+
+
+def test_a_naive_file_sorting_after_a_utc_file_is_refused_by_name(tmp_path: Path) -> None:
+    # Regression: read silently as UTC, and `validate` said "all rows valid".
+    contacts(1).write_parquet(tmp_path / "a.parquet")
+    naive = contacts(2).tail(1).with_columns(pl.col("created_at").dt.replace_time_zone(None))
+    naive.write_parquet(tmp_path / "b.parquet")
+    with pytest.raises(ContractError) as info:
+        load_contacts(tmp_path)
+    message = str(info.value)
+    assert f"{tmp_path / 'b.parquet'}: column 'created_at' holds naive timestamps" in message
+    assert str(tmp_path / "a.parquet") not in message
+
+
+def test_every_bad_file_is_named_with_all_its_problems_in_one_run(tmp_path: Path) -> None:
+    contacts(1).write_parquet(tmp_path / "a.parquet")
+    contacts(1).drop("channel").write_parquet(tmp_path / "b.parquet")
+    contacts(1).with_columns(pl.col("created_at").dt.date()).write_parquet(tmp_path / "c.parquet")
+    (tmp_path / "d.parquet").write_bytes(b"")
+    (tmp_path / "e.parquet").write_bytes(b"PAR1 truncated")
+    with pytest.raises(ContractError) as info:
+        load_contacts(tmp_path)
+    message = str(info.value)
+    assert message.startswith("4 of 5 file(s) cannot be read as contract 'contacts'")
+    assert f"{tmp_path / 'b.parquet'}: missing column 'channel'" in message
+    assert f"{tmp_path / 'c.parquet'}: column 'created_at' has type Date" in message
+    assert f"{tmp_path / 'd.parquet'}: the file is empty (0 bytes)" in message
+    assert f"{tmp_path / 'e.parquet'}: not a readable parquet file" in message
+
+
+def test_ids_repeated_across_files_break_unique(tmp_path: Path) -> None:
+    contacts(1).write_parquet(tmp_path / "a.parquet")
+    contacts(1).write_parquet(tmp_path / "b.parquet")
+    valid = load_contacts(tmp_path, on_invalid="quarantine", quarantine_dir=tmp_path / "q")
+    rejected = pl.read_parquet(tmp_path / "q" / "contacts.rejected.parquet")
+    assert valid.is_empty()
+    assert rejected.select("source_file", "rules").rows() == [
+        (str(tmp_path / "a.parquet"), "contact_id: unique"),
+        (str(tmp_path / "b.parquet"), "contact_id: unique"),
+    ]
 
 
 def test_quarantine_writes_rejected_rows_with_rules_and_logs_counts(

@@ -35,9 +35,12 @@ CITIES: tuple[tuple[str, float], ...] = (
     ("Newcastle", 0.06),
 )
 #: Spending categories: the allowed values of ``merchant_category`` in the transactions contract
-#: (``data_contracts/transactions.yaml`` is the one place they are written down).
-CATEGORIES: tuple[str, ...] = (
-    load_contract("transactions").column("merchant_category").allowed_values or ()
+#: (``data_contracts/transactions.yaml`` is the one place they are written down), except
+#: ``other``, the catch-all for data bringing its own taxonomy.
+CATEGORIES: tuple[str, ...] = tuple(
+    c
+    for c in load_contract("transactions").column("merchant_category").allowed_values or ()
+    if c != "other"
 )
 #: Contact tags (a share of contacts is untagged, i.e. null).
 CONTACT_TAGS: tuple[str, ...] = (
