@@ -101,6 +101,17 @@ def house_theme() -> alt.theme.ThemeConfig:
     }
 
 
+def _lines(text: str, width: int = 84) -> list[str]:
+    """Break a subtitle into lines that fit the chart (Vega does not wrap titles itself)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
 def titled(
     chart: Any,
     /,
@@ -122,7 +133,7 @@ def titled(
 
     """
     return chart.properties(
-        title=alt.Title(text=title, subtitle=[subtitle, source]),
+        title=alt.Title(text=title, subtitle=[*_lines(subtitle), *_lines(source)]),
         width=WIDTH if not isinstance(chart, alt.FacetChart | alt.ConcatChart) else alt.Undefined,
     )
 

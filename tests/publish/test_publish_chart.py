@@ -11,10 +11,11 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from insights.errors import ParameterError
-from insights.publish.charts import publish_chart
+from insights.publish.charts import BLOG_WIDTH, publish_chart
 from insights.spending.charts import favourites_chart, trending_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+ALT = "Bar chart: The Copper Kettle leads Leeds with 150 repeat customers."
 
 TRENDING = pl.DataFrame(
     {
@@ -37,21 +38,64 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         TRENDING,
         name="trending_leeds_2025-09",
         out_dir=out,
-        alt_text="Bar chart: The Copper Kettle leads Leeds with 150 repeat customers.",
+        alt_text=ALT,
     )
 
 
-def test_all_five_files_are_written(published: dict[str, Path]) -> None:
-    assert sorted(published) == ["alt.txt", "csv", "png", "svg", "vl.json"]
-    assert all(path.name.startswith("trending_leeds_2025-09.") for path in published.values())
+def test_all_six_files_are_written(published: dict[str, Path]) -> None:
+    assert sorted(published) == ["alt.txt", "csv", "png", "png@2x", "svg", "vl.json"]
+    assert all(path.name.startswith("trending_leeds_2025-09") for path in published.values())
     assert all(path.stat().st_size > 0 for path in published.values())
 
 
-def test_png_is_a_png_at_double_scale(published: dict[str, Path]) -> None:
-    data = published["png"].read_bytes()
+def _png_size_and_dpi(path: Path) -> tuple[int, float]:
+    data = path.read_bytes()
     assert data[:8] == PNG_SIGNATURE
     width = int.from_bytes(data[16:20], "big")
-    assert width > 2 * 640
+    at = data.index(b"pHYs")
+    per_metre, unit = int.from_bytes(data[at + 4 : at + 8], "big"), data[at + 12]
+    assert unit == 1  # metres
+    return width, round(per_metre * 0.0254)
+
+
+def test_pngs_are_the_blog_width_at_72_and_144_dpi(published: dict[str, Path]) -> None:
+    # Word and Google Docs size an image by its DPI: both PNGs insert 720 px (7.5 in) wide.
+    assert _png_size_and_dpi(published["png"]) == (BLOG_WIDTH, 72)
+    assert _png_size_and_dpi(published["png@2x"]) == (2 * BLOG_WIDTH, 144)
+
+
+def test_svg_is_the_blog_width_with_title_and_description(published: dict[str, Path]) -> None:
+    root = ET.parse(published["svg"]).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.get("width") == str(BLOG_WIDTH)
+    assert root.get("role") == "img"
+    assert root.findtext(f"{ns}title") == "Trending in Leeds, September 2025"
+    assert root.findtext(f"{ns}desc") == ALT
+    assert "Source Sans" not in published["svg"].read_text(encoding="utf-8")  # no web font
+
+
+def test_csv_defaults_to_everything_the_chart_draws(tmp_path: Path) -> None:
+    # A series with its spike days marked: the CSV must rebuild the whole line, not the spikes.
+    series = pl.DataFrame({"day": [1, 2, 3, 4], "spend": [10.0, 11.0, 40.0, 12.0]})
+    line = alt.Chart(series).mark_line().encode(x="day:Q", y="spend:Q")
+    spikes = (
+        alt.Chart(series.filter(pl.col("spend") > 20)).mark_point().encode(x="day:Q", y="spend:Q")
+    )
+    paths = publish_chart(
+        line + spikes, name="s", out_dir=tmp_path, alt_text="Spend; day 3 spiked."
+    )
+    assert_frame_equal(pl.read_csv(paths["csv"]), series)
+
+
+def test_alt_text_defaults_to_the_chart_description(tmp_path: Path) -> None:
+    chart = (
+        alt.Chart(TRENDING)
+        .mark_bar()
+        .encode(x="customers:Q")
+        .properties(description="Bars: The Copper Kettle 300 customers, Bao Down 120.")
+    )
+    paths = publish_chart(chart, name="d", out_dir=tmp_path)
+    assert paths["alt.txt"].read_text() == "Bars: The Copper Kettle 300 customers, Bao Down 120.\n"
 
 
 def test_svg_parses_and_contains_the_title(published: dict[str, Path]) -> None:
