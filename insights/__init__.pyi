@@ -40,6 +40,13 @@ from insights.contacts.staffing import (
     handle_times as handle_times,
     staffing_plan as staffing_plan,
 )
+from insights.customers.growth import (
+    daily_accounts as daily_accounts,
+    growth_backtest as growth_backtest,
+    growth_forecast as growth_forecast,
+    growth_series as growth_series,
+    suppress_small_accounts as suppress_small_accounts,
+)
 from insights.data.contracts import (
     Contract as Contract,
     ValidationReport as ValidationReport,
@@ -64,6 +71,11 @@ from insights.errors import (
     ParameterError as ParameterError,
     ReportError as ReportError,
 )
+from insights.forecasting.archive import (
+    archive_forecast_record as archive_forecast_record,
+    publish_forecast_record as publish_forecast_record,
+    read_forecast_archive as read_forecast_archive,
+)
 from insights.forecasting.backtesting import (
     backtest as backtest,
     backtest_predictions as backtest_predictions,
@@ -75,6 +87,13 @@ from insights.forecasting.regressors import (
     public_holidays as public_holidays,
 )
 from insights.forecasting.synthetic import synthetic_daily as synthetic_daily
+from insights.forecasting.tracking import (
+    forecast_accuracy as forecast_accuracy,
+    forecast_record as forecast_record,
+    scored_forecasts as scored_forecasts,
+    tracking_chart as tracking_chart,
+    tracking_summary as tracking_summary,
+)
 from insights.publish.charts import (
     publish_chart as publish_chart,
 )

@@ -1,0 +1,1 @@
+"""Customers: the customer base and its growth (sign-ups, closures, open accounts)."""

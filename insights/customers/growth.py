@@ -1,0 +1,408 @@
+"""Customer growth: daily sign-ups, closures and open accounts, and their forecast.
+
+The customer base is its own subject, beside spending and contacts: the contact-rate forecast
+needs it as its denominator, and a growth team reads it on its own. The flow is the usual one::
+
+    daily_accounts(customers, end=...)        the daily table: ds, signups, closures, open_accounts
+    growth_series(daily, as_of=...)           → unique_id ("signups", "open_accounts"), ds, y
+    growth_forecast(daily, horizon=...)       calibrated forecast of both series
+    growth_backtest(daily, horizon=..., ...)  rolling-origin scores of the candidate models
+
+The daily table can come from the raw ``customers`` contract (:func:`daily_accounts`) or from
+a reduced mart holding the same columns (``day`` is accepted for ``ds``), so the forecast
+never needs to read customer-level rows.
+
+**Definitions** (local calendar days): a *sign-up* on day ``d`` is an account whose
+``opened_at`` falls on ``d``; a *closure* one whose ``closed_at`` falls on ``d``; *open
+accounts* on ``d`` are those opened on or before ``d`` and not closed on or before ``d``, so
+``open_accounts[d] = open_accounts[d − 1] + signups[d] − closures[d]``. These are counts of
+people: published tables suppress sign-ups and closures of 1–9 on a day.
+
+**Forecast.** Both series go through :func:`insights.forecast` (candidate models picked by
+rolling-origin MASE, intervals calibrated on the backtest errors). Accounts exist every day,
+so open accounts are forecast on every calendar day (``closed=()``); sign-ups infer their
+open weekdays and holidays like any demand series (a branch-based bank may take none on
+Sundays).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Literal, TypeVar
+
+import polars as pl
+
+from insights.errors import InsufficientHistoryError, ParameterError
+
+__all__ = [
+    "GROWTH_SERIES",
+    "daily_accounts",
+    "growth_backtest",
+    "growth_forecast",
+    "growth_series",
+]
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+#: The series :func:`growth_series` builds, in order.
+GROWTH_SERIES = ("signups", "open_accounts")
+_COUNTS = ("signups", "closures", "open_accounts")
+_TZ = "Europe/London"
+
+
+def _local_day(column: str, tz: str) -> pl.Expr:
+    return pl.col(column).dt.convert_time_zone(tz).dt.date()
+
+
+def _as_date(value: date | str, /, *, name: str) -> date:
+    """Accept a date or an ISO string (notebook parameters are plain literals)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        msg = f"{name} must be a date or 'YYYY-MM-DD', not {value!r}"
+        raise ParameterError(msg) from exc
+
+
+def daily_accounts(
+    customers: Frame,
+    /,
+    *,
+    end: date | str,
+    start: date | str | None = None,
+    tz: str = _TZ,
+) -> Frame:
+    """Sign-ups, closures and open accounts per local day, from the ``customers`` contract.
+
+    Parameters
+    ----------
+    customers
+        Customers satisfying ``data_contracts/customers.yaml`` (``opened_at``,
+        ``closed_at`` in UTC).
+    end
+        Last day (inclusive). Accounts opened or closed after it are not seen.
+    start
+        First day; default the first day an account was opened. Accounts opened before it
+        are counted in its ``open_accounts``.
+    tz
+        Time zone whose calendar defines the day.
+
+    Returns
+    -------
+    pl.DataFrame or pl.LazyFrame
+        ``ds`` (date), ``signups``, ``closures``, ``open_accounts`` (Int64), one row per day
+        from ``start`` to ``end``.
+
+    Raises
+    ------
+    ParameterError
+        ``end`` before ``start``, or no account opened on or before ``end``.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> utc = timezone.utc
+    >>> customers = pl.DataFrame({
+    ...     "opened_at": [datetime(2025, 1, 1, 9, tzinfo=utc), datetime(2025, 1, 2, 9, tzinfo=utc),
+    ...                   datetime(2025, 1, 2, 23, 30, tzinfo=utc)],  # 23:30 UTC = 23:30 GMT
+    ...     "closed_at": [datetime(2025, 1, 3, 9, tzinfo=utc), None, None]})
+    >>> daily_accounts(customers, end="2025-01-04")
+    shape: (4, 4)
+    ┌────────────┬─────────┬──────────┬───────────────┐
+    │ ds         ┆ signups ┆ closures ┆ open_accounts │
+    │ ---        ┆ ---     ┆ ---      ┆ ---           │
+    │ date       ┆ i64     ┆ i64      ┆ i64           │
+    ╞════════════╪═════════╪══════════╪═══════════════╡
+    │ 2025-01-01 ┆ 1       ┆ 0        ┆ 1             │
+    │ 2025-01-02 ┆ 2       ┆ 0        ┆ 3             │
+    │ 2025-01-03 ┆ 0       ┆ 1        ┆ 2             │
+    │ 2025-01-04 ┆ 0       ┆ 0        ┆ 2             │
+    └────────────┴─────────┴──────────┴───────────────┘
+
+    """
+    last = _as_date(end, name="end")
+    lazy = customers.lazy()
+    opened = lazy.select(_local_day("opened_at", tz).alias("ds")).filter(pl.col("ds") <= last)
+    if start is None:
+        first = opened.select(pl.col("ds").min()).collect().item()
+        if first is None:
+            msg = (
+                f"daily_accounts: no account was opened on or before end={last}; "
+                "pass a later end or check the customers file."
+            )
+            raise ParameterError(msg)
+    else:
+        first = _as_date(start, name="start")
+    if last < first:
+        msg = f"daily_accounts: end={last} is before start={first}."
+        raise ParameterError(msg)
+    closed = lazy.filter(pl.col("closed_at").is_not_null()).select(
+        _local_day("closed_at", tz).alias("ds")
+    )
+    signups = opened.group_by("ds").agg(pl.len().cast(pl.Int64).alias("signups"))
+    closures = (
+        closed.filter(pl.col("ds") <= last)
+        .group_by("ds")
+        .agg(pl.len().cast(pl.Int64).alias("closures"))
+    )
+    # Opened and closed before `start`: their net effect is the opening balance on day one.
+    before = (
+        opened.filter(pl.col("ds") < first).select(pl.len().cast(pl.Int64).alias("n"))
+    ).collect().item() - (
+        closed.filter(pl.col("ds") < first).select(pl.len().cast(pl.Int64).alias("n"))
+    ).collect().item()
+    grid = pl.LazyFrame({"ds": pl.date_range(first, last, eager=True)})
+    result = (
+        grid.join(signups, on="ds", how="left")
+        .join(closures, on="ds", how="left")
+        .with_columns(pl.col("signups", "closures").fill_null(0))
+        .sort("ds")
+        .with_columns(
+            (pl.lit(before, dtype=pl.Int64) + (pl.col("signups") - pl.col("closures")).cum_sum())
+            .cast(pl.Int64)
+            .alias("open_accounts")
+        )
+    )
+    out: Frame = result if isinstance(customers, pl.LazyFrame) else result.collect()  # type: ignore[assignment]
+    return out
+
+
+def _daily_table(daily: pl.DataFrame | pl.LazyFrame, /, *, who: str) -> pl.DataFrame:
+    """Validate the daily table at the door; ``day`` is renamed ``ds`` (the mart's name)."""
+    frame = daily.collect() if isinstance(daily, pl.LazyFrame) else daily
+    if "ds" not in frame.columns and "day" in frame.columns:
+        frame = frame.rename({"day": "ds"})
+    missing = [c for c in ("ds", "signups", "open_accounts") if c not in frame.columns]
+    if missing:
+        msg = (
+            f"{who}: the daily table lacks {missing} (columns: {frame.columns}); build it with "
+            "insights.daily_accounts(customers, end=...) or read the accounts mart."
+        )
+        raise ParameterError(msg)
+    if frame.schema["ds"] != pl.Date:
+        msg = f"{who}: column 'ds' is {frame.schema['ds']}, expected a date per row."
+        raise ParameterError(msg)
+    dupes = frame.filter(pl.col("ds").is_duplicated())
+    if dupes.height:
+        msg = (
+            f"{who}: {dupes.height} rows share a day (first {dupes['ds'].min()!s}); the daily "
+            "table has one row per day."
+        )
+        raise ParameterError(msg)
+    return frame.sort("ds")
+
+
+def growth_series(
+    daily: pl.DataFrame | pl.LazyFrame,
+    /,
+    *,
+    as_of: date | str | None = None,
+    years: int = 3,
+    series: Sequence[str] = GROWTH_SERIES,
+) -> pl.DataFrame:
+    """Lay the growth series out in the long format :func:`insights.forecast` takes.
+
+    Parameters
+    ----------
+    daily
+        :func:`daily_accounts` output, or a mart with the same columns (``day`` or ``ds``,
+        ``signups``, ``open_accounts``).
+    as_of
+        Last day of history used (default: the table's last day).
+    years
+        Years of history kept before ``as_of`` (a longer past rarely helps and costs time).
+    series
+        Which of :data:`GROWTH_SERIES` to return.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``unique_id`` (``"signups"``, ``"open_accounts"``), ``ds``, ``y`` (Float64).
+
+    Examples
+    --------
+    >>> daily = pl.DataFrame({"ds": [date(2025, 1, 1), date(2025, 1, 2)], "signups": [3, 5],
+    ...                       "closures": [0, 1], "open_accounts": [100, 104]})
+    >>> growth_series(daily)["y"].to_list()
+    [3.0, 5.0, 100.0, 104.0]
+
+    """
+    frame = _daily_table(daily, who="growth_series")
+    unknown = [s for s in series if s not in GROWTH_SERIES]
+    if unknown or not series or isinstance(series, str):
+        msg = f"growth_series: series={series!r}; choose among {list(GROWTH_SERIES)}."
+        raise ParameterError(msg)
+    if isinstance(years, bool) or years < 1:
+        msg = f"growth_series: years={years!r} must be a positive whole number."
+        raise ParameterError(msg)
+    last = frame["ds"].max() if as_of is None else _as_date(as_of, name="as_of")
+    assert isinstance(last, date)
+    kept = frame.filter(
+        pl.col("ds").is_between(last - timedelta(days=round(365.25 * years)) + timedelta(1), last)
+    )
+    if kept.height == 0:
+        msg = (
+            f"growth_series: no days in the daily table on or before as_of={last} (it covers "
+            f"{frame['ds'].min()!s} to {frame['ds'].max()!s}); choose an as_of inside it."
+        )
+        raise InsufficientHistoryError(msg)
+    return pl.concat(
+        kept.select(pl.lit(name).alias("unique_id"), "ds", pl.col(name).cast(pl.Float64).alias("y"))
+        for name in GROWTH_SERIES
+        if name in series
+    )
+
+
+def growth_forecast(
+    daily: pl.DataFrame | pl.LazyFrame,
+    /,
+    *,
+    horizon: int,
+    as_of: date | str | None = None,
+    level: Sequence[float] = (80, 95),
+    holidays: str | None = "GB",
+    series: Sequence[str] = GROWTH_SERIES,
+    models: str | Sequence[str] = "auto",
+    years: int = 3,
+    windows: int = 4,
+) -> pl.DataFrame:
+    """Forecast daily sign-ups and open accounts ``horizon`` days ahead, calibrated.
+
+    This is the one source of the open-accounts forecast: the contact-rate report takes its
+    denominator from here.
+
+    Parameters
+    ----------
+    daily
+        :func:`daily_accounts` output or the accounts mart (see :func:`growth_series`).
+    horizon
+        Days to forecast (weeks to months: 7 to 366). Open accounts are forecast on every
+        calendar day; sign-ups on their open days (every day unless history shows closures).
+    as_of
+        Last day of history (default: the table's last day).
+    level
+        Central interval levels in percent.
+    holidays
+        Country whose public holidays enter the models (``None``: none).
+    series
+        Which of :data:`GROWTH_SERIES` to forecast.
+    models
+        Candidate models, as for :func:`insights.forecast` (``"auto"``: all, picked by
+        backtest MASE).
+    years, windows
+        Years of history used; rolling-origin windows for model selection and calibration
+        (each ``horizon`` days long, so a 13-week horizon needs about a year of history).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``unique_id``, ``ds``, ``model``, ``mean``, ``lo_<L>``, ``hi_<L>`` (as
+        :func:`insights.forecast`), one row per series and forecast day.
+
+    Raises
+    ------
+    InsufficientHistoryError
+        Too little history for the horizon and windows; the message says how much.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> days = pl.date_range(date(2025, 1, 1), date(2025, 6, 30), eager=True)
+    >>> signups = np.random.default_rng(0).poisson(40, days.len())
+    >>> daily = pl.DataFrame({"ds": days, "signups": signups}).with_columns(
+    ...     open_accounts=10_000 + pl.col("signups").cum_sum())
+    >>> fc = growth_forecast(daily, horizon=14, holidays=None, models="snaive", windows=2)
+    >>> fc.group_by("unique_id").len().sort("unique_id").rows()
+    [('open_accounts', 14), ('signups', 14)]
+    >>> fc.filter(pl.col("unique_id") == "open_accounts")["mean"].is_between(15_000, 20_000).all()
+    True
+
+    """
+    from insights.forecasting.forecaster import forecast  # noqa: PLC0415 - statsmodels is heavy
+
+    _check_horizon(horizon, who="growth_forecast")
+    history = growth_series(daily, as_of=as_of, years=years, series=series)
+    parts = []
+    for name in series:
+        one = history.filter(pl.col("unique_id") == name)
+        closed: Literal["infer"] | tuple[int, ...] = () if name == "open_accounts" else "infer"
+        parts.append(
+            forecast(
+                one,
+                horizon=horizon,
+                level=level,
+                holidays=holidays,
+                closed=closed,
+                models=models,
+                windows=windows,
+            )
+        )
+    return pl.concat(parts)
+
+
+def growth_backtest(
+    daily: pl.DataFrame | pl.LazyFrame,
+    /,
+    *,
+    horizon: int,
+    windows: int = 4,
+    as_of: date | str | None = None,
+    level: Sequence[float] = (80, 95),
+    holidays: str | None = "GB",
+    series: Sequence[str] = GROWTH_SERIES,
+    models: str | Sequence[str] = "auto",
+    years: int = 3,
+) -> pl.DataFrame:
+    """Rolling-origin backtest of every candidate model on the growth series.
+
+    Parameters are those of :func:`growth_forecast`; ``windows`` origins ``horizon`` days
+    apart.
+
+    Returns
+    -------
+    pl.DataFrame
+        :func:`insights.backtest` output: ``unique_id``, ``model``, ``mase``, ``smape``,
+        ``rmse``, coverage and width per level, ``n_days``, calibrated coverage and
+        ``mase_vs_snaive``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> days = pl.date_range(date(2025, 1, 1), date(2025, 6, 30), eager=True)
+    >>> signups = np.random.default_rng(0).poisson(40, days.len())
+    >>> daily = pl.DataFrame({"ds": days, "signups": signups}).with_columns(
+    ...     open_accounts=10_000 + pl.col("signups").cum_sum())
+    >>> scores = growth_backtest(daily, horizon=14, windows=2, holidays=None,
+    ...                          series=["signups"], models=["snaive", "ets"])
+    >>> sorted(scores["model"].to_list())
+    ['ets', 'snaive']
+
+    """
+    from insights.forecasting.backtesting import backtest  # noqa: PLC0415 - statsmodels is heavy
+
+    _check_horizon(horizon, who="growth_backtest")
+    history = growth_series(daily, as_of=as_of, years=years, series=series)
+    parts = []
+    for name in series:
+        one = history.filter(pl.col("unique_id") == name)
+        closed: Literal["infer"] | tuple[int, ...] = () if name == "open_accounts" else "infer"
+        parts.append(
+            backtest(
+                one,
+                horizon=horizon,
+                windows=windows,
+                level=level,
+                holidays=holidays,
+                closed=closed,
+                models=models,
+            )
+        )
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
+def _check_horizon(horizon: object, /, *, who: str) -> None:
+    if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 366:
+        msg = f"{who}: horizon={horizon!r} must be a whole number of days from 1 to 366."
+        raise ParameterError(msg)
