@@ -10,6 +10,7 @@
     insights report run NAME [-p NAME=VALUE ...] [--data PATH] [--out reports/] [--force]
                              [--timeout-cell S] [--budget S] [--catalogue FILE]
     insights report schedule --as-of DATE [--schedule FILE] [--data PATH] [--out reports/]
+    insights forecasts track [--archive reports/_forecasts] [--report NAME] [--as-of DATE]
 
 Exit codes: 0 success, 1 the data or a report failed, 2 a usage or parameter error.
 """
@@ -216,6 +217,61 @@ def _cmd_report_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_forecasts_track(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from insights.forecasting.archive import read_forecast_archive
+    from insights.forecasting.tracking import (
+        forecast_accuracy,
+        scored_forecasts,
+        tracking_summary,
+    )
+
+    folder = args.archive / args.report if args.report else args.archive
+    archive = read_forecast_archive(folder)
+    if archive.height == 0:
+        print(
+            f"No forecasts are archived in {folder}/ yet: reports archive their forecasts "
+            "when they are published, and the next run scores them."
+        )
+        return 0
+    groups = archive.select("report", "target").unique().sort("report", "target")
+    with pl.Config(tbl_rows=60, tbl_hide_dataframe_shape=True, float_precision=3):
+        for report, target in groups.iter_rows():
+            part = archive.filter((pl.col("report") == report) & (pl.col("target") == target))
+            scored = scored_forecasts(part, as_of=args.as_of)
+            print(f"== {report}: {target}")
+            print(tracking_summary(part, scored))
+            if scored.height:
+                print(forecast_accuracy(scored, by=("unique_id", "horizon_week")))
+            print()
+    return 0
+
+
+def _add_forecasts(sub: Any) -> None:
+    forecasts = sub.add_parser(
+        "forecasts",
+        help="how did past forecasts do? (the forecast archive)",
+        description="Score the archived forecasts of published reports against the actuals "
+        "that arrived since.",
+    )
+    commands = forecasts.add_subparsers(dest="forecasts_command", required=True, metavar="ACTION")
+    track = commands.add_parser(
+        "track",
+        help="MASE, interval coverage and drift flags of archived forecasts",
+        description="Score every archived forecast against the newest archived actuals: MASE "
+        "and 80%/95% interval coverage by series and horizon week, with drift flags.",
+    )
+    track.add_argument(
+        "--archive", type=Path, default=Path("reports/_forecasts"), help="forecast archive"
+    )
+    track.add_argument("--report", default=None, help="only this report's forecasts")
+    track.add_argument(
+        "--as-of", type=_date, default=None, help="score only forecasts made before this date"
+    )
+    track.set_defaults(run=_cmd_forecasts_track)
+
+
 def _add_report(sub: Any) -> None:
     report = sub.add_parser(
         "report",
@@ -353,6 +409,7 @@ def _parser() -> argparse.ArgumentParser:
     reduce.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     reduce.set_defaults(run=_cmd_reduce)
     _add_report(sub)
+    _add_forecasts(sub)
     return parser
 
 

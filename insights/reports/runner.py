@@ -37,6 +37,7 @@ from types import FrameType
 from typing import Any, Literal, TypeVar
 
 from insights.errors import ParameterError, ReportError
+from insights.forecasting.archive import ARCHIVE_FOLDER, archive_forecast_record
 from insights.publish.tables import MIN_CUSTOMERS
 from insights.reports.catalogue import (
     DEFAULT_CATALOGUE,
@@ -137,7 +138,8 @@ class _Plan:
     @property
     def key(self) -> dict[str, Any]:
         """What makes two runs the same: parameters, data and notebook."""
-        shown = {k: v for k, v in self.values.items() if k not in {"output_dir", "data_path"}}
+        machine = {"output_dir", "data_path", "forecast_archive"}
+        shown = {k: v for k, v in self.values.items() if k not in machine}
         return {
             "parameters": shown,
             "data_hash": self.prints.get("hash"),
@@ -149,9 +151,16 @@ class _Plan:
         return self.out / self.name / self.slug
 
     @property
+    def archive(self) -> Path:
+        """This report's folder in the forecast archive (outside the reports' replace cycle)."""
+        return self.out / ARCHIVE_FOLDER / self.name
+
+    @property
     def shown(self) -> dict[str, Any]:
         """The parameters as a reader sees them: no build folder, no machine path."""
-        shown = {k: v for k, v in self.values.items() if k != "output_dir"}
+        shown = {
+            k: v for k, v in self.values.items() if k not in {"output_dir", "forecast_archive"}
+        }
         if "data_path" in shown:
             shown["data_path"] = logical_path(self.data_dir)
         return shown
@@ -291,6 +300,9 @@ def _job(plan: _Plan, build: Path) -> dict[str, Any]:
     if any(p.name == "data_path" for p in plan.spec.params):
         # Absolute: the project kernel starts in the project root, not the caller's folder.
         values["data_path"] = str(plan.data_dir.resolve())
+    if any(p.name == "forecast_archive" for p in plan.spec.params):
+        # Read-only for the notebook: the earlier published forecasts, to score them.
+        values["forecast_archive"] = str(plan.archive.resolve())
     return {
         "input": str(plan.spec.notebook.resolve()),
         "output": str((build / "report" / NOTEBOOK_FILE).resolve()),
@@ -333,6 +345,7 @@ def _machine_paths(plan: _Plan, build: Path) -> dict[str, str]:
     swaps = {
         str(report.resolve()): ".",
         str(plan.data_dir.resolve()): logical_path(plan.data_dir),
+        str(plan.archive.resolve()): logical_path(plan.archive),
         str(Path.cwd().resolve()): ".",
     }
     return dict(sorted(swaps.items(), key=lambda kv: -len(kv[0])))
@@ -415,6 +428,15 @@ def _publish(plan: _Plan, build: Path, privacy: Mapping[str, Any]) -> dict[str, 
         json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8"
     )
     publish_folder(report, plan.target)
+    # Only a published forecast is archived: every failure path left before this line.
+    archive_forecast_record(
+        plan.target,
+        archive=plan.out / ARCHIVE_FOLDER,
+        report=plan.name,
+        slug=plan.slug,
+        fingerprint=str(plan.prints.get("hash")),
+        published_at=_iso(finished),
+    )
     return manifest
 
 

@@ -1,0 +1,279 @@
+"""Forecast tracking: the record, the archive round trip, scoring, drift and the CLI."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import insights as ins
+from insights.cli import main
+from insights.errors import ParameterError
+from insights.forecasting.tracking import RECORD_COLUMNS
+
+D = date(2025, 6, 1)  # the first forecast's origin (a Sunday)
+
+
+def day(n: int) -> date:
+    return D + timedelta(days=n)
+
+
+def history(values: list[float], *, uid: str = "phone", end: date = D) -> pl.DataFrame:
+    """Daily actuals ending on ``end``."""
+    start = end - timedelta(days=len(values) - 1)
+    return pl.DataFrame(
+        {
+            "unique_id": uid,
+            "ds": pl.date_range(start, end, eager=True),
+            "y": [float(v) for v in values],
+        }
+    )
+
+
+def forecast(means: list[float], *, uid: str = "phone", width: float = 10.0) -> pl.DataFrame:
+    """A forecast for the days after ``D``, 80% interval mean ± width."""
+    return pl.DataFrame(
+        {
+            "unique_id": uid,
+            "ds": [day(i + 1) for i in range(len(means))],
+            "model": "uc",
+            "mean": means,
+            "lo_80": [m - width for m in means],
+            "hi_80": [m + width for m in means],
+        }
+    )
+
+
+# 14 days of history: |y[t] − y[t−7]| is 7 on each of the last 7 days, so the scale is 7.
+HISTORY = history([100, 100, 100, 100, 100, 100, 100, 107, 107, 107, 107, 107, 107, 107])
+
+
+def test_record_keeps_only_forecast_columns_and_the_mase_scale() -> None:
+    fc = forecast([100.0, 110.0]).with_columns(customer_id=pl.lit("c_000001"))
+    rec = ins.forecast_record(fc, HISTORY, as_of=D, target="calls", actual_days=1)
+    assert rec.columns == [*RECORD_COLUMNS, "lo_80", "hi_80"]
+    assert rec.select("kind", "ds", "horizon", "mean", "y", "scale").rows() == [
+        ("forecast", day(1), 1, 100.0, None, 7.0),
+        ("forecast", day(2), 2, 110.0, None, 7.0),
+        ("actual", D, None, None, 107.0, None),
+    ]
+
+
+def test_record_leaves_out_actuals_counting_few_people() -> None:
+    past = history([30, 4, 0, 12]).with_columns(customers=pl.Series([30, 4, 0, 12]))
+    rec = ins.forecast_record(forecast([10.0]), past, as_of=D, target="calls", counts="customers")
+    actual = rec.filter(pl.col("kind") == "actual")
+    assert actual["y"].to_list() == [30.0, 0.0, 12.0]
+
+
+def test_record_rejects_a_forecast_day_on_the_origin() -> None:
+    fc = forecast([10.0]).with_columns(ds=pl.lit(D))
+    with pytest.raises(ParameterError, match="on or before as_of=2025-06-01"):
+        ins.forecast_record(fc, HISTORY, as_of=D, target="calls")
+
+
+def test_record_needs_a_model_name() -> None:
+    with pytest.raises(ParameterError, match="pass model="):
+        ins.forecast_record(forecast([10.0]).drop("model"), HISTORY, as_of=D, target="calls")
+
+
+def archive_of(*records: pl.DataFrame) -> pl.DataFrame:
+    return pl.concat(records, how="diagonal_relaxed")
+
+
+def test_scoring_exact_values_by_channel_and_horizon_week() -> None:
+    # phone: day 1 error 7 (scaled 1.0, inside ±10), day 8 error 14 (2.0, outside)
+    means = [100.0] * 8
+    rec = ins.forecast_record(forecast(means), HISTORY, as_of=D, target="calls")
+    actuals = pl.DataFrame({"unique_id": "phone", "ds": [day(1), day(8)], "y": [107.0, 86.0]})
+    scored = ins.scored_forecasts(rec, actuals=actuals)
+    assert scored.select("ds", "horizon", "horizon_week", "scaled_error", "inside_80").rows() == [
+        (day(1), 1, 1, 1.0, True),
+        (day(8), 8, 2, 2.0, False),
+    ]
+    acc = ins.forecast_accuracy(scored, by=("unique_id", "horizon_week"))
+    assert acc.select("unique_id", "horizon_week", "n_days", "mase", "coverage_80").rows() == [
+        ("phone", 1, 1, 1.0, 1.0),
+        ("phone", 2, 1, 2.0, 0.0),
+    ]
+
+
+def test_scoring_uses_the_newest_archived_actuals() -> None:
+    first = ins.forecast_record(forecast([100.0, 100.0]), HISTORY, as_of=D, target="calls")
+    # a week later: its history holds the actuals of the first forecast's days
+    later_history = history([105, 120, 100, 100, 100, 100, 100, 100], end=day(7))
+    second = ins.forecast_record(
+        forecast([100.0]).with_columns(ds=pl.lit(day(8))),
+        later_history,
+        as_of=day(7),
+        target="calls",
+    )
+    scored = ins.scored_forecasts(archive_of(first, second))
+    assert scored.select("as_of", "ds", "y", "inside_80").rows() == [
+        (D, day(1), 120.0, False),
+        (D, day(2), 100.0, True),
+    ]
+
+
+def test_scoring_cut_at_as_of_does_not_see_the_future() -> None:
+    rec = ins.forecast_record(forecast([100.0, 100.0]), HISTORY, as_of=D, target="calls")
+    actuals = pl.DataFrame({"unique_id": "phone", "ds": [day(1), day(2)], "y": [100.0, 100.0]})
+    assert ins.scored_forecasts(rec, actuals=actuals, as_of=day(1))["ds"].to_list() == [day(1)]
+    assert ins.scored_forecasts(rec, actuals=actuals, as_of=day(2)).height == 2
+    assert ins.scored_forecasts(rec, actuals=actuals, as_of=D).height == 0  # not made before D
+
+
+def test_drift_band_rule() -> None:
+    # 100 days at 80%: band 80 ± max(5, 1.96·√(0.16/100) = 7.84) points → 72.16–87.84%
+    def scored(inside: int) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "unique_id": "phone",
+                "scaled_error": [1.0] * 100,
+                "inside_80": [True] * inside + [False] * (100 - inside),
+            }
+        )
+
+    def row(inside: int) -> tuple[object, ...]:
+        return (
+            ins.forecast_accuracy(scored(inside), by=["unique_id"])
+            .select("coverage_80", "drift_80", "drift")
+            .row(0)
+        )
+
+    acc = ins.forecast_accuracy(scored(80), by=["unique_id"])
+    assert acc["band_lo_80"].item() == pytest.approx(0.7216)
+    assert acc["band_hi_80"].item() == pytest.approx(0.8784)
+    assert row(73) == (0.73, False, False)
+    assert row(72) == (0.72, True, True)
+    assert row(88) == (0.88, True, True)  # too wide is drift too
+
+
+def test_drift_band_floor_is_five_points_for_many_days() -> None:
+    # 1000 days at 95%: 1.96·√(0.95·0.05/1000) = 1.35 points < 5, so the band is 90–100%
+    frame = pl.DataFrame({"scaled_error": [1.0] * 1000, "inside_95": [True] * 899 + [False] * 101})
+    acc = ins.forecast_accuracy(frame, by=())
+    assert acc.select("coverage_95", "band_lo_95", "band_hi_95", "drift").row(0) == (
+        0.899,
+        pytest.approx(0.90),
+        1.0,
+        True,
+    )
+
+
+def test_empty_archive_is_a_sentence_not_a_crash(tmp_path: Path) -> None:
+    archive = ins.read_forecast_archive(tmp_path / "nothing")
+    scored = ins.scored_forecasts(archive)
+    assert scored.height == 0
+    assert ins.forecast_accuracy(scored, by=("unique_id", "horizon_week")).height == 0
+    assert ins.tracking_summary(archive, scored).startswith(
+        "No earlier forecasts are archived yet (a first run)"
+    )
+    ins.tracking_chart(ins.forecast_accuracy(scored, by=("as_of", "unique_id"))).to_dict()
+
+
+def test_summary_when_no_actual_has_arrived() -> None:
+    rec = ins.forecast_record(forecast([100.0]), HISTORY, as_of=D, target="calls")
+    scored = ins.scored_forecasts(rec)
+    assert ins.tracking_summary(rec, scored) == (
+        "The 1 archived forecast (made as of 2025-06-01) cannot be scored yet: no actual has "
+        "arrived for their days (the first is 2025-06-02)."
+    )
+
+
+def test_summary_names_the_drifting_series() -> None:
+    rec = ins.forecast_record(forecast([100.0] * 3), HISTORY, as_of=D, target="calls")
+    actuals = pl.DataFrame(
+        {"unique_id": "phone", "ds": [day(1), day(2), day(3)], "y": [150.0, 150.0, 150.0]}
+    )
+    text = ins.tracking_summary(rec, ins.scored_forecasts(rec, actuals=actuals))
+    assert text.startswith(
+        "Of the 1 archived forecast (made as of 2025-06-01), 1 could be scored on 3 forecast "
+        "days so far: MASE 7.14"
+    )
+    assert text.endswith(
+        "Coverage drifted outside its band for phone 80% (0%): check those "
+        "intervals before trusting them."
+    )
+
+
+def test_archive_round_trip_through_a_published_folder(tmp_path: Path) -> None:
+    rec = ins.forecast_record(forecast([100.0, 101.0]), HISTORY, as_of=D, target="calls")
+    report_dir = tmp_path / "reports" / "r" / "2025-06-01"
+    ins.publish_forecast_record(rec, out_dir=report_dir)
+    path = ins.archive_forecast_record(
+        report_dir,
+        archive=tmp_path / "reports" / "_forecasts",
+        report="r",
+        slug="2025-06-01",
+        fingerprint="f00d",
+        published_at="2025-06-02T06:00:00Z",
+    )
+    assert path == tmp_path / "reports" / "_forecasts" / "r" / "2025-06-01.parquet"
+    back = ins.read_forecast_archive(tmp_path / "reports" / "_forecasts", target="calls")
+    assert_frame_equal(back.select(rec.columns), rec)
+    assert back.select("report", "slug", "data_fingerprint").unique().rows() == [
+        ("r", "2025-06-01", "f00d")
+    ]
+    assert ins.read_forecast_archive(tmp_path / "reports" / "_forecasts", before=D).height == 0
+    assert ins.read_forecast_archive(tmp_path / "reports" / "_forecasts", target="x").height == 0
+
+
+def test_a_report_without_a_record_archives_nothing(tmp_path: Path) -> None:
+    got = ins.archive_forecast_record(
+        tmp_path,
+        archive=tmp_path / "a",
+        report="r",
+        slug="s",
+        fingerprint="f",
+        published_at="t",
+    )
+    assert got is None
+    assert not (tmp_path / "a").exists()
+
+
+def test_publishing_a_frame_with_an_identifier_is_refused(tmp_path: Path) -> None:
+    rec = ins.forecast_record(forecast([1.0]), HISTORY, as_of=D, target="calls")
+    with pytest.raises(ParameterError, match=r"not allowed \['customer_id'\]"):
+        ins.publish_forecast_record(rec.with_columns(customer_id=pl.lit("c1")), out_dir=tmp_path)
+
+
+def test_cli_prints_the_summary_and_the_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = ins.forecast_record(forecast([100.0] * 2), HISTORY, as_of=D, target="calls")
+    second = ins.forecast_record(
+        forecast([100.0]).with_columns(ds=pl.lit(day(9))),
+        history([107, 93, 100, 100, 100, 100, 100, 100], end=day(8)),
+        as_of=day(8),
+        target="calls",
+    )
+    for rec, slug in ((first, "2025-06-01"), (second, "2025-06-09")):
+        folder = tmp_path / "r" / slug
+        ins.publish_forecast_record(rec, out_dir=folder)
+        ins.archive_forecast_record(
+            folder,
+            archive=tmp_path / "_forecasts",
+            report="r",
+            slug=slug,
+            fingerprint="f",
+            published_at="t",
+        )
+    assert main(["forecasts", "track", "--archive", str(tmp_path / "_forecasts")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "== r: calls\nOf the 2 archived forecasts (made as of 2025-06-01 to "
+        "2025-06-09), 1 could be scored on 2 forecast days so far: MASE 1.00"
+    )
+    assert "80% intervals held 100% of actuals" in out
+    assert "horizon_week" in out
+
+
+def test_cli_on_an_empty_archive_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["forecasts", "track", "--archive", str(tmp_path)]) == 0
+    assert "No forecasts are archived in" in capsys.readouterr().out
