@@ -142,3 +142,32 @@ def test_growth_forecast_covers_every_day_for_open_accounts() -> None:
     )
     assert (got["lo_95"] <= got["mean"]).all()
     assert (got["mean"] <= got["hi_95"]).all()
+
+
+def test_contact_volume_takes_the_open_accounts_of_a_growth_forecast() -> None:
+    rate = pl.DataFrame(
+        {
+            "unique_id": ["phone"],
+            "ds": [date(2025, 7, 1)],
+            "mean": [2.0],
+            "lo_80": [2.0],
+            "hi_80": [2.0],
+        }
+    )
+    growth = pl.DataFrame(
+        {
+            "unique_id": ["signups", "open_accounts"],
+            "ds": [date(2025, 7, 1)] * 2,
+            "model": ["uc", "uc"],
+            "mean": [40.0, 50_000.0],
+            "lo_80": [40.0, 50_000.0],
+            "hi_80": [40.0, 50_000.0],
+        }
+    )
+    assert ins.contact_volume(rate, growth, level=(80,)).row(0) == (
+        "phone",
+        date(2025, 7, 1),
+        100.0,
+        100.0,
+        100.0,
+    )

@@ -294,7 +294,8 @@ def contact_volume(
     active_forecast
         The active-customer forecast on the same days: ``ds``, ``mean`` and at least one
         ``lo_<L>``/``hi_<L>`` pair; a plain ``active_customers`` column (no uncertainty)
-        is also accepted.
+        is also accepted. With a ``unique_id`` column (:func:`insights.growth_forecast`
+        output), its ``open_accounts`` rows are used.
     level
         Interval levels of the result.
     per
@@ -323,6 +324,8 @@ def contact_volume(
         msg = f"contact_volume: n_sims={n_sims} is too few draws; use 1000 or more."
         raise ParameterError(msg)
     keys = [c for c in ("unique_id",) if c in rate_forecast.columns]
+    if "unique_id" in active_forecast.columns:  # a growth forecast: take its open accounts
+        active_forecast = active_forecast.filter(pl.col("unique_id") == "open_accounts")
     act_cols = ["ds", *(c for c in active_forecast.columns if c.startswith(("lo_", "hi_")))]
     if "mean" in active_forecast.columns:
         act = active_forecast.select(*act_cols, "mean")

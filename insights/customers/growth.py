@@ -41,6 +41,7 @@ __all__ = [
     "growth_backtest",
     "growth_forecast",
     "growth_series",
+    "suppress_small_accounts",
 ]
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
@@ -167,6 +168,29 @@ def daily_accounts(
     )
     out: Frame = result if isinstance(customers, pl.LazyFrame) else result.collect()  # type: ignore[assignment]
     return out
+
+
+def suppress_small_accounts(daily: pl.DataFrame, /, *, min_customers: int = 10) -> pl.DataFrame:
+    """Blank out (null) each count of 1 to ``min_customers − 1`` people in the daily table.
+
+    Sign-ups, closures and open accounts all count people; a day with 3 sign-ups must not be
+    published. Zeros stay (nothing to disclose). Use it on what a report shows, not on what
+    it forecasts from.
+
+    Examples
+    --------
+    >>> daily = pl.DataFrame({"ds": [date(2025, 1, 1), date(2025, 1, 2)], "signups": [3, 12],
+    ...                       "closures": [0, 1], "open_accounts": [8, 19]})
+    >>> suppress_small_accounts(daily).rows()
+    [(datetime.date(2025, 1, 1), None, 0, None), (datetime.date(2025, 1, 2), 12, None, 19)]
+
+    """
+    present = [c for c in _COUNTS if c in daily.columns]
+    small = [pl.col(c).is_between(1, min_customers - 1) for c in present]
+    return daily.with_columns(
+        pl.when(is_small).then(None).otherwise(pl.col(c)).alias(c)
+        for c, is_small in zip(present, small, strict=True)
+    )
 
 
 def _daily_table(daily: pl.DataFrame | pl.LazyFrame, /, *, who: str) -> pl.DataFrame:

@@ -16,8 +16,12 @@ def code_cells(path: Path) -> list[str]:
     return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def test_there_are_two_flagship_notebooks() -> None:
-    assert [p.stem for p in NOTEBOOKS] == ["contact_rate_forecast", "trending_spending"]
+def test_every_report_notebook_is_checked() -> None:
+    assert [p.stem for p in NOTEBOOKS] == [
+        "contact_rate_forecast",
+        "customer_growth",
+        "trending_spending",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
