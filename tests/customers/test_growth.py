@@ -60,13 +60,13 @@ def test_daily_accounts_ignores_what_happens_after_end() -> None:
     assert got["closures"].sum() == 0
 
 
-def test_daily_accounts_matches_the_contact_reports_active_customers() -> None:
+def test_daily_accounts_matches_the_contact_reports_open_accounts() -> None:
     frame = customers(
         ["2025-06-01 09:00", "2025-06-02 22:00", "2025-06-03 10:00", "2025-06-03 11:00"],
         ["2025-06-02 23:30", None, "2025-06-05 08:00", None],
     )
     ours = ins.daily_accounts(frame, end="2025-06-06")
-    theirs = ins.active_customers(frame, start=date(2025, 6, 1), end=date(2025, 6, 6))
+    theirs = ins.open_accounts(frame, start=date(2025, 6, 1), end=date(2025, 6, 6))
     assert ours["open_accounts"].to_list() == theirs["active_customers"].to_list()
 
 
