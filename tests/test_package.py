@@ -162,7 +162,7 @@ LAYERS = (
     ("data",),
     ("reduce", "publish"),
     ("forecasting",),
-    ("spending", "contacts"),
+    ("spending", "contacts", "customers"),
     ("reports",),
     ("cli",),
 )

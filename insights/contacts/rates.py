@@ -306,7 +306,9 @@ def contact_volume(
     Returns
     -------
     pl.DataFrame
-        ``unique_id`` (when in ``rate_forecast``), ``ds``, ``mean``, ``lo_<L>``, ``hi_<L>``.
+        ``unique_id`` (when in ``rate_forecast``), ``ds``, ``model`` (when in
+        ``rate_forecast``: its model, ``" × "`` the accounts forecast's when it has one),
+        ``mean``, ``lo_<L>``, ``hi_<L>``.
 
     Examples
     --------
@@ -327,6 +329,8 @@ def contact_volume(
     if "unique_id" in active_forecast.columns:  # a growth forecast: take its open accounts
         active_forecast = active_forecast.filter(pl.col("unique_id") == "open_accounts")
     act_cols = ["ds", *(c for c in active_forecast.columns if c.startswith(("lo_", "hi_")))]
+    if "model" in active_forecast.columns:
+        act_cols.append("model")
     if "mean" in active_forecast.columns:
         act = active_forecast.select(*act_cols, "mean")
     elif "active_customers" in active_forecast.columns:
@@ -371,6 +375,13 @@ def contact_volume(
         cols[f"lo_{tag}"] = np.quantile(volume, 0.5 - lv / 200, axis=1)
         cols[f"hi_{tag}"] = np.quantile(volume, 0.5 + lv / 200, axis=1)
     out = pl.DataFrame(cols)
+    if "model" in rate_forecast.columns:  # which models made it: "<rate model> × <accounts model>"
+        model = pl.col("model").cast(pl.String)
+        if "model" in active_forecast.columns:
+            model = model + " × " + pl.col("model_active").cast(pl.String)
+        out = out.with_columns(joined.select(model.alias("model")).to_series()).select(
+            "ds", "model", pl.exclude("ds", "model")
+        )
     if keys:
         out = out.with_columns(joined.select(keys).to_series()).select(*keys, pl.exclude(keys))
     return out

@@ -152,7 +152,7 @@ class _Plan:
 
     @property
     def archive(self) -> Path:
-        """This report's folder in the forecast archive (outside the reports' replace cycle)."""
+        """The report's folder in the forecast archive (outside the reports' replace cycle)."""
         return self.out / ARCHIVE_FOLDER / self.name
 
     @property

@@ -126,3 +126,40 @@ def test_contact_forecast_beats_seasonal_naive_with_calibrated_intervals(
     assert volume.null_count().sum_horizontal().item() == 0
     assert set(volume["unique_id"]) == {"chat", "email", "phone"}
     assert (table(folder, "staffing")["peak_agents"] >= 1).all()
+
+
+def test_a_later_contact_report_scores_the_archived_forecast(
+    sample: tuple[Path, dict[str, Any]], reports: Path
+) -> None:
+    data, _ = sample
+    # the first render is skipped when the test above already published it
+    first = render("contact_rate_forecast", {"as_of": "2025-08-31"}, data, reports).path
+    archive = reports / "_forecasts" / "contact_rate_forecast"
+    assert [p.name for p in archive.glob("*.parquet")] == [f"{first.name}.parquet"]
+    later = render("contact_rate_forecast", {"as_of": "2025-09-28"}, data, reports).path
+    assert sorted(p.name for p in archive.glob("*.parquet")) == [
+        f"{first.name}.parquet",
+        f"{later.name}.parquet",
+    ]
+    tracking = table(later, "forecast_tracking")
+    assert set(tracking["unique_id"]) == {"chat", "email", "phone"}
+    assert tracking["horizon_week"].unique().sort().to_list() == [1, 2, 3, 4]
+    assert (tracking["forecasts"] == 1).all()
+    assert tracking["mase"].is_between(0.1, 3.0).all()
+    html = (later / "report.html").read_text(encoding="utf-8")
+    assert "Of the 1 archived forecast (made as of 2025-08-31)" in html
+    assert "No earlier forecasts are archived yet" in (first / "report.html").read_text("utf-8")
+
+
+def test_customer_growth_report_forecasts_both_series(
+    sample: tuple[Path, dict[str, Any]], reports: Path
+) -> None:
+    data, _ = sample
+    folder = render("customer_growth", {"horizon_days": "28"}, data, reports).path
+    growth = table(folder, "growth_forecast")
+    assert growth.group_by("unique_id").len().sort("unique_id").rows() == [
+        ("open_accounts", 28),
+        ("signups", 28),
+    ]
+    assert growth.null_count().sum_horizontal().item() == 0
+    assert (reports / "_forecasts" / "customer_growth").is_dir()

@@ -23,6 +23,8 @@ def test_the_real_schedule_is_due_for_every_city_and_the_last_week() -> None:
     assert {"London", "Cardiff"} <= {r.params["city"] for r in trending}
     [forecast] = [r for r in runs if r.report == "contact_rate_forecast"]
     assert forecast.params == {"as_of": "2025-09-28"}
+    [growth] = [r for r in runs if r.report == "customer_growth"]
+    assert growth.params == {"as_of": "2025-09-28"}
 
 
 @pytest.mark.parametrize(
