@@ -14,7 +14,9 @@
   :mod:`insights.reports.execute`);
 * **page**: the self-contained HTML page, machine paths removed from the notebook;
 * **gate**: :func:`insights.reports.privacy.check_privacy` over every file to publish;
-* **publish**: the manifest, then an atomic swap into ``<out>/<name>/<slug>/``;
+* **publish**: the manifest, then an atomic swap into ``<out>/<name>/<slug>/``; then the
+  report's forecast record, if it has one, is copied into the forecast archive
+  ``<out>/_forecasts/<name>/<slug>.parquet`` (:mod:`insights.forecasting.archive`);
 * **record failure**: whatever went wrong in any step (a crash included) is filed as a
   redacted summary under ``<out>/_failures/`` and in full under ``<out>.private/logs/``; the
   last good report stays untouched. The build folder is removed in every case.
