@@ -17,6 +17,7 @@ from insights.data.sample.base import (
     _MIN_CUSTOMERS,
     _N_CITIES,
     _SOUTH,
+    _Array,
     _Calendar,
     _draw_hours,
     _ids,
@@ -160,53 +161,22 @@ def _plant_stories(
                     f"use customers >= {_MIN_CUSTOMERS}"
                 )
                 raise ParameterError(msg)
-            if story.kind == "chain":
-                name, group = _PLANTED_CHAIN, chain_group
-            else:
-                i = used_names.get(story.names[0], 0)
-                used_names[story.names[0]] = i + 1
-                name, group = story.names[i % len(story.names)], m.n_groups
-            merchant = int(
-                m.add(
-                    [name], [group], "eating_out", [city], [story.typical_pence], popularity=[0.0]
-                )[0]
-            )
+            merchant, name = _story_merchant(m, story, city, chain_group, used_names)
             people = rng.permutation(eligible)
-            regulars = people[: story.regulars]
-            newcomers = people[story.regulars : story.regulars + story.new_regulars]
-            others = people[story.regulars + story.new_regulars :]
+            r, n = story.regulars, story.new_regulars
+            crowd = _Crowd(people[:r], people[r : r + n], people[r + n :])
             for month in months if story.baseline else months[-1:]:
-                in_story = month == story_month
-                m_lo = cal.index(month)
-                m_len = cal.index(_month_start(month, 1)) - m_lo
-                visitors = [regulars]
-                visits = [
-                    rng.integers(
-                        story.regular_visits[0], story.regular_visits[1] + 1, regulars.size
-                    )
-                ]
-                if in_story:
-                    visitors.append(newcomers)
-                    lo_v, hi_v = story.new_regular_visits
-                    visits.append(rng.integers(lo_v, hi_v + 1, newcomers.size))
-                singles = story.story_singles if in_story else story.singles
-                singles = int(rng.poisson(singles)) if singles > 8 else singles
-                single = rng.choice(others, size=min(singles, others.size), replace=False)
-                visitors.append(single)
-                visits.append(np.ones(single.size, dtype=np.int64))
-                who = np.repeat(np.concatenate(visitors), np.concatenate(visits))
-                day = m_lo + rng.integers(0, m_len, who.size)
-                sec = _draw_hours(rng, _HOURS["eating_out"], who.size)
-                if in_story and story.one_day:
-                    event = m_lo + 14 + (5 - cal.weekday[m_lo + 14]) % 7  # a Saturday
-                    is_single = np.repeat(
-                        np.r_[np.zeros(sum(v.size for v in visitors[:-1])), np.ones(single.size)],
-                        np.concatenate(visits),
-                    ).astype(bool)
-                    day[is_single] = event
-                    sec[is_single] = _draw_hours(rng, _HOURS["entertainment"], is_single.sum())
-                merchants = np.full(who.size, merchant)
-                rows.add(who, merchants, day, sec, _amounts(rng, m, merchants))
+                _add_month_of_visits(
+                    rng,
+                    m,
+                    cal,
+                    story=story,
+                    merchant=merchant,
+                    crowd=crowd,
+                    month=month,
+                    in_story=month == story_month,
+                    rows=rows,
+                )
             planted.setdefault(story.kind, []).append(
                 {
                     "month": story_month.strftime("%Y-%m"),
@@ -216,6 +186,71 @@ def _plant_stories(
                 }
             )
     return planted
+
+
+@dataclass(frozen=True)
+class _Crowd:
+    """The customers of one planted place: regulars, story-month newcomers, everyone else."""
+
+    regulars: _Array
+    newcomers: _Array
+    others: _Array
+
+
+def _story_merchant(
+    m: _Merchants, story: _Story, city: int, chain_group: int, used_names: dict[str, int]
+) -> tuple[int, str]:
+    """Add the planted place (a new independent, or a location of the planted chain)."""
+    if story.kind == "chain":
+        name, group = _PLANTED_CHAIN, chain_group
+    else:
+        i = used_names.get(story.names[0], 0)
+        used_names[story.names[0]] = i + 1
+        name, group = story.names[i % len(story.names)], m.n_groups
+    added = m.add([name], [group], "eating_out", [city], [story.typical_pence], popularity=[0.0])
+    return int(added[0]), name
+
+
+def _add_month_of_visits(
+    rng: np.random.Generator,
+    m: _Merchants,
+    cal: _Calendar,
+    *,
+    story: _Story,
+    merchant: int,
+    crowd: _Crowd,
+    month: date,
+    in_story: bool,
+    rows: _Rows,
+) -> None:
+    """Add one month of a planted place's visits: regulars, newcomers and one-visit customers."""
+    m_lo = cal.index(month)
+    m_len = cal.index(_month_start(month, 1)) - m_lo
+    visitors = [crowd.regulars]
+    low, high = story.regular_visits
+    visits = [rng.integers(low, high + 1, crowd.regulars.size)]
+    if in_story:
+        visitors.append(crowd.newcomers)
+        lo_v, hi_v = story.new_regular_visits
+        visits.append(rng.integers(lo_v, hi_v + 1, crowd.newcomers.size))
+    singles = story.story_singles if in_story else story.singles
+    singles = int(rng.poisson(singles)) if singles > 8 else singles
+    single = rng.choice(crowd.others, size=min(singles, crowd.others.size), replace=False)
+    visitors.append(single)
+    visits.append(np.ones(single.size, dtype=np.int64))
+    who = np.repeat(np.concatenate(visitors), np.concatenate(visits))
+    day = m_lo + rng.integers(0, m_len, who.size)
+    sec = _draw_hours(rng, _HOURS["eating_out"], who.size)
+    if in_story and story.one_day:
+        event = m_lo + 14 + (5 - cal.weekday[m_lo + 14]) % 7  # a Saturday
+        is_single = np.repeat(
+            np.r_[np.zeros(sum(v.size for v in visitors[:-1])), np.ones(single.size)],
+            np.concatenate(visits),
+        ).astype(bool)
+        day[is_single] = event
+        sec[is_single] = _draw_hours(rng, _HOURS["entertainment"], is_single.sum())
+    merchants = np.full(who.size, merchant)
+    rows.add(who, merchants, day, sec, _amounts(rng, m, merchants))
 
 
 def _plant_spike(
