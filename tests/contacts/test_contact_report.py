@@ -165,6 +165,31 @@ def test_intraday_without_a_profile_for_a_channel_is_an_error() -> None:
         intraday_volume(volume, profiles)
 
 
+def test_channel_profiles_need_a_channel_in_the_forecast() -> None:
+    volume = pl.DataFrame({"ds": [date(2025, 6, 9)], "mean": [1.0]})
+    profiles = pl.DataFrame(
+        {"unique_id": ["phone"], "weekday": [1], "interval": [time(9)], "share": [1.0]}
+    )
+    with pytest.raises(ParameterError, match="per-channel profiles need a `unique_id`"):
+        intraday_volume(volume, profiles)
+
+
+def test_one_profile_splits_every_channel_alike() -> None:
+    volume = pl.DataFrame(
+        {"unique_id": ["chat", "phone"], "ds": [date(2025, 6, 9)] * 2, "mean": [10.0, 30.0]}
+    )
+    profile = pl.DataFrame(
+        {"weekday": [1, 1], "interval": [time(9), time(10)], "share": [0.5, 0.5]}
+    ).cast({"weekday": pl.Int8})
+    split = intraday_volume(volume, profile)
+    assert split.select("unique_id", "interval", "mean").to_dicts() == [
+        {"unique_id": "chat", "interval": time(9), "mean": 5.0},
+        {"unique_id": "chat", "interval": time(10), "mean": 5.0},
+        {"unique_id": "phone", "interval": time(9), "mean": 15.0},
+        {"unique_id": "phone", "interval": time(10), "mean": 15.0},
+    ]
+
+
 def test_staffing_plan_staffs_live_channels_with_chat_concurrency() -> None:
     intraday = pl.DataFrame(
         {
