@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +194,16 @@ def test_stages_import_only_upstream_stages() -> None:
                 if layer[parts[1]] >= layer[stage]:
                     upward.append(f"{path.relative_to(root.parent)} imports {name}")
     assert not upward, "\n".join(upward)
+
+
+def test_every_name_the_notebooks_call_is_public() -> None:
+    """A rename cannot leave a notebook calling a name `insights` no longer has."""
+    notebooks = sorted((Path(insights.__file__).parents[1] / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for notebook in notebooks:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        used = {n for c in cells for n in re.findall(r"\bins\.(\w+)", "".join(c["source"]))}
+        assert used, notebook.name
+        assert used <= set(insights.__all__), (
+            f"{notebook.name}: {sorted(used - set(insights.__all__))}"
+        )
