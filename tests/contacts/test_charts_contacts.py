@@ -48,7 +48,7 @@ def test_history_chart(history: pl.DataFrame) -> None:
     assert spec["encoding"]["y"]["type"] == "quantitative"
     title, subtitle = _title_block(spec)
     assert title == "Daily contacts"
-    assert subtitle[-1] == SOURCE_NOTE
+    assert " ".join(subtitle).endswith(SOURCE_NOTE)  # wrapped into lines by the theme
 
 
 def test_history_chart_colours_series(history: pl.DataFrame) -> None:
