@@ -25,7 +25,7 @@ from datetime import date, timedelta
 import polars as pl
 from scipy import stats
 
-from insights._common import DEFAULT_TZ, parse_day
+from insights._common import DEFAULT_TZ, parse_day, require_columns
 from insights.contacts._scope import in_scope as _in_scope
 from insights.errors import ParameterError
 
@@ -208,10 +208,7 @@ def intraday_volume(daily_forecast: pl.DataFrame, profiles: pl.DataFrame, /) -> 
 
 def _split_days(daily_forecast: pl.DataFrame, profile: pl.DataFrame, /) -> pl.DataFrame:
     """Split each day of one forecast with one profile (see :func:`intraday_volume`)."""
-    missing = {"ds", "mean"} - set(daily_forecast.columns)
-    if missing:
-        msg = f"intraday_volume: daily_forecast lacks {sorted(missing)}."
-        raise ParameterError(msg)
+    require_columns(daily_forecast, ["ds", "mean"], who="intraday_volume")
     levels = [c[3:] for c in daily_forecast.columns if c.startswith("lo_")]
     keys = [c for c in ("unique_id", "ds", "model") if c in daily_forecast.columns]
     prof = profile.select(pl.col("weekday").cast(pl.Int8), "interval", "share")
