@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import polars as pl
@@ -9,22 +10,118 @@ import pytest
 
 from insights.errors import ParameterError
 from insights.publish.display import say, show
+from insights.publish.tables import suppress_small
 
 
-def test_table_has_no_quotes_dtypes_or_shape_and_formats_numbers() -> None:
+def _cells(page: str) -> list[str]:
+    body = page[page.index("<tbody") :]
+    return re.findall(r"<td[^>]*>([^<]*)</td>", body)
+
+
+def _labels(page: str) -> list[str]:
+    return re.findall(r"<th[^>]*>([^<]*)</th>", page)
+
+
+def test_table_shows_text_escaped_and_counts_and_dates_for_readers() -> None:
     frame = pl.DataFrame(
-        {"place": ["Nori <Noodle>"], "customers": [12345], "day": [date(2025, 9, 1)]}
+        {"place": ["Nori <Noodle>"], "customers": [12345.0], "day": [date(2025, 9, 1)]}
     )
     page = show(frame)._repr_html_()
-    assert "&quot;" not in page and "str" not in page and "shape" not in page
-    assert ">Nori &lt;Noodle&gt;</td>" in page  # escaped, unquoted
-    assert ">12,345</td>" in page and ">2025-09-01</td>" in page
+    assert "&quot;" not in page and "shape:" not in page
+    assert _labels(page) == ["Place", "Customers", "Day"]
+    assert _cells(page) == ["Nori &lt;Noodle&gt;", "12,345", "1 Sep 2025"]  # count: no .00
 
 
-def test_long_tables_say_how_many_rows_are_hidden() -> None:
-    page = show(pl.DataFrame({"n": list(range(20))}), max_rows=5)._repr_html_()
-    assert page.count("<tr>") == 6  # header + 5 rows
-    assert "15 more rows" in page
+def test_reader_table_labels_hides_ids_and_formats_money_percent_and_ratios() -> None:
+    trending = pl.DataFrame(
+        {
+            "rank": [1],
+            "month": [date(2025, 9, 1)],
+            "merchant_id": ["m_03161"],
+            "merchant_name": ["Nori Noodle House"],
+            "merchant_category": ["eating_out"],
+            "spend_minor": [65789818],
+            "spend_growth_pct": [44.84],
+            "growth": [3.442],
+            "repeat_rate": [0.5637],
+        }
+    )
+    page = show(trending)._repr_html_()
+    assert "m_03161" not in page  # ids hidden
+    assert _labels(page) == [
+        "Rank",
+        "Month",
+        "Place",
+        "Category",
+        "Spend",
+        "Spend change",
+        "Growth vs expected",
+        "Repeat rate",
+    ]
+    assert _cells(page) == [
+        "1",
+        "September 2025",
+        "Nori Noodle House",
+        "Eating out",
+        "&#163;657,898",
+        "+45%",
+        "3.4×",
+        "56%",
+    ]
+
+
+def test_money_follows_the_data_currency() -> None:
+    frame = pl.DataFrame({"spend_minor": [123456], "currency": ["JPY"]})
+    page = show(frame)._repr_html_()
+    assert _cells(page) == ["&#165;123,456"]  # yen have no minor unit; currency column hidden
+
+
+def test_a_month_shared_by_every_row_moves_above_the_table() -> None:
+    frame = pl.DataFrame({"month": [date(2025, 9, 1)] * 2, "customers": [12, 40]})
+    page = show(frame)._repr_html_()
+    assert "Month: September 2025." in page
+    assert _labels(page) == ["Customers"]
+
+
+def test_suppressed_counts_are_marked_and_explained() -> None:
+    frame = suppress_small(
+        pl.DataFrame({"day": [1, 2], "customers": [25, 4], "rate": [2.5, 0.4]}),
+        columns=["rate"],
+    )
+    page = show(frame)._repr_html_()
+    assert _cells(page) == ["1", "25", "2.50", "2", "&lt;10", "–"]
+    assert "fewer than 10 customers, hidden to protect their privacy" in page
+
+
+def test_wide_tables_scroll_in_their_box_with_a_cue() -> None:
+    wide = pl.DataFrame({f"measure_{i}": [i] for i in range(8)})
+    page = show(wide)._repr_html_()
+    assert 'class="insights-table-box"' in page and "overflow-x:auto" in page
+    assert "scroll sideways" in page
+    assert "scroll sideways" not in show(wide.select("measure_0"))._repr_html_()
+
+
+def test_long_tables_say_how_many_rows_are_hidden_and_link_the_csv() -> None:
+    page = show(pl.DataFrame({"n": list(range(20))}), max_rows=5, csv="n.csv")._repr_html_()
+    assert len(_cells(page)) == 5
+    assert "Showing 5 of 20 rows." in page
+    assert '<a href="n.csv">Download the full table (CSV)</a>' in page
+
+
+def test_show_picks_columns_and_names_the_missing_one() -> None:
+    frame = pl.DataFrame({"merchant_name": ["Nori"], "customers": [40], "score": [1.3]})
+    assert _labels(show(frame, columns=["customers", "merchant_name"])._repr_html_()) == [
+        "Customers",
+        "Place",
+    ]
+    with pytest.raises(ParameterError, match=r"\['growth'\].*columns are"):
+        show(frame, columns=["growth"])
+
+
+def test_show_converts_a_pandas_frame() -> None:
+    pd = pytest.importorskip("pandas")
+    page = show(pd.DataFrame({"customers": [12, 40]}))._repr_html_()
+    assert _cells(page) == ["12", "40"]
 
 
 def test_show_refuses_non_frames() -> None:
