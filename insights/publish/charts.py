@@ -112,7 +112,7 @@ def publish_chart(
     -------
     dict[str, Path]
         Paths by kind: ``"svg"``, ``"png"`` (1×, 72 dpi), ``"png@2x"`` (2×, 144 dpi),
-        ``"csv"``, ``"vl.json"``, ``"alt.txt"``.
+        ``"csv"`` (``<name>.data.csv``), ``"vl.json"``, ``"alt.txt"``.
 
     Raises
     ------
@@ -130,7 +130,7 @@ def publish_chart(
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     paths = publish_chart(chart, name="demo", out_dir=tmp, alt_text="A line up.")
     ...     sorted(p.name for p in paths.values())
-    ['demo.alt.txt', 'demo.csv', 'demo.png', 'demo.svg', 'demo.vl.json', 'demo@2x.png']
+    ['demo.alt.txt', 'demo.data.csv', 'demo.png', 'demo.svg', 'demo.vl.json', 'demo@2x.png']
 
     """
     if not isinstance(name, str) or not _NAME.fullmatch(name):
@@ -155,9 +155,10 @@ def publish_chart(
     table = data if data is not None else chart_data(chart)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {
-        kind: folder / f"{name}.{kind}" for kind in ("svg", "png", "csv", "vl.json", "alt.txt")
-    }
+    paths = {kind: folder / f"{name}.{kind}" for kind in ("svg", "png", "vl.json", "alt.txt")}
+    # Not <name>.csv: a report often publishes a table of the same name (the ranked list
+    # behind the chart), and the chart may draw more (a whole series) or less than it.
+    paths["csv"] = folder / f"{name}.data.csv"
     paths["png@2x"] = folder / f"{name}@2x.png"
     paths["svg"].write_text(svg, encoding="utf-8")
     paths["png"].write_bytes(png)

@@ -85,7 +85,7 @@ def test_the_spike_is_found_on_its_day(london: Path, sample: tuple[Path, dict[st
 
 def test_regional_favourites_match(london: Path, sample: tuple[Path, dict[str, Any]]) -> None:
     _, truth = sample
-    favourites = pl.read_csv(london / "favourites.csv")  # the data behind the chart
+    favourites = pl.read_csv(london / "favourites.data.csv")  # the data behind the chart
     found = dict(
         favourites.filter(pl.col("favourite")).select("merchant_city", "merchant_group_id").rows()
     )
@@ -96,7 +96,7 @@ def test_report_folder_is_complete_and_private(london: Path) -> None:
     manifest = json.loads((london / "manifest.json").read_text())
     assert manifest["status"] == "success"
     for chart in ("trending", "category_index", "spikes", "favourites"):
-        for suffix in (".svg", ".png", ".csv", ".alt.txt"):
+        for suffix in (".svg", ".png", "@2x.png", ".data.csv", ".vl.json", ".alt.txt"):
             assert (london / f"{chart}{suffix}").is_file(), f"{chart}{suffix} missing"
     assert (table(london, "trending")["customers"] >= 10).all()
 

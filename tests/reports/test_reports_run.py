@@ -137,7 +137,7 @@ def test_success_publishes_notebook_html_charts_tables_and_manifest(published: R
     names = {p.name for p in folder.iterdir()}
     assert {"report.ipynb", "report.html", "manifest.json", *TABLE_FILES} <= names
     assert {"customers_by_category.svg", "customers_by_category.png"} <= names
-    assert "customers_by_category.csv" in names
+    assert "customers_by_category.data.csv" in names
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "success"
     assert manifest["parameters"]["flag"] is False
