@@ -70,6 +70,9 @@ LABELS = {
 _COUNT_WORDS = ("customers", "payments", "contacts", "accounts", "agents", "days")
 _CODE_COLUMNS = frozenset({"merchant_category", "metric", "status", "unique_id", "model"})
 _MONEY_METRICS = frozenset({"spend", "spend_minor", "refunds", "refund_minor"})
+#: ISO 4217 currencies without minor units (publish is upstream of spending.locale, which
+#: holds the same list for charts).
+_NO_MINOR = frozenset({"JPY", "KRW", "ISK", "CLP", "VND", "XOF", "XAF", "UGX", "PYG"})
 _WIDE = 6  # visible columns from which a table gets a "scroll sideways" cue
 _STYLE = (
     "<style>"
@@ -172,8 +175,6 @@ class Table:
     def _gt(self, shown: pl.DataFrame) -> Any:
         from great_tables import GT  # noqa: PLC0415 - heavy; only when a table is displayed
 
-        from insights.spending.locale import minor_per_major  # noqa: PLC0415
-
         money_rows = _money_rows(shown)
         suppressed = shown.get_column("suppressed") if "suppressed" in shown.columns else None
         prepared, notes = _prepared(shown)
@@ -181,7 +182,7 @@ class Table:
         digest = hashlib.sha1(prepared.write_csv().encode("utf-8")).hexdigest()[:10]
         table = GT(prepared.select(visible), id=f"insights-{digest}")
         table = table.cols_label(cases={c: column_label(c) for c in visible})
-        scale = 1 / minor_per_major(self.currency)
+        scale = 1.0 if self.currency.upper() in _NO_MINOR else 0.01
         counts = [c for c in visible if _is_count(c)]
         marked = False
         for name in visible:
