@@ -201,8 +201,9 @@ def contact_rates(
     pl.DataFrame
         ``unique_id`` (channel), ``ds``, ``contacts``, ``customers`` (distinct customers who
         got in touch: the count the privacy rule applies to), ``active_customers`` (accounts
-        open that day) and ``rate``; days a channel was closed (no contacts at all that day) are
-        absent.
+        open that day) and ``rate``. Days without any contact (of any tag, on any channel)
+        are absent: the line was closed. With ``tags``, a day the line worked without a
+        contact of those tags is a 0, and every channel that had contacts appears.
 
     Examples
     --------
@@ -231,7 +232,16 @@ def contact_rates(
     """
     as_of = parse_day(as_of)
     scoped = _in_scope(contacts, as_of=as_of, tags=tags, tz=tz)
-    daily = pl.DataFrame(daily_contacts(scoped, tz=tz, by="channel"))
+    # the days the line worked and its channels come from every contact, not only the tagged
+    # ones: a day without a contact of a rare tag is a zero, not a closed day
+    every = _in_scope(contacts, as_of=as_of, tags=(), tz=tz)
+    worked = pl.DataFrame(daily_contacts(every, tz=tz, by="channel"))
+    tagged = pl.DataFrame(daily_contacts(scoped, tz=tz, by="channel"))
+    daily = (
+        worked.select("ds", "channel")
+        .join(tagged, on=["ds", "channel"], how="left")
+        .with_columns(pl.col("contacts").fill_null(0))
+    )
     start = daily.get_column("ds").min()
     assert isinstance(start, date)
     active = pl.DataFrame(open_accounts(customers, start=start, end=as_of, tz=tz))

@@ -34,6 +34,7 @@ FloatArray = npt.NDArray[np.float64]
 
 MIN_TRAIN_OPEN_DAYS = 42  # six weeks of open days to fit a weekly model
 _STRAY_SHARE = 0.05  # a day with under 5% of a typical day's contacts was closed
+_QUIET_VOLUME = 0.25  # a closed weekday or holiday has under 25% of a typical day's volume
 _FUTURE_PAD_DAYS = 21
 _KEY_COLUMNS = ("unique_id", "ds", "y")
 
@@ -189,9 +190,13 @@ def _infer_spec(
         share = (
             feats.filter(pl.col("holiday") == 0)
             .group_by(pl.col("ds").dt.weekday().alias("wd"))
-            .agg(pl.col("worked").mean().alias("share"))
+            .agg(
+                pl.col("worked").mean().alias("share"),
+                pl.col("y").fill_null(0.0).mean().alias("volume"),
+            )
         )
-        weekdays = tuple(sorted(share.filter(pl.col("share") < 0.5)["wd"].to_list()))
+        quiet = _quiet(pl.col("share"), pl.col("volume"), share["volume"].max())
+        weekdays = tuple(sorted(share.filter(quiet)["wd"].to_list()))
         if len(weekdays) == 7:
             weekdays = ()
     seen: tuple[str, ...] = ()
@@ -223,26 +228,48 @@ def _worked() -> pl.Expr:
     return (pl.col("y") > _STRAY_SHARE * typical).fill_null(value=False)
 
 
+def _quiet(share: pl.Expr, volume: pl.Expr, typical: object) -> pl.Expr:
+    """Flag closed days: contacts on under half of them *and* under 25% of a typical volume.
+
+    Days without contacts alone do not make a day closed: a rare contact reason has many
+    zero days on open weekdays, but its weekday volume stays comparable to the others'.
+    """
+    ceiling = _QUIET_VOLUME * float(typical) if isinstance(typical, (int, float)) else 0.0
+    return (share < 0.5) & (volume.fill_null(0.0) <= ceiling)
+
+
 def _closed_holidays(
     grid: pl.DataFrame, weekdays: tuple[int, ...], /, *, country: str | None, subdiv: str | None
 ) -> tuple[tuple[str, ...], tuple[str, ...], float]:
     """Infer the closed holidays, those seen, and the chance that an unseen one is closed.
 
-    A holiday (by name) is closed when fewer than half of its past dates on open weekdays had
-    contacts (``worked``). One that never fell on an open weekday of the history is taken as open:
-    a closed day forecast as open costs a forecast nobody uses, an open day declared closed
-    gets no forecast at all. The chance that it is closed after all is the share of the
+    A holiday (by name) is closed when it is quiet (see :func:`_quiet`) on its past dates on
+    open weekdays: contacts (``worked``) on fewer than half of them, and under a quarter of
+    a typical open day's volume. One that never fell on an open weekday of the history is
+    taken as open: a closed day forecast as open costs a forecast nobody uses, an open day
+    declared closed gets no forecast at all. The chance that it is closed after all is the share of the
     history's holiday dates that were closed, with a uniform prior:
     ``(closed + 1) / (dates + 2)``.
     """
+    table = holiday_table(grid, country=country, subdiv=subdiv)
     dates = (
-        holiday_table(grid, country=country, subdiv=subdiv)
-        .join(grid.select("ds", "worked"), on="ds")  # dates inside the history only
+        table.join(grid.select("ds", "worked", "y"), on="ds")  # dates inside the history only
         .filter(~pl.col("ds").dt.weekday().is_in(weekdays))
         .with_columns(pl.col("worked").cast(pl.Float64).alias("open"))
     )
-    per_name = dates.group_by("name").agg(pl.col("open").mean())
-    closed = tuple(sorted(per_name.filter(pl.col("open") < 0.5)["name"].to_list()))
+    typical = (
+        grid.filter(
+            ~pl.col("ds").dt.weekday().is_in(weekdays) & ~pl.col("ds").is_in(table["ds"].implode())
+        )
+        .select(pl.col("y").fill_null(0.0).mean())
+        .item()
+    )
+    per_name = dates.group_by("name").agg(
+        pl.col("open").mean(), pl.col("y").fill_null(0.0).mean().alias("volume")
+    )
+    closed = tuple(
+        sorted(per_name.filter(_quiet(pl.col("open"), pl.col("volume"), typical))["name"])
+    )
     seen = tuple(sorted(per_name["name"].to_list()))
     n_closed = dates.select(pl.col("ds").filter(pl.col("open") == 0).n_unique()).item()
     n_dates = dates["ds"].n_unique()

@@ -5,11 +5,14 @@ How it works
 For each series (``unique_id``), :func:`forecast`
 
 1. **rebuilds the calendar.** History is laid on a complete daily grid. Which weekdays the
-   line is open is inferred from history (a weekday is open when at least half of its
-   non-holiday days had contacts, i.e. more than 5% of the median day's), and so is,
-   holiday by holiday (by name in the ``holidays`` package, "(observed)" substitute days
-   included), which public holidays it closes: those with contacts on fewer than half of
-   their dates on open weekdays.
+   line is open is inferred from history, not assumed (a Sunday–Thursday week works as
+   well as Monday–Friday): a weekday is closed when it is *quiet*, i.e. under half of its
+   non-holiday days had contacts (more than 5% of the median day's) *and* its mean volume
+   is under 25% of the busiest weekday's. So a half-day Friday or an evening-only Saturday
+   stays open (with its own level), and so does every weekday of a rare contact reason
+   whose open days are mostly zeros. Holiday by holiday (by name in the ``holidays``
+   package, "(observed)" substitute days included), the public holidays it closes are
+   inferred the same way: those quiet on their past dates on open weekdays.
    A holiday the history never saw on an open weekday is forecast as open, because an open
    day declared closed would get no forecast at all; the first open day after it gets the
    catch-up effect weighted by the chance that it closes after all (the share of the

@@ -359,3 +359,12 @@ def test_forecast_across_two_holidays_on_one_date() -> None:
     hist = synthetic_daily(start=date(2015, 11, 2), days=150, seed=5)
     fc = forecast(hist, horizon=5, holidays="US", subdiv="NY", models="snaive")
     assert fc.height == 5
+
+
+def test_sparse_counts_keep_their_open_weekdays() -> None:
+    # a rare contact reason: most open days see no contact at all, Sundays are closed (absent)
+    days = pl.date_range(date(2024, 1, 1), date(2025, 6, 29), eager=True)
+    counts = np.random.default_rng(3).poisson(0.6, len(days)).astype(float)
+    hist = pl.DataFrame({"ds": days, "y": counts}).filter(pl.col("ds").dt.weekday() != 7)
+    fc = forecast(hist, horizon=12, models="snaive", holidays=None)
+    assert fc["ds"].dt.weekday().to_list() == [1, 2, 3, 4, 5, 6] * 2
