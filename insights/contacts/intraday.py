@@ -122,9 +122,15 @@ def channel_profiles(
     weeks: int = 8,
     tags: Sequence[str] = (),
     freq: str = "30m",
+    min_contacts: int = 100,
     tz: str = DEFAULT_TZ,
 ) -> pl.DataFrame:
     """Each channel's share of a weekday's contacts per interval over the ``weeks`` to ``as_of``.
+
+    With ``tags``, a channel's weekday takes the tagged contacts' own shape when they number
+    at least ``min_contacts`` over the period, and the shape of all the channel's contacts
+    that weekday otherwise: a handful of contacts of a rare reason is noise, not a profile,
+    and a weekday without any would have no profile at all.
 
     Returns
     -------
@@ -134,17 +140,22 @@ def channel_profiles(
     """
     as_of = parse_day(as_of)
     scoped = _in_scope(contacts, as_of=as_of, tags=tags, tz=tz)
-    profiles = [
-        interval_profile(group, as_of=as_of, weeks=weeks, tz=tz, freq=freq).with_columns(
-            pl.lit(channel).alias("unique_id")
-        )
-        for (channel,), group in scoped.group_by("channel", maintain_order=True)
-    ]
-    return (
-        pl.concat(profiles)
-        .select("unique_id", pl.all().exclude("unique_id"))
-        .sort("unique_id", "weekday", "interval")
-    )
+
+    def per_channel(frame: pl.DataFrame) -> pl.DataFrame:
+        return pl.concat(
+            interval_profile(group, as_of=as_of, weeks=weeks, tz=tz, freq=freq).with_columns(
+                pl.lit(channel).alias("unique_id")
+            )
+            for (channel,), group in frame.group_by("channel", maintain_order=True)
+        ).select("unique_id", pl.all().exclude("unique_id"))
+
+    profiles = per_channel(scoped)
+    if tags:
+        keys = ["unique_id", "weekday"]
+        own = profiles.filter(pl.col("contacts").sum().over(keys) >= min_contacts)
+        every = per_channel(_in_scope(contacts, as_of=as_of, tags=(), tz=tz))
+        profiles = pl.concat([own, every.join(own.select(keys).unique(), on=keys, how="anti")])
+    return profiles.sort("unique_id", "weekday", "interval")
 
 
 def intraday_volume(daily_forecast: pl.DataFrame, profiles: pl.DataFrame, /) -> pl.DataFrame:
