@@ -70,6 +70,7 @@ from insights.errors import (
     InsufficientHistoryError as InsufficientHistoryError,
     ParameterError as ParameterError,
     ReportError as ReportError,
+    ShortHistoryWarning as ShortHistoryWarning,
 )
 from insights.forecasting.archive import (
     archive_forecast_record as archive_forecast_record,

@@ -8,6 +8,9 @@
     ├── ParameterError             a function or report parameter is invalid (also a ValueError)
     └── ReportError                a notebook failed to render, timed out or broke the privacy gate
 
+    UserWarning
+    └── ShortHistoryWarning        a forecast was made from less history than it normally needs
+
 Every message says what failed, where, and how to fix it.
 """
 
@@ -19,6 +22,7 @@ __all__ = [
     "InsufficientHistoryError",
     "ParameterError",
     "ReportError",
+    "ShortHistoryWarning",
 ]
 
 
@@ -52,3 +56,10 @@ class ParameterError(InsightsError, ValueError):
 
 class ReportError(InsightsError):
     """A report could not be rendered or published."""
+
+
+class ShortHistoryWarning(UserWarning):
+    """A forecast was made from a short history: simpler models, wider intervals.
+
+    The forecast's ``short_history`` column is true for the series concerned.
+    """

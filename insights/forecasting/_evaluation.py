@@ -23,8 +23,10 @@ def z(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 200))
 
 
-def required_open_days(horizon: int, windows: int, step: int) -> int:
-    return MIN_TRAIN_OPEN_DAYS + horizon + (windows - 1) * step
+def required_open_days(
+    horizon: int, windows: int, step: int, *, min_train: int = MIN_TRAIN_OPEN_DAYS
+) -> int:
+    return min_train + horizon + (windows - 1) * step
 
 
 def rolling_origin(
@@ -38,6 +40,7 @@ def rolling_origin(
     strict: bool,
     before: int = 0,
     fixed: bool = False,
+    min_train: int = MIN_TRAIN_OPEN_DAYS,
 ) -> pl.DataFrame:
     """Backtest predictions: one row per model, window and held-out open day.
 
@@ -47,15 +50,16 @@ def rolling_origin(
 
     The last window ends ``before`` windows before the end of the history. Unless ``fixed``,
     the parameters fitted in the oldest window become the series' anchor; with ``fixed``
-    every window reuses the anchor's parameters (see :func:`fit_predict`).
+    every window reuses the anchor's parameters (see :func:`fit_predict`). The oldest window
+    trains on at least ``min_train`` open days.
     """
     open_idx = np.flatnonzero(series.open)
-    needed = required_open_days(horizon, windows + before, step)
+    needed = required_open_days(horizon, windows + before, step, min_train=min_train)
     if open_idx.size < needed:
         msg = (
             f"series {series.uid!r} has {open_idx.size} open days of history; a backtest of "
             f"{windows} window(s) of {horizon} open days every {step} days needs at least "
-            f"{needed} ({MIN_TRAIN_OPEN_DAYS} to fit + the windows). Give more history, "
+            f"{needed} ({min_train} to fit + the windows). Give more history, "
             "or reduce horizon/windows."
         )
         raise InsufficientHistoryError(msg)

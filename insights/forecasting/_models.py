@@ -13,10 +13,13 @@ import polars as pl
 from insights.errors import InsightsError
 from insights.forecasting._series import FloatArray, Series, Spec
 
-__all__ = ["MODELS", "ModelFailedError", "fit_predict"]
+__all__ = ["MIN_TRAIN", "MODELS", "ModelFailedError", "fit_predict"]
 
 #: Candidate models, in order of preference when backtest scores tie.
 MODELS: tuple[str, ...] = ("uc", "ets", "stl_ets", "snaive")
+
+#: Open days of training each model needs when history is short (otherwise six weeks).
+MIN_TRAIN: dict[str, int] = {"uc": 42, "ets": 28, "stl_ets": 28, "snaive": 14}
 
 
 def _exog_columns(spec: Spec) -> list[str]:

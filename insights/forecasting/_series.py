@@ -247,8 +247,8 @@ def _closed_holidays(
     open weekdays: contacts (``worked``) on fewer than half of them, and under a quarter of
     a typical open day's volume. One that never fell on an open weekday of the history is
     taken as open: a closed day forecast as open costs a forecast nobody uses, an open day
-    declared closed gets no forecast at all. The chance that it is closed after all is the share of the
-    history's holiday dates that were closed, with a uniform prior:
+    declared closed gets no forecast at all. The chance that it is closed after all is the
+    share of the history's holiday dates that were closed, with a uniform prior:
     ``(closed + 1) / (dates + 2)``.
     """
     table = holiday_table(grid, country=country, subdiv=subdiv)

@@ -62,16 +62,18 @@ For each series (``unique_id``), :func:`forecast`
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 import polars as pl
 
-from insights.errors import InsightsError, InsufficientHistoryError
+from insights.errors import InsightsError, InsufficientHistoryError, ShortHistoryWarning
 from insights.forecasting._calibration import calibration_factors, older_windows
 from insights.forecasting._evaluation import required_open_days, rolling_origin, score, tag, z
-from insights.forecasting._models import MODELS, ModelFailedError, fit_predict
+from insights.forecasting._models import MIN_TRAIN, MODELS, ModelFailedError, fit_predict
 from insights.forecasting._options import check_options, check_windows, model_list
 from insights.forecasting._series import (
     MIN_TRAIN_OPEN_DAYS,
@@ -82,7 +84,11 @@ from insights.forecasting._series import (
     validate_history,
 )
 
-__all__ = ["MODELS", "forecast"]
+__all__ = ["MIN_HISTORY_OPEN_DAYS", "MODELS", "forecast"]
+
+#: The least history :func:`forecast` accepts: three weeks of open days (two to fit
+#: seasonal naive, one to check it against).
+MIN_HISTORY_OPEN_DAYS = 21
 
 
 def forecast(
@@ -147,8 +153,8 @@ def forecast(
     -------
     pl.DataFrame
         ``unique_id`` (when given), ``ds``, ``model``, ``mean``, then ``lo_<level>`` and
-        ``hi_<level>`` for each level (e.g. ``lo_80``, ``hi_80``, ``lo_95``, ``hi_95``),
-        one row per series and forecast open day.
+        ``hi_<level>`` for each level (e.g. ``lo_80``, ``hi_80``, ``lo_95``, ``hi_95``) and
+        ``short_history`` (see Warns), one row per series and forecast open day.
 
     Raises
     ------
@@ -156,7 +162,18 @@ def forecast(
         Duplicate dates, negative ``y``, a bad ``horizon``, level, model name or ``closed``
         entry (an unknown holiday name is reported with the valid names).
     InsufficientHistoryError
-        A series is too short for the model fit and its backtest windows.
+        A series has fewer than :data:`MIN_HISTORY_OPEN_DAYS` (21) open days, or fewer than
+        the one model asked for needs (six weeks for ``uc``, four for ``ets``).
+
+    Warns
+    -----
+    ShortHistoryWarning
+        A series has fewer open days than six weeks of training plus the ``windows``
+        backtest windows (154 for ``horizon=28``, ``windows=4``). It is still forecast:
+        selected among the candidates its history can fit (``snaive`` from two weeks,
+        ``ets`` and ``stl_ets`` from four, ``uc`` from six) on as many backtest windows as
+        fit, with intervals calibrated on them but never narrower than the model's own; its
+        rows have ``short_history`` true.
 
     Examples
     --------
@@ -167,7 +184,7 @@ def forecast(
     ...     y=pl.when(pl.col("ds").dt.weekday() == 7).then(None).otherwise("y"))
     >>> fc = forecast(hist, horizon=6, models="snaive")
     >>> fc.columns
-    ['ds', 'model', 'mean', 'lo_80', 'hi_80', 'lo_95', 'hi_95']
+    ['ds', 'model', 'mean', 'lo_80', 'hi_80', 'lo_95', 'hi_95', 'short_history']
     >>> fc["ds"].dt.weekday().to_list()  # Sundays stay closed
     [1, 2, 3, 4, 5, 6]
 
@@ -204,6 +221,62 @@ def forecast(
     return result
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How one series is backtested: full (as asked) or cut down to a short history."""
+
+    candidates: tuple[str, ...]
+    horizon: int  # open days per backtest window
+    windows: int
+    step: int
+    min_train: int
+    short: bool
+
+
+def _plan(
+    series: Series,
+    /,
+    *,
+    horizon: int,
+    candidates: Sequence[str],
+    windows: int,
+    step: int,
+    backtest: bool,
+) -> _Plan:
+    """Backtest as asked when the history allows it, else on what the history fits.
+
+    A short history (fewer open days than six weeks of training plus ``windows`` windows)
+    is backtested on the candidates with the largest minimum training (:data:`MIN_TRAIN`)
+    that leaves a week or more of held-out days, on as many windows (up to ``windows``) of
+    up to ``horizon`` open days as fit after that training.
+    """
+    n_open = int(series.open.sum())
+    full = _Plan(tuple(candidates), horizon, windows, step, MIN_TRAIN_OPEN_DAYS, short=False)
+    enough = required_open_days(horizon, windows, step) if backtest else MIN_TRAIN_OPEN_DAYS
+    if n_open >= enough:
+        return full
+    min_fit = min(MIN_TRAIN[m] for m in candidates)
+    floor = max(MIN_HISTORY_OPEN_DAYS, min_fit + (7 if backtest else 0))
+    if n_open < floor:
+        msg = (
+            f"forecast: series {series.uid!r} has {n_open} open days of history; at least "
+            f"{floor} are needed (two weeks to fit the simplest candidate among "
+            f"{list(candidates)} and one to check it against). Give more history."
+        )
+        raise InsufficientHistoryError(msg)
+    if not backtest:
+        return replace(full, short=True)
+    # the richest tier of candidates that leaves a week or more to backtest on
+    for tier in sorted({MIN_TRAIN[m] for m in candidates}, reverse=True):
+        if n_open - tier >= 7:
+            break
+    h = min(horizon, n_open - tier)
+    step_bt = min(step, h)
+    w = min(windows, 1 + (n_open - tier - h) // step_bt)
+    fits = tuple(m for m in candidates if MIN_TRAIN[m] <= tier)
+    return _Plan(fits, h, w, step_bt, tier, short=True)
+
+
 def _forecast_one(
     series: Series,
     /,
@@ -215,32 +288,26 @@ def _forecast_one(
     step: int,
     calibrate: bool,
 ) -> pl.DataFrame:
-    n_open = int(series.open.sum())
     need_backtest = calibrate or len(candidates) > 1
-    needed = required_open_days(horizon, windows, step) if need_backtest else MIN_TRAIN_OPEN_DAYS
-    if n_open < needed:
-        msg = (
-            f"forecast: series {series.uid!r} has {n_open} open days of history but needs at "
-            f"least {needed}: {MIN_TRAIN_OPEN_DAYS} to fit a weekly model"
-            + (
-                f" plus {windows} backtest window(s) of {horizon} open days, {step} apart, "
-                "for model selection and interval calibration"
-                if need_backtest
-                else ""
-            )
-            + ". Give more history, or reduce horizon / windows."
-        )
-        raise InsufficientHistoryError(msg)
-    ranking = list(candidates)
+    plan = _plan(
+        series,
+        horizon=horizon,
+        candidates=candidates,
+        windows=windows,
+        step=step,
+        backtest=need_backtest,
+    )
+    ranking = list(plan.candidates)
     bt: pl.DataFrame | None = None
     if need_backtest:
         bt = rolling_origin(
             series,
-            models=candidates,
-            horizon=horizon,
-            windows=windows,
-            step=step,
-            strict=len(candidates) == 1,
+            models=plan.candidates,
+            horizon=plan.horizon,
+            windows=plan.windows,
+            step=plan.step,
+            strict=len(plan.candidates) == 1,
+            min_train=plan.min_train,
         )
         scores = score(bt, level=level)
         order = {m: i for i, m in enumerate(MODELS)}
@@ -271,15 +338,41 @@ def _forecast_one(
     factors = {lv: 1.0 for lv in level}
     if calibrate and bt is not None:
         recent = bt.filter(pl.col("model") == name)
-        older = older_windows(series, name, horizon=horizon, windows=windows, step=step)
+        older = (
+            None
+            if plan.short
+            else older_windows(series, name, horizon=horizon, windows=windows, step=step)
+        )
         year = recent if older is None else pl.concat([older, recent])
         factors = calibration_factors(recent, year, level=level)
+        if plan.short:  # few, short windows: never narrower than the model's own intervals
+            factors = {lv: max(f, 1.0) for lv, f in factors.items()}
+    if plan.short:
+        _warn_short(series, name, plan, horizon=horizon, windows=windows, step=step)
+    cols["short_history"] = plan.short
     for lv in level:
         half = factors[lv] * z(lv) * sd
         cols[f"lo_{tag(lv)}"] = np.clip(mean - half, 0, None)
         cols[f"hi_{tag(lv)}"] = np.clip(mean + half, 0, None)
-    out = pl.DataFrame(cols, schema_overrides={"unique_id": pl.String})
-    if out.select(pl.exclude("unique_id", "ds", "model").is_nan().any()).row(0).count(True):
+    out = pl.DataFrame(cols, schema_overrides={"unique_id": pl.String}).select(
+        pl.exclude("short_history"), "short_history"
+    )
+    if out.select(pl.col("^(mean|lo_.*|hi_.*)$").is_nan().any()).row(0).count(True):
         msg = f"forecast: non-finite forecast for series {series.uid!r}; please report this."
         raise InsightsError(msg)
     return out
+
+
+def _warn_short(
+    series: Series, name: str, plan: _Plan, /, *, horizon: int, windows: int, step: int
+) -> None:
+    n_open = int(series.open.sum())
+    msg = (
+        f"forecast: series {series.uid!r} has {n_open} open days of history, fewer than the "
+        f"{required_open_days(horizon, windows, step)} that {windows} backtest window(s) of "
+        f"{horizon} open days need after six weeks of training. It was forecast with "
+        f"{name!r}, chosen among {list(plan.candidates)} on {plan.windows} window(s) of "
+        f"{plan.horizon} open days, with intervals no narrower than the model's own; its "
+        "rows have short_history = true. Give more history for the full model selection."
+    )
+    warnings.warn(msg, ShortHistoryWarning, stacklevel=4)

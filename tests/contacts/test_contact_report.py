@@ -178,6 +178,28 @@ def test_profiles_and_intraday_split_per_channel() -> None:
     ]
 
 
+def test_tag_profiles_fall_back_to_the_channel_where_the_tag_is_rare() -> None:
+    # one fraud contact on Monday 09:xx; Tuesday has none, so its shape is the channel's
+    contacts = contacts_frame(
+        [
+            ("c1", "2025-06-02 08:05", "phone", "fraud", 300),
+            ("c2", "2025-06-02 13:10", "phone", "card_lost", 300),
+            ("c3", "2025-06-03 08:40", "phone", "card_lost", 300),
+        ]
+    )
+    own = channel_profiles(contacts, as_of="2025-06-08", weeks=1, tags=["fraud"], min_contacts=1)
+    assert own.select("weekday", "interval", "share").rows() == [
+        (1, time(9), 1.0),
+        (2, time(9, 30), 1.0),
+    ]
+    pooled = channel_profiles(contacts, as_of="2025-06-08", weeks=1, tags=["fraud"])
+    assert pooled.select("weekday", "interval", "share").rows() == [
+        (1, time(9), 0.5),
+        (1, time(14), 0.5),
+        (2, time(9, 30), 1.0),
+    ]
+
+
 def test_intraday_without_a_profile_for_a_channel_is_an_error() -> None:
     volume = pl.DataFrame({"unique_id": ["email"], "ds": [date(2025, 6, 9)], "mean": [1.0]})
     profiles = pl.DataFrame(

@@ -140,6 +140,7 @@ def test_backtest_and_forecast_values_are_pinned() -> None:
             pytest.approx(359.3027089),
             pytest.approx(308.2752368),
             pytest.approx(372.8473026),
+            False,
         ),
         (
             date(2025, 8, 22),
@@ -149,5 +150,6 @@ def test_backtest_and_forecast_values_are_pinned() -> None:
             pytest.approx(345.7011977),
             pytest.approx(292.1538163),
             pytest.approx(359.9146692),
+            False,
         ),
     ]

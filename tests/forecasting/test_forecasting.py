@@ -7,7 +7,7 @@ import numpy.typing as npt
 import polars as pl
 import pytest
 
-from insights.errors import InsufficientHistoryError, ParameterError
+from insights.errors import InsufficientHistoryError, ParameterError, ShortHistoryWarning
 from insights.forecasting.backtesting import backtest_predictions
 from insights.forecasting.forecaster import forecast
 from insights.forecasting.synthetic import synthetic_daily
@@ -41,10 +41,12 @@ def test_output_columns_and_one_row_per_open_day(default_forecast: pl.DataFrame)
         "hi_80",
         "lo_95",
         "hi_95",
+        "short_history",
     ]
     assert default_forecast.height == 24
     assert default_forecast["ds"].is_unique().all()
-    assert default_forecast.select(pl.all().is_null().any()).row(0) == (False,) * 7
+    assert default_forecast.select(pl.all().is_null().any()).row(0) == (False,) * 8
+    assert not default_forecast["short_history"].any()
 
 
 def test_closed_sundays_and_bank_holiday_are_skipped(default_forecast: pl.DataFrame) -> None:
@@ -176,11 +178,32 @@ def test_datetime_ds_is_rejected_with_a_hint() -> None:
         forecast(hist, horizon=3)
 
 
-def test_short_history_names_series_and_length_needed() -> None:
-    days = [date(2025, 1, 1) + timedelta(days=i) for i in range(30)]
+def test_history_under_three_weeks_names_series_and_length_needed() -> None:
+    days = [date(2025, 1, 1) + timedelta(days=i) for i in range(20)]
     hist = pl.DataFrame({"unique_id": "chat", "ds": days, "y": 10.0})
-    with pytest.raises(InsufficientHistoryError, match=r"'chat' has 30 open days.*at least 126"):
+    with pytest.raises(InsufficientHistoryError, match=r"'chat' has 20 open days.*at least 21"):
         forecast(hist, horizon=28, windows=3)
+
+
+@pytest.mark.parametrize(("days", "models"), [(27, {"snaive"}), (100, {"uc", "ets", "stl_ets"})])
+def test_short_history_forecasts_with_a_warning_and_a_flag(days: int, models: set[str]) -> None:
+    # 27 days of a six-day line with a bank holiday: 24 open days; 100 days: 86 of the 154 needed
+    hist = synthetic_daily(start=date(2025, 1, 6), days=days, seed=2)
+    with pytest.warns(ShortHistoryWarning, match=r"fewer than the 154 .* short_history = true"):
+        fc = forecast(hist, horizon=28)
+    assert fc.height == 28
+    assert fc["short_history"].all()
+    assert fc["model"][0] in models
+    assert (fc["lo_80"] <= fc["mean"]).all()
+    assert (fc["hi_95"] > fc["hi_80"]).all()
+
+
+def test_short_history_intervals_are_no_narrower_than_the_model_s_own() -> None:
+    hist = synthetic_daily(start=date(2025, 1, 6), days=45, seed=2)
+    with pytest.warns(ShortHistoryWarning):
+        calibrated = forecast(hist, horizon=14, models="snaive")
+        raw = forecast(hist, horizon=14, models="snaive", calibrate=False)
+    assert (calibrated["hi_80"] - calibrated["mean"] >= raw["hi_80"] - raw["mean"] - 1e-9).all()
 
 
 def _q80(preds: pl.DataFrame) -> float:
