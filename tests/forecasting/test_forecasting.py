@@ -391,3 +391,28 @@ def test_sparse_counts_keep_their_open_weekdays() -> None:
     hist = pl.DataFrame({"ds": days, "y": counts}).filter(pl.col("ds").dt.weekday() != 7)
     fc = forecast(hist, horizon=12, models="snaive", holidays=None)
     assert fc["ds"].dt.weekday().to_list() == [1, 2, 3, 4, 5, 6] * 2
+
+
+SUNDAY_TO_THURSDAY = (1.2, 1.1, 1.0, 1.0, 0.0, 0.0, 1.4)  # Monday … Sunday
+
+
+def test_a_sunday_to_thursday_week_is_inferred() -> None:
+    hist = synthetic_daily(start=date(2024, 9, 1), days=300, weekly=SUNDAY_TO_THURSDAY, seed=8)
+    fc = forecast(hist, horizon=10, holidays=None, windows=2)
+    assert fc["ds"].dt.weekday().to_list() == [7, 1, 2, 3, 4] * 2
+    sunday = fc.filter(pl.col("ds").dt.weekday() == 7)["mean"].mean()
+    wednesday = fc.filter(pl.col("ds").dt.weekday() == 3)["mean"].mean()
+    assert isinstance(sunday, float) and isinstance(wednesday, float)
+    assert sunday / wednesday == pytest.approx(1.4, abs=0.1)
+
+
+def test_partial_days_stay_open_at_their_own_level() -> None:
+    # Sunday to Thursday full days, a half-day Friday and an evening-only Saturday
+    weekly = (1.2, 1.1, 1.0, 1.0, 0.5, 0.15, 1.4)
+    hist = synthetic_daily(start=date(2024, 9, 1), days=300, weekly=weekly, seed=8, noise=6)
+    fc = forecast(hist, horizon=14, holidays=None, windows=2)
+    assert sorted(set(fc["ds"].dt.weekday().to_list())) == [1, 2, 3, 4, 5, 6, 7]
+    by_day = fc.group_by(pl.col("ds").dt.weekday().alias("wd")).agg(pl.col("mean").mean())
+    level = dict(by_day.rows())
+    assert level[5] / level[3] == pytest.approx(0.5, abs=0.06)
+    assert level[6] / level[3] == pytest.approx(0.15, abs=0.04)
