@@ -188,7 +188,9 @@ def year_on_year(
     city
         Only this city.
     min_customers
-        Rows where either year has fewer customers are suppressed.
+        Rows where either year may count fewer people are suppressed: with daily input, the
+        busiest day's customers (a lower bound of the distinct people in the window) must
+        reach it, since customer-days overstate people.
     tz
         Time zone of the calendar (raw transactions only).
 
@@ -259,10 +261,17 @@ def year_on_year(
         .then(pl.lit("last"))
         .alias("_period")
     )
+    # The privacy floor applies to people: with daily input, customers summed over days are
+    # customer-days (6 people can make 15), so the busiest day's distinct customers, a lower
+    # bound of the people in the window, must reach min_customers.
     aggs = (
-        [_spend(), _payers()]
+        [_spend(), _payers(), _payers().alias("_people")]
         if is_tx
-        else [pl.col("spend_minor").sum().cast(pl.Int64), pl.col("customers").sum().cast(pl.Int64)]
+        else [
+            pl.col("spend_minor").sum().cast(pl.Int64),
+            pl.col("customers").sum().cast(pl.Int64),
+            pl.col("customers").max().cast(pl.Int64).alias("_people"),
+        ]
     )
     totals = (
         frame.with_columns(period)
@@ -284,8 +293,8 @@ def year_on_year(
             _pct_change("customers", "customers_last_year").alias("customers_growth_pct"),
         )
         .filter(
-            pl.col("customers") >= min_customers,
-            pl.col("customers_last_year") >= min_customers,
+            pl.col("_people") >= min_customers,
+            pl.col("_people_last_year") >= min_customers,
         )
         .select(
             by,

@@ -86,11 +86,11 @@ def regional_favourites(
     -------
     pl.DataFrame
         One row per city and rival: ``merchant_city``, ``merchant_group_id`` (the group; for
-        a brand of several groups the first of them), ``brand``, ``customers``, ``share`` (of
-        the rivals' customers in the city), ``rank`` (1 = favourite), ``favourite`` (bool),
-        ``suppressed`` (bool); sorted by city and rank. Online payments are ignored. Empty
-        when fewer than two rivals exist (:func:`insights.spending.notes.favourites_note`
-        says why).
+        a brand of several groups the first of them in that city), ``brand``, ``customers``,
+        ``share`` (of the rivals' customers in the city), ``rank`` (1 = favourite),
+        ``favourite`` (bool), ``suppressed`` (bool); sorted by city and rank. Online
+        payments are ignored. Empty when fewer than two rivals exist
+        (:func:`insights.spending.notes.favourites_note` says why).
 
     Examples
     --------
@@ -160,7 +160,11 @@ def regional_favourites(
     if len(rivals) < 2:
         return _empty_favourites()
     members = in_person.filter(key.is_in(rivals)).with_columns(key.alias("_rival"))
-    counts = members.group_by("merchant_city", "_rival").agg(agg).collect()
+    counts = (
+        members.group_by("merchant_city", "_rival")
+        .agg(agg, pl.col("merchant_group_id").min().alias("_city_group"))
+        .collect()
+    )
     labels = (
         members.group_by("_rival")
         .agg(
@@ -189,7 +193,10 @@ def regional_favourites(
         .with_columns(pl.when(~pl.col("suppressed")).then(pl.col(c)).alias(c) for c in hidden)
         .with_columns((pl.col("rank") == 1).fill_null(value=False).alias("favourite"))
         .join(labels, on="_rival", how="left")
-        .with_columns(pl.col("brand").fill_null(pl.col("merchant_group_id")))
+        .with_columns(
+            pl.coalesce("_city_group", "merchant_group_id").alias("merchant_group_id"),
+            pl.col("brand").fill_null(pl.col("merchant_group_id")),
+        )
         .select(
             "merchant_city",
             "merchant_group_id",

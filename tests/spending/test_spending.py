@@ -255,7 +255,7 @@ def test_a_brand_of_many_groups_is_one_rival() -> None:
     assert result.select("merchant_city", "brand", "merchant_group_id", "customers").rows() == [
         ("Leeds", "Bean", "g_bean1", 50),
         ("Leeds", "Bun", "g_bun", 45),
-        ("York", "Bean", "g_bean1", 40),
+        ("York", "Bean", "g_bean3", 40),
         ("York", "Bun", "g_bun", 10),
     ]
 
@@ -419,3 +419,15 @@ def test_a_burst_after_months_of_silence_is_not_a_spike() -> None:
 def test_min_active_share_is_a_share() -> None:
     with pytest.raises(ParameterError, match="between 0 and 1"):
         spending_spikes(_daily([1]), min_active_share=80)
+
+
+def test_year_on_year_from_daily_counts_never_passes_a_few_people_as_many() -> None:
+    # Regression: 6 card holders paying on 3 days each made "15 customers" (customer-days),
+    # which passed the privacy floor of 10.
+    days = [date(2024, 9, d) for d in (1, 2, 3)] + [date(2025, 9, d) for d in (1, 2, 3)]
+    daily = pl.DataFrame(
+        {"merchant_category": "groceries", "day": days, "spend_minor": 500, "customers": 5}
+    )
+    assert year_on_year(daily, month="2025-09").is_empty()
+    busy = daily.with_columns(customers=pl.lit(12))
+    assert year_on_year(busy, month="2025-09")["customers"].to_list() == [36]

@@ -1,0 +1,125 @@
+"""The trending report on data nobody tuned on: every city publishes, every section speaks.
+
+Real papermill renders through the runner, on small seeded data (cheap: a few seconds of
+cells each, the rest is the kernel's start):
+
+- every city of a small sample, for two months;
+- a US data set (``tests/card_data.py``): USD, ``America/Chicago``, national brands whose
+  locations are separate merchant groups, a thin city of 6 card holders, a month in which
+  nothing trends and a brand that bursts after months of silence.
+
+Each report must publish, say in words why an empty section is empty, and show no artefact
+of the data it was tuned on (pounds, "the UK") or of arithmetic on nothing (NaN, inf, a
+jump of thousands of percent).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from card_data import GAP_BRAND, THIN_CITY, TZ, us_card_data, write_card_data
+
+from insights.data.sample import write_sample
+from insights.reports import RunResult, run_report
+
+pytestmark = pytest.mark.slow
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "notebooks" / "catalogue.toml"
+SAMPLE_CITIES = [
+    "London",
+    "Manchester",
+    "Birmingham",
+    "Leeds",
+    "Glasgow",
+    "Bristol",
+    "Edinburgh",
+    "Liverpool",
+    "Cardiff",
+    "Newcastle",
+]
+SECTIONS = ("Trending places", "New this month", "Category growth", "Spending spikes")
+
+
+def _render(params: dict[str, str], data: Path, out: Path) -> RunResult:
+    return run_report(
+        "trending_spending", params, data=data, out=out, catalogue=CATALOGUE, index=False
+    )
+
+
+def _text(folder: Path) -> str:
+    """The report as a reader sees it: HTML without tags, styles or embedded images."""
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    page = re.sub(r"<(style|svg|script)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return html.unescape(re.sub(r"\s+", " ", page))
+
+
+def _no_artefacts(text: str) -> None:
+    for artefact in ("NaN", " inf ", "the UK", "Traceback"):
+        assert artefact not in text, artefact
+    jumps = [int(j.replace(",", "")) for j in re.findall(r"\+([\d,]+)%", text)]
+    assert all(j < 1000 for j in jumps), jumps
+
+
+@pytest.fixture(scope="module")
+def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("small_sample")
+    write_sample(data, customers=2000, start=date(2024, 6, 1))
+    return data
+
+
+@pytest.fixture(scope="module")
+def us_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_card_data(us_card_data(), tmp_path_factory.mktemp("us"))
+
+
+@pytest.mark.parametrize("month", ["2025-06", "2025-09"])
+@pytest.mark.parametrize("city", SAMPLE_CITIES)
+def test_every_city_of_the_sample_publishes_every_section(
+    small_sample: Path, tmp_path: Path, city: str, month: str
+) -> None:
+    result = _render({"month": month, "city": city}, small_sample, tmp_path)
+    assert result.status == "published"
+    text = _text(result.path)
+    for section in SECTIONS:
+        assert section in text
+    assert re.search(rf"(No place|\d+ places?) in {city} pass", text)
+    _no_artefacts(text)
+
+
+def test_a_us_city_of_national_brands_where_nothing_trends(us_data: Path, tmp_path: Path) -> None:
+    params = {"month": "2024-07", "city": "Chicago, IL", "tz": TZ}
+    result = _render(params, us_data, tmp_path)
+    text = _text(result.path)
+    assert "Amounts are in USD." in text
+    assert "No place in Chicago, IL passed the bar in July 2024" in text
+    assert "£" not in text
+    # Two national brands compared by name, though each location is its own merchant group.
+    assert "the brands in the most cities, compared in 2 cities in July 2024" in text
+    assert "1 city left out because a brand had fewer than 10 customers there" in text
+    # The fireworks brand, silent from February to June, bursts in July: no "spike" against
+    # the empty months.
+    spikes = pl.read_parquet(result.path / "spikes.parquet")
+    assert GAP_BRAND not in spikes.get_column("brand").to_list()
+    assert "No brand spent at least double" in text
+    _no_artefacts(text)
+
+
+def test_a_thin_city_says_why_every_section_is_empty(us_data: Path, tmp_path: Path) -> None:
+    params = {"month": "2024-07", "city": THIN_CITY, "tz": TZ}
+    result = _render(params, us_data, tmp_path)
+    text = _text(result.path)
+    assert f"Fewer than 10 customers paid in {THIN_CITY} in July 2024" in text
+    assert f"No place in {THIN_CITY} passed the bar in July 2024: 5 places checked; 5 under 10" in (
+        text
+    )
+    assert f"No new or newly busy place in {THIN_CITY}" in text
+    assert f"No category in {THIN_CITY} had 10 or more customers" in text
+    headlines = pl.read_parquet(result.path / "headlines.parquet")
+    assert headlines.get_column("this_month").null_count() == 3
+    _no_artefacts(text)
