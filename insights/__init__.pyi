@@ -159,6 +159,7 @@ from insights.spending.locale import (
     currency_symbol as currency_symbol,
     data_currency as data_currency,
     in_currency as in_currency,
+    latest_complete_month as latest_complete_month,
 )
 from insights.spending.notes import (
     category_index_note as category_index_note,

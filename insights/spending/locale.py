@@ -10,6 +10,7 @@ USD and EUR; 1 for JPY).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
@@ -21,6 +22,7 @@ __all__ = [
     "currency_symbol",
     "data_currency",
     "in_currency",
+    "latest_complete_month",
     "minor_per_major",
 ]
 
@@ -180,3 +182,55 @@ def currency_note(tx: Any, /, *, currency: str) -> str:
         f"{share:.1f}% of all) are left out, since amounts in different currencies cannot be "
         "added up."
     )
+
+
+def latest_complete_month(daily: Any, /, *, tz: str = "UTC") -> str:
+    """Return the latest month the data covers to its last day: a report's natural default.
+
+    Parameters
+    ----------
+    daily
+        A polars frame with a local ``day`` column (``category_daily``, ``group_daily``), or
+        transactions with ``created_at`` (UTC), whose days are taken in ``tz``.
+    tz
+        Time zone of the calendar, for transactions only.
+
+    Returns
+    -------
+    str
+        ``"YYYY-MM"``: the month of the last day if that day ends its month, else the month
+        before.
+
+    Raises
+    ------
+    ParameterError
+        No rows, or no ``day`` / ``created_at`` column.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> latest_complete_month(pl.DataFrame({"day": [date(2025, 9, 1), date(2025, 9, 30)]}))
+    '2025-09'
+    >>> latest_complete_month(pl.DataFrame({"day": [date(2025, 8, 3), date(2025, 9, 29)]}))
+    '2025-08'
+
+    """
+    frame = daily.lazy() if isinstance(daily, pl.DataFrame) else daily
+    if not isinstance(frame, pl.LazyFrame):
+        raise ParameterError("latest_complete_month needs a polars frame")
+    names = frame.collect_schema().names()
+    if "day" in names:
+        day = pl.col("day")
+    elif "created_at" in names:
+        day = pl.col("created_at").dt.convert_time_zone(tz).dt.date()
+    else:
+        raise ParameterError(
+            f"latest_complete_month needs a 'day' or 'created_at' column; got {names}"
+        )
+    last = frame.select(day.max()).collect().item()
+    if not isinstance(last, date):
+        raise ParameterError("latest_complete_month: no rows, so no month.")
+    if (last + timedelta(days=1)).month == last.month:
+        last = last.replace(day=1) - timedelta(days=1)
+    return f"{last:%Y-%m}"

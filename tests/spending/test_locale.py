@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
 import pytest
 
@@ -11,6 +13,7 @@ from insights.spending.locale import (
     currency_symbol,
     data_currency,
     in_currency,
+    latest_complete_month,
     minor_per_major,
 )
 
@@ -48,3 +51,13 @@ def test_no_rows_no_currency() -> None:
 def test_symbols_and_minor_units(code: str, symbol: str, minor: int) -> None:
     assert currency_symbol(code) == symbol
     assert minor_per_major(code) == minor
+
+
+def test_the_latest_complete_month_is_the_default_month() -> None:
+    tx = pl.DataFrame(
+        {"created_at": [datetime(2024, 8, 1, 4, 30, tzinfo=UTC)]},
+        schema={"created_at": pl.Datetime("us", "UTC")},
+    )
+    # 04:30 UTC on 1 August is still 31 July in Chicago: July is complete there.
+    assert latest_complete_month(tx, tz="America/Chicago") == "2024-07"
+    assert latest_complete_month(tx) == "2024-07"  # 1 August has only begun in UTC
