@@ -76,7 +76,7 @@ def test_no_decoy_trends_and_the_new_place_is_new(
 
 def test_the_spike_is_found_on_its_day(london: Path, sample: tuple[Path, dict[str, Any]]) -> None:
     _, truth = sample
-    spikes = table(london, "spikes").filter(
+    spikes = table(london, "spike_days").filter(
         pl.col("merchant_group_id") == truth["spike"]["merchant_group_id"]
     )
     assert truth["spike"]["date"] in {d.isoformat() for d in spikes["day"]}
