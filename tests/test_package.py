@@ -207,3 +207,15 @@ def test_every_name_the_notebooks_call_is_public() -> None:
         assert used <= set(insights.__all__), (
             f"{notebook.name}: {sorted(used - set(insights.__all__))}"
         )
+
+
+def test_docstring_references_to_public_names_resolve() -> None:
+    """``:func:`insights.<name>``` in a docstring names a public function (survives renames)."""
+    root = Path(insights.__file__).parent
+    broken = [
+        f"{path.relative_to(root.parent)}: insights.{name}"
+        for path in sorted(root.rglob("*.py"))
+        for name in re.findall(r":(?:func|class):`insights\.(\w+)`", path.read_text("utf-8"))
+        if name not in insights.__all__
+    ]
+    assert not broken, "\n".join(broken)

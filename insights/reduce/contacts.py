@@ -237,7 +237,7 @@ def accounts_daily(
 
     An account is open on day ``d`` when it was opened on or before ``d`` and not closed on or
     before ``d`` (an account closed during ``d`` is not open on ``d``), as in
-    :func:`insights.active_customers`.
+    :func:`insights.open_accounts`.
 
     Parameters
     ----------
