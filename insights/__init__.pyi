@@ -151,6 +151,9 @@ from insights.spending.charts import (
 from insights.spending.favourites import (
     regional_favourites as regional_favourites,
 )
+from insights.spending.findings import (
+    trending_findings as trending_findings,
+)
 from insights.spending.headlines import (
     monthly_headlines as monthly_headlines,
 )

@@ -29,7 +29,7 @@ import polars as pl
 
 from insights.errors import ParameterError
 
-__all__ = ["Note", "Table", "column_label", "say", "show"]
+__all__ = ["Findings", "Note", "Table", "column_label", "say", "show"]
 
 #: Column labels a reader understands; other names are written out from snake_case.
 LABELS = {
@@ -374,3 +374,34 @@ def say(text: str, /) -> Note:
     if not isinstance(text, str):
         raise ParameterError(f"say() takes a sentence (str), not {type(text).__name__}")
     return Note(text=text)
+
+
+@dataclass(frozen=True)
+class Findings:
+    """A report's opening: a one-paragraph summary and a few key figures.
+
+    ``figures`` holds ``(label, value, context)`` triples, e.g. ``("Customers", "11,490",
+    "down 5% on August")``. Jupyter shows it as a boxed section; report pages put the cell
+    tagged ``findings`` first.
+    """
+
+    summary: str
+    figures: tuple[tuple[str, str, str], ...] = ()
+
+    def _repr_html_(self) -> str:
+        cards = "".join(
+            '<div class="figure">'
+            f'<span class="label">{html.escape(label)}</span>'
+            f'<span class="value">{html.escape(value)}</span>'
+            f'<span class="context">{html.escape(context)}</span></div>'
+            for label, value, context in self.figures
+        )
+        grid = f'<div class="figures">{cards}</div>' if cards else ""
+        return (
+            '<section class="findings"><h2>Summary</h2>'
+            f"<p>{html.escape(self.summary)}</p>{grid}</section>"
+        )
+
+    def __repr__(self) -> str:
+        lines = [self.summary, *(f"- {a}: {b} ({c})" for a, b, c in self.figures)]
+        return "\n".join(lines)

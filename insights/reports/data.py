@@ -36,8 +36,6 @@ __all__ = [
 _CHUNK = 1 << 20
 
 
-
-
 def _parquet_rows(path: Path) -> int:
     return int(pl.scan_parquet(path).select(pl.len()).collect().item())
 
@@ -247,20 +245,32 @@ def fingerprint(files: Sequence[Path], /, *, data: str | Path) -> dict[str, Any]
     return {"hash": overall.hexdigest(), "files": entries}
 
 
-def data_date_range(files: Sequence[Path], /) -> tuple[str, str] | None:
-    """First and last UTC date of ``created_at`` across ``files`` (``None`` if there is none)."""
-    frames = [
-        pl.scan_parquet(f).select(pl.col("created_at"))
-        for f in files
-        if f.suffix == ".parquet" and "created_at" in pl.read_parquet_schema(f)
-    ]
+def data_date_range(
+    files: Sequence[Path], /, *, tz: str = "Europe/London"
+) -> tuple[str, str] | None:
+    """First and last local date (in ``tz``) of ``created_at`` across ``files``, or ``None``.
+
+    Local, not UTC: a September report's data starting at midnight on 1 October in London is
+    stored as 30 September 23:00 UTC, and a reader would see the wrong day.
+    """
+    frames = []
+    for f in files:
+        if f.suffix != ".parquet":
+            continue
+        dtype = pl.read_parquet_schema(f).get("created_at")
+        if not isinstance(dtype, pl.Datetime):
+            continue
+        stamp = pl.col("created_at")
+        if dtype.time_zone is None:
+            stamp = stamp.dt.replace_time_zone("UTC")
+        frames.append(pl.scan_parquet(f).select(stamp.dt.convert_time_zone(tz).dt.date()))
     if not frames:
         return None
     first, last = (
         pl.concat(frames)
         .select(
-            pl.col("created_at").min().dt.date().alias("first"),
-            pl.col("created_at").max().dt.date().alias("last"),
+            pl.col("created_at").min().alias("first"),
+            pl.col("created_at").max().alias("last"),
         )
         .collect()
         .row(0)

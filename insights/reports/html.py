@@ -13,12 +13,13 @@ import base64
 import html
 import re
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from insights.errors import ReportError
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "report_heading"]
 
 _VEGALITE = re.compile(r"^application/vnd\.vegalite\.v\d+\+json$")
 _EXTERNAL = re.compile(
@@ -33,7 +34,14 @@ body { margin: 0; font: 16px/1.5 'Source Sans 3', 'Helvetica Neue', Arial, sans-
        color: #1f2328; background: #fff; }
 main { max-width: 760px; margin: 0 auto; padding: 16px; }
 header.report { border-bottom: 1px solid #e6e8eb; margin-bottom: 16px; }
-header.report h1 { font-size: 1.6rem; margin: 0 0 4px; }
+header.report h1 { font-size: 1.6rem; line-height: 1.25; margin: 0 0 4px; }
+details#settings { margin: 24px 0; }
+section.findings { background: #f6f8fa; border-radius: 8px; padding: 4px 16px 12px; }
+section.findings .figures { display: grid; gap: 12px;
+    grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); margin: 12px 0 0; }
+section.findings .figure { background: #fff; border-radius: 6px; padding: 8px 12px; }
+section.findings .value { font-size: 1.4rem; font-weight: 600; display: block; }
+section.findings .label, section.findings .context { color: #57606a; font-size: 0.9rem; }
 .meta { color: #57606a; font-size: 0.9rem; margin: 4px 0; }
 table.params { border-collapse: collapse; font-size: 0.9rem; margin: 8px 0 12px; }
 table.params td { padding: 2px 12px 2px 0; vertical-align: top; }
@@ -104,6 +112,70 @@ def _drop_injected(nb: Any) -> None:
     ]
 
 
+def _findings_first(nb: Any) -> None:
+    """Move the cells tagged ``findings`` (the summary and key figures) to the top of the page.
+
+    A notebook computes its findings from the sections' results, so the summary cell comes last
+    when it runs; a reader wants it first.
+    """
+    tagged = [c for c in nb.cells if "findings" in c.get("metadata", {}).get("tags", [])]
+    nb.cells = tagged + [c for c in nb.cells if c not in tagged]
+
+
+_H1 = re.compile(r"<h1\b[^>]*>.*?</h1>", re.DOTALL | re.IGNORECASE)
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _one_h1(body: str) -> str:
+    """Drop the notebook's own title (the page header is the one H1); demote any other H1."""
+    body = _H1.sub("", body, count=1)
+    return re.sub(r"<(/?)h1\b", r"<\1h2", body, flags=re.IGNORECASE)
+
+
+def _long_date(value: str) -> str:
+    try:
+        return f"{date.fromisoformat(value):%-d %B %Y}"
+    except ValueError:
+        return value
+
+
+def report_heading(title: str, params: Mapping[str, Any], /) -> str:
+    """Name the report, its place and its period, e.g. "Trending spending: London, September 2025".
+
+    Examples
+    --------
+    >>> report_heading("Trending spending", {"month": "2025-09", "city": "London", "top_n": 10})
+    'Trending spending: London, September 2025'
+    >>> report_heading("Contact rate forecast", {"as_of": "2025-08-31", "horizon_days": 28})
+    'Contact rate forecast: 28 days from 31 August 2025'
+    >>> report_heading("Plain", {})
+    'Plain'
+
+    """
+    parts: list[str] = []
+    place = params.get("city") or params.get("place")
+    if isinstance(place, str) and place:
+        parts.append(place)
+    month = str(params.get("month", ""))
+    as_of = str(params.get("as_of", ""))
+    if _MONTH.match(month):
+        parts.append(f"{date.fromisoformat(month + '-01'):%B %Y}")
+    elif _DAY.match(as_of):
+        horizon = params.get("horizon_days")
+        start = _long_date(as_of)
+        parts.append(f"{horizon} days from {start}" if horizon else f"as of {start}")
+    return f"{title}: {', '.join(parts)}" if parts else title
+
+
+def _generated(stamp: str) -> str:
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return f"{when:%-d %B %Y, %H:%M} UTC"
+
+
 def render_html(
     notebook: str | Path,
     html_path: str | Path,
@@ -123,7 +195,8 @@ def render_html(
     html_path
         Where to write the page.
     title
-        The report's title (the page's ``<title>`` and heading).
+        The report's title; the page's ``<title>`` and H1 add its place and period
+        (:func:`report_heading`).
     params
         The parameters the report was rendered with.
     date_range
@@ -142,6 +215,7 @@ def render_html(
 
     nb = nbformat.read(str(notebook), as_version=4)  # type: ignore[no-untyped-call]
     _drop_injected(nb)
+    _findings_first(nb)
     _svgs_for_vegalite(nb)
     _charts_with_alt_text(nb)
     exporter = HTMLExporter(  # type: ignore[no-untyped-call]
@@ -151,32 +225,36 @@ def render_html(
         exclude_output_prompt=True,
     )
     body, _ = exporter.from_notebook_node(nb)
-    body = _EXTERNAL.sub("", body)
+    body = _one_h1(_EXTERNAL.sub("", body))
     rows = "".join(
         f"<tr><td>{html.escape(k)}</td><td>{html.escape(_show(v))}</td></tr>"
         for k, v in params.items()
     )
-    span = f"{date_range[0]} to {date_range[1]}" if date_range else "unknown"
+    heading = report_heading(title, params)
+    span = (
+        f"{_long_date(date_range[0])} to {_long_date(date_range[1])}" if date_range else "unknown"
+    )
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="insights report runner">
-<title>{html.escape(title)}</title>
+<title>{html.escape(heading)}</title>
 <style>{_CSS}</style>
 </head>
 <body>
 <main>
 <header class="report">
-<h1>{html.escape(title)}</h1>
-<p class="meta" id="date-range">Data from {html.escape(span)}</p>
-<table class="params" id="parameters">{rows}</table>
-<p class="meta" id="generated-at">Generated at {html.escape(generated_at)}</p>
+<h1>{html.escape(heading)}</h1>
+<p class="meta"><span id="date-range">Data from {html.escape(span)}</span> ·
+<span id="generated-at">generated {html.escape(_generated(generated_at))}</span></p>
 </header>
 <article class="notebook">
 {body}
 </article>
+<details class="meta" id="settings"><summary>Settings this report was run with</summary>
+<table class="params" id="parameters">{rows}</table></details>
 </main>
 </body>
 </html>

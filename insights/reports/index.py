@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from insights.reports.html import report_heading
+
 __all__ = ["write_index"]
 
 _CSS = """
@@ -60,10 +62,12 @@ def write_index(out: str | Path, /) -> Path:
             continue
         link = manifest_path.parent.relative_to(out).as_posix()
         span = m.get("data", {}).get("date_range") or ["?", "?"]
+        params = m.get("parameters", {}) if isinstance(m.get("parameters"), dict) else {}
         rows.append(
             "<tr>"
             f'<td><a href="{html.escape(link)}/report.html">'
-            f"{html.escape(str(m.get('title', m.get('report'))))}</a></td>"
+            f"{html.escape(report_heading(str(m.get('title', m.get('report'))), params))}"
+            "</a></td>"
             f"<td>{_params(m.get('parameters', {}))}</td>"
             f"<td>{html.escape(str(span[0]))} to {html.escape(str(span[1]))}</td>"
             f"<td>{html.escape(str(m.get('finished_at', '')))}</td>"

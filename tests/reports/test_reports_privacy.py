@@ -103,6 +103,8 @@ def test_render_html_draws_leftover_vegalite_as_svg_and_refuses_cdn_charts(
     ).read_text()
     assert "data:image/svg+xml" in page or "<svg" in page
     assert "tags</td><td>(all)" in page
+    assert "Data from 1 January 2025 to 31 January 2025" in page
+    assert "generated 1 February 2025, 00:00 UTC" in page
     html = '<div id="vis"></div><script>vegaEmbed("#vis", {})</script>'
     cell = new_code_cell("chart", outputs=[new_output("display_data", {"text/html": html})])
     nbformat.write(new_notebook(cells=[cell]), tmp_path / "b.ipynb")
@@ -156,3 +158,31 @@ def test_redact_drops_identifiers_from_contract_examples() -> None:
     assert "tx_0000000042" not in shown
     assert "c_000001" not in shown
     assert "amount_minor=120" in shown
+
+
+def test_page_puts_findings_first_and_keeps_one_h1(tmp_path: Path) -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from insights.reports.html import render_html
+
+    cells = [
+        new_markdown_cell("# Notebook title\n\n## Section"),
+        new_code_cell(
+            "findings",
+            metadata={"tags": ["findings"]},
+            outputs=[new_output("display_data", {"text/html": "<p>THE SUMMARY</p>"})],
+        ),
+    ]
+    nbformat.write(new_notebook(cells=cells), tmp_path / "a.ipynb")
+    page = render_html(
+        tmp_path / "a.ipynb",
+        tmp_path / "a.html",
+        title="Trending spending",
+        params={"month": "2025-09", "city": "Leeds"},
+        date_range=None,
+        generated_at="2025-10-01T08:00:00+00:00",
+    ).read_text()
+    assert "<title>Trending spending: Leeds, September 2025</title>" in page
+    assert page.count("<h1") == 1 and "Notebook title" not in page
+    assert page.index("THE SUMMARY") < page.index("Section")

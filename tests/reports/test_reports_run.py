@@ -356,13 +356,14 @@ def test_report_page_renders_offline_in_headless_chromium(
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert "max-width" in html
     assert "<script" not in html
-    assert "Generated at" in html
-    assert "2025-08-01 to 2025-09-28" in html
+    assert "generated" in html
+    assert "Data from 1 August 2025 to 28 September 2025" in html  # local dates, in words
     assert "import polars" not in html  # code is hidden
 
     dom = _chromium("--dump-dom", page, profile=tmp_path / "dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert "<title>A good report</title>" in dom.stdout
+    assert "<title>A good report: London, September 2025</title>" in dom.stdout
+    assert dom.stdout.count("<h1") == 1
     charts = dom.stdout.count("data:image/svg+xml") + dom.stdout.count("<svg")
     assert charts >= 1, "the chart is missing from the rendered page"
 
