@@ -33,6 +33,7 @@ from typing import Literal, TypeVar
 
 import polars as pl
 
+from insights._common import DEFAULT_TZ
 from insights.errors import InsufficientHistoryError, ParameterError
 
 __all__ = [
@@ -49,7 +50,7 @@ Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 #: The series :func:`growth_series` builds, in order.
 GROWTH_SERIES = ("signups", "open_accounts")
 _COUNTS = ("signups", "closures", "open_accounts")
-_TZ = "Europe/London"
+_TZ = DEFAULT_TZ
 
 
 def _local_day(column: str, tz: str) -> pl.Expr:
