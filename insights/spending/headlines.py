@@ -2,40 +2,83 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
-from insights._common import DEFAULT_TZ, parse_month
+from insights._common import parse_month
 from insights.errors import ParameterError
 from insights.spending._shared import (
     check_min_customers as _check_min_customers,
-    payers as _payers,
-    payments as _payments,
     pct_change as _pct_change,
     shift_months as _shift_months,
-    spend as _spend,
-    transactions as _transactions,
 )
 
 __all__ = ["monthly_headlines"]
 
+_METRICS = ["customers", "payments", "spend_minor"]
+
+
+def _month_totals(monthly: pl.DataFrame, city: str | None, month: str) -> pl.DataFrame:
+    """Return the headline mart's rows for ``city`` (or the all-merchant rows), checked."""
+    if not isinstance(monthly, pl.DataFrame):
+        msg = (
+            "monthly_headlines takes the city_monthly or total_monthly mart as a polars "
+            f"DataFrame (insights.read_mart); got {type(monthly).__name__}."
+        )
+        raise ParameterError(msg)
+    columns = monthly.columns
+    if "created_at" in columns:
+        msg = (
+            "monthly_headlines takes a mart, not raw transactions: reduce them first "
+            "(`insights reduce DATA_DIR --out MART_DIR`, or insights.reduce_marts(DATA_DIR)) and "
+            "pass the city_monthly mart (with city=) or the total_monthly mart."
+        )
+        raise ParameterError(msg)
+    missing = [c for c in ["month", *_METRICS] if c not in columns]
+    if missing:
+        msg = f"monthly_headlines needs columns {['month', *_METRICS]}; missing {missing}."
+        raise ParameterError(msg)
+    if city is None:
+        if "merchant_city" in columns:
+            msg = (
+                "monthly_headlines without a city needs the total_monthly mart: distinct "
+                "customers of several cities cannot be added up from city_monthly."
+            )
+            raise ParameterError(msg)
+        _require_payments(monthly, month)
+        return monthly
+    if "merchant_city" not in columns:
+        msg = f"monthly_headlines for city={city!r} needs the city_monthly mart (merchant_city)."
+        raise ParameterError(msg)
+    # A city without payments this month gets blank figures; a month without any payment at
+    # all is a wrong parameter.
+    _require_payments(monthly, month)
+    return monthly.filter(pl.col("merchant_city") == city)
+
+
+def _require_payments(monthly: pl.DataFrame, month: str) -> None:
+    first = parse_month(month)
+    if monthly.filter(pl.col("month") == first).get_column("payments").sum() == 0:
+        msg = f"No payments in {month}; pick a month the data covers."
+        raise ParameterError(msg)
+
 
 def monthly_headlines(
-    tx: Any,
+    monthly: pl.DataFrame,
     /,
     *,
     month: str,
     city: str | None = None,
     min_customers: int = 10,
-    tz: str = DEFAULT_TZ,
 ) -> pl.DataFrame:
     """Summarise customers, payments and spend in a month, with changes on month and year.
 
     Parameters
     ----------
-    tx
-        Raw polars transactions.
+    monthly
+        The ``city_monthly`` mart (``merchant_city``, ``month``, ``customers``, ``payments``,
+        ``spend_minor``; ``data_contracts/marts/city_monthly.yaml``) with ``city``, or the
+        ``total_monthly`` mart without it. Distinct customers are counted in the reduce per
+        city and month, so they are exact here.
     month
         ``"YYYY-MM"``; must hold payments.
     city
@@ -43,8 +86,6 @@ def monthly_headlines(
     min_customers
         A period with fewer distinct customers (none at all included) has its figures blanked
         (null); :func:`insights.spending.notes.headlines_note` says so in a sentence.
-    tz
-        Time zone of the calendar month.
 
     Returns
     -------
@@ -53,22 +94,24 @@ def monthly_headlines(
         ``month``, ``this_month``, ``last_month``, ``last_year`` (Int64, null where there is no
         data or too few customers), ``change_on_month_pct``, ``change_on_year_pct``.
 
+    Raises
+    ------
+    ParameterError
+        Raw transactions or the wrong mart, or a month without any payment (a city without
+        payments that month gets blank figures instead).
+
     Examples
     --------
-    >>> from datetime import datetime, timezone
-    >>> import polars as pl
-    >>> tx = pl.DataFrame(
+    >>> from datetime import date
+    >>> totals = pl.DataFrame(
     ...     {
-    ...         "customer_id": ["a", "b", "a"],
-    ...         "created_at": [
-    ...             datetime(2025, 8, 5, tzinfo=timezone.utc),
-    ...             datetime(2025, 9, 5, tzinfo=timezone.utc),
-    ...             datetime(2025, 9, 6, tzinfo=timezone.utc),
-    ...         ],
-    ...         "amount_minor": [400, 500, 300],
+    ...         "month": [date(2025, 8, 1), date(2025, 9, 1)],
+    ...         "customers": [1, 2],
+    ...         "payments": [1, 2],
+    ...         "spend_minor": [400, 800],
     ...     }
     ... )
-    >>> monthly_headlines(tx, month="2025-09", min_customers=1).select(
+    >>> monthly_headlines(totals, month="2025-09", min_customers=1).select(
     ...     "metric", "this_month", "last_month", "change_on_month_pct"
     ... )
     shape: (3, 4)
@@ -85,39 +128,19 @@ def monthly_headlines(
     """
     _check_min_customers(min_customers)
     first = parse_month(month)
-    frame = _transactions(tx, "monthly_headlines")
-    month_of = pl.col("created_at").dt.convert_time_zone(tz).dt.date().dt.truncate("1mo")
-    if city is not None:
-        # A city without payments this month gets blank figures; a month without any payment
-        # at all is a wrong parameter.
-        anywhere = frame.filter(month_of == first).select(pl.len()).collect().item()
-        if anywhere == 0:
-            msg = f"No payments in {month}; pick a month the data covers."
-            raise ParameterError(msg)
-        frame = frame.filter(pl.col("merchant_city") == city)
+    totals = _month_totals(monthly, city, month)
     periods = {
         "this_month": first,
         "last_month": _shift_months(first, -1),
         "last_year": _shift_months(first, -12),
     }
-    totals = (
-        frame.with_columns(month_of.alias("month"))
-        .filter(pl.col("month").is_in(list(periods.values())))
-        .group_by("month")
-        .agg(_payers(), _payments(), _spend())
-        .collect()
-    )
-    if city is None and first not in totals["month"].to_list():
-        msg = f"No payments in {month}; pick a month the data covers."
-        raise ParameterError(msg)
-    metrics = ["customers", "payments", "spend_minor"]
     enough = pl.col("customers") >= min_customers
-    wide = pl.DataFrame({"metric": metrics})
+    wide = pl.DataFrame({"metric": _METRICS})
     for name, start in periods.items():
         row = totals.filter(pl.col("month") == start).select(
-            [pl.when(enough).then(pl.col(m)).alias(m) for m in metrics]
+            [pl.when(enough).then(pl.col(m).cast(pl.Int64)).alias(m) for m in _METRICS]
         )
-        values = [row[m][0] if len(row) else None for m in metrics]
+        values = [row[m][0] if len(row) else None for m in _METRICS]
         wide = wide.with_columns(pl.Series(name, values, dtype=pl.Int64))
     return wide.select(
         "metric",

@@ -8,6 +8,7 @@ from conftest import monthly_frame, tx_frame
 from polars.testing import assert_frame_equal
 
 from insights.errors import InsufficientHistoryError, ParameterError
+from insights.reduce.aggregates import city_monthly, total_monthly
 from insights.spending.categories import category_index, year_on_year
 from insights.spending.favourites import regional_favourites
 from insights.spending.headlines import monthly_headlines
@@ -299,7 +300,7 @@ def test_monthly_headlines_change_on_month_and_year() -> None:
         + ["2025-09-30 23:30"],  # 1 October in London: not counted
         amount_minor=[100] * 10 + [100] * 15 + [300] * 20 + [999],
     )
-    result = monthly_headlines(tx, month="2025-09")
+    result = monthly_headlines(total_monthly(tx), month="2025-09")
     expected = pl.DataFrame(
         {
             "metric": ["customers", "payments", "spend_minor"],
@@ -319,7 +320,7 @@ def test_monthly_headlines_blank_periods_with_few_customers() -> None:
         customer_id=[f"c{k}" for k in range(12)] + ["x"],
         created_at=["2025-09-15 12:00"] * 12 + ["2025-08-15 12:00"],
     )
-    result = monthly_headlines(tx, month="2025-09")
+    result = monthly_headlines(total_monthly(tx), month="2025-09")
     assert result["this_month"].to_list() == [12, 12, 12000]
     assert result["last_month"].null_count() == 3
 
@@ -334,7 +335,21 @@ def test_monthly_headlines_of_a_city_without_payments_are_blank() -> None:
 
 def test_monthly_headlines_month_without_data_is_refused() -> None:
     with pytest.raises(ParameterError, match="2026-01"):
-        monthly_headlines(tx_frame(), month="2026-01")
+        monthly_headlines(total_monthly(tx_frame()), month="2026-01")
+
+
+def test_monthly_headlines_for_a_city_read_city_monthly() -> None:
+    tx = tx_frame(
+        customer_id=[f"c{k}" for k in range(12)] * 2,
+        merchant_city=["Leeds"] * 12 + ["York"] * 12,
+        created_at="2025-09-15 12:00",
+    )
+    result = monthly_headlines(city_monthly(tx), month="2025-09", city="York")
+    assert result["this_month"].to_list() == [12, 12, 12000]
+    with pytest.raises(ParameterError, match="without a city needs the total_monthly mart"):
+        monthly_headlines(city_monthly(tx), month="2025-09")
+    with pytest.raises(ParameterError, match="not raw transactions: reduce them first"):
+        monthly_headlines(tx, month="2025-09", city="York")
 
 
 def test_days_before_a_place_opened_are_not_zero_spend() -> None:
