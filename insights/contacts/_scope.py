@@ -7,17 +7,38 @@ from datetime import date
 
 import polars as pl
 
-from insights._common import local_day
 from insights.errors import InsufficientHistoryError, ParameterError
 
-__all__ = ["in_scope"]
+__all__ = ["in_scope", "require_mart"]
 
 
-def in_scope(contacts: pl.DataFrame, *, as_of: date, tags: Sequence[str], tz: str) -> pl.DataFrame:
-    """Contacts up to and including local day ``as_of``, restricted to ``tags`` when given."""
+def require_mart(frame: object, mart: str, columns: Sequence[str], what: str) -> pl.DataFrame:
+    """Check that ``frame`` is the mart ``mart`` (by its columns); raw rows get a how-to."""
+    if not isinstance(frame, pl.DataFrame):
+        raise ParameterError(
+            f"{what} takes the {mart} mart as a polars DataFrame (insights.read_mart); "
+            f"got {type(frame).__name__}."
+        )
+    if "created_at" in frame.columns or "opened_at" in frame.columns:
+        raise ParameterError(
+            f"{what} takes the {mart} mart, not raw rows: reduce them first (`insights reduce "
+            f"DATA_DIR --out MART_DIR`, or insights.reduce_marts(DATA_DIR)) and pass "
+            f"insights.read_mart(MART_DIR, {mart!r})."
+        )
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ParameterError(
+            f"{what} needs the {mart} mart (data_contracts/marts/{mart}.yaml); missing "
+            f"columns {missing} (got {frame.columns})."
+        )
+    return frame
+
+
+def in_scope(contacts: pl.DataFrame, *, as_of: date, tags: Sequence[str]) -> pl.DataFrame:
+    """Mart rows up to and including local day ``as_of``, restricted to ``tags`` when given."""
     if isinstance(tags, str):
         raise ParameterError(f"tags must be a list of tag names, not the string {tags!r}")
-    scoped = contacts.filter(local_day(tz=tz) <= as_of)
+    scoped = contacts.filter(pl.col("day") <= as_of)
     if tags:
         known = set(contacts.get_column("tag").drop_nulls().unique().to_list())
         unknown = sorted(set(tags) - known)
@@ -26,7 +47,7 @@ def in_scope(contacts: pl.DataFrame, *, as_of: date, tags: Sequence[str], tz: st
                 f"tags {unknown} do not occur in the contacts; known tags: {sorted(known)}"
             )
         scoped = scoped.filter(pl.col("tag").is_in(list(tags)))
-    if scoped.height == 0:
+    if scoped.height == 0 or scoped.get_column("contacts").sum() == 0:
         raise InsufficientHistoryError(
             f"no contacts on or before {as_of} (tags={list(tags) or 'all'}); choose a later as_of"
         )

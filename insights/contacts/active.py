@@ -19,6 +19,7 @@ from typing import TypeVar
 import polars as pl
 
 from insights._common import DEFAULT_TZ, local_day, parse_day
+from insights.contacts._scope import require_mart
 from insights.errors import ParameterError
 
 __all__ = ["active_payers", "open_accounts", "open_accounts_series"]
@@ -190,17 +191,39 @@ def active_payers(
 
 
 def open_accounts_series(
-    customers: pl.DataFrame, /, *, as_of: date | str, years: int = 3, tz: str = DEFAULT_TZ
+    accounts: pl.DataFrame, /, *, as_of: date | str, years: int = 3
 ) -> pl.DataFrame:
     """Accounts open per local day, as ``ds, y``, for up to ``years`` years before ``as_of``.
 
-    Days before the first account opened are left out.
+    Parameters
+    ----------
+    accounts
+        The ``accounts_daily`` mart (``day``, ``open_accounts``;
+        ``data_contracts/marts/accounts_daily.yaml``), which starts on the first opening.
+    as_of
+        Last day of the series.
+    years
+        At most this many years (of 365 days) before ``as_of``.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``ds`` (date), ``y`` (Float64: accounts open), one row per day.
+
+    Examples
+    --------
+    >>> accounts = pl.DataFrame({"day": [date(2025, 6, 1), date(2025, 6, 2), date(2025, 6, 3)],
+    ...                          "open_accounts": [3, 3, 4]})
+    >>> open_accounts_series(accounts, as_of="2025-06-02")["y"].to_list()
+    [3.0, 3.0]
+
     """
     as_of = parse_day(as_of)
-    first = customers.select(pl.col("opened_at").min().dt.convert_time_zone(tz).dt.date()).item()
-    start = max(first, as_of - timedelta(days=365 * years))
-    active = pl.DataFrame(open_accounts(customers, start=start, end=as_of, tz=tz))
-    return active.select("ds", pl.col("active_customers").cast(pl.Float64).alias("y"))
+    accounts = require_mart(accounts, "accounts_daily", ["day", "open_accounts"], "open_accounts")
+    start = as_of - timedelta(days=365 * years)
+    return accounts.filter(pl.col("day").is_between(start, as_of)).select(
+        pl.col("day").alias("ds"), pl.col("open_accounts").cast(pl.Float64).alias("y")
+    )
 
 
 def _check_range(start: date, end: date, *, who: str) -> None:

@@ -26,7 +26,7 @@ import polars as pl
 from scipy import stats
 
 from insights._common import DEFAULT_TZ, parse_day, require_columns
-from insights.contacts._scope import in_scope as _in_scope
+from insights.contacts._scope import in_scope as _in_scope, require_mart as _require_mart
 from insights.errors import ParameterError
 
 __all__ = ["channel_profiles", "interval_profile", "intraday_volume"]
@@ -114,8 +114,22 @@ def interval_profile(
     return counts
 
 
+def _step_minutes(freq: str) -> int:
+    """Minutes in ``freq`` ("30m", "1h", "90m", ...): a multiple of the marts' half hours."""
+    unit = freq[-1:]
+    number = freq[:-1]
+    minutes = int(number) * (60 if unit == "h" else 1) if number.isdigit() and unit in "mh" else 0
+    if minutes <= 0 or minutes % 30 or 1440 % minutes:
+        msg = (
+            f"freq={freq!r}: the contact_intervals mart counts half hours, so use a whole "
+            "number of half hours that divides a day ('30m', '1h', '2h', ...)."
+        )
+        raise ParameterError(msg)
+    return minutes
+
+
 def channel_profiles(
-    contacts: pl.DataFrame,
+    intervals: pl.DataFrame,
     /,
     *,
     as_of: date | str,
@@ -123,39 +137,90 @@ def channel_profiles(
     tags: Sequence[str] = (),
     freq: str = "30m",
     min_contacts: int = 100,
-    tz: str = DEFAULT_TZ,
 ) -> pl.DataFrame:
-    """Each channel's share of a weekday's contacts per interval over the ``weeks`` to ``as_of``.
+    """Each channel's share of a weekday's contacts per interval in the ``weeks`` before ``as_of``.
 
-    With ``tags``, a channel's weekday takes the tagged contacts' own shape when they number
-    at least ``min_contacts`` over the period, and the shape of all the channel's contacts
-    that weekday otherwise: a handful of contacts of a rare reason is noise, not a profile,
-    and a weekday without any would have no profile at all.
+    Parameters
+    ----------
+    intervals
+        The ``contact_intervals`` mart: ``day``, ``channel``, ``tag``, ``minute`` (start of the
+        local half hour), ``contacts``.
+    as_of
+        First day *not* used: the profile covers the ``weeks`` full weeks before it (history
+        up to ``as_of`` must hold contacts).
+    weeks
+        Number of weeks to average over.
+    tags
+        Only contacts with these tags (empty: all).
+    freq
+        Interval length: ``"30m"`` or a multiple (``"1h"``).
+    min_contacts
+        With ``tags``, a channel's weekday takes the tagged contacts' own shape when they
+        number at least this many over the period, and the shape of all the channel's
+        contacts that weekday otherwise: a handful of contacts of a rare reason is noise, not
+        a profile, and a weekday without any would have no profile at all.
 
     Returns
     -------
     pl.DataFrame
-        ``unique_id`` (channel), ``weekday`` (ISO), ``interval``, ``contacts``, ``share``.
+        ``unique_id`` (channel), ``weekday`` (ISO, 1 = Monday), ``interval`` (local start
+        time), ``contacts``, ``share`` (of that channel's weekday; sums to 1).
+
+    Examples
+    --------
+    >>> marts = pl.DataFrame({"day": [date(2025, 6, 2)] * 2, "channel": "phone", "tag": None,
+    ...                       "minute": [540, 570], "contacts": [2, 1]},
+    ...                      schema_overrides={"tag": pl.String})
+    >>> channel_profiles(marts, as_of="2025-06-08", weeks=1, freq="1h").rows()
+    [('phone', 1, datetime.time(9, 0), 3, 1.0)]
 
     """
     as_of = parse_day(as_of)
-    scoped = _in_scope(contacts, as_of=as_of, tags=tags, tz=tz)
-
-    def per_channel(frame: pl.DataFrame) -> pl.DataFrame:
-        return pl.concat(
-            interval_profile(group, as_of=as_of, weeks=weeks, tz=tz, freq=freq).with_columns(
-                pl.lit(channel).alias("unique_id")
-            )
-            for (channel,), group in frame.group_by("channel", maintain_order=True)
-        ).select("unique_id", pl.all().exclude("unique_id"))
-
-    profiles = per_channel(scoped)
+    if isinstance(weeks, bool) or weeks < 1:
+        msg = f"channel_profiles: weeks={weeks} must be a positive number of weeks."
+        raise ParameterError(msg)
+    step = _step_minutes(freq)
+    need = ["day", "channel", "tag", "minute", "contacts"]
+    intervals = _require_mart(intervals, "contact_intervals", need, "channel_profiles")
+    scoped = _in_scope(intervals, as_of=as_of, tags=tags)
+    start = as_of - timedelta(weeks=weeks)
+    profiles = _profiles(scoped, start=start, as_of=as_of, step=step)
     if tags:
         keys = ["unique_id", "weekday"]
         own = profiles.filter(pl.col("contacts").sum().over(keys) >= min_contacts)
-        every = per_channel(_in_scope(contacts, as_of=as_of, tags=(), tz=tz))
+        every = _profiles(
+            _in_scope(intervals, as_of=as_of, tags=()), start=start, as_of=as_of, step=step
+        )
         profiles = pl.concat([own, every.join(own.select(keys).unique(), on=keys, how="anti")])
     return profiles.sort("unique_id", "weekday", "interval")
+
+
+def _profiles(scoped: pl.DataFrame, *, start: date, as_of: date, step: int) -> pl.DataFrame:
+    """Shares per channel, weekday and interval of the mart rows in ``[start, as_of)``."""
+    bucket = pl.col("minute") // step * step
+    counts = (
+        scoped.filter(pl.col("day").is_between(start, as_of, closed="left"))
+        .group_by(
+            pl.col("channel").alias("unique_id"),
+            pl.col("day").dt.weekday().alias("weekday"),
+            pl.time(hour=bucket // 60, minute=bucket % 60).alias("interval"),
+        )
+        .agg(pl.col("contacts").sum().cast(pl.Int64))
+        .with_columns(
+            (pl.col("contacts") / pl.col("contacts").sum().over("unique_id", "weekday")).alias(
+                "share"
+            )
+        )
+        .sort("unique_id", "weekday", "interval")
+    )
+    missing = set(scoped.get_column("channel").unique()) - set(counts.get_column("unique_id"))
+    if missing:
+        msg = (
+            f"channel_profiles: no {', '.join(sorted(missing))} contacts between {start} and "
+            f"{as_of}; move as_of or increase weeks."
+        )
+        raise ParameterError(msg)
+    return counts
 
 
 def intraday_volume(daily_forecast: pl.DataFrame, profiles: pl.DataFrame, /) -> pl.DataFrame:

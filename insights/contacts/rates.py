@@ -5,7 +5,7 @@ product issues) and how many customers there are (growth). The volume is their p
 
     daily_contacts(contacts, by=...)             contacts per local day (and tag or channel)
     contacts_per_active(daily, active)           rate from daily counts and a denominator
-    contact_rates(contacts, customers, as_of=)   per-channel history: contacts, customers, rate
+    contact_rates(contacts_daily, accounts_daily, as_of=)   per-channel history from the marts
     rate_series(rates) / volume_series(rates)    → unique_id, ds, y for forecast() and charts
     contact_volume(rate_fc, active_fc)           volume forecast with both uncertainties
 
@@ -22,8 +22,7 @@ import numpy as np
 import polars as pl
 
 from insights._common import DEFAULT_TZ, local_day, parse_day
-from insights.contacts._scope import in_scope as _in_scope
-from insights.contacts.active import open_accounts
+from insights.contacts._scope import in_scope as _in_scope, require_mart as _require_mart
 from insights.errors import ParameterError
 
 __all__ = [
@@ -173,28 +172,34 @@ def contacts_per_active(
 
 def contact_rates(
     contacts: pl.DataFrame,
-    customers: pl.DataFrame,
+    accounts: pl.DataFrame,
     /,
     *,
     as_of: date | str,
     tags: Sequence[str] = (),
+    channels: pl.DataFrame | None = None,
     per: float = 1000,
-    tz: str = DEFAULT_TZ,
 ) -> pl.DataFrame:
-    """Daily contacts per channel per ``per`` open accounts, up to ``as_of``.
+    """Daily contacts per channel per ``per`` open accounts, up to ``as_of``, from the marts.
 
     Parameters
     ----------
-    contacts, customers
-        Frames satisfying ``data_contracts/contacts.yaml`` and ``customers.yaml``.
+    contacts
+        The ``contacts_daily`` mart: ``day``, ``channel``, ``tag``, ``contacts``,
+        ``customers`` (``data_contracts/marts/contacts_daily.yaml``).
+    accounts
+        The ``accounts_daily`` mart: ``day``, ``open_accounts`` (the denominator).
     as_of
         Last local day of history used.
     tags
         Only contacts with these tags (empty: all contacts, untagged included).
+    channels
+        The ``channel_daily`` mart. Distinct customers do not add up over tags, so with no
+        ``tags`` the exact count per day and channel comes from it; without it (or with
+        several tags) ``customers`` is the largest count of any one tag, a lower bound that
+        can only suppress more. With one tag it is exact either way.
     per
-        Rate base: contacts per ``per`` active customers.
-    tz
-        Time zone whose calendar defines the day.
+        Rate base: contacts per ``per`` open accounts.
 
     Returns
     -------
@@ -207,59 +212,60 @@ def contact_rates(
 
     Examples
     --------
-    >>> from datetime import datetime, timezone
-    >>> utc = timezone.utc
-    >>> contacts = pl.DataFrame({
-    ...     "customer_id": ["c1", "c2"],
-    ...     "created_at": [datetime(2025, 6, d, 9, tzinfo=utc) for d in (2, 3)],
-    ...     "channel": ["phone", "chat"], "tag": ["card_lost", None]})
-    >>> customers = pl.DataFrame({"opened_at": [datetime(2025, 1, 1, tzinfo=utc)] * 4,
-    ...                           "closed_at": [None] * 4}, schema_overrides={
-    ...                           "closed_at": pl.Datetime("us", "UTC")})
-    >>> contact_rates(contacts, customers, as_of=date(2025, 6, 3))
+    >>> daily = pl.DataFrame({
+    ...     "day": [date(2025, 6, 2), date(2025, 6, 3)], "channel": ["phone", "chat"],
+    ...     "tag": ["card_lost", None], "contacts": [2, 1], "customers": [1, 1]})
+    >>> accounts = pl.DataFrame({"day": [date(2025, 6, 2), date(2025, 6, 3)],
+    ...                          "open_accounts": [4, 4]})
+    >>> contact_rates(daily, accounts, as_of=date(2025, 6, 3))
     shape: (4, 6)
     ┌───────────┬────────────┬──────────┬───────────┬──────────────────┬───────┐
     │ unique_id ┆ ds         ┆ contacts ┆ customers ┆ active_customers ┆ rate  │
     │ ---       ┆ ---        ┆ ---      ┆ ---       ┆ ---              ┆ ---   │
-    │ str       ┆ date       ┆ u32      ┆ u32       ┆ f64              ┆ f64   │
+    │ str       ┆ date       ┆ i64      ┆ i64       ┆ f64              ┆ f64   │
     ╞═══════════╪════════════╪══════════╪═══════════╪══════════════════╪═══════╡
     │ chat      ┆ 2025-06-02 ┆ 0        ┆ 0         ┆ 4.0              ┆ 0.0   │
     │ chat      ┆ 2025-06-03 ┆ 1        ┆ 1         ┆ 4.0              ┆ 250.0 │
-    │ phone     ┆ 2025-06-02 ┆ 1        ┆ 1         ┆ 4.0              ┆ 250.0 │
+    │ phone     ┆ 2025-06-02 ┆ 2        ┆ 1         ┆ 4.0              ┆ 500.0 │
     │ phone     ┆ 2025-06-03 ┆ 0        ┆ 0         ┆ 4.0              ┆ 0.0   │
     └───────────┴────────────┴──────────┴───────────┴──────────────────┴───────┘
 
     """
     as_of = parse_day(as_of)
-    scoped = _in_scope(contacts, as_of=as_of, tags=tags, tz=tz)
-    # the days the line worked and its channels come from every contact, not only the tagged
-    # ones: a day without a contact of a rare tag is a zero, not a closed day
-    every = _in_scope(contacts, as_of=as_of, tags=(), tz=tz)
-    worked = pl.DataFrame(daily_contacts(every, tz=tz, by="channel"))
-    tagged = pl.DataFrame(daily_contacts(scoped, tz=tz, by="channel"))
-    daily = (
-        worked.select("ds", "channel")
-        .join(tagged, on=["ds", "channel"], how="left")
-        .with_columns(pl.col("contacts").fill_null(0))
+    need = ["day", "channel", "tag", "contacts", "customers"]
+    contacts = _require_mart(contacts, "contacts_daily", need, "contact_rates")
+    accounts = _require_mart(accounts, "accounts_daily", ["day", "open_accounts"], "contact_rates")
+    scoped = _in_scope(contacts, as_of=as_of, tags=tags)
+    per_day = scoped.group_by("day", "channel").agg(
+        pl.col("contacts").sum().cast(pl.Int64), pl.col("customers").max().cast(pl.Int64)
     )
-    start = daily.get_column("ds").min()
-    assert isinstance(start, date)
-    active = pl.DataFrame(open_accounts(customers, start=start, end=as_of, tz=tz))
-    rates = contacts_per_active(daily, active, per=per)
-    people = scoped.group_by(local_day(tz=tz).alias("ds"), "channel").agg(
-        pl.col("customer_id").n_unique().alias("customers")
-    )
-    return (
-        rates.join(people, on=["ds", "channel"], how="left")
-        .rename({"channel": "unique_id"})
-        .select(
-            "unique_id",
-            "ds",
-            "contacts",
-            pl.col("customers").fill_null(0),
-            "active_customers",
-            "rate",
+    if channels is not None and not tags:
+        channels = _require_mart(
+            channels, "channel_daily", ["day", "channel", "customers"], "contact_rates"
         )
+        per_day = per_day.drop("customers").join(
+            channels.select("day", "channel", pl.col("customers").cast(pl.Int64)),
+            on=["day", "channel"],
+            how="left",
+        )
+    # The days the line worked and its channels come from every contact, not only the tagged
+    # ones: a day without a contact of a rare tag is a zero, not a closed day.
+    every = _in_scope(contacts, as_of=as_of, tags=())
+    days = every.select("day").unique()
+    grid = days.join(every.select("channel").unique(), how="cross")
+    daily = (
+        grid.join(per_day, on=["day", "channel"], how="left")
+        .with_columns(pl.col("contacts", "customers").fill_null(0))
+        .rename({"day": "ds"})
+    )
+    active = accounts.select(
+        pl.col("day").alias("ds"), pl.col("open_accounts").alias("active_customers")
+    )
+    rates = contacts_per_active(daily.drop("customers"), active, per=per)
+    return (
+        rates.join(daily.select("ds", "channel", "customers"), on=["ds", "channel"], how="left")
+        .rename({"channel": "unique_id"})
+        .select("unique_id", "ds", "contacts", "customers", "active_customers", "rate")
         .sort("unique_id", "ds")
     )
 

@@ -17,7 +17,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from insights._common import DEFAULT_TZ, local_day, parse_day
+from insights._common import parse_day
+from insights.contacts._scope import require_mart
 from insights.contacts.erlang import agents_per_interval
 from insights.errors import InsufficientHistoryError, ParameterError
 
@@ -26,10 +27,18 @@ __all__ = ["LIVE_CHANNELS", "daily_staffing", "handle_times", "staffing_plan"]
 LIVE_CHANNELS = ("phone", "chat")
 
 
-def handle_times(
-    contacts: pl.DataFrame, /, *, as_of: date | str, weeks: int = 8, tz: str = DEFAULT_TZ
-) -> pl.DataFrame:
+def handle_times(contacts: pl.DataFrame, /, *, as_of: date | str, weeks: int = 8) -> pl.DataFrame:
     """Average handle time per channel over the ``weeks`` up to ``as_of``.
+
+    Parameters
+    ----------
+    contacts
+        The ``contacts_daily`` mart: ``day``, ``channel``, ``handled`` (contacts with a
+        recorded handle time), ``handle_time_seconds`` (their sum).
+    as_of
+        Last local day used; the window is the ``weeks`` weeks ending on it.
+    weeks
+        Length of the window.
 
     Returns
     -------
@@ -37,16 +46,28 @@ def handle_times(
         ``unique_id`` (channel), ``contacts`` (with a recorded handle time), ``aht_seconds``.
         Contacts without a handle time are left out of the average, not counted as 0.
 
+    Examples
+    --------
+    >>> daily = pl.DataFrame({"day": [date(2025, 6, 2)] * 2, "channel": ["phone", "chat"],
+    ...                       "handled": [2, 0], "handle_time_seconds": [800, 0]})
+    >>> handle_times(daily, as_of="2025-06-03").rows()
+    [('phone', 2, 400.0)]
+
     """
     as_of = parse_day(as_of)
+    need = ["day", "channel", "handled", "handle_time_seconds"]
+    contacts = require_mart(contacts, "contacts_daily", need, "handle_times")
     start = as_of - timedelta(weeks=weeks)
-    recent = contacts.filter(local_day(tz=tz).is_between(start, as_of, closed="right"))
     out = (
-        recent.filter(pl.col("handle_time_seconds").is_not_null())
+        contacts.filter(pl.col("day").is_between(start, as_of, closed="right"))
         .group_by(pl.col("channel").alias("unique_id"))
         .agg(
-            pl.len().alias("contacts"),
-            pl.col("handle_time_seconds").mean().alias("aht_seconds"),
+            pl.col("handled").sum().cast(pl.Int64).alias("contacts"),
+            pl.col("handle_time_seconds").sum().alias("_seconds"),
+        )
+        .filter(pl.col("contacts") > 0)
+        .select(
+            "unique_id", "contacts", (pl.col("_seconds") / pl.col("contacts")).alias("aht_seconds")
         )
         .sort("unique_id")
     )

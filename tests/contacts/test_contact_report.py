@@ -15,6 +15,12 @@ from insights.contacts.staffing import daily_staffing, handle_times, staffing_pl
 from insights.data.sample import write_sample
 from insights.errors import InsufficientHistoryError, ParameterError
 from insights.forecasting.forecaster import forecast
+from insights.reduce.contacts import (
+    accounts_daily,
+    channel_daily,
+    contact_intervals,
+    contacts_daily,
+)
 
 
 def contacts_frame(rows: list[tuple[str, str, str, str | None, int | None]]) -> pl.DataFrame:
@@ -45,6 +51,7 @@ CUSTOMERS = pl.DataFrame(
     },
     schema_overrides={"closed_at": pl.Datetime("us", "UTC"), "home_city": pl.String},
 )
+ACCOUNTS = accounts_daily(CUSTOMERS, end=date(2025, 6, 30))
 
 
 def test_rates_per_channel_with_distinct_customers_up_to_as_of() -> None:
@@ -56,18 +63,43 @@ def test_rates_per_channel_with_distinct_customers_up_to_as_of() -> None:
             ("c3", "2025-06-04 09:00", "chat", None, 600),  # after as_of: not used
         ]
     )
-    result = contact_rates(contacts, CUSTOMERS, as_of="2025-06-03")
+    result = contact_rates(contacts_daily(contacts), ACCOUNTS, as_of="2025-06-03")
     expected = pl.DataFrame(
         {
             "unique_id": ["chat", "chat", "phone", "phone"],
             "ds": [date(2025, 6, 2), date(2025, 6, 3)] * 2,
-            "contacts": pl.Series([0, 1, 2, 0], dtype=pl.UInt32),
-            "customers": pl.Series([0, 1, 1, 0], dtype=pl.UInt32),
+            "contacts": [0, 1, 2, 0],
+            "customers": [0, 1, 1, 0],
             "active_customers": [3.0, 4.0, 3.0, 4.0],
             "rate": [0.0, 250.0, 2000 / 3, 0.0],
         }
     )
     assert_frame_equal(result, expected)
+
+
+def test_customers_over_all_tags_come_from_channel_daily() -> None:
+    # Two customers, about two topics: each topic alone has one customer.
+    contacts = contacts_frame(
+        [
+            ("c1", "2025-06-02 09:00", "phone", "card_lost", 300),
+            ("c2", "2025-06-02 10:00", "phone", "fraud", 300),
+            ("c2", "2025-06-02 11:00", "phone", "fraud", 300),
+        ]
+    )
+    daily = contacts_daily(contacts)
+    exact = contact_rates(daily, ACCOUNTS, as_of="2025-06-02", channels=channel_daily(contacts))
+    assert exact.select("contacts", "customers").row(0) == (3, 2)
+    # Without channel_daily: the largest per-tag count, a lower bound (never an over-count).
+    bound = contact_rates(daily, ACCOUNTS, as_of="2025-06-02")
+    assert bound.select("contacts", "customers").row(0) == (3, 1)
+    fraud = contact_rates(daily, ACCOUNTS, as_of="2025-06-02", tags=["card_lost"])
+    assert fraud.select("contacts", "customers").row(0) == (1, 1)
+
+
+def test_raw_contacts_are_refused_with_the_way_to_reduce() -> None:
+    contacts = contacts_frame([("c1", "2025-06-02 09:00", "phone", None, 300)])
+    with pytest.raises(ParameterError, match="not raw rows: reduce them first"):
+        contact_rates(contacts, ACCOUNTS, as_of="2025-06-02")
 
 
 def test_tags_filter_and_unknown_tag_is_named() -> None:
@@ -77,10 +109,11 @@ def test_tags_filter_and_unknown_tag_is_named() -> None:
             ("c2", "2025-06-02 09:30", "phone", "fraud", 300),
         ]
     )
-    result = contact_rates(contacts, CUSTOMERS, as_of=date(2025, 6, 2), tags=["fraud"])
+    daily = contacts_daily(contacts)
+    result = contact_rates(daily, ACCOUNTS, as_of=date(2025, 6, 2), tags=["fraud"])
     assert result["contacts"].to_list() == [1]
     with pytest.raises(ParameterError, match=r"tags \['frod'\] do not occur.*'fraud'"):
-        contact_rates(contacts, CUSTOMERS, as_of=date(2025, 6, 2), tags=["frod"])
+        contact_rates(daily, ACCOUNTS, as_of=date(2025, 6, 2), tags=["frod"])
 
 
 def test_tag_filter_keeps_every_day_the_line_worked() -> None:
@@ -92,7 +125,9 @@ def test_tag_filter_keeps_every_day_the_line_worked() -> None:
             ("c3", "2025-06-04 09:30", "chat", "card_lost", 300),
         ]
     )
-    result = contact_rates(contacts, CUSTOMERS, as_of=date(2025, 6, 4), tags=["fraud"])
+    result = contact_rates(
+        contacts_daily(contacts), ACCOUNTS, as_of=date(2025, 6, 4), tags=["fraud"]
+    )
     assert result.select("unique_id", "ds", "contacts").rows() == [
         ("chat", date(2025, 6, 2), 0),
         ("chat", date(2025, 6, 3), 1),
@@ -106,13 +141,13 @@ def test_tag_filter_keeps_every_day_the_line_worked() -> None:
 def test_no_history_before_as_of_is_insufficient() -> None:
     contacts = contacts_frame([("c1", "2025-06-02 09:00", "phone", None, 300)])
     with pytest.raises(InsufficientHistoryError, match="no contacts on or before 2025-05-01"):
-        contact_rates(contacts, CUSTOMERS, as_of="2025-05-01")
+        contact_rates(contacts_daily(contacts), ACCOUNTS, as_of="2025-05-01")
 
 
 def test_bad_as_of_is_a_parameter_error() -> None:
     contacts = contacts_frame([("c1", "2025-06-02 09:00", "phone", None, 300)])
     with pytest.raises(ParameterError, match="as_of must be a date"):
-        contact_rates(contacts, CUSTOMERS, as_of="June")
+        contact_rates(contacts_daily(contacts), ACCOUNTS, as_of="June")
 
 
 def test_rate_series_keeps_only_forecast_columns() -> None:
@@ -126,7 +161,7 @@ def test_rate_series_keeps_only_forecast_columns() -> None:
 
 
 def test_active_series_counts_open_accounts_per_day() -> None:
-    result = open_accounts_series(CUSTOMERS, as_of="2025-06-03")
+    result = open_accounts_series(ACCOUNTS, as_of="2025-06-03")
     assert result.tail(2).to_dicts() == [
         {"ds": date(2025, 6, 2), "y": 3.0},
         {"ds": date(2025, 6, 3), "y": 4.0},
@@ -141,7 +176,7 @@ def test_handle_times_ignore_missing_values() -> None:
             ("c3", "2025-06-02 09:20", "phone", None, 500),
         ]
     )
-    result = handle_times(contacts, as_of="2025-06-03")
+    result = handle_times(contacts_daily(contacts), as_of="2025-06-03")
     assert result.to_dicts() == [{"unique_id": "phone", "contacts": 2, "aht_seconds": 400.0}]
 
 
@@ -155,7 +190,7 @@ def test_profiles_and_intraday_split_per_channel() -> None:
             ("c1", "2025-06-02 09:15", "chat", None, 600),
         ]
     )
-    profiles = channel_profiles(contacts, as_of="2025-06-08", weeks=1)
+    profiles = channel_profiles(contact_intervals(contacts), as_of="2025-06-08", weeks=1)
     assert profiles.select("unique_id", "weekday", "interval", "share").to_dicts() == [
         {"unique_id": "chat", "weekday": 1, "interval": time(10), "share": 1.0},
         {"unique_id": "phone", "weekday": 1, "interval": time(9), "share": 2 / 3},
@@ -187,12 +222,13 @@ def test_tag_profiles_fall_back_to_the_channel_where_the_tag_is_rare() -> None:
             ("c3", "2025-06-03 08:40", "phone", "card_lost", 300),
         ]
     )
-    own = channel_profiles(contacts, as_of="2025-06-08", weeks=1, tags=["fraud"], min_contacts=1)
+    intervals = contact_intervals(contacts)
+    own = channel_profiles(intervals, as_of="2025-06-08", weeks=1, tags=["fraud"], min_contacts=1)
     assert own.select("weekday", "interval", "share").rows() == [
         (1, time(9), 1.0),
         (2, time(9, 30), 1.0),
     ]
-    pooled = channel_profiles(contacts, as_of="2025-06-08", weeks=1, tags=["fraud"])
+    pooled = channel_profiles(intervals, as_of="2025-06-08", weeks=1, tags=["fraud"])
     assert pooled.select("weekday", "interval", "share").rows() == [
         (1, time(9), 0.5),
         (1, time(14), 0.5),
@@ -264,10 +300,14 @@ def small_sample(
     """Contacts and the open-account forecast of the bundled sample with 3,000 customers."""
     data = tmp_path_factory.mktemp("small")
     write_sample(data, customers=3000)
-    customers = pl.read_parquet(data / "customers.parquet")
-    accounts = open_accounts_series(customers, as_of="2025-08-31")
-    accounts_fc = forecast(accounts, horizon=56, holidays="GB", models="snaive")
-    return pl.read_parquet(data / "contacts.parquet"), customers, accounts_fc
+    accounts = accounts_daily(pl.read_parquet(data / "customers.parquet"), end=date(2025, 9, 30))
+    accounts_fc = forecast(
+        open_accounts_series(accounts, as_of="2025-08-31"),
+        horizon=56,
+        holidays="GB",
+        models="snaive",
+    )
+    return contacts_daily(pl.read_parquet(data / "contacts.parquet")), accounts, accounts_fc
 
 
 @pytest.mark.parametrize(
