@@ -5,6 +5,7 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 SAMPLE := data/sample
+MARTS := data/marts
 RUN := $(UV) run --locked --no-sync
 
 .PHONY: help setup sample run check test lint typecheck pytest lab bench clean
@@ -23,12 +24,13 @@ setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## create .venv from uv.lo
 sample: setup ## write the sample data set to data/sample (skipped when present)
 	@test -f $(SAMPLE)/truth.json || $(RUN) insights sample --out $(SAMPLE)
 
-run: sample ## main job: set up, make + validate the sample data, render both reports
+run: sample ## main job: sample data → validate → reduce to marts → render both reports from the marts
 	$(RUN) insights validate $(SAMPLE)/transactions --contract transactions
 	$(RUN) insights validate $(SAMPLE)/customers.parquet --contract customers
 	$(RUN) insights validate $(SAMPLE)/contacts.parquet --contract contacts
-	$(RUN) insights report run trending_spending --data $(SAMPLE)
-	$(RUN) insights report run contact_rate_forecast --data $(SAMPLE)
+	$(RUN) insights reduce $(SAMPLE) --out $(MARTS)
+	$(RUN) insights report run trending_spending --data $(MARTS)
+	$(RUN) insights report run contact_rate_forecast --data $(MARTS)
 	@echo "Reports: reports/index.html (each report: report.html, charts, tables, manifest.json)"
 
 lint: setup ## ruff lint + format check
@@ -57,4 +59,4 @@ lab: setup ## open JupyterLab with the project's kernel
 	$(RUN) jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## remove generated data and reports (keeps .venv)
-	rm -rf data/sample reports/*/ quarantine
+	rm -rf data/sample data/marts reports/*/ quarantine

@@ -29,7 +29,7 @@ with DAG(
         task_id="render_due_reports",
         bash_command=(
             f"cd {REPO} && .venv/bin/insights report schedule --as-of {{{{ ds }}}} "
-            "--data {{ var.value.get('insights_data', 'data/sample') }} --out reports"
+            "--data {{ var.value.get('insights_data', 'data/marts') }} --out reports"
         ),
         execution_timeout=timedelta(hours=3),
     )

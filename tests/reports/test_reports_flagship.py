@@ -1,4 +1,7 @@
-"""Both flagship notebooks rendered by the real runner on the default sample.
+"""Both flagship notebooks rendered by the real runner from the marts of the default sample.
+
+The sample is reduced to marts and the raw folder is then **deleted**: the reports must render
+from the marts alone.
 
 What the reports publish must be the stories planted in the sample (``truth.json``): the
 planted places top their city's trending list and no decoy trends, the brand-new place is in
@@ -9,6 +12,7 @@ and the contact forecast beats seasonal naive with calibrated intervals.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,7 @@ import polars as pl
 import pytest
 
 from insights.data.sample import write_sample
+from insights.reduce.pipeline import write_marts
 from insights.reports import RunResult, run_report
 
 pytestmark = pytest.mark.slow
@@ -26,9 +31,12 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "notebooks" / "catalogue.toml"
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Any]]]:
-    data = tmp_path_factory.mktemp("sample")
-    truth = write_sample(data)  # the default size, as `make run` renders it
-    yield data, truth
+    raw = tmp_path_factory.mktemp("sample")
+    truth = write_sample(raw)  # the default size, as `make run` renders it
+    marts = tmp_path_factory.mktemp("marts")
+    write_marts(raw, marts)
+    shutil.rmtree(raw)  # no raw transaction, contact or customer is left to read
+    yield marts, truth
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +100,17 @@ def test_regional_favourites_match(london: Path, sample: tuple[Path, dict[str, A
     assert found == truth["rivals"]["favourite_by_city"]
 
 
-def test_report_folder_is_complete_and_private(london: Path) -> None:
+def test_report_folder_is_complete_and_private(
+    london: Path, sample: tuple[Path, dict[str, Any]]
+) -> None:
+    marts, _ = sample
     manifest = json.loads((london / "manifest.json").read_text())
     assert manifest["status"] == "success"
+    # Rendered from the marts alone, fingerprinted with the hashes the reduce recorded.
+    assert manifest["data"]["path"] == str(marts)
+    read = {Path(f["path"]).parts[0] for f in manifest["data"]["files"]}
+    assert read == {"merchant_monthly", "category_daily", "group_daily", "city_monthly"}
+    assert manifest["data"]["date_range"] == ["2023-10-01", "2025-09-30"]
     for chart in ("trending", "category_index", "spikes", "favourites"):
         for suffix in (".svg", ".png", "@2x.png", ".data.csv", ".vl.json", ".alt.txt"):
             assert (london / f"{chart}{suffix}").is_file(), f"{chart}{suffix} missing"
