@@ -17,11 +17,14 @@ from typing import Any
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from test_marts import random_tx as mart_tx, write_data
 from test_partitioned import KEYS, random_tx, whole
 
 from insights.errors import ParameterError
 from insights.reduce.aggregates import to_polars
+from insights.reduce.marts import MART_NAMES, read_mart
 from insights.reduce.partitioned import AGGREGATES
+from insights.reduce.pipeline import write_marts
 
 pytestmark = [
     pytest.mark.spark,
@@ -93,7 +96,7 @@ def test_job_writes_parquet_equal_to_polars(
     spark: Any, spark_tx: Any, tx: pl.DataFrame, tmp_path: Path
 ) -> None:
     written = _job().reduce_to_parquet(
-        spark, spark_tx, str(tmp_path), aggregates=["merchant_monthly", "group_daily"]
+        spark, spark_tx, str(tmp_path), marts=["merchant_monthly", "group_daily"]
     )
     assert sorted(written) == ["group_daily", "merchant_monthly"]
     for name in written:
@@ -104,7 +107,25 @@ def test_job_writes_parquet_equal_to_polars(
 def test_job_sets_the_session_time_zone(spark: Any, spark_tx: Any, tmp_path: Path) -> None:
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     try:
-        _job().reduce_to_parquet(spark, spark_tx, str(tmp_path), aggregates=["group_daily"])
+        _job().reduce_to_parquet(spark, spark_tx, str(tmp_path), marts=["group_daily"])
         assert spark.conf.get("spark.sql.session.timeZone") == "Europe/London"
     finally:
         spark.conf.set("spark.sql.session.timeZone", "Europe/London")
+
+
+def test_job_writes_every_mart_equal_to_the_local_reduce(spark: Any, tmp_path: Path) -> None:
+    raw = write_data(tmp_path / "raw", mart_tx(rows=800))
+    write_marts(raw, tmp_path / "local")
+    read = spark.read.parquet
+    written = _job().reduce_to_parquet(
+        spark,
+        read(str(raw / "transactions")).drop("year_month"),
+        str(tmp_path / "spark"),
+        contacts=read(str(raw / "contacts.parquet")),
+        customers=read(str(raw / "customers.parquet")),
+    )
+    assert sorted(written) == sorted(MART_NAMES)
+    for name in MART_NAMES:
+        local = read_mart(tmp_path / "local", name)
+        on_spark = pl.read_parquet(tmp_path / "spark" / name / "*.parquet").select(local.columns)
+        assert_frame_equal(on_spark, local, check_row_order=False, check_dtypes=True)

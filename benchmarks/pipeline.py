@@ -1,0 +1,273 @@
+"""End-to-end benchmark: raw card data → marts → both reports, at several sizes, in one run.
+
+Run from the repository root (it takes a while at 200M rows; nothing else should run)::
+
+    .venv/bin/python benchmarks/pipeline.py --copies 1 --copies 13 --copies 52
+
+**Data.** ``--copies 1`` is the default sample (``data/sample``: 3.85M transactions over two
+years, written by ``insights sample`` if missing). ``--copies k`` replicates the sample's
+*customers* ``k`` times: every transaction is written ``k`` times, copy ``r`` with
+``customer_id`` and ``transaction_id`` suffixed ``~r`` (``k = 13``: 50M rows, ``k = 52``: 200M
+rows), into the same month partitions (one Parquet file per UTC month, one row group per copy).
+Merchants, cities, brands, planted stories and the calendar are the sample's, so both reports
+render the same parameters on every size; counts of people scale by ``k``. Contacts and
+customers are copied unchanged (the contact marts do not grow with card data).
+
+**Measured**, each in a fresh process (``/usr/bin/time``: wall, CPU, peak RSS of the process
+tree's largest process):
+
+* ``reduce (marts)``: ``insights reduce RAW --out MARTS --full`` (every mart, from scratch);
+* ``reduce (before)``: what ``insights reduce`` did before the marts,
+  ``insights.write_aggregates(RAW/transactions, OUT)`` (five aggregates, transactions only);
+* ``incremental``: a new day of data lands (a copy of 30 September's rows with new ids, as a
+  new file in the September partition) and ``insights reduce RAW --out MARTS`` runs again: it
+  recomputes the local months that file touches (September, and October's first hour);
+* ``render``: ``insights report run NAME --data MARTS --force`` for both reports, with the
+  kernel's peak RSS sampled every 0.1 s (``psutil``) besides the tree's peak.
+
+Ratios are within this run: marts/before, incremental/full, and each render against the
+sample's. The table goes to stdout and is appended to ``benchmarks/pipeline_results.md`` with
+the date, machine, versions, load and command. Generated data (under ``--work``, default
+``benchmarks/.data/pipeline``) is deleted unless ``--keep-data``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import psutil
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+INSIGHTS = [sys.executable, "-m", "insights.cli"]
+REPORTS = {
+    "trending_spending": ["-p", "month=2025-09", "-p", "city=London"],
+    "contact_rate_forecast": ["-p", "as_of=2025-08-31"],
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    wall: float
+    cpu: float
+    peak_gb: float
+    kernel_gb: float | None = None
+
+
+def replicate(sample: Path, out: Path, copies: int) -> int:
+    """Write ``copies`` copies of the sample's customers into ``out``; return the rows."""
+    if copies == 1:
+        files = (sample / "transactions").rglob("*.parquet")
+        return sum(pq.read_metadata(f).num_rows for f in files)
+    rows = 0
+    for file in sorted((sample / "transactions").rglob("*.parquet")):
+        month = file.parent.name
+        frame = pl.read_parquet(file)
+        target = out / "transactions" / month / "part-0.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        writer = None
+        for r in range(copies):
+            copy = frame.with_columns(
+                pl.col("customer_id") + f"~{r}", pl.col("transaction_id") + f"~{r}"
+            ).to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(target, copy.schema)
+            writer.write_table(copy)
+            rows += copy.num_rows
+        assert writer is not None
+        writer.close()
+    for name in ("contacts.parquet", "customers.parquet"):
+        shutil.copy(sample / name, out / name)
+    return rows
+
+
+def add_a_day(raw: Path) -> int:
+    """A new day lands: 30 September's rows again, new ids, as a new September file."""
+    september = raw / "transactions" / "year_month=2025-09"
+    day = pl.scan_parquet(sorted(september.glob("part-0.parquet"))).filter(
+        pl.col("created_at").dt.date() == datetime(2025, 9, 30, tzinfo=UTC).date()
+    )
+    new = day.with_columns(pl.col("transaction_id") + "~new").collect()
+    new.write_parquet(september / "part-new.parquet")
+    return new.height
+
+
+def _timed(command: list[str], stats: Path) -> tuple[subprocess.Popen[bytes], list[str]]:
+    full = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(stats), *command]
+    return subprocess.Popen(full, cwd=ROOT), full
+
+
+def _read(stats: Path) -> tuple[float, float, float]:
+    wall, user, system, peak_kib = (float(x) for x in stats.read_text().split()[-4:])
+    return wall, user + system, peak_kib / 1024**2
+
+
+def measure(command: list[str], work: Path, *, kernel: bool = False) -> Measure:
+    """Run ``command`` in a fresh process; with ``kernel``, sample the kernel's RSS too."""
+    stats = work / "time.txt"
+    process, full = _timed(command, stats)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        root = psutil.Process(process.pid)
+        while not done.is_set():
+            try:
+                for child in root.children(recursive=True):
+                    try:
+                        if "ipykernel" in " ".join(child.cmdline()):
+                            peak[0] = max(peak[0], child.memory_info().rss)
+                    except psutil.Error:
+                        continue
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    if kernel:
+        watcher.start()
+    code = process.wait()
+    done.set()
+    if code != 0:
+        raise SystemExit(f"failed ({code}): {' '.join(full)}")
+    wall, cpu, tree = _read(stats)
+    return Measure(wall, cpu, tree, peak[0] / 1024**3 if kernel else None)
+
+
+def run_size(copies: int, work: Path) -> dict[str, Measure | int]:
+    raw = SAMPLE if copies == 1 else work / f"raw-x{copies}"
+    if copies > 1:
+        shutil.rmtree(raw, ignore_errors=True)
+    started = time.perf_counter()
+    rows = replicate(SAMPLE, raw, copies)
+    print(f"x{copies}: {rows:,} rows ready in {time.perf_counter() - started:.0f}s", flush=True)
+    marts, before = work / f"marts-x{copies}", work / f"before-x{copies}"
+    shutil.rmtree(marts, ignore_errors=True)
+    shutil.rmtree(before, ignore_errors=True)
+    out: dict[str, Measure | int] = {"rows": rows}
+    out["before"] = measure(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from insights.reduce.partitioned import write_aggregates; "
+            "write_aggregates(sys.argv[1], sys.argv[2])",
+            str(raw / "transactions"),
+            str(before),
+        ],
+        work,
+    )
+    out["full"] = measure([*INSIGHTS, "reduce", str(raw), "--out", str(marts), "--quiet"], work)
+    print(f"x{copies}: reduce {out['full']}", flush=True)
+    for name, params in REPORTS.items():
+        reports = work / f"reports-x{copies}"
+        command = [*INSIGHTS, "report", "run", name, *params, "--data", str(marts)]
+        out[name] = measure([*command, "--out", str(reports), "--force"], work, kernel=True)
+        print(f"x{copies}: {name} {out[name]}", flush=True)
+    if copies == 1:
+        day = work / "raw-x1"
+        shutil.rmtree(day, ignore_errors=True)
+        shutil.copytree(SAMPLE, day)
+        raw = day
+        shutil.rmtree(marts)
+        subprocess.run([*INSIGHTS, "reduce", str(raw), "--out", str(marts), "--quiet"], check=True)
+    added = add_a_day(raw)
+    out["new_rows"] = added
+    out["incremental"] = measure(
+        [*INSIGHTS, "reduce", str(raw), "--out", str(marts), "--quiet"], work
+    )
+    print(f"x{copies}: incremental {out['incremental']}", flush=True)
+    shutil.rmtree(before, ignore_errors=True)
+    return out
+
+
+def _machine() -> str:
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    versions = ", ".join(
+        f"{n} {importlib.metadata.version(n)}" for n in ("polars", "narwhals", "papermill")
+    )
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {versions}"
+    )
+
+
+def table(results: dict[int, dict[str, Measure | int]]) -> list[str]:
+    base = results[min(results)]
+    lines = [
+        "| rows | reduce: marts (before) | marts / before | peak: marts (before) "
+        "| one new day | new day / full | trending render (÷ sample) | trending kernel peak "
+        "| contact render (÷ sample) | contact kernel peak |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for _, r in sorted(results.items()):
+        full, before, inc = r["full"], r["before"], r["incremental"]
+        trend, contact = r["trending_spending"], r["contact_rate_forecast"]
+        bt, bc = base["trending_spending"], base["contact_rate_forecast"]
+        assert isinstance(full, Measure) and isinstance(before, Measure)
+        assert isinstance(inc, Measure) and isinstance(trend, Measure)
+        assert isinstance(contact, Measure) and isinstance(bt, Measure) and isinstance(bc, Measure)
+        lines.append(
+            f"| {r['rows']:,} | {full.wall:.1f} s ({before.wall:.1f} s) | "
+            f"{full.wall / before.wall:.2f}× | {full.peak_gb:.2f} ({before.peak_gb:.2f}) GB | "
+            f"{inc.wall:.1f} s | {inc.wall / full.wall:.3f} | "
+            f"{trend.wall:.1f} s ({trend.wall / bt.wall:.2f}×) | {trend.kernel_gb or 0:.2f} GB | "
+            f"{contact.wall:.1f} s ({contact.wall / bc.wall:.2f}×) | "
+            f"{contact.kernel_gb or 0:.2f} GB |"
+        )
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--copies", type=int, action="append", help="sample copies (repeat)")
+    parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".data" / "pipeline")
+    parser.add_argument("--keep-data", action="store_true")
+    parser.add_argument("--no-record", action="store_true", help="do not append the results")
+    args = parser.parse_args()
+    copies = sorted(set(args.copies or [1]))
+    if 1 not in copies:
+        copies = [1, *copies]  # renders are compared with the sample's
+    if not (SAMPLE / "truth.json").is_file():
+        subprocess.run([*INSIGHTS, "sample", "--out", str(SAMPLE)], check=True, cwd=ROOT)
+    args.work.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()
+    began = time.perf_counter()
+    results = {k: run_size(k, args.work) for k in copies}
+    lines = table(results)
+    print("\n".join(lines))
+    after = os.getloadavg()
+    if not args.no_record:
+        note = [
+            "",
+            f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            "",
+            f"`{' '.join(sys.argv)}` on {_machine()}; {time.perf_counter() - began:.0f} s; "
+            f"load (1 min) {load[0]:.1f} before, {after[0]:.1f} after. New day rows: "
+            + ", ".join(f"x{k}: {r['new_rows']:,}" for k, r in sorted(results.items()))
+            + ".",
+            "",
+            *lines,
+            "",
+        ]
+        with (ROOT / "benchmarks" / "pipeline_results.md").open("a") as handle:
+            handle.write("\n".join(note))
+    if not args.keep_data:
+        shutil.rmtree(args.work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
