@@ -121,6 +121,8 @@ from insights.reduce.contacts import (
 from insights.reduce.marts import (
     MART_NAMES as MART_NAMES,
     check_mart as check_mart,
+    mart_currencies as mart_currencies,
+    mart_currency as mart_currency,
     read_manifest as read_manifest,
     read_mart as read_mart,
 )

@@ -102,6 +102,12 @@ def reduce_to_parquet(
     tables ``<table_prefix><mart>`` instead. Returns where each mart went.
     """
     spark.conf.set("spark.sql.session.timeZone", tz)
+    if tx is not None:
+        # Amounts in different currencies cannot be added up: keep the most common one.
+        top = tx.groupBy("currency").count().orderBy("count", "currency", ascending=[False, True])
+        first = top.first()
+        if first is not None:
+            tx = tx.filter(tx["currency"] == first["currency"])
     sources = {
         "transactions": None if tx is None else tx.select(*COLUMNS),
         "contacts": None if contacts is None else contacts.select(*CONTACT_COLUMNS),

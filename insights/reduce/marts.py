@@ -62,6 +62,8 @@ __all__ = [
     "empty_mart",
     "mart",
     "mart_contract_path",
+    "mart_currencies",
+    "mart_currency",
     "mart_definitions_hash",
     "mart_files",
     "read_manifest",
@@ -452,3 +454,44 @@ def read_mart(
     if not frames:
         return empty_mart(name)
     return pl.concat(frames, how="vertical")
+
+
+def mart_currency(mart_dir: str | Path, /) -> str:
+    """Return the currency of the amounts in a mart folder's transaction marts.
+
+    The reduce keeps the transactions in the most common currency of the data (amounts in
+    different currencies cannot be added up) and records it in the manifest.
+
+    Raises
+    ------
+    ParameterError
+        Not a mart folder, or one reduced without transactions.
+
+    """
+    folder = Path(mart_dir)
+    source = read_manifest(folder).get("sources", {}).get("transactions", {})
+    if "currency" not in source:
+        raise ParameterError(
+            f"{folder}: the marts were reduced without transactions; reduce a data folder "
+            "with transactions/ (`insights reduce DATA_DIR --out MART_DIR`)."
+        )
+    return str(source["currency"])
+
+
+def mart_currencies(mart_dir: str | Path, /) -> pl.DataFrame:
+    """Rows of raw transactions per currency behind a mart folder (from its manifest).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``currency``, ``rows`` (Int64), most rows first: what
+        :func:`insights.currency_note` needs to say what was left out.
+
+    """
+    folder = Path(mart_dir)
+    mart_currency(folder)
+    counts = read_manifest(folder)["sources"]["transactions"].get("currencies", {})
+    return pl.DataFrame(
+        {"currency": list(counts), "rows": list(counts.values())},
+        schema={"currency": pl.String, "rows": pl.Int64},
+    ).sort("rows", "currency", descending=[True, False])

@@ -68,6 +68,7 @@ from insights.reduce.marts import (
     read_mart,
 )
 from insights.reduce.partitioned import (
+    REDUCE_COLUMNS,
     ROWS_PER_PASS,
     Engine,
     _check_schemas,
@@ -81,7 +82,6 @@ from insights.reduce.partitioned import (
     _parquet_files,
     _pieces,
     _plan,
-    _polars_chunk,
     _Span,
     _zone,
 )
@@ -294,12 +294,46 @@ def _scan_table(con: Any, files: Sequence[Path], columns: Mapping[str, pl.DataTy
     return con.sql(f"SELECT {cols} FROM read_parquet([{listed}], hive_partitioning = false)")
 
 
-def _tx_piece(con: Any, chunk: _Chunk) -> Any:
+def _tx_piece(con: Any, chunk: _Chunk, currency: str) -> Any:
+    """Scan a pass's transactions in ``currency`` (amounts in others cannot be added up)."""
     if con is None:
-        return _polars_chunk(chunk)
-    from insights.reduce.partitioned import _duckdb_chunk  # noqa: PLC0415
+        created = pl.col("created_at")
+        frame = pl.scan_parquet(
+            [str(f) for f in chunk.files],
+            hive_partitioning=False,
+            cast_options=pl.ScanCastOptions(integer_cast="upcast"),
+        )
+        return (
+            frame.filter(pl.col("currency") == currency)
+            .select(
+                pl.col(name).cast(dtype) if name in ("amount_minor", "created_at") else pl.col(name)
+                for name, dtype in REDUCE_COLUMNS.items()
+            )
+            .filter(created >= chunk.start, created < chunk.end)
+        )
+    files = ", ".join(f"'{f.as_posix()}'" for f in chunk.files)
+    columns = ", ".join(
+        f"CAST({name} AS BIGINT) AS {name}" if name == "amount_minor" else name
+        for name in REDUCE_COLUMNS
+    )
+    code = currency.replace("'", "''")
+    return con.sql(
+        f"SELECT {columns} FROM read_parquet([{files}], hive_partitioning = false) "
+        f"WHERE created_at >= TIMESTAMPTZ '{chunk.start.isoformat()}' "
+        f"AND created_at < TIMESTAMPTZ '{chunk.end.isoformat()}' AND currency = '{code}'"
+    )
 
-    return _duckdb_chunk(con, chunk)
+
+def _currencies(path: Path) -> dict[str, int]:
+    """Rows per currency in one transactions file."""
+    try:
+        counts = pl.scan_parquet(path).group_by("currency").agg(pl.len()).collect()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise ContractError(
+            f"{path}: cannot read its currency column ({exc}); the transactions contract "
+            "requires one (data_contracts/transactions.yaml)."
+        ) from exc
+    return {str(code): int(n) for code, n in counts.rows()}
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -642,6 +676,19 @@ class _Run:
             else f.as_posix()
             for f in files
         }
+        # Rows per currency, per file (kept from the last run for unchanged files): the
+        # report's currency is the most common one; amounts in others are left out.
+        old_files = (old or {}).get("sources", {}).get("transactions", {}).get("files", {})
+        totals: dict[str, int] = {}
+        for f in files:
+            entry, before = entries[rel[f]], old_files.get(rel[f], {})
+            same = (before.get("bytes"), before.get("footer")) == (entry["bytes"], entry["footer"])
+            entry["currencies"] = (
+                before["currencies"] if same and "currencies" in before else (_currencies(f))
+            )
+            for code, n in entry["currencies"].items():
+                totals[code] = totals.get(code, 0) + n
+        currency = min(totals, key=lambda c: (-totals[c], c)) if totals else "GBP"
         months: dict[date, str] = {}
         for month in sorted(_months_of(spans, zone)):
             start = _local_midnight_utc(month, zone)
@@ -650,7 +697,7 @@ class _Run:
                 rel[f] for f, span in spans.items() if span.first < end and start <= span.last
             )
             parts = [f"{p} {entries[p]['bytes']} {entries[p]['footer']}" for p in overlapping]
-            months[month] = _signature([tz, *parts])
+            months[month] = _signature([tz, currency, *parts])
         old_months = (old or {}).get("sources", {}).get("transactions", {}).get("months", {})
         old_marts = (old or {}).get("marts", {})
         stale: dict[date, list[str]] = {}
@@ -676,7 +723,7 @@ class _Run:
             for name in wanted:
                 days = None if mart(name).period == "month" else split_days
                 frames = [
-                    _collect(_TX_MARTS[name](_tx_piece(con, piece), tz=tz))
+                    _collect(_TX_MARTS[name](_tx_piece(con, piece, currency), tz=tz))
                     for piece in _pieces(chunk, zone, days)
                 ]
                 frame = frames[0] if len(frames) == 1 else pl.concat(frames)
@@ -690,6 +737,8 @@ class _Run:
         last = max((s.last for s in spans.values()), default=None)
         return {
             "files": entries,
+            "currency": currency,
+            "currencies": dict(sorted(totals.items(), key=lambda item: (-item[1], item[0]))),
             "months": {_month_key(m): s for m, s in sorted(months.items())},
             "first_day": None if first is None else _local_day(first, zone).isoformat(),
             "last_day": None if last is None else _local_day(last, zone).isoformat(),
@@ -797,6 +846,7 @@ def reduce_marts(
     ...         "customer_id": ["a", "a"],
     ...         "created_at": [datetime(2025, 6, 30, 23, 30, tzinfo=timezone.utc)] * 2,
     ...         "amount_minor": [500, 700],
+    ...         "currency": "GBP",
     ...         "merchant_id": "m1",
     ...         "merchant_name": "Kettle",
     ...         "merchant_group_id": "g1",

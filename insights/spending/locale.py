@@ -77,6 +77,13 @@ def minor_per_major(code: str, /) -> int:
 
 
 def _currency_counts(tx: Any) -> pl.DataFrame:
+    if isinstance(tx, pl.DataFrame) and tx.columns == ["currency", "rows"]:
+        # Already counted, e.g. insights.mart_currencies(MART_DIR): no raw rows needed.
+        return (
+            tx.group_by("currency")
+            .agg(pl.col("rows").sum().cast(pl.Int64))
+            .sort("rows", "currency", descending=[True, False])
+        )
     if isinstance(tx, pl.DataFrame):
         tx = tx.lazy()
     if not isinstance(tx, pl.LazyFrame) or "currency" not in tx.collect_schema().names():
@@ -159,7 +166,9 @@ def in_currency(tx: Any, /, *, currency: str) -> Any:
 def currency_note(tx: Any, /, *, currency: str) -> str:
     """One sentence naming the report's currency and what was left out in other currencies.
 
-    Counts are of transactions, not people.
+    ``tx`` is transactions with a ``currency`` column, or their counts per currency
+    (``currency``, ``rows``, e.g. :func:`insights.mart_currencies`). Counts are of
+    transactions, not people.
 
     Examples
     --------

@@ -24,6 +24,8 @@ from insights.reduce.marts import (
     empty_mart,
     mart,
     mart_contract_path,
+    mart_currencies,
+    mart_currency,
     read_manifest,
     read_mart,
 )
@@ -293,6 +295,21 @@ def test_check_mart_reports_each_broken_rule() -> None:
     with pytest.raises(ContractError, match="must have exactly the columns"):
         check_mart(frame.drop("payments"), "total_monthly")
     assert check_mart(empty_mart("total_monthly"), "total_monthly").height == 0
+
+
+def test_amounts_in_other_currencies_are_left_out(data: Path, tmp_path: Path) -> None:
+    euros = tx_frame(
+        created_at="2025-11-20 10:00", currency="EUR", amount_minor=99_999, transaction_id="e1"
+    )
+    euros.write_parquet(data / "transactions" / "year_month=2025-11" / "part-eur.parquet")
+    out = tmp_path / "marts"
+    write_marts(data, out, marts=["total_monthly"])
+    assert mart_currency(out) == "GBP"
+    assert mart_currencies(out).filter(pl.col("currency") == "EUR")["rows"].to_list() == [1]
+    gbp = pl.read_parquet(data / "transactions", hive_partitioning=False).filter(
+        pl.col("currency") == "GBP"
+    )
+    assert_frame_equal(read_mart(out, "total_monthly"), aggregates.total_monthly(gbp))
 
 
 def test_transactions_alone_write_the_transaction_marts(tmp_path: Path) -> None:
