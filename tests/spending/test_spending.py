@@ -328,7 +328,7 @@ def test_monthly_headlines_blank_periods_with_few_customers() -> None:
 def test_monthly_headlines_of_a_city_without_payments_are_blank() -> None:
     # Regression: a city with no payment that month raised and took the report down.
     result = monthly_headlines(
-        tx_frame(created_at="2025-09-10 12:00"), month="2025-09", city="York"
+        city_monthly(tx_frame(created_at="2025-09-10 12:00")), month="2025-09", city="York"
     )
     assert result["this_month"].null_count() == 3
 
