@@ -207,24 +207,24 @@ def account_events(customers: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     Returns
     -------
     Same kind of frame as ``customers``
-        ``day``, ``opened``, ``closed``: one row per day with an opening or a closure.
+        ``day``, ``signups``, ``closures``: one row per day with an opening or a closure.
 
     """
     lazy, eager = _lazy(customers, "account_events")
     zero = nw.lit(0).cast(nw.Int64)
     opened = _with(lazy, tz, _local("opened_at", tz).dt.date().alias("day")).select(
-        "day", nw.lit(1).cast(nw.Int64).alias("opened"), zero.alias("closed")
+        "day", nw.lit(1).cast(nw.Int64).alias("signups"), zero.alias("closures")
     )
     closed = _with(
         lazy.filter(~nw.col("closed_at").is_null()),
         tz,
         _local("closed_at", tz).dt.date().alias("day"),
-    ).select("day", zero.alias("opened"), nw.lit(1).cast(nw.Int64).alias("closed"))
+    ).select("day", zero.alias("signups"), nw.lit(1).cast(nw.Int64).alias("closures"))
     result = (
         nw.concat([opened, closed], how="vertical")
         .group_by("day")
-        .agg(nw.col("opened").sum(), nw.col("closed").sum())
-        .with_columns(*_int64("opened", "closed"))
+        .agg(nw.col("signups").sum(), nw.col("closures").sum())
+        .with_columns(*_int64("signups", "closures"))
     )
     out: FrameT = _finish(result, eager, ["day"])
     return out
@@ -233,7 +233,7 @@ def account_events(customers: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
 def accounts_daily(
     customers: Any, /, *, end: date | None = None, tz: str = DEFAULT_TZ
 ) -> pl.DataFrame:
-    """Accounts open, opened (sign-ups) and closed per local day, every day to ``end``.
+    """Accounts open, sign-ups and closures per local day, every day to ``end``.
 
     An account is open on day ``d`` when it was opened on or before ``d`` and not closed on or
     before ``d`` (an account closed during ``d`` is not open on ``d``), as in
@@ -252,7 +252,7 @@ def accounts_daily(
     Returns
     -------
     pl.DataFrame
-        ``day``, ``open_accounts``, ``opened``, ``closed`` (Int64), one row per day from the
+        ``day``, ``open_accounts``, ``signups``, ``closures`` (Int64), one row per day from the
         first opening to ``end``; empty when there are no accounts.
 
     Examples
@@ -273,7 +273,12 @@ def accounts_daily(
 
     """
     events = to_polars(account_events(customers, tz=tz))
-    schema = {"day": pl.Date, "open_accounts": pl.Int64, "opened": pl.Int64, "closed": pl.Int64}
+    schema = {
+        "day": pl.Date,
+        "open_accounts": pl.Int64,
+        "signups": pl.Int64,
+        "closures": pl.Int64,
+    }
     if events.is_empty():
         return pl.DataFrame(schema=schema)
     first, latest = events.select(pl.col("day").min(), pl.col("day").max().alias("hi")).row(0)
@@ -284,14 +289,14 @@ def accounts_daily(
     # Closures before the first opening or after `end` cannot change an open count in range.
     return (
         calendar.join(events, on="day", how="left")
-        .with_columns(pl.col("opened", "closed").fill_null(0))
+        .with_columns(pl.col("signups", "closures").fill_null(0))
         .sort("day")
         .select(
             "day",
-            (pl.col("opened").cum_sum() - pl.col("closed").cum_sum())
+            (pl.col("signups").cum_sum() - pl.col("closures").cum_sum())
             .cast(pl.Int64)
             .alias("open_accounts"),
-            pl.col("opened").cast(pl.Int64),
-            pl.col("closed").cast(pl.Int64),
+            pl.col("signups").cast(pl.Int64),
+            pl.col("closures").cast(pl.Int64),
         )
     )

@@ -21,7 +21,7 @@ against them.
                   channel_daily           day × channel                         customers
                   contact_intervals       day × channel × tag × minute          -
     customers     accounts_daily          day                                   open_accounts,
-                                                                                opened, closed
+                                                                                signups, closures
 
 Days and months are local calendar days and months (the manifest's ``tz``); a null
 ``merchant_city`` means online merchants, a null ``tag`` untagged contacts.

@@ -41,6 +41,7 @@ import polars as pl
 
 from insights._common import DEFAULT_TZ
 from insights.data import layout
+from insights.data.io import check_files
 from insights.errors import ContractError, ParameterError
 from insights.reduce.aggregates import (
     active_customers_daily,
@@ -71,7 +72,6 @@ from insights.reduce.partitioned import (
     REDUCE_COLUMNS,
     ROWS_PER_PASS,
     Engine,
-    _check_schemas,
     _Chunk,
     _collect,
     _duckdb_connection,
@@ -211,44 +211,6 @@ def _signature(parts: Sequence[str]) -> str:
 
 def _month_key(month: date) -> str:
     return f"{month:%Y-%m}"
-
-
-def _check_columns(files: Sequence[Path], wanted: Mapping[str, pl.DataType], what: str) -> None:
-    """Check the Parquet footers of ``files`` for the columns (and types) a reduce reads."""
-    problems = []
-    for file in files:
-        try:
-            schema = pl.read_parquet_schema(file)
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            problems.append(f"{file}: not readable as Parquet ({exc})")
-            continue
-        missing = [c for c in wanted if c not in schema]
-        wrong = [
-            f"{c} is {schema[c]}, expected {t}"
-            for c, t in wanted.items()
-            if c in schema
-            and schema[c] != t
-            and not (isinstance(t, pl.Datetime) and isinstance(schema[c], pl.Datetime))
-            and not (t == pl.Int64 and schema[c].is_integer())
-        ]
-        naive = [
-            f"{c} has no time zone"
-            for c, t in wanted.items()
-            if isinstance(t, pl.Datetime)
-            and isinstance(schema.get(c), pl.Datetime)
-            and getattr(schema[c], "time_zone", None) is None
-        ]
-        if missing or wrong or naive:
-            detail = "; ".join(
-                ([f"missing {', '.join(missing)}"] if missing else []) + wrong + naive
-            )
-            problems.append(f"{file}: {detail}")
-    if problems:
-        raise ContractError(
-            f"{len(problems)} {what} file(s) cannot be reduced (data_contracts/{what}.yaml):\n  "
-            + "\n  ".join(problems[:10])
-            + f"\nFix the export, or validate it with `insights validate PATH --contract {what}`."
-        )
 
 
 _CONTACT_TYPES: dict[str, pl.DataType] = {
@@ -667,7 +629,7 @@ class _Run:
         zone, tz, con, say = self.zone, self.tz, self.con, self.say
         assert inputs.transactions is not None
         files = _parquet_files(inputs.transactions)
-        _check_schemas(files)
+        check_files(files, contract="transactions")
         entries = dict(_file_entry(f, inputs.root) for f in files)
         spans = _file_spans(files)
         rel = {
@@ -753,7 +715,7 @@ class _Run:
         source = mart(names[0]).source
         files = _parquet_files(path)
         types = _CONTACT_TYPES if source == "contacts" else _CUSTOMER_TYPES
-        _check_columns(files, types, source)
+        check_files(files, contract=source)
         entries = dict(_file_entry(f, root) for f in files)
         parts = [f"{p} {e['bytes']} {e['footer']}" for p, e in sorted(entries.items())]
         signature = _signature([tz, *parts, f"end {end}"])
@@ -843,6 +805,7 @@ def reduce_marts(
     >>> folder.mkdir()
     >>> pl.DataFrame(
     ...     {
+    ...         "transaction_id": ["t1", "t2"],
     ...         "customer_id": ["a", "a"],
     ...         "created_at": [datetime(2025, 6, 30, 23, 30, tzinfo=timezone.utc)] * 2,
     ...         "amount_minor": [500, 700],

@@ -146,7 +146,7 @@ def test_every_mart_has_a_contract_with_key_grain_and_people() -> None:
         # Marts hold no identifier of a person.
         assert not {"customer_id", "transaction_id", "contact_id"} & set(m.columns)
     assert mart("category_daily").keys == ("merchant_category", "merchant_city", "day")
-    assert mart("accounts_daily").people == ("open_accounts", "opened", "closed")
+    assert mart("accounts_daily").people == ("open_accounts", "signups", "closures")
 
 
 def test_unknown_mart_names_the_close_one() -> None:
