@@ -16,10 +16,10 @@ from insights.forecasting._series import FloatArray, Series, Spec
 __all__ = ["MIN_TRAIN", "MODELS", "ModelFailedError", "fit_predict"]
 
 #: Candidate models, in order of preference when backtest scores tie.
-MODELS: tuple[str, ...] = ("uc", "ets", "stl_ets", "snaive")
+MODELS: tuple[str, ...] = ("uc", "uc_yearly", "ets", "stl_ets", "snaive")
 
 #: Open days of training each model needs when history is short (otherwise six weeks).
-MIN_TRAIN: dict[str, int] = {"uc": 42, "ets": 28, "stl_ets": 28, "snaive": 14}
+MIN_TRAIN: dict[str, int] = {"uc": 42, "uc_yearly": 500, "ets": 28, "stl_ets": 28, "snaive": 14}
 
 
 def _exog_columns(spec: Spec) -> list[str]:
@@ -67,7 +67,13 @@ def _silence_optimisers() -> None:
 
 
 def _fit_uc(
-    series: Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
+    series: Series,
+    train: pl.DataFrame,
+    future: pl.DataFrame,
+    *,
+    fixed: bool = False,
+    name: str = "uc",
+    annual: bool = True,
 ) -> tuple[FloatArray, FloatArray]:
     import statsmodels.api as sm  # noqa: PLC0415
 
@@ -78,11 +84,13 @@ def _fit_uc(
     cols = [
         c
         for c in _exog_columns(series.spec)
-        if np.ptp(values := train[c].to_numpy()[observed]) > 0 and np.count_nonzero(values) > 1
+        if (annual or not c.startswith(("sin_", "cos_")))
+        and np.ptp(values := train[c].to_numpy()[observed]) > 0
+        and np.count_nonzero(values) > 1
     ]
     scale = float(np.nanstd(y)) or 1.0
     centre = float(np.nanmean(y))
-    anchor = series.anchor.get("uc") if fixed else None
+    anchor = series.anchor.get(name) if fixed else None
     if anchor is not None:  # the anchor's variances are in its units: standardise as it did
         centre, scale = float(anchor[0]), float(anchor[1])
     exog = train.select(cols).to_numpy().astype(np.float64) if cols else None
@@ -98,20 +106,72 @@ def _fit_uc(
         exog=exog,
         mle_regression=False,
     )
-    key = "uc:" + ",".join(cols)
+    key = f"{name}:" + ",".join(cols)
     with warnings.catch_warnings():
         _silence_optimisers()
         if anchor is None:
             res = model.fit(disp=False, maxiter=200, start_params=series.warm.get(key))
             series.warm[key] = np.asarray(res.params, dtype=np.float64)
             # the parameters (three variances, the AR coefficient) do not depend on ``cols``
-            series.warm["uc"] = np.concatenate([[centre, scale], series.warm[key]])
+            series.warm[name] = np.concatenate([[centre, scale], series.warm[key]])
         else:  # fixed parameters: only the Kalman filter runs (states see ``train`` only)
             res = model.filter(anchor[2:])
         pred = res.get_forecast(future.height, exog=exog_f)
     mean = np.asarray(pred.predicted_mean, dtype=np.float64) * scale + centre
     sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=np.float64)) * scale
     return mean, sd
+
+
+_YEAR = 364  # 52 weeks back: the same weekday last year
+_YEARS_BACK = 3
+
+
+def _yearly_index(filled: FloatArray, days: int) -> FloatArray:
+    """Yearly index of each of ``days`` grid days, from the previous years (NaN if unknown).
+
+    Last year's 7-day centred mean over its 52-week centred mean, on the same weekday one,
+    two and three years (of 52 weeks) back, averaged. A season that collapses within days
+    (the end of the summer rush, the Christmas closure) keeps its shape, as three annual
+    Fourier pairs cannot.
+    """
+    n = filled.size
+    week = np.full(n, np.nan)
+    year = np.full(n, np.nan)
+    if n >= _YEAR:
+        week[3 : n - 3] = np.convolve(filled, np.ones(7) / 7, mode="valid")
+        level = np.convolve(filled, np.ones(_YEAR) / _YEAR, mode="valid")
+        year[_YEAR // 2 : _YEAR // 2 + level.size] = np.where(level > 0, level, np.nan)
+    ratio = week / year
+    total = np.zeros(days)
+    count = np.zeros(days)
+    for k in range(1, _YEARS_BACK + 1):
+        src = np.arange(days) - k * _YEAR
+        ok = (src >= 0) & (src < n)
+        vals = np.where(ok, ratio[np.clip(src, 0, n - 1)], np.nan)
+        total += np.nan_to_num(vals)
+        count += np.isfinite(vals)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = total / count
+    return np.clip(index, 0.05, 20.0)
+
+
+def _fit_uc_yearly(
+    series: Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
+) -> tuple[FloatArray, FloatArray]:
+    """``uc`` on the series divided by its yearly index (see :func:`_yearly_index`)."""
+    n, steps = train.height, future.height
+    index = _yearly_index(_filled(train), n + steps)
+    known = np.isfinite(index)
+    if not known[n:].all():
+        msg = "uc_yearly needs a year and a half of history and forecasts up to 26 weeks"
+        raise ValueError(msg)
+    start = n - int(np.argmin(known[:n][::-1])) if not known[:n].all() else 0
+    if n - start < _YEAR // 4:
+        msg = "uc_yearly needs a year and a half of history, then 13 weeks to fit"
+        raise ValueError(msg)
+    adjusted = train.slice(start).with_columns(pl.col("y") / pl.Series(index[start:n]))
+    mean, sd = _fit_uc(series, adjusted, future, fixed=fixed, name="uc_yearly", annual=False)
+    return mean * index[n:], sd * index[n:]
 
 
 def _fit_ets(
@@ -180,7 +240,13 @@ def _fit_snaive(
     return mean.astype(np.float64), sd.astype(np.float64)
 
 
-_FITTERS = {"uc": _fit_uc, "ets": _fit_ets, "stl_ets": _fit_stl, "snaive": _fit_snaive}
+_FITTERS = {
+    "uc": _fit_uc,
+    "uc_yearly": _fit_uc_yearly,
+    "ets": _fit_ets,
+    "stl_ets": _fit_stl,
+    "snaive": _fit_snaive,
+}
 
 
 def fit_predict(

@@ -28,6 +28,13 @@ For each series (``unique_id``), :func:`forecast`
        the first/last open day of the month, annual Fourier terms when there are two or
        more years of history, and any extra columns of ``history``. The Kalman filter
        skips ``NaN`` days, so closed days cost nothing.
+   ``uc_yearly``
+       ``uc`` (without the Fourier terms) on the series divided by its yearly index: last
+       year's 7-day centred mean over its 52-week centred mean, on the same weekday one to
+       three years (of 52 weeks) back, averaged; the forecast is multiplied back. A season
+       that collapses within days (the end of a summer rush, the Christmas closure) keeps its
+       shape, which three smooth Fourier pairs cannot. Needs a year and a half of history
+       and a horizon of at most 26 weeks (otherwise it drops out of the selection).
    ``ets``
        ``ETSModel``: additive errors, additive damped trend, additive weekly season. ETS
        cannot skip ``NaN``, so closed weekdays are filled with 0 (the season learns the

@@ -416,3 +416,18 @@ def test_partial_days_stay_open_at_their_own_level() -> None:
     level = dict(by_day.rows())
     assert level[5] / level[3] == pytest.approx(0.5, abs=0.06)
     assert level[6] / level[3] == pytest.approx(0.15, abs=0.04)
+
+
+def test_selection_picks_the_yearly_model_for_a_sharp_season() -> None:
+    # a June–August rush at 1.8 times the usual volume that ends from one day to the next
+    hist = synthetic_daily(start=date(2022, 9, 5), days=1100, seed=4)
+    doy = hist["ds"].dt.ordinal_day()
+    hist = hist.with_columns(pl.col("y") * pl.when(doy.is_between(152, 243)).then(1.8).otherwise(1))
+    origin = date(2025, 8, 20)
+    fc = forecast(
+        hist.filter(pl.col("ds") <= origin), horizon=21, models=("uc", "uc_yearly"), windows=2
+    )
+    assert fc["model"][0] == "uc_yearly"
+    actual = hist.join(fc, on="ds")
+    september = actual.filter(pl.col("ds").dt.month() == 9)
+    assert ((september["mean"] - september["y"]).abs() / september["y"]).mean() < 0.1
