@@ -119,10 +119,13 @@ def titled(
     title: str,
     subtitle: str,
     source: str = SOURCE_NOTE,
+    description: str | None = None,
 ) -> Any:
     """Give ``chart`` the house title block: a title, a subtitle and a source note.
 
     The source note is the last subtitle line, so it travels with the chart into SVG and PNG.
+    ``description`` is the chart's alt text, written from its data (which place, what change):
+    it becomes the SVG's ``<desc>`` and the report's ``<img alt>``.
 
     Examples
     --------
@@ -134,6 +137,7 @@ def titled(
     """
     return chart.properties(
         title=alt.Title(text=title, subtitle=[*_lines(subtitle), *_lines(source)]),
+        **({"description": description} if description else {}),
         width=WIDTH if not isinstance(chart, alt.FacetChart | alt.ConcatChart) else alt.Undefined,
     )
 

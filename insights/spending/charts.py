@@ -153,10 +153,20 @@ def trending_chart(
     )
     bars = base.mark_bar(color=PALETTE[0])
     labels = base.mark_text(align="left", dx=4).encode(text=alt.Text("growth_label:N"))
+    listed = "; ".join(
+        f"{r['rank']}. {r['merchant_name']}: {r['repeat_customers'] or 0:,} repeat customers"
+        + (f", {r['growth']:.1f}× expected" if r["growth"] is not None else "")
+        for r in data.head(3).to_dicts()
+    )
+    more = f"; and {data.height - 3} more" if data.height > 3 else ""
     return titled(
         alt.layer(bars, labels),
         title=title or f"Trending in {where}, {when}",
         subtitle=_TRENDING_SUBTITLE,
+        description=(
+            f"Bar chart of the {data.height} trending places in {where}, {when}, by rank, "
+            f"bar length = repeat customers: {listed}{more}."
+        ),
     )
 
 
@@ -340,8 +350,20 @@ def spikes_chart(
         .mark_text(align="left", dx=8, dy=-8, fontWeight=600)
         .encode(x=x, y=y, text=alt.Text("spike_label:N"))
     )
+    biggest = marks.sort("jump_pct", descending=True).row(0, named=True) if marks.height else None
+    first, last = series.row(0, named=True)["day"], series.row(-1, named=True)["day"]
+    peak = (
+        f"; the biggest spike was {biggest['spend']:,.0f} {currency} on "
+        f"{biggest['day']:%-d %B %Y}, {biggest['jump_pct']:.0f}% above its usual day"
+        if biggest
+        else ""
+    )
     return titled(
         alt.layer(line, points, text),
+        description=(
+            f"Line chart of card spending per day on {name} from {first:%-d %B %Y} to "
+            f"{last:%-d %B %Y}, with {marks.height} spike day(s) marked{peak}."
+        ),
         title=f"{name[:1].upper()}{name[1:]} spending: the spike",
         subtitle=(
             f"Card spending per day on {name}; marked days are at least double both the previous "

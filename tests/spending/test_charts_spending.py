@@ -240,3 +240,22 @@ def test_spikes_chart_without_spikes_says_so() -> None:
         }
     )
     assert spikes_chart(daily, empty).to_dict()["title"]["text"] == "No spending spikes this year"
+
+
+def test_trending_chart_alt_text_names_the_places_and_their_change() -> None:
+    trending = pl.DataFrame(
+        {
+            "rank": [1, 2],
+            "month": [date(2025, 9, 1)] * 2,
+            "merchant_name": ["Nori Noodle House", "Bao Down"],
+            "merchant_city": ["Leeds"] * 2,
+            "customers": [41, 30],
+            "repeat_customers": [31, 12],
+            "growth": [3.442, 1.5],
+        }
+    )
+    assert trending_chart(trending).to_dict()["description"] == (
+        "Bar chart of the 2 trending places in Leeds, September 2025, by rank, bar length = "
+        "repeat customers: 1. Nori Noodle House: 31 repeat customers, 3.4× expected; "
+        "2. Bao Down: 12 repeat customers, 1.5× expected."
+    )
