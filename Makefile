@@ -7,8 +7,12 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 SAMPLE := data/sample
 MARTS := data/marts
 RUN := $(UV) run --locked --no-sync
+AIRFLOW_ENV := .airflow
+DBT_ENV := .dbt
+WAREHOUSE_DB := warehouse/target/insights.duckdb
+MARTS_DBT := data/marts_dbt
 
-.PHONY: help setup sample run check test lint typecheck pytest lab bench clean
+.PHONY: help setup sample run check test lint typecheck pytest lab bench clean airflow-env dbt-env warehouse warehouse-schema
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,11 +53,33 @@ check: setup ## fast tier (~1 min): ruff, mypy and the tests that need no notebo
 	$(RUN) mypy
 	$(RUN) pytest -m "not slow and not spark and not browser"
 
-test: setup ## set up and run every check: ruff, mypy, pytest
+test: setup airflow-env dbt-env ## set up and run every check: ruff, mypy, pytest (dbt and Airflow runs too)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
 	$(RUN) pytest
+
+airflow-env: $(AIRFLOW_ENV)/.installed ## the separate Airflow 3 environment in .airflow/ (dags/requirements-airflow.txt)
+
+$(AIRFLOW_ENV)/.installed: dags/requirements-airflow.txt $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) venv --quiet --allow-existing --python ">=3.11,<3.14" $(AIRFLOW_ENV)
+	VIRTUAL_ENV=$(AIRFLOW_ENV) $(UV) pip sync --quiet dags/requirements-airflow.txt
+	touch $@
+
+dbt-env: $(DBT_ENV)/.installed ## the separate dbt (dbt-duckdb) environment in .dbt/ (warehouse/requirements-dbt.txt)
+
+$(DBT_ENV)/.installed: warehouse/requirements-dbt.txt $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) venv --quiet --allow-existing --python ">=3.11,<3.14" $(DBT_ENV)
+	VIRTUAL_ENV=$(DBT_ENV) $(UV) pip sync --quiet warehouse/requirements-dbt.txt
+	touch $@
+
+warehouse: sample dbt-env ## build the marts with dbt-duckdb on the sample (warehouse/), export them to data/marts_dbt
+	cd warehouse && INSIGHTS_WAREHOUSE_DB=$(CURDIR)/$(WAREHOUSE_DB) ../$(DBT_ENV)/bin/dbt build \
+		--project-dir . --profiles-dir . --vars '{data_dir: "$(CURDIR)/$(SAMPLE)"}'
+	$(RUN) insights export-marts $(WAREHOUSE_DB) --out $(MARTS_DBT)
+
+warehouse-schema: setup ## regenerate warehouse/models/marts/_marts.yml from data_contracts/marts/
+	$(RUN) python warehouse/generate_schema.py
 
 lab: setup ## open JupyterLab with the project's kernel
 	$(RUN) jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)

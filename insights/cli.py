@@ -6,10 +6,11 @@
     insights validate PATH --contract {transactions,customers,contacts} [--quarantine DIR]
     insights reduce   DATA_DIR --out MART_DIR [--tz TZ] [--engine polars|duckdb] [--only MART ...]
                       [--full] [--rows-per-pass N|month] [--split-days N] [--quiet]
+    insights export-marts DATABASE --out MART_DIR [--tz TZ] [--schema main]
     insights report list | show NAME | index
     insights report run NAME [-p NAME=VALUE ...] [--data PATH] [--out reports/] [--force]
                              [--timeout-cell S] [--budget S] [--catalogue FILE]
-    insights report schedule --as-of DATE [--schedule FILE] [--data PATH] [--out reports/]
+    insights report schedule --as-of DATE [--schedule FILE] [--list] [--data PATH] [--out reports/]
     insights forecasts track [--archive reports/_forecasts] [--report NAME] [--as-of DATE]
 
 Exit codes: 0 success, 1 the data or a report failed, 2 a usage or parameter error.
@@ -110,6 +111,14 @@ def _cmd_reduce(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export_marts(args: argparse.Namespace) -> int:
+    from insights.reduce.warehouse import export_marts
+
+    out = export_marts(args.database, args.out, tz=args.tz, schema=args.schema)
+    print(f"wrote the marts of {args.database} to {out}/ (manifest.json)")
+    return 0
+
+
 @dataclass(frozen=True)
 class _Passes:
     value: int | None
@@ -186,6 +195,14 @@ def _cmd_report_run(args: argparse.Namespace) -> int:
 def _cmd_report_schedule(args: argparse.Namespace) -> int:
     from insights.reports import run_schedule
 
+    if args.list:
+        import json
+
+        from insights.reports import due_runs, load_schedule
+
+        for due in due_runs(load_schedule(args.schedule), as_of=args.as_of):
+            print(json.dumps({"report": due.report, "params": due.params, "label": due.label()}))
+        return 0
     outcomes = run_schedule(
         args.as_of,
         schedule=args.schedule,
@@ -324,6 +341,11 @@ def _add_report(sub: Any) -> None:
     schedule.add_argument(
         "--schedule", type=Path, default=Path("reports/schedule.toml"), help="schedule file"
     )
+    schedule.add_argument(
+        "--list",
+        action="store_true",
+        help="print what is due, one JSON object a line (report, params, label); render nothing",
+    )
     add_limits(schedule)
     schedule.set_defaults(run=_cmd_report_schedule)
 
@@ -408,6 +430,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     reduce.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     reduce.set_defaults(run=_cmd_reduce)
+    export = sub.add_parser(
+        "export-marts",
+        help="write the marts dbt built (warehouse/) as a mart folder the reports read",
+        description="Copy the mart tables of a DuckDB warehouse (make warehouse) into a mart "
+        "folder, checked against data_contracts/marts/.",
+    )
+    export.add_argument("database", metavar="DATABASE", help="the DuckDB file dbt built")
+    export.add_argument("--out", type=Path, required=True, help="mart folder to (re)write")
+    export.add_argument("--tz", default="Europe/London", help="the dbt var tz the models used")
+    export.add_argument("--schema", default="main", help="schema holding the dbt models")
+    export.set_defaults(run=_cmd_export_marts)
     _add_report(sub)
     _add_forecasts(sub)
     return parser

@@ -351,7 +351,7 @@ def test_unknown_aggregate_and_engine_are_parameter_errors(
         reduce_partitioned(root, engine="spark")  # type: ignore[arg-type]
 
 
-# --- the warehouse path: the SQL in docs/scale.md, run on DuckDB, equals the library ---------
+# --- hand-written warehouse SQL (DuckDB) equals the library; the dbt models: tests/warehouse --
 
 MERCHANT_DAILY_SQL = """
 WITH visits AS (

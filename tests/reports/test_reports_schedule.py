@@ -1,13 +1,14 @@
-"""Which renders the schedule asks for as of a date, and the Airflow DAG's shape."""
+"""Which renders the schedule asks for as of a date (the Airflow DAG: tests/warehouse)."""
 
 from __future__ import annotations
 
-import ast
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from insights.cli import main
 from insights.errors import ReportError
 from insights.reports import due_runs, load_schedule
 from insights.reports.schedule import latest_complete_month, latest_complete_week
@@ -58,12 +59,23 @@ def test_a_job_without_its_period_is_rejected(tmp_path: Path) -> None:
         load_schedule(path)
 
 
-def test_the_dag_parses_and_calls_the_cli() -> None:
-    source = (ROOT / "dags" / "insights_reports.py").read_text()
-    tree = ast.parse(source)
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
-    names = {c.func.id for c in calls if isinstance(c.func, ast.Name)}
-    assert {"DAG", "BashOperator"} <= names
-    assert "insights report schedule --as-of {{ ds }}" in source.replace("{{{{", "{{").replace(
-        "}}}}", "}}"
+def test_schedule_list_prints_what_is_due_and_renders_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(
+        '[[jobs]]\nreport = "trending_spending"\nevery = "month"\nperiod_param = "month"\n'
+        'matrix = { city = ["Leeds", "York"] }\n'
     )
+    out = tmp_path / "reports"
+    code = main(["report", "schedule", "--as-of", "2025-10-01", "--schedule", str(schedule),
+                 "--list", "--out", str(out)])  # fmt: skip
+    assert code == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines == [
+        {"report": "trending_spending", "params": {"month": "2025-09", "city": "Leeds"},
+         "label": "trending_spending month=2025-09 city=Leeds"},
+        {"report": "trending_spending", "params": {"month": "2025-09", "city": "York"},
+         "label": "trending_spending month=2025-09 city=York"},
+    ]  # fmt: skip
+    assert not out.exists()

@@ -1,0 +1,190 @@
+"""Marts built in a warehouse (the dbt project in ``warehouse/``) into a mart folder.
+
+``dbt build`` (``make warehouse``) writes one table per mart into a DuckDB file; the reports
+and :func:`insights.read_mart` read a mart folder (``manifest.json`` plus a Parquet file per
+mart and local month, see :mod:`insights.reduce.marts`). :func:`export_marts` copies the
+tables across, checking each against its mart contract on the way, and publishes the folder
+the way :func:`insights.reduce.pipeline.write_marts` does: new files first, then the manifest
+atomically, then the old files removed. A reader sees the old marts or the new, never a mix.
+
+::
+
+    .dbt/bin/dbt build --project-dir warehouse --profiles-dir warehouse --vars '{data_dir: ...}'
+    insights export-marts warehouse/target/insights.duckdb --out data/marts_dbt
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from insights.errors import ContractError, ParameterError
+from insights.reduce.aggregates import DEFAULT_TZ
+from insights.reduce.marts import MANIFEST_FORMAT, MART_NAMES, mart, mart_definitions_hash
+from insights.reduce.partitioned import _zone
+from insights.reduce.pipeline import (
+    _collect_garbage,
+    _listed,
+    _names,
+    _signature,
+    _split_months,
+    _try_manifest,
+    _write_manifest,
+    _Writer,
+)
+
+__all__ = ["export_marts", "read_warehouse_mart"]
+
+
+def _connect(database: Path) -> Any:
+    try:
+        import duckdb  # noqa: PLC0415 - optional, imported when a warehouse is read
+    except ImportError as exc:
+        raise ParameterError(
+            "reading a DuckDB warehouse needs duckdb: pip install 'insights[duckdb]'"
+        ) from exc
+    if not database.is_file():
+        raise ParameterError(
+            f"no DuckDB warehouse at {database}; build it first with `make warehouse` "
+            "(dbt build of warehouse/) or pass the file dbt wrote (profiles.yml: path)."
+        )
+    return duckdb.connect(str(database), read_only=True)
+
+
+def read_warehouse_mart(
+    database: str | Path, name: str, /, *, schema: str = "main"
+) -> pl.DataFrame:
+    """Read mart ``name`` from the DuckDB file dbt built, in contract column order.
+
+    Parameters
+    ----------
+    database
+        The DuckDB file (``warehouse/target/insights.duckdb`` by default).
+    name
+        A mart name (one of :data:`~insights.reduce.marts.MART_NAMES`).
+    schema
+        The schema dbt wrote the models into (``main`` unless the profile says otherwise).
+
+    Returns
+    -------
+    pl.DataFrame
+        The mart's columns as its contract lists them, sorted by its key.
+
+    Raises
+    ------
+    ContractError
+        The table is missing or lacks a contract column.
+
+    """
+    m = mart(name)
+    con = _connect(Path(database))
+    try:
+        found = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [schema],
+            ).fetchall()
+        }
+        if name not in found:
+            raise ContractError(
+                f"{database}: no table {schema}.{name} (found: "
+                f"{', '.join(sorted(found)) or 'none'}); run `make warehouse` (dbt build) to "
+                "build every mart."
+            )
+        frame: pl.DataFrame = con.sql(f'select * from "{schema}"."{name}"').pl()
+    finally:
+        con.close()
+    missing = [c for c in m.columns if c not in frame.columns]
+    if missing:
+        raise ContractError(
+            f"{database}: table {schema}.{name} lacks the contract column(s) {missing}; the dbt "
+            "model and data_contracts/marts/ disagree (make warehouse-schema, then dbt build)."
+        )
+    return frame.select(m.columns).sort(list(m.keys), nulls_last=False)
+
+
+def export_marts(
+    database: str | Path,
+    out: str | Path,
+    /,
+    *,
+    tz: str = DEFAULT_TZ,
+    schema: str = "main",
+    marts: Sequence[str] = MART_NAMES,
+) -> Path:
+    """Write the marts dbt built in a DuckDB file as a mart folder the reports read.
+
+    Parameters
+    ----------
+    database
+        The DuckDB file ``dbt build`` wrote (``warehouse/target/insights.duckdb``).
+    out
+        The mart folder (created if missing); what it held before is replaced atomically.
+    tz
+        The time zone the dbt models used (dbt var ``tz``), recorded in the manifest.
+    schema
+        The schema holding the models.
+    marts
+        Which marts to export (default: all).
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Raises
+    ------
+    ContractError
+        A table is missing, or breaks its mart contract (types, required, bounds, key):
+        nothing is published then.
+
+    """
+    _zone(tz)
+    names = _names(marts)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    previous = _try_manifest(folder)
+    _collect_garbage(folder, _listed(previous))
+    run = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    writer = _Writer(folder, run)
+    for name in names:
+        frame = read_warehouse_mart(database, name, schema=schema)
+        writer.entries[name] = {}
+        for month, part in sorted(_split_months(frame, mart(name).period).items()):
+            writer.write(name, month, part)
+    marts_entry: dict[str, dict[str, Any]] = {
+        name: {
+            "version": mart(name).contract.version,
+            "source": mart(name).source,
+            "rows": sum(int(e.get("rows", 0)) for e in writer.entries[name].values()),
+            "months": dict(sorted(writer.entries[name].items())),
+        }
+        for name in names
+    }
+    listing = sorted(
+        f"{entry['path']} {entry['sha256']}"
+        for info in marts_entry.values()
+        for entry in info["months"].values()
+        if entry.get("path")
+    )
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "tz": tz,
+        "definitions": mart_definitions_hash(),
+        "engine": "dbt",
+        "data": str(Path(database).resolve()),
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run": run,
+        "sources": {"warehouse": {"database": str(Path(database).resolve()), "schema": schema}},
+        "marts": marts_entry,
+        "fingerprint": _signature(listing),
+    }
+    _write_manifest(folder, manifest, run)
+    _collect_garbage(folder, _listed(manifest))
+    return folder
