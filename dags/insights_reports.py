@@ -3,7 +3,8 @@
 ::
 
     settings ─► validate ─► reduce ─┐
-        └─────► due_reports ────────┴─► render (one mapped task per due report) ─► publish_index
+        └─────► due_reports ────────┴─► render (one mapped task per report due) ─► publish_index
+                                                        (any task failed) ─► fail_if_any_failed
 
 * **settings** resolves every location once: a DAG param given for the run wins, then the
   Airflow Variable ``insights_<name>``, then a default inside the checkout that holds this
@@ -19,7 +20,8 @@
   due as of the logical date; **render** runs each as its own task, so one failed report does
   not stop the others. A parameter error (exit 2) fails at once; anything else is retried.
 * **publish_index** rewrites ``reports/index.html`` whatever happened upstream, so failures
-  are listed next to what was published.
+  are listed next to what was published; **fail_if_any_failed** then marks the run failed if
+  any task failed (it is skipped otherwise).
 
 The tasks run the project's own command line (``<project_dir>/.venv/bin/insights``): Airflow
 lives in its own environment (``make airflow-env``, pinned in ``dags/requirements-airflow.txt``)
@@ -232,6 +234,15 @@ def publish_index(cfg: dict[str, str]) -> str:
     )
 
 
+@task(trigger_rule=TriggerRule.ONE_FAILED, execution_timeout=timedelta(minutes=1), retries=0)
+def fail_if_any_failed() -> None:
+    """Fail the run when any task failed (publish_index succeeds either way); else skipped."""
+    raise AirflowFailException(
+        "a task of this run failed (see the failed tasks; failed reports are listed in "
+        "index.html and kept under reports/_failures/)"
+    )
+
+
 @dag(
     dag_id="insights_reports",
     description="Validate new raw data, reduce to marts, render the due reports, publish the index",
@@ -262,9 +273,13 @@ def publish_index(cfg: dict[str, str]) -> str:
 def insights_reports() -> None:
     """Wire the tasks (see the module docstring)."""
     cfg = settings()
-    marts = reduce(cfg, validate(cfg))
-    renders = render.partial(cfg=cfg, marts=marts).expand(run=due_reports(cfg))
-    renders >> publish_index(cfg)
+    checked = validate(cfg)
+    marts = reduce(cfg, checked)
+    due = due_reports(cfg)
+    renders = render.partial(cfg=cfg, marts=marts).expand(run=due)
+    index = publish_index(cfg)
+    renders >> index
+    [cfg, checked, marts, due, renders, index] >> fail_if_any_failed()
 
 
 insights_reports()

@@ -18,7 +18,15 @@ from warehouse_tools import ROOT, clean_env, tool  # type: ignore[import-not-fou
 from insights.reduce.marts import MART_NAMES, read_manifest
 
 DAG_ID = "insights_reports"
-TASKS = ["settings", "validate", "reduce", "due_reports", "render", "publish_index"]
+TASKS = [
+    "settings",
+    "validate",
+    "reduce",
+    "due_reports",
+    "render",
+    "publish_index",
+    "fail_if_any_failed",
+]
 
 DAGBAG = """
 import json
@@ -94,6 +102,8 @@ def test_the_dag_imports_with_no_errors_and_sets_retries_and_timeouts(tmp_path: 
     assert tasks["render"]["retries"] == 1 and tasks["validate"]["retries"] == 0
     assert tasks["render"]["upstream"] == ["due_reports", "reduce", "settings"]
     assert tasks["publish_index"]["trigger_rule"] == "all_done"
+    assert tasks["fail_if_any_failed"]["trigger_rule"] == "one_failed"
+    assert set(tasks["fail_if_any_failed"]["upstream"]) == set(TASKS) - {"fail_if_any_failed"}
     assert {"data_dir", "mart_dir", "reduce_engine", "schedule", "validate"} <= set(bag["params"])
     source = (ROOT / "dags" / "insights_reports.py").read_text()
     assert "/opt/" not in source and "airflow.operators" not in source
@@ -143,6 +153,7 @@ def test_dags_test_runs_the_pipeline_and_one_failed_report_does_not_stop_the_oth
     # Leeds renders all the same, and the index is published after both.
     assert sorted(states["render"]) == ["failed", "success"], log[-4000:]
     assert states["publish_index"] == ["success"]
+    assert states["fail_if_any_failed"] == ["failed"]  # so the run is marked failed
     assert states["dag_run"] == ["failed"]
     assert "usage or parameter error, not retried" in log
     assert "year_month=2025-09" in log and "year_month=2025-10" not in log  # only new data
