@@ -23,8 +23,8 @@ from typing import Any
 
 import polars as pl
 
+from insights._common import DEFAULT_TZ
 from insights.errors import ContractError, ParameterError
-from insights.reduce.aggregates import DEFAULT_TZ
 from insights.reduce.marts import MANIFEST_FORMAT, MART_NAMES, mart, mart_definitions_hash
 from insights.reduce.partitioned import _zone
 from insights.reduce.pipeline import (
