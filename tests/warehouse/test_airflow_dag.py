@@ -136,6 +136,7 @@ def _task_states(home: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # sample, reduce and a render: ~2 min of CPU, far longer on a busy box
 def test_dags_test_runs_the_pipeline_and_one_failed_report_does_not_stop_the_others(
     home: Path, default_sample: Path, tmp_path: Path
 ) -> None:
@@ -151,7 +152,7 @@ def test_dags_test_runs_the_pipeline_and_one_failed_report_does_not_stop_the_oth
         "schedule": str(schedule),
         "reduce_engine": "polars",
     }
-    done = airflow(home, "dags", "test", DAG_ID, "2025-10-01", "-c", json.dumps(conf), timeout=900)
+    done = airflow(home, "dags", "test", DAG_ID, "2025-10-01", "-c", json.dumps(conf), timeout=1500)
     log = done.stdout + done.stderr
     states = _task_states(home)
     assert states["settings"] == ["success"], log[-4000:]

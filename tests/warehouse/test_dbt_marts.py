@@ -30,6 +30,9 @@ from insights.reduce.marts import MART_NAMES, mart, read_manifest, read_mart
 from insights.reduce.pipeline import write_marts
 from insights.reduce.warehouse import export_marts
 
+# Two dbt builds and a polars reduce in the first test's fixture: minutes on a busy machine.
+pytestmark = pytest.mark.timeout(1800)
+
 WAREHOUSE = ROOT / "warehouse"
 LAST_MONTH = "year_month=2025-09"
 TZ = "Europe/London"
