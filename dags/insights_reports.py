@@ -15,7 +15,8 @@
   ``all`` or ``none``).
 * **reduce** writes the marts with the engine the Variable / param ``reduce_engine`` names:
   ``polars`` or ``duckdb`` (``insights reduce``), ``spark`` (``spark-submit
-  jobs/spark_reduce.py``) or ``dbt`` (``dbt build`` of ``warehouse/``, then its export).
+  jobs/spark_reduce.py``, which writes the mart folder too) or ``dbt`` (``dbt build`` of
+  ``warehouse/``, then its export).
 * **due_reports** asks ``insights report schedule --list`` what ``reports/schedule.toml`` has
   due as of the logical date; **render** runs each as its own task, so one failed report does
   not stop the others. A parameter error (exit 2) fails at once; anything else is retried.
@@ -47,9 +48,6 @@ ENGINES = ("polars", "duckdb", "spark", "dbt")
 DEFAULTS = {
     "data_dir": "data/sample",
     "mart_dir": "data/marts",
-    # What the reports' --data gets ("": the data_dir). The notebooks read the raw data today;
-    # once they read marts, set the Variable insights_report_data to the mart folder.
-    "report_data": "",
     "warehouse_db": "warehouse/target/insights.duckdb",
     "reports_dir": "reports",
     "schedule": "reports/schedule.toml",
@@ -105,9 +103,7 @@ def settings() -> dict[str, str]:
     resolved: dict[str, str] = {"project_dir": str(project)}
     for name, default in DEFAULTS.items():
         value = params.get(name) or Variable.get(f"insights_{name}", default="") or default
-        if name == "report_data" and not value:
-            value = resolved["data_dir"]
-        if name.endswith(("_dir", "_data", "_db", "schedule")):
+        if name.endswith(("_dir", "_db", "schedule")):
             value = str(project / value)  # an absolute value stays as it is
         resolved[name] = str(value)
     resolved["insights"] = str(project / ".venv" / "bin" / "insights")
@@ -221,8 +217,7 @@ def render(cfg: dict[str, str], marts: str, run: dict[str, Any]) -> str:
     """Render and publish one due report (the runner skips it if already published)."""
     params = [arg for k, v in run["params"].items() for arg in ("-p", f"{k}={v}")]
     command = [cfg["insights"], "report", "run", run["report"], *params]
-    print(f"marts in {marts}; the report reads {cfg['report_data']}")
-    out = ["--data", cfg["report_data"], "--out", cfg["reports_dir"]]
+    out = ["--data", marts, "--out", cfg["reports_dir"]]  # the reports read the mart folder
     return _run([*command, *out], cwd=cfg["project_dir"])
 
 

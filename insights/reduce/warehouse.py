@@ -56,6 +56,20 @@ def _connect(database: Path) -> Any:
     return duckdb.connect(str(database), read_only=True)
 
 
+def _currencies(database: Path) -> dict[str, int]:
+    """Rows per currency of the raw transactions the warehouse reads (most rows first)."""
+    con = _connect(database)
+    try:
+        rows = con.execute(
+            "select currency, count(*) from raw.transactions group by currency"
+        ).fetchall()
+    except Exception:  # a warehouse without the raw views (built elsewhere): nothing to record
+        return {}
+    finally:
+        con.close()
+    return {str(c): int(n) for c, n in sorted(rows, key=lambda r: (-r[1], str(r[0])))}
+
+
 def read_warehouse_mart(
     database: str | Path, name: str, /, *, schema: str = "main"
 ) -> pl.DataFrame:
@@ -152,6 +166,7 @@ def export_marts(
     previous = _try_manifest(folder)
     _collect_garbage(folder, _listed(previous))
     run = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    currencies = _currencies(Path(database))
     writer = _Writer(folder, run)
     for name in names:
         frame = read_warehouse_mart(database, name, schema=schema)
@@ -181,7 +196,11 @@ def export_marts(
         "data": str(Path(database).resolve()),
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "run": run,
-        "sources": {"warehouse": {"database": str(Path(database).resolve()), "schema": schema}},
+        "sources": {
+            "warehouse": {"database": str(Path(database).resolve()), "schema": schema},
+            # what the models kept: the main currency, as insights reduce (main_currency macro)
+            "transactions": {"currency": next(iter(currencies), "GBP"), "currencies": currencies},
+        },
         "marts": marts_entry,
         "fingerprint": _signature(listing),
     }

@@ -68,3 +68,11 @@ where {{ ts }} >= (select {{ local_month_start_utc('max(' ~ period ~ ')') }} fro
   {%- endif -%}
   {{ return(config) }}
 {% endmacro %}
+
+{#- The transactions in the data's main currency (the most common; ties: the first code), as
+    insights reduce keeps them: amounts in different currencies cannot be added up. -#}
+{% macro main_currency_transactions() -%}
+(select * from {{ source('raw', 'transactions') }}
+ where currency = (select currency from {{ source('raw', 'transactions') }}
+                   group by currency order by count(*) desc, currency limit 1))
+{%- endmacro %}

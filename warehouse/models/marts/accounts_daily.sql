@@ -3,15 +3,15 @@
 -- An account closed during a day is not open on that day.
 {{ config(materialized='table') }}
 with events as (
-    select {{ local_day('opened_at') }} as day, 1 as opened, 0 as closed
+    select {{ local_day('opened_at') }} as day, 1 as signups, 0 as closures
     from {{ source('raw', 'customers') }}
     union all
-    select {{ local_day('closed_at') }} as day, 0 as opened, 1 as closed
+    select {{ local_day('closed_at') }} as day, 0 as signups, 1 as closures
     from {{ source('raw', 'customers') }}
     where closed_at is not null
 ),
 per_day as (
-    select day, sum(opened) as opened, sum(closed) as closed from events group by day
+    select day, sum(signups) as signups, sum(closures) as closures from events group by day
 ),
 bounds as (
     select min(day) as first_day,
@@ -27,13 +27,13 @@ calendar as (
 ),
 filled as (
     select calendar.day,
-           coalesce(per_day.opened, 0) as opened,
-           coalesce(per_day.closed, 0) as closed
+           coalesce(per_day.signups, 0) as signups,
+           coalesce(per_day.closures, 0) as closures
     from calendar
     left join per_day on calendar.day = per_day.day
 )
 select day,
-       {{ int('sum(opened - closed) over (order by day rows between unbounded preceding and current row)') }} as open_accounts,
-       {{ int('opened') }} as opened,
-       {{ int('closed') }} as closed
+       {{ int('sum(signups - closures) over (order by day rows between unbounded preceding and current row)') }} as open_accounts,
+       {{ int("signups") }} as signups,
+       {{ int("closures") }} as closures
 from filled

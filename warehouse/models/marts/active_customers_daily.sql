@@ -2,7 +2,7 @@
 {{ config(**by_month('day')) }}
 select {{ local_day('created_at') }} as day,
        {{ int('count(distinct customer_id)') }} as active_customers
-from {{ source('raw', 'transactions') }}
+from {{ main_currency_transactions() }} as raw_tx
 where amount_minor > 0
 {%- if is_incremental() %}
   and (created_at >= (select {{ local_month_start_utc('max(day)') }} from {{ this }})

@@ -2,7 +2,7 @@
 {{ config(**by_month('day')) }}
 with tx as (
     select *, {{ local_day('created_at') }} as day
-    from {{ source('raw', 'transactions') }}
+    from {{ main_currency_transactions() }} as raw_tx
     {{ since_latest_month('created_at', 'day') }}
 ),
 visits as (

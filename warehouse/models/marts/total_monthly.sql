@@ -2,7 +2,7 @@
 {{ config(**by_month('month')) }}
 with tx as (
     select *, {{ local_month('created_at') }} as month
-    from {{ source('raw', 'transactions') }}
+    from {{ main_currency_transactions() }} as raw_tx
     {{ since_latest_month('created_at', 'month') }}
 ),
 visits as (
