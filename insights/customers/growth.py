@@ -8,8 +8,9 @@ needs it as its denominator, and a growth team reads it on its own. The flow is 
     growth_forecast(daily, horizon=...)       calibrated forecast of both series
     growth_backtest(daily, horizon=..., ...)  rolling-origin scores of the candidate models
 
-The daily table can come from the raw ``customers`` contract (:func:`daily_accounts`) or from
-a reduced mart holding the same columns (``day`` is accepted for ``ds``), so the forecast
+The daily table can come from the raw ``customers`` contract (:func:`daily_accounts`, which
+counts exactly as the ``accounts_daily`` mart does) or from that mart itself (``day``,
+``opened``, ``closed`` are taken for ``ds``, ``signups``, ``closures``), so the forecast
 never needs to read customer-level rows.
 
 **Definitions** (local calendar days): a *sign-up* on day ``d`` is an account whose
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Literal, TypeVar
+from typing import Literal
 
 import polars as pl
 
@@ -45,7 +46,6 @@ __all__ = [
     "suppress_small_accounts",
 ]
 
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 #: The series :func:`growth_series` builds, in order.
 GROWTH_SERIES = ("signups", "open_accounts")
@@ -69,14 +69,18 @@ def _as_date(value: date | str, /, *, name: str) -> date:
 
 
 def daily_accounts(
-    customers: Frame,
+    customers: pl.DataFrame | pl.LazyFrame,
     /,
     *,
     end: date | str,
     start: date | str | None = None,
     tz: str = _TZ,
-) -> Frame:
+) -> pl.DataFrame:
     """Sign-ups, closures and open accounts per local day, from the ``customers`` contract.
+
+    The counting is the ``accounts_daily`` mart's (:func:`insights.accounts_daily`), so the
+    report and the mart agree; this names its columns for the growth functions and cuts the
+    days to ``[start, end]``.
 
     Parameters
     ----------
@@ -93,7 +97,7 @@ def daily_accounts(
 
     Returns
     -------
-    pl.DataFrame or pl.LazyFrame
+    pl.DataFrame
         ``ds`` (date), ``signups``, ``closures``, ``open_accounts`` (Int64), one row per day
         from ``start`` to ``end``.
 
@@ -124,58 +128,34 @@ def daily_accounts(
     └────────────┴─────────┴──────────┴───────────────┘
 
     """
+    from insights.reduce.contacts import accounts_daily  # noqa: PLC0415 - narwhals is heavy
+
     last = _as_date(end, name="end")
-    lazy = customers.lazy()
-    opened = lazy.select(_local_day("opened_at", tz).alias("ds")).filter(pl.col("ds") <= last)
-    if start is None:
-        first = opened.select(pl.col("ds").min()).collect().item()
-        if first is None:
-            msg = (
-                f"daily_accounts: no account was opened on or before end={last}; "
-                "pass a later end or check the customers file."
-            )
-            raise ParameterError(msg)
-    else:
-        first = _as_date(start, name="start")
+    mart = _daily_table(accounts_daily(customers, end=last, tz=tz), who="daily_accounts")
+    if mart.height == 0:
+        msg = (
+            f"daily_accounts: no account was opened on or before end={last}; "
+            "pass a later end or check the customers file."
+        )
+        raise ParameterError(msg)
+    first = mart["ds"].min() if start is None else _as_date(start, name="start")
+    assert isinstance(first, date)
     if last < first:
         msg = f"daily_accounts: end={last} is before start={first}."
         raise ParameterError(msg)
-    closed = lazy.filter(pl.col("closed_at").is_not_null()).select(
-        _local_day("closed_at", tz).alias("ds")
+    grid = pl.DataFrame({"ds": pl.date_range(first, last, eager=True)})
+    return (
+        grid.join(mart, on="ds", how="left")
+        .with_columns(pl.col("signups", "closures", "open_accounts").fill_null(0))
+        .select("ds", *(pl.col(c).cast(pl.Int64) for c in _COUNTS))
     )
-    signups = opened.group_by("ds").agg(pl.len().cast(pl.Int64).alias("signups"))
-    closures = (
-        closed.filter(pl.col("ds") <= last)
-        .group_by("ds")
-        .agg(pl.len().cast(pl.Int64).alias("closures"))
-    )
-    # Opened and closed before `start`: their net effect is the opening balance on day one.
-    before = (
-        opened.filter(pl.col("ds") < first).select(pl.len().cast(pl.Int64).alias("n"))
-    ).collect().item() - (
-        closed.filter(pl.col("ds") < first).select(pl.len().cast(pl.Int64).alias("n"))
-    ).collect().item()
-    grid = pl.LazyFrame({"ds": pl.date_range(first, last, eager=True)})
-    result = (
-        grid.join(signups, on="ds", how="left")
-        .join(closures, on="ds", how="left")
-        .with_columns(pl.col("signups", "closures").fill_null(0))
-        .sort("ds")
-        .with_columns(
-            (pl.lit(before, dtype=pl.Int64) + (pl.col("signups") - pl.col("closures")).cum_sum())
-            .cast(pl.Int64)
-            .alias("open_accounts")
-        )
-    )
-    out: Frame = result if isinstance(customers, pl.LazyFrame) else result.collect()  # type: ignore[assignment]
-    return out
 
 
 def suppress_small_accounts(daily: pl.DataFrame, /, *, min_customers: int = 10) -> pl.DataFrame:
     """Blank out (null) each count of 1 to ``min_customers − 1`` people in the daily table.
 
-    Sign-ups, closures and open accounts all count people; a day with 3 sign-ups must not be
-    published. Zeros stay (nothing to disclose). Use it on what a report shows, not on what
+    Sign-ups, closures and open accounts all count people (also under the ``accounts_daily``
+    mart's names ``opened`` and ``closed``); a day with 3 sign-ups must not be published. Zeros stay (nothing to disclose). Use it on what a report shows, not on what
     it forecasts from.
 
     Examples
@@ -186,7 +166,7 @@ def suppress_small_accounts(daily: pl.DataFrame, /, *, min_customers: int = 10) 
     [(datetime.date(2025, 1, 1), None, 0, None), (datetime.date(2025, 1, 2), 12, None, 19)]
 
     """
-    present = [c for c in _COUNTS if c in daily.columns]
+    present = [c for c in (*_COUNTS, "opened", "closed") if c in daily.columns]
     small = [pl.col(c).is_between(1, min_customers - 1) for c in present]
     return daily.with_columns(
         pl.when(is_small).then(None).otherwise(pl.col(c)).alias(c)
@@ -197,13 +177,15 @@ def suppress_small_accounts(daily: pl.DataFrame, /, *, min_customers: int = 10) 
 def _daily_table(daily: pl.DataFrame | pl.LazyFrame, /, *, who: str) -> pl.DataFrame:
     """Validate the daily table at the door; ``day`` is renamed ``ds`` (the mart's name)."""
     frame = daily.collect() if isinstance(daily, pl.LazyFrame) else daily
-    if "ds" not in frame.columns and "day" in frame.columns:
-        frame = frame.rename({"day": "ds"})
+    mart = {"day": "ds", "opened": "signups", "closed": "closures"}  # the accounts_daily mart
+    frame = frame.rename(
+        {k: v for k, v in mart.items() if k in frame.columns and v not in frame.columns}
+    )
     missing = [c for c in ("ds", "signups", "open_accounts") if c not in frame.columns]
     if missing:
         msg = (
             f"{who}: the daily table lacks {missing} (columns: {frame.columns}); build it with "
-            "insights.daily_accounts(customers, end=...) or read the accounts mart."
+            "insights.daily_accounts(customers, end=...) or read the accounts_daily mart."
         )
         raise ParameterError(msg)
     if frame.schema["ds"] != pl.Date:

@@ -70,9 +70,36 @@ def test_daily_accounts_matches_the_contact_reports_open_accounts() -> None:
     assert ours["open_accounts"].to_list() == theirs["active_customers"].to_list()
 
 
-def test_daily_accounts_is_lazy_in_lazy_out() -> None:
+def test_daily_accounts_takes_a_lazy_frame() -> None:
     frame = customers(["2025-06-01 09:00"], [None])
-    assert isinstance(ins.daily_accounts(frame.lazy(), end="2025-06-02"), pl.LazyFrame)
+    assert ins.daily_accounts(frame.lazy(), end="2025-06-02")["open_accounts"].to_list() == [1, 1]
+
+
+def test_daily_accounts_from_an_earlier_start_counts_zero_before_the_first_account() -> None:
+    frame = customers(["2025-06-02 09:00"], [None])
+    got = ins.daily_accounts(frame, start="2025-05-31", end="2025-06-02")
+    assert got["open_accounts"].to_list() == [0, 0, 1]
+
+
+def test_daily_accounts_counts_as_the_accounts_daily_mart() -> None:
+    frame = customers(
+        ["2025-06-01 09:00", "2025-06-02 22:00", "2025-06-03 10:00"],
+        ["2025-06-02 23:30", None, "2025-06-05 08:00"],
+    )
+    mart = ins.accounts_daily(frame, end=date(2025, 6, 6))
+    ours = ins.daily_accounts(frame, end="2025-06-06")
+    assert ours.rows() == mart.select("day", "opened", "closed", "open_accounts").rows()
+
+
+def test_growth_series_takes_the_accounts_daily_mart_as_it_is() -> None:
+    frame = customers(["2025-06-01 09:00", "2025-06-01 10:00"], ["2025-06-02 12:00", None])
+    mart = ins.accounts_daily(frame, end=date(2025, 6, 2))
+    assert ins.growth_series(mart).rows() == [
+        ("signups", date(2025, 6, 1), 2.0),
+        ("signups", date(2025, 6, 2), 0.0),
+        ("open_accounts", date(2025, 6, 1), 2.0),
+        ("open_accounts", date(2025, 6, 2), 1.0),
+    ]
 
 
 def test_daily_accounts_without_accounts_before_end_says_so() -> None:
