@@ -155,8 +155,9 @@ def suppress_small_accounts(daily: pl.DataFrame, /, *, min_customers: int = 10) 
     """Blank out (null) each count of 1 to ``min_customers − 1`` people in the daily table.
 
     Sign-ups, closures and open accounts all count people (also under the ``accounts_daily``
-    mart's names ``opened`` and ``closed``); a day with 3 sign-ups must not be published. Zeros stay (nothing to disclose). Use it on what a report shows, not on what
-    it forecasts from.
+    mart's names ``opened`` and ``closed``); a day with 3 sign-ups must not be published.
+    Zeros stay (nothing to disclose). Use it on what a report shows, not on what it forecasts
+    from.
 
     Examples
     --------
