@@ -253,14 +253,21 @@ def _cmd_forecasts_track(args: argparse.Namespace) -> int:
         )
         return 0
     groups = archive.select("report", "target").unique().sort("report", "target")
-    with pl.Config(tbl_rows=60, tbl_hide_dataframe_shape=True, float_precision=3):
+    with pl.Config(
+        tbl_rows=60,
+        tbl_cols=-1,
+        tbl_width_chars=200,
+        tbl_hide_dataframe_shape=True,
+        float_precision=3,
+    ):
         for report, target in groups.iter_rows():
             part = archive.filter((pl.col("report") == report) & (pl.col("target") == target))
             scored = scored_forecasts(part, as_of=args.as_of)
             print(f"== {report}: {target}")
             print(tracking_summary(part, scored))
             if scored.height:
-                print(forecast_accuracy(scored, by=("unique_id", "horizon_week")))
+                table = forecast_accuracy(scored, by=("unique_id", "horizon_week"))
+                print(table.select(pl.exclude("^band_.*$")))
             print()
     return 0
 
