@@ -9,8 +9,8 @@ needs it as its denominator, and a growth team reads it on its own. The flow is 
     growth_backtest(daily, horizon=..., ...)  rolling-origin scores of the candidate models
 
 The daily table can come from the raw ``customers`` contract (:func:`daily_accounts`, which
-counts exactly as the ``accounts_daily`` mart does) or from that mart itself (``day``,
-``opened``, ``closed`` are taken for ``ds``, ``signups``, ``closures``), so the forecast
+counts exactly as the ``accounts_daily`` mart does) or from that mart itself (its ``day``
+is taken for ``ds``), so the forecast
 never needs to read customer-level rows.
 
 **Definitions** (local calendar days): a *sign-up* on day ``d`` is an account whose
@@ -154,8 +154,8 @@ def daily_accounts(
 def suppress_small_accounts(daily: pl.DataFrame, /, *, min_customers: int = 10) -> pl.DataFrame:
     """Blank out (null) each count of 1 to ``min_customers − 1`` people in the daily table.
 
-    Sign-ups, closures and open accounts all count people (also under the ``accounts_daily``
-    mart's names ``opened`` and ``closed``); a day with 3 sign-ups must not be published.
+    Sign-ups, closures and open accounts all count people; a day with 3 sign-ups must not be
+    published.
     Zeros stay (nothing to disclose). Use it on what a report shows, not on what it forecasts
     from.
 
@@ -167,7 +167,7 @@ def suppress_small_accounts(daily: pl.DataFrame, /, *, min_customers: int = 10) 
     [(datetime.date(2025, 1, 1), None, 0, None), (datetime.date(2025, 1, 2), 12, None, 19)]
 
     """
-    present = [c for c in (*_COUNTS, "opened", "closed") if c in daily.columns]
+    present = [c for c in _COUNTS if c in daily.columns]
     small = [pl.col(c).is_between(1, min_customers - 1) for c in present]
     return daily.with_columns(
         pl.when(is_small).then(None).otherwise(pl.col(c)).alias(c)
@@ -178,7 +178,7 @@ def suppress_small_accounts(daily: pl.DataFrame, /, *, min_customers: int = 10) 
 def _daily_table(daily: pl.DataFrame | pl.LazyFrame, /, *, who: str) -> pl.DataFrame:
     """Validate the daily table at the door; ``day`` is renamed ``ds`` (the mart's name)."""
     frame = daily.collect() if isinstance(daily, pl.LazyFrame) else daily
-    mart = {"day": "ds", "opened": "signups", "closed": "closures"}  # the accounts_daily mart
+    mart = {"day": "ds"}  # the accounts_daily mart's name
     frame = frame.rename(
         {k: v for k, v in mart.items() if k in frame.columns and v not in frame.columns}
     )

@@ -88,7 +88,7 @@ def test_daily_accounts_counts_as_the_accounts_daily_mart() -> None:
     )
     mart = ins.accounts_daily(frame, end=date(2025, 6, 6))
     ours = ins.daily_accounts(frame, end="2025-06-06")
-    assert ours.rows() == mart.select("day", "opened", "closed", "open_accounts").rows()
+    assert ours.rows() == mart.select("day", "signups", "closures", "open_accounts").rows()
 
 
 def test_growth_series_takes_the_accounts_daily_mart_as_it_is() -> None:
