@@ -138,6 +138,7 @@ from insights.reduce.pipeline import (
 from insights.reports import (
     publish_table as publish_table,
     run_report as run_report,
+    suppress_people as suppress_people,
     suppress_small as suppress_small,
 )
 from insights.spending.categories import (

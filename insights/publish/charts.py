@@ -4,7 +4,9 @@ Per chart: an SVG (standard font stack, ``<title>``/``<desc>`` from the alt text
 (72 dpi) and 2× (144 dpi, so word processors insert it at the same size), the CSV of exactly
 what is drawn, the Vega-Lite spec and the alt text. Every chart is drawn at one fixed width
 (:data:`BLOG_WIDTH` unless told otherwise), whatever its subtitle or legend. Rendering uses
-``vl-convert`` (a bundled Deno/Vega runtime), so no browser and no network are needed.
+``vl-convert`` (a bundled Deno/Vega runtime), so no browser and no network are needed. What
+is drawn is published: the data sets inside the spec (from which SVG and PNG are drawn) and
+the CSV are suppressed like published tables (:func:`insights.publish.tables.suppress_people`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import polars as pl
 
 from insights.errors import ParameterError, ReportError
 from insights.publish.render import chart_alt_text, chart_png, chart_svg
+from insights.publish.tables import SIDECAR_SUFFIX, stable_floats, suppress_people, suppress_spec
 
 __all__ = ["BLOG_WIDTH", "chart_data", "publish_chart"]
 
@@ -145,15 +148,22 @@ def publish_chart(
             "convert with pl.from_pandas(...) or leave it out to use the chart's own data."
         )
         raise ParameterError(msg)
-    spec = _spec(chart)
+    folder = Path(out_dir)
+    if (folder / f"{name}{SIDECAR_SUFFIX}").exists():
+        msg = (
+            f"publish_chart(name={name!r}): {folder / name}.* is already a published table; "
+            f"one name, one artefact: give the chart another name (e.g. {name + '_chart'!r})."
+        )
+        raise ParameterError(msg)
+    # what is drawn is published: the data sets inside the spec are suppressed too
+    spec = suppress_spec(_spec(chart))
     if alt_text is not None:
         spec["description"] = alt_text
     text = _text_or_fail(spec, alt_text)
     spec["description"] = text
     drawn = _at_width(spec, width)
     svg, png, png2 = chart_svg(drawn), chart_png(drawn, scale=1), chart_png(drawn, scale=2)
-    table = data if data is not None else chart_data(chart)
-    folder = Path(out_dir)
+    table = stable_floats(suppress_people(data if data is not None else chart_data(chart)))
     folder.mkdir(parents=True, exist_ok=True)
     paths = {kind: folder / f"{name}.{kind}" for kind in ("svg", "png", "vl.json", "alt.txt")}
     # Not <name>.csv: a report often publishes a table of the same name (the ranked list
@@ -164,7 +174,9 @@ def publish_chart(
     paths["png"].write_bytes(png)
     paths["png@2x"].write_bytes(png2)
     table.write_csv(paths["csv"])
-    paths["vl.json"].write_text(json.dumps(drawn, indent=2, default=str) + "\n", encoding="utf-8")
+    paths["vl.json"].write_text(
+        json.dumps(drawn, indent=2, default=str, sort_keys=True) + "\n", encoding="utf-8"
+    )
     paths["alt.txt"].write_text(text + "\n", encoding="utf-8")
     return paths
 

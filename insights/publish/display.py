@@ -301,7 +301,10 @@ def show(
     (True, True, False)
 
     """
-    frame = _polars(frame, "show")
+    from insights.publish.tables import suppress_people  # noqa: PLC0415 - avoids a cycle
+
+    # what a report displays is published: the same suppression as a published table
+    frame = suppress_people(_polars(frame, "show"))
     if max_rows < 1:
         raise ParameterError(f"max_rows must be at least 1, got {max_rows}")
     if missing := [c for c in columns if c not in frame.columns]:

@@ -13,7 +13,7 @@ Errors: :class:`~insights.errors.ParameterError` (nothing was run or written) an
 :class:`~insights.errors.ReportError` (the run failed; see ``reports/_failures/``).
 """
 
-from insights.publish.tables import MIN_CUSTOMERS, publish_table, suppress_small
+from insights.publish.tables import MIN_CUSTOMERS, publish_table, suppress_people, suppress_small
 from insights.reports.catalogue import (
     Catalogue,
     ParamSpec,
@@ -44,6 +44,7 @@ __all__ = [
     "report_slug",
     "run_report",
     "run_schedule",
+    "suppress_people",
     "suppress_small",
     "write_index",
 ]

@@ -19,7 +19,13 @@ from typing import Any
 
 from insights.errors import ReportError
 
-__all__ = ["render_html", "report_heading"]
+__all__ = ["CSP", "render_html", "report_heading"]
+
+#: The page may load nothing from anywhere: styles and SVG are inline, images are data URIs.
+CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 _VEGALITE = re.compile(r"^application/vnd\.vegalite\.v\d+\+json$")
 _EXTERNAL = re.compile(
@@ -74,7 +80,9 @@ def _svgs_for_vegalite(nb: Any) -> None:
             if spec_type is not None and "image/svg+xml" not in data:
                 import vl_convert  # noqa: PLC0415 - only when a notebook left vega-lite outputs
 
-                svg = vl_convert.vegalite_to_svg(data[spec_type])
+                from insights.publish.tables import suppress_spec  # noqa: PLC0415
+
+                svg = vl_convert.vegalite_to_svg(suppress_spec(data[spec_type]))
                 output["data"] = {"image/svg+xml": svg, "text/plain": "<chart>"}
             elif "vegaEmbed" in str(data.get("text/html", "")):
                 raise ReportError(
@@ -239,6 +247,7 @@ def render_html(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
 <meta name="generator" content="insights report runner">
 <title>{html.escape(heading)}</title>
 <style>{_CSS}</style>

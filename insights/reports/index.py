@@ -16,6 +16,8 @@ from insights.reports.html import report_heading
 
 __all__ = ["write_index"]
 
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
 _CSS = """
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.45 'Helvetica Neue', Arial, sans-serif; color: #1f2328; }
@@ -93,6 +95,7 @@ def write_index(out: str | Path, /) -> Path:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
 <title>Reports</title>
 <style>{_CSS}</style>
 </head>

@@ -1,31 +1,53 @@
-"""The privacy gate every report passes before it is published.
+"""The privacy gate every report passes before it is published: default deny.
 
-Two rules, checked on the files a render produced:
+Every file of the build is checked, whatever wrote it and whatever a notebook declared:
 
-1. no customer identifier from the input data appears in any text file (notebook, HTML, CSV,
-   JSON, SVG, ...) or in any string column of a Parquet file;
-2. every table declared customer-based (a ``<name>.table.json`` sidecar written by
-   :func:`insights.reports.publish_table`, or any table with a ``customers`` column) has every
-   count column at least ``min_customers``.
+1. **no identifier**: no customer identifier from the input data in any text file (notebook,
+   HTML, CSV, JSON, SVG, ...) or string column of a Parquet file; no machine path either;
+2. **no small count of people**: every table found — CSV and Parquet files, the data sets
+   inside Vega-Lite specs (``.vl.json``), the values SVG charts carry in their ``aria-label``
+   text, and every table a notebook cell displays (HTML or text) in ``report.ipynb`` and
+   ``report.html`` — is read, and each column :mod:`insights.publish.people` declares a
+   people count must hold no value between 1 and ``min_customers - 1``;
+3. **nothing recoverable**: in a row where a people count is suppressed (null), the columns
+   that reveal it (its rate, share, growth) must be null too; and a row of another table with
+   the same keys (e.g. ``unique_id, ds``) as a suppressed row may not publish such a column
+   either (the contact-rate chart next to the suppressed history);
+4. **nothing undeclared**: a numeric column whose name looks like a count of people but is
+   declared neither way fails until it is declared in :mod:`insights.publish.people`.
+
+:func:`gate` returns what it checked (files, tables and their people columns, cells found
+suppressed) for the manifest; :func:`check_privacy` returns just the violations.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
-from insights.publish.tables import MIN_CUSTOMERS, SIDECAR_SUFFIX, small_groups
+from insights.publish.people import (
+    PEOPLE_COUNTS,
+    PEOPLE_METRICS,
+    SUPPRESSED,
+    looks_like_people,
+    revealing_columns,
+)
+from insights.publish.tables import MIN_CUSTOMERS, SIDECAR_SUFFIX, suppressed_cells
 
-__all__ = ["Violation", "check_privacy"]
+__all__ = ["GateReport", "Violation", "check_privacy", "gate"]
 
 _TEXT_SUFFIXES = {".ipynb", ".html", ".htm", ".csv", ".json", ".svg", ".txt", ".md", ".tsv"}
 _TOKEN = re.compile(r"[A-Za-z0-9_\-.]+")
-_DEFAULT_COUNT_COLUMNS = ("customers",)
+_ARIA = re.compile(r'aria-label="([^"]*)"')
+_NUMBER = re.compile(r"^-?[\d,]*\.?\d+(e-?\d+)?$")
+_REVEALS = {r for p in PEOPLE_COUNTS.values() for r in p.reveals if r not in PEOPLE_COUNTS}
 
 
 @dataclass(frozen=True)
@@ -39,6 +61,40 @@ class Violation:
     def __str__(self) -> str:
         where = f"{self.file}, column {self.column}" if self.column else self.file
         return f"{where}: {self.detail}"
+
+
+@dataclass
+class GateReport:
+    """What the gate checked, for the manifest, and what it found."""
+
+    min_customers: int
+    files: list[str] = field(default_factory=list)
+    tables: dict[str, list[str]] = field(default_factory=dict)
+    suppressed_cells: int = 0
+    violations: list[Violation] = field(default_factory=list)
+    csv_stems: set[str] = field(default_factory=set, repr=False)
+
+    def summary(self) -> dict[str, Any]:
+        """The manifest's ``privacy`` record."""
+        return {
+            "min_customers": self.min_customers,
+            "violations": len(self.violations),
+            "files_checked": len(self.files),
+            "tables_checked": len(self.tables),
+            "people_columns": {k: v for k, v in sorted(self.tables.items()) if v},
+            "suppressed_cells": self.suppressed_cells,
+            "rules": [
+                "no customer identifier or machine path in any file",
+                f"no people count between 1 and {self.min_customers - 1} in any table, chart "
+                "data set, SVG label or displayed notebook table",
+                "no value revealing a suppressed count in its row or in a row of another table "
+                "with the same keys",
+                "every column that looks like a people count is declared",
+            ],
+        }
+
+
+# --- identifiers ---------------------------------------------------------------------------
 
 
 def _id_lines(text: str, ids: frozenset[str], simple: bool) -> list[int]:
@@ -56,8 +112,8 @@ def _id_lines(text: str, ids: frozenset[str], simple: bool) -> list[int]:
     return found
 
 
-def _scan_text(path: Path, rel: str, ids: frozenset[str], simple: bool) -> Iterable[Violation]:
-    lines = _id_lines(path.read_text(encoding="utf-8", errors="replace"), ids, simple)
+def _scan_text(text: str, rel: str, ids: frozenset[str], simple: bool) -> Iterable[Violation]:
+    lines = _id_lines(text, ids, simple) if ids else []
     if lines:
         shown = ", ".join(str(n) for n in lines[:5])
         yield Violation(
@@ -68,8 +124,19 @@ def _scan_text(path: Path, rel: str, ids: frozenset[str], simple: bool) -> Itera
         )
 
 
-def _scan_parquet(path: Path, rel: str, ids: frozenset[str]) -> Iterable[Violation]:
-    frame = pl.read_parquet(path)
+def _scan_paths(text: str, rel: str, machine_paths: Iterable[str]) -> Iterable[Violation]:
+    for path in machine_paths:
+        if path and path in text:
+            yield Violation(
+                rel,
+                None,
+                "holds a machine path (a folder on the computer that rendered it); show data "
+                "and output folders by a relative or logical name",
+            )
+            return
+
+
+def _scan_parquet(frame: pl.DataFrame, rel: str, ids: frozenset[str]) -> Iterable[Violation]:
     id_list = pl.Series(sorted(ids), dtype=pl.String)
     for column, dtype in frame.schema.items():
         if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
@@ -87,16 +154,262 @@ def _scan_parquet(path: Path, rel: str, ids: frozenset[str]) -> Iterable[Violati
                 )
 
 
-def _declared_tables(root: Path) -> dict[Path, tuple[list[str], int]]:
-    declared: dict[Path, tuple[list[str], int]] = {}
+# --- tables everywhere ---------------------------------------------------------------------
+
+
+class _Tables(HTMLParser):
+    """Every ``<table>`` of an HTML text as header names and rows of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[list[str], list[list[str]]]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._header = False
+        self._in_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append(([], []))
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr":
+            self._row, self._header = [], False
+        elif tag in {"td", "th"} and self._row is not None:
+            self._cell = []
+            self._header |= tag == "th"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"td", "th"} and self._row is not None and self._cell is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "thead":
+            self._in_head = False
+        elif tag == "tr" and self._row is not None and self.tables:
+            head, rows = self.tables[-1]
+            if self._header and not head:
+                head.extend(self._row)
+            elif not self._header and not self._in_head and head:
+                rows.append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.replace(",", "").replace("\u2009", "").strip()
+    return float(cleaned) if _NUMBER.match(cleaned) else None
+
+
+def _frame_of_text(head: list[str], rows: list[list[str]]) -> pl.DataFrame:
+    """A table read from text: numeric-looking columns as numbers, the rest as text."""
+    names = [h.strip().strip('"') or f"column_{i}" for i, h in enumerate(head)]
+    width = len(names)
+    cells = [(r + [""] * width)[:width] for r in rows]
+    columns: dict[str, Any] = {}
+    for i, name in enumerate(dict.fromkeys(names)):
+        texts = [row[i] for row in cells]
+        numbers = [_number(t) for t in texts]
+        blank = {"", "–", "-", "null", "None", "nan", "suppressed"}
+        if all(n is not None or t.strip() in blank for n, t in zip(numbers, texts, strict=True)):
+            columns[name] = pl.Series(name, numbers, dtype=pl.Float64)
+        else:
+            columns[name] = pl.Series(name, texts, dtype=pl.String)
+    return pl.DataFrame(columns) if columns else pl.DataFrame()
+
+
+def _html_tables(text: str) -> list[pl.DataFrame]:
+    parser = _Tables()
+    parser.feed(text)
+    return [_frame_of_text(head, rows) for head, rows in parser.tables if head]
+
+
+def _box_tables(text: str) -> list[pl.DataFrame]:
+    """Tables printed by polars as text (``│ a ┆ b │`` lines)."""
+    found: list[pl.DataFrame] = []
+    head: list[str] = []
+    rows: list[list[str]] = []
+    in_body = False
+    for line in [*text.splitlines(), ""]:
+        stripped = line.strip()
+        if stripped.startswith("│") and not in_body and not head:
+            head = [c.strip() for c in stripped.strip("│").split("┆")]
+        elif stripped.startswith("╞"):
+            in_body = True
+        elif stripped.startswith("│") and in_body:
+            cells = [c.strip() for c in stripped.strip("│").split("┆")]
+            if not all(c in {"…", ""} for c in cells):
+                rows.append(cells)
+        elif head and not stripped.startswith("│"):
+            if in_body:
+                found.append(_frame_of_text(head, rows))
+            head, rows, in_body = [], [], False
+    return found
+
+
+def _svg_records(text: str) -> pl.DataFrame:
+    """The ``field: value`` pairs SVG marks carry in ``aria-label``, as one table."""
+    records = []
+    for label in _ARIA.findall(text):
+        pairs = [p.split(": ", 1) for p in label.split("; ") if ": " in p]
+        if pairs:
+            records.append({k.strip().lower().replace(" ", "_"): v for k, v in pairs})
+    if not records:
+        return pl.DataFrame()
+    names = list(dict.fromkeys(k for r in records for k in r))
+    return _frame_of_text(names, [[r.get(n, "") for n in names] for r in records])
+
+
+def _spec_tables(spec: Any) -> Iterator[tuple[str, pl.DataFrame]]:
+    """The inline data sets of a Vega-Lite spec."""
+    if isinstance(spec, list):
+        for item in spec:
+            yield from _spec_tables(item)
+        return
+    if not isinstance(spec, dict):
+        return
+    for key, value in spec.items():
+        if key == "datasets" and isinstance(value, dict):
+            for name, rows in value.items():
+                if isinstance(rows, list) and rows and isinstance(rows[0], dict):
+                    yield f"data set {name}", pl.DataFrame(rows, infer_schema_length=None)
+        elif key == "data" and isinstance(value, dict) and isinstance(value.get("values"), list):
+            rows = value["values"]
+            if rows and isinstance(rows[0], dict):
+                yield "inline data", pl.DataFrame(rows, infer_schema_length=None)
+        else:
+            yield from _spec_tables(value)
+
+
+# --- the checks on one table ---------------------------------------------------------------
+
+
+def _numbers(frame: pl.DataFrame, column: str) -> pl.Series:
+    series = frame.get_column(column)
+    if series.dtype.is_numeric():
+        return series.cast(pl.Float64)
+    return series.cast(pl.String).str.replace_all(",", "").cast(pl.Float64, strict=False)
+
+
+def _small_rows(values: pl.Series, floor: int) -> list[tuple[int, float]]:
+    small = ((values > 0) & (values < floor)).fill_null(value=False)
+    rows = small.arg_true().to_list()
+    return [(int(r), float(values[r])) for r in rows]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass
+class _Keys:
+    """Rows suppressed in one table, by the text of their key columns, for cross-checks."""
+
+    suppressed: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
+
+
+def _key_columns(frame: pl.DataFrame) -> tuple[str, ...]:
+    keys = ("unique_id", "ds", "merchant_id", "month", "day", "weekday", "interval", "metric")
+    return tuple(c for c in keys if c in frame.columns)
+
+
+def _check_table(
+    frame: pl.DataFrame,
+    where: str,
+    *,
+    floor: int,
+    extra: list[str],
+    report: GateReport,
+    keys: _Keys,
+) -> Iterator[Violation]:
+    numeric = {c for c in frame.columns if _numbers(frame, c).drop_nulls().len() > 0}
+    people = [c for c in frame.columns if c in PEOPLE_COUNTS or c in extra]
+    report.tables[where] = people
+    if not where.endswith(".parquet") or where.removesuffix(".parquet") not in report.csv_stems:
+        report.suppressed_cells += suppressed_cells(frame)
+    if where.endswith(".csv"):
+        report.csv_stems.add(where.removesuffix(".csv"))
+    for column in people:
+        bad = _small_rows(_numbers(frame, column), floor)
+        for row, value in bad[:3]:
+            yield Violation(
+                where,
+                column,
+                f"row {row} counts {_fmt(value)} customers, below the minimum of {floor}; "
+                "suppress or merge small groups",
+            )
+    for key, metrics in PEOPLE_METRICS.items():
+        if key in frame.columns:
+            rows = frame.get_column(key).cast(pl.String).is_in(sorted(metrics))
+            for column in sorted(numeric - {key}):
+                values = _numbers(frame, column).filter(rows)
+                if _small_rows(values, floor):
+                    yield Violation(where, column, f"a {key} row counts fewer than {floor} people")
+    for column, revealed in revealing_columns(frame.columns).items():
+        hidden = frame.get_column(column).is_null()
+        for other in revealed:
+            leaked = (hidden & frame.get_column(other).is_not_null()).arg_true().to_list()
+            if leaked:
+                yield Violation(
+                    where,
+                    other,
+                    f"row {leaked[0]} publishes {other} next to a suppressed {column} "
+                    f"({len(leaked)} row(s)): it gives the count back; suppress it too",
+                )
+    for column in frame.columns:
+        if column in numeric and column not in people and looks_like_people(column):
+            yield Violation(
+                where,
+                column,
+                "looks like a count of people but is not declared; declare it in "
+                "insights/publish/people.py (PEOPLE_COUNTS, or NOT_PEOPLE with the reason)",
+            )
+    yield from _check_keys(frame, where, keys)
+
+
+def _check_keys(frame: pl.DataFrame, where: str, keys: _Keys) -> Iterator[Violation]:
+    """Record this table's suppressed rows; flag revealing values on rows suppressed elsewhere."""
+    columns = _key_columns(frame)
+    if not columns:
+        return
+    text = frame.select(pl.col(c).cast(pl.String) for c in columns)
+    if SUPPRESSED in frame.columns:
+        marked = frame.get_column(SUPPRESSED).is_not_null()
+        rows = set(text.filter(marked).rows())
+        keys.suppressed.setdefault(columns, set()).update(rows)
+        return
+    hidden = keys.suppressed.get(columns)
+    if not hidden:
+        return
+    revealing = [c for c in frame.columns if c in _REVEALS or c in PEOPLE_COUNTS]
+    if not revealing:
+        return
+    hit = pl.Series([row in hidden for row in text.rows()], dtype=pl.Boolean)
+    for column in revealing:
+        leaked = (hit & frame.get_column(column).is_not_null()).arg_true().to_list()
+        if leaked:
+            yield Violation(
+                where,
+                column,
+                f"row {leaked[0]} publishes {column} for a {', '.join(columns)} whose count is "
+                f"suppressed in another table ({len(leaked)} row(s)); build the chart from the "
+                "suppressed table",
+            )
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def _declared_extras(root: Path) -> dict[Path, list[str]]:
+    extras: dict[Path, list[str]] = {}
     for sidecar in sorted(root.rglob(f"*{SIDECAR_SUFFIX}")):
         meta = json.loads(sidecar.read_text(encoding="utf-8"))
         stem = sidecar.name.removesuffix(SIDECAR_SUFFIX)
-        columns = list(meta.get("count_columns", []))
-        minimum = int(meta.get("min_customers", MIN_CUSTOMERS))
         for suffix in (".parquet", ".csv"):
-            declared[sidecar.with_name(stem + suffix)] = (columns, minimum)
-    return declared
+            extras[sidecar.with_name(stem + suffix)] = list(meta.get("count_columns", []))
+    return extras
 
 
 def _read_table(path: Path) -> pl.DataFrame:
@@ -105,50 +418,68 @@ def _read_table(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema_length=None)
 
 
-def _as_numbers(frame: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, list[str]]:
-    """Count columns as numbers: a header-only CSV reads as text, and is an empty table."""
-    text = [c for c in columns if frame.schema[c] == pl.String]
-    if not text:
-        return frame, []
-    numbers = frame.with_columns(pl.col(c).cast(pl.Float64, strict=False) for c in text)
-    unreadable = [c for c in text if numbers[c].null_count() > frame[c].null_count()]
-    return numbers, unreadable
+def _cell_name(cell: dict[str, Any], number: int) -> str:
+    source = cell.get("source", "")
+    text = "".join(source) if isinstance(source, list) else source
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return f"cell {number} (`{first[:60]}`)"
 
 
-def _check_counts(root: Path, min_customers: int) -> Iterable[Violation]:
-    declared = _declared_tables(root)
-    tables = sorted(p for p in root.rglob("*") if p.suffix in {".parquet", ".csv"})
-    for path in tables:
-        rel = path.relative_to(root).as_posix()
-        frame = _read_table(path)
-        columns, minimum = declared.get(
-            path, ([c for c in _DEFAULT_COUNT_COLUMNS if c in frame.columns], min_customers)
-        )
-        for column in columns:
-            if column not in frame.columns:
-                yield Violation(rel, column, "declared count column is missing from the table")
-        present = [c for c in columns if c in frame.columns]
-        frame, unreadable = _as_numbers(frame, present)
-        for column in unreadable:
-            yield Violation(rel, column, "count column holds values that are not numbers")
-        bad = small_groups(frame, count_columns=present, min_customers=max(minimum, min_customers))
-        for column, row, count in bad[:5]:
-            yield Violation(
-                rel,
-                column,
-                f"row {row} counts {count} customers, below the minimum of "
-                f"{max(minimum, min_customers)}; suppress or merge small groups",
-            )
+def _notebook_tables(text: str) -> Iterator[tuple[str, pl.DataFrame]]:
+    nb = json.loads(text)
+    number = -1
+    for cell in nb.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        number += 1
+        name = _cell_name(cell, number)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            html = data.get("text/html")
+            plain = data.get("text/plain") or output.get("text")
+            svg = data.get("image/svg+xml")
+            for value, read in ((html, _html_tables), (plain, _box_tables)):
+                if value:
+                    body = "".join(value) if isinstance(value, list) else str(value)
+                    for i, table in enumerate(read(body)):
+                        yield f"{name} table {i + 1}", table
+            if svg:
+                body = "".join(svg) if isinstance(svg, list) else str(svg)
+                yield f"{name} chart", _svg_records(body)
 
 
-def check_privacy(
+def _tables_of(path: Path, text: str | None) -> Iterator[tuple[str, pl.DataFrame]]:
+    suffix = "".join(path.suffixes[-2:]) if path.name.endswith(".vl.json") else path.suffix
+    if suffix in {".csv", ".parquet"}:
+        yield "", _read_table(path)
+    elif suffix == ".vl.json" and text is not None:
+        yield from _spec_tables(json.loads(text))
+    elif suffix == ".svg" and text is not None:
+        yield "labels", _svg_records(text)
+    elif suffix == ".ipynb" and text is not None:
+        yield from _notebook_tables(text)
+    elif suffix in {".html", ".htm"} and text is not None:
+        for i, table in enumerate(_html_tables(text)):
+            yield f"table {i + 1}", table
+        yield "chart labels", _svg_records(text)
+
+
+def _order(path: Path) -> tuple[int, int, str]:
+    """Tables with a ``suppressed`` marker first, so cross-table checks know their rows."""
+    first = path.suffix == ".parquet" or _has_marker(path)
+    return (0 if first else 1, 0 if path.suffix == ".csv" else 1, path.as_posix())
+
+
+def gate(
     root: str | Path,
     /,
     *,
     customer_ids: frozenset[str],
     min_customers: int = MIN_CUSTOMERS,
-) -> list[Violation]:
-    """Check every file under ``root`` against the privacy rules.
+    machine_paths: Iterable[str] = (),
+    only: Iterable[str] | None = None,
+) -> GateReport:
+    """Check every file under ``root`` against the privacy rules; say what was checked.
 
     Parameters
     ----------
@@ -157,7 +488,71 @@ def check_privacy(
     customer_ids
         Identifiers that must not appear, from :func:`insights.reports.data.customer_ids`.
     min_customers
-        Smallest customer count allowed in customer-based tables (never below 10).
+        Smallest people count allowed (never below 10).
+    machine_paths
+        Absolute paths of this machine (build folder, data folder, project) that must not
+        appear in any file.
+    only
+        Check only these files (relative to ``root``), e.g. the manifest written after the
+        gate ran on everything else.
+
+    Returns
+    -------
+    GateReport
+        ``violations`` empty when the render may be published.
+
+    """
+    root = Path(root)
+    floor = max(min_customers, MIN_CUSTOMERS)
+    simple = all(_TOKEN.fullmatch(i) for i in customer_ids)
+    report = GateReport(min_customers=floor)
+    extras = _declared_extras(root)
+    keys = _Keys()
+    wanted = None if only is None else set(only)
+    for path in sorted((p for p in root.rglob("*") if p.is_file()), key=_order):
+        if wanted is not None and path.relative_to(root).as_posix() not in wanted:
+            continue
+        rel = path.relative_to(root).as_posix()
+        report.files.append(rel)
+        text = None
+        if path.suffix.lower() in _TEXT_SUFFIXES:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            report.violations += _scan_text(text, rel, customer_ids, simple)
+            report.violations += _scan_paths(text, rel, machine_paths)
+        if path.suffix.lower() == ".parquet" and customer_ids:
+            report.violations += _scan_parquet(pl.read_parquet(path), rel, customer_ids)
+        for part, frame in _tables_of(path, text):
+            if frame.width == 0:
+                continue
+            where = f"{rel} {part}".strip()
+            report.violations += _check_table(
+                frame,
+                where,
+                floor=floor,
+                extra=extras.get(path, []),
+                report=report,
+                keys=keys,
+            )
+    return report
+
+
+def _has_marker(path: Path) -> bool:
+    if path.suffix != ".csv":
+        return False
+    with path.open(encoding="utf-8") as handle:
+        return SUPPRESSED in handle.readline().strip().split(",")
+
+
+def check_privacy(
+    root: str | Path,
+    /,
+    *,
+    customer_ids: frozenset[str],
+    min_customers: int = MIN_CUSTOMERS,
+    machine_paths: Iterable[str] = (),
+    only: Iterable[str] | None = None,
+) -> list[Violation]:
+    """Check every file under ``root`` against the privacy rules (see :func:`gate`).
 
     Returns
     -------
@@ -165,15 +560,10 @@ def check_privacy(
         Empty when the render may be published.
 
     """
-    root = Path(root)
-    floor = max(min_customers, MIN_CUSTOMERS)
-    simple = all(_TOKEN.fullmatch(i) for i in customer_ids)
-    violations: list[Violation] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = path.relative_to(root).as_posix()
-        if path.suffix.lower() in _TEXT_SUFFIXES and customer_ids:
-            violations += _scan_text(path, rel, customer_ids, simple)
-        elif path.suffix.lower() == ".parquet" and customer_ids:
-            violations += _scan_parquet(path, rel, customer_ids)
-    violations += _check_counts(root, floor)
-    return violations
+    return gate(
+        root,
+        customer_ids=customer_ids,
+        min_customers=min_customers,
+        machine_paths=machine_paths,
+        only=only,
+    ).violations

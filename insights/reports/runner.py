@@ -70,7 +70,7 @@ from insights.reports.manifest import (
     sha256,
     versions,
 )
-from insights.reports.privacy import check_privacy
+from insights.reports.privacy import check_privacy, gate
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -378,11 +378,15 @@ def _page(plan: _Plan, build: Path) -> None:
 
 
 def _gate(plan: _Plan, build: Path) -> dict[str, Any]:
-    violations = check_privacy(
-        build / "report", customer_ids=customer_ids(plan.data_dir), min_customers=plan.floor
+    checked = gate(
+        build / "report",
+        customer_ids=customer_ids(plan.data_dir),
+        min_customers=plan.floor,
+        machine_paths=[p for p in _machine_paths(plan, build) if len(p) > 1],
     )
+    violations = checked.violations
     if not violations:
-        return {"min_customers": plan.floor, "violations": 0}
+        return checked.summary()
     listed = "; ".join(str(v) for v in violations[:10])
     more = f" (and {len(violations) - 10} more)" if len(violations) > 10 else ""
     where = sorted({v.file + (f" ({v.column})" if v.column else "") for v in violations})
@@ -429,6 +433,17 @@ def _publish(plan: _Plan, build: Path, privacy: Mapping[str, Any]) -> dict[str, 
     (report / MANIFEST_FILE).write_text(
         json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8"
     )
+    if leaks := check_privacy(
+        report,
+        customer_ids=customer_ids(plan.data_dir),
+        min_customers=plan.floor,
+        machine_paths=[p for p in _machine_paths(plan, build) if len(p) > 1],
+        only=[MANIFEST_FILE],
+    ):
+        raise _Failed(
+            f"report {plan.name!r}: its manifest failed the privacy gate",
+            f"report {plan.name!r}: its manifest failed the privacy gate: {leaks[0]}",
+        )
     publish_folder(report, plan.target)
     # Only a published forecast is archived: every failure path left before this line.
     archive_forecast_record(

@@ -1,0 +1,202 @@
+"""The privacy gate is default deny: every published file, every table in it, nothing recoverable.
+
+Each reproduction of issue #11 is here at the level of the files a render writes; the full
+renders are in test_reports_leaks.py (slow).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, time
+from pathlib import Path
+
+import altair as alt
+import nbformat
+import polars as pl
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from insights.errors import ParameterError
+from insights.publish.charts import publish_chart
+from insights.publish.display import show
+from insights.publish.tables import publish_table, suppress_people
+from insights.reports.privacy import check_privacy, gate
+
+NO_IDS: frozenset[str] = frozenset()
+DAYS = [date(2025, 8, d) for d in (1, 2, 3)]
+
+
+def _rates() -> pl.DataFrame:
+    """contact_rates output: day 2 has 4 customers in touch (must be hidden everywhere)."""
+    return pl.DataFrame(
+        {
+            "unique_id": ["phone"] * 3,
+            "ds": DAYS,
+            "contacts": [30, 5, 25],
+            "customers": [28, 4, 22],
+            "active_customers": [2000.0] * 3,
+            "rate": [15.0, 2.5, 12.5],
+        }
+    )
+
+
+def _series(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select("unique_id", "ds", pl.col("rate").alias("y"))
+
+
+def _chart(frame: pl.DataFrame) -> alt.Chart:
+    return alt.Chart(frame).mark_line().encode(x="ds:T", y="y:Q")
+
+
+def test_leak_1_rate_chart_next_to_suppressed_history_is_caught(tmp_path: Path) -> None:
+    rates = _rates()
+    publish_table(rates, name="history", out_dir=tmp_path)  # suppressed on the way out
+    history = pl.read_csv(tmp_path / "history.csv", try_parse_dates=True)
+    assert history.row(1) == ("phone", date(2025, 8, 2), None, None, 2000.0, None, "contacts,customers,rate")
+    # today's notebook: the chart data from the unsuppressed rates
+    _series(rates).write_csv(tmp_path / "contact_rate_history.csv")
+    violations = check_privacy(tmp_path, customer_ids=NO_IDS)
+    assert [(v.file, v.column) for v in violations] == [("contact_rate_history.csv", "y")]
+    assert "suppressed in another table" in violations[0].detail
+
+
+def test_leak_1_charts_built_from_the_suppressed_table_pass(tmp_path: Path) -> None:
+    history = suppress_people(_rates())
+    publish_table(history, name="history", out_dir=tmp_path)
+    series = _series(history)
+    publish_chart(_chart(series), series, name="contact_rate_history", out_dir=tmp_path, alt_text="A line.")
+    spec = json.loads((tmp_path / "contact_rate_history.vl.json").read_text())
+    [rows] = spec["datasets"].values()
+    assert [r["y"] for r in rows] == [15.0, None, 12.5]
+    report = gate(tmp_path, customer_ids=NO_IDS)
+    assert report.violations == []
+    assert report.suppressed_cells == 3
+    assert report.tables["history.csv"] == ["contacts", "customers", "active_customers"]
+
+
+def test_a_rate_next_to_its_suppressed_denominator_in_the_same_row_is_caught(tmp_path: Path) -> None:
+    pl.DataFrame({"ds": DAYS, "customers": [20, None, 30], "rate": [1.0, 0.2, 1.5]}).write_csv(
+        tmp_path / "t.csv"
+    )
+    [violation] = check_privacy(tmp_path, customer_ids=NO_IDS)
+    assert (violation.file, violation.column) == ("t.csv", "rate")
+    assert "next to a suppressed customers" in violation.detail
+
+
+def _notebook(tmp_path: Path, output: dict[str, object]) -> Path:
+    cells = [
+        new_code_cell("import insights as ins"),
+        new_code_cell("ins.show(rates.tail(6))", outputs=[new_output("execute_result", output)]),
+    ]
+    path = tmp_path / "report.ipynb"
+    nbformat.write(new_notebook(cells=cells), path)
+    return path
+
+
+def test_leak_2_a_cell_displaying_small_counts_fails_naming_the_cell(tmp_path: Path) -> None:
+    raw = pl.DataFrame({"ds": DAYS, "customers": [6, 4, 3]})
+    # what show() displayed before it suppressed: a plain table of the raw frame
+    html = raw._repr_html_()
+    _notebook(tmp_path, {"text/html": html, "text/plain": repr(raw)})
+    violations = check_privacy(tmp_path, customer_ids=NO_IDS)
+    assert {v.file for v in violations} == {
+        "report.ipynb cell 1 (`ins.show(rates.tail(6))`) table 1",
+    }
+    assert all(v.column == "customers" for v in violations)
+
+
+def test_leak_2_show_displays_suppressed_counts(tmp_path: Path) -> None:
+    shown = show(pl.DataFrame({"ds": DAYS, "customers": [60, 4, 30]}))
+    assert shown.frame["customers"].to_list() == [60, None, 30]
+    _notebook(tmp_path, {"text/html": shown._repr_html_(), "text/plain": repr(shown)})
+    assert check_privacy(tmp_path, customer_ids=NO_IDS) == []
+
+
+def test_leak_4_repeat_customers_and_baselines_follow_the_floor() -> None:
+    trending = pl.DataFrame(
+        {
+            "merchant_id": ["m1", "m2"],
+            "customers": [48, 20],
+            "repeat_customers": [31, 7],
+            "baseline_repeat": [10.0, 2.3],
+            "expected_repeat": [12.2, 2.8],
+            "growth": [2.5, 2.5],
+            "repeat_rate": [0.65, 0.35],
+        }
+    )
+    out = suppress_people(trending)
+    assert out.row(1) == ("m2", 20, None, None, None, None, None, "repeat_customers,baseline_repeat,expected_repeat,growth,repeat_rate")
+    assert out.row(0)[:-1] == trending.row(0)
+
+
+def test_leak_4_intraday_contacts_are_pooled_so_shares_reveal_no_count() -> None:
+    from insights.contacts.intraday import channel_profiles
+
+    start = pl.datetime(2025, 6, 2, 8, 0, time_zone="UTC")
+    minutes = [0] * 40 + [60] * 3 + [120] * 4 + [180] * 20  # 09:00, 10:00, 11:00, 12:00 BST
+    contacts = pl.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(len(minutes))],
+            "created_at": pl.select(start + pl.duration(minutes=pl.Series(minutes))).to_series(),
+            "channel": ["phone"] * len(minutes),
+            "tag": [None] * len(minutes),
+        },
+        schema_overrides={"tag": pl.String},
+    )
+    profile = channel_profiles(contacts, as_of="2025-06-08", weeks=1, freq="1h")
+    by_time = {r["interval"]: r for r in profile.to_dicts()}
+    # 3 and 4 contacts are pooled with the next smallest (20) until the pool holds >= 10
+    pooled = [by_time[time(h)] for h in (10, 11, 12)]
+    assert all(r["contacts"] is None and r["suppressed"] == "contacts" for r in pooled)
+    assert {r["share"] for r in pooled} == {27 / 3 / 67}
+    assert by_time[time(9)]["contacts"] == 40
+    assert profile["share"].sum() == pytest.approx(1.0)
+
+
+def test_an_undeclared_count_of_people_fails_until_declared(tmp_path: Path) -> None:
+    pl.DataFrame({"city": ["Leeds"], "new_customers": [250], "agents": [3]}).write_parquet(
+        tmp_path / "t.parquet"
+    )
+    [violation] = check_privacy(tmp_path, customer_ids=NO_IDS)
+    assert (violation.file, violation.column) == ("t.parquet", "new_customers")
+    assert "insights/publish/people.py" in violation.detail
+
+
+def test_chart_specs_and_svg_labels_are_tables_too(tmp_path: Path) -> None:
+    spec = {"datasets": {"d1": [{"ds": "2025-08-01", "customers": 3}]}, "mark": "bar"}
+    (tmp_path / "c.vl.json").write_text(json.dumps(spec))
+    (tmp_path / "c.svg").write_text('<svg><path aria-label="day: 2025-08-01; customers: 4"/></svg>')
+    violations = check_privacy(tmp_path, customer_ids=NO_IDS)
+    assert [(v.file, v.column) for v in violations] == [
+        ("c.svg labels", "customers"),
+        ("c.vl.json data set d1", "customers"),
+    ]
+
+
+def test_machine_paths_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text('{"data": "/home/analyst/work/data/sample"}')
+    [violation] = check_privacy(
+        tmp_path, customer_ids=NO_IDS, machine_paths=["/home/analyst/work"]
+    )
+    assert "machine path" in violation.detail
+
+
+def test_one_name_is_one_artefact(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"ds": DAYS, "y": [1.0, 2.0, 3.0]})
+    publish_table(frame, name="staffing", out_dir=tmp_path)
+    with pytest.raises(ParameterError, match="one name, one artefact"):
+        publish_chart(_chart(frame), frame, name="staffing", out_dir=tmp_path, alt_text="A line.")
+    publish_chart(_chart(frame), frame, name="staffing_chart", out_dir=tmp_path, alt_text="A line.")
+    with pytest.raises(ParameterError, match="one name, one artefact"):
+        publish_table(frame, name="staffing_chart", out_dir=tmp_path)
+
+
+def test_published_tables_and_charts_are_byte_identical_across_runs(tmp_path: Path) -> None:
+    # the same figures computed in another order differ in their last bits
+    a = pl.DataFrame({"ds": DAYS, "y": [0.1 + 0.2, 1.0, 2.0]})
+    b = pl.DataFrame({"ds": DAYS, "y": [0.3, 1.0, 2.0]})
+    for frame, folder in ((a, tmp_path / "a"), (b, tmp_path / "b")):
+        publish_table(frame, name="t", out_dir=folder)
+        publish_chart(_chart(frame), frame, name="c", out_dir=folder, alt_text="A line.")
+    for name in ("t.csv", "t.parquet", "c.csv", "c.vl.json", "c.svg", "c.png"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
