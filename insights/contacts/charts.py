@@ -76,7 +76,7 @@ def forecast_chart(
     *,
     title: str = "Contact forecast",
     subtitle: str = "Daily contacts: history, forecast mean and calibrated 80% / 95% intervals",
-    y_title: str = "Contacts",
+    y_title: str = "Contacts per day",
     history_days: int = 91,
 ) -> Any:
     """History line, forecast mean line and 95% / 80% interval bands (one series).

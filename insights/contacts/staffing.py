@@ -143,7 +143,7 @@ def daily_staffing(plan: pl.DataFrame, /, *, interval_seconds: float = 1800) -> 
     Returns
     -------
     pl.DataFrame
-        ``unique_id``, ``ds``, ``contacts`` (sum of interval means), ``peak_agents``
+        ``unique_id``, ``ds``, ``forecast_contacts`` (sum of interval means), ``peak_agents``
         (largest ``agents_with_shrinkage`` in the day) and ``agent_hours``.
 
     """
@@ -151,7 +151,7 @@ def daily_staffing(plan: pl.DataFrame, /, *, interval_seconds: float = 1800) -> 
     return (
         plan.group_by("unique_id", "ds")
         .agg(
-            pl.col("mean").sum().round(1).alias("contacts"),
+            pl.col("mean").sum().round(1).alias("forecast_contacts"),
             pl.col("agents_with_shrinkage").max().alias("peak_agents"),
             (pl.col("agents_with_shrinkage").sum() * hours).round(1).alias("agent_hours"),
         )

@@ -323,9 +323,21 @@ def _check_table(
     extra: list[str],
     report: GateReport,
     keys: _Keys,
+    kind: str = "file",
 ) -> Iterator[Violation]:
+    """Check one table.
+
+    ``kind`` is ``file`` (a published table or chart data set: every rule), ``display`` (a
+    table a cell displayed: its column names may be shortened, so anything that looks like a
+    people count is held to the floor, and only exact names are checked for revealing
+    values) or ``labels`` (SVG mark labels, named by the chart's titles: the floor, for
+    labels that are exactly a declared people count; the data they are drawn from is checked
+    in full as the chart's spec and CSV).
+    """
     numeric = {c for c in frame.columns if _numbers(frame, c).drop_nulls().len() > 0}
     people = [c for c in frame.columns if c in PEOPLE_COUNTS or c in extra]
+    if kind == "display":
+        people += [c for c in frame.columns if c not in people and looks_like_people(c)]
     report.tables[where] = people
     if not where.endswith(".parquet") or where.removesuffix(".parquet") not in report.csv_stems:
         report.suppressed_cells += suppressed_cells(frame)
@@ -347,6 +359,8 @@ def _check_table(
                 values = _numbers(frame, column).filter(rows)
                 if _small_rows(values, floor):
                     yield Violation(where, column, f"a {key} row counts fewer than {floor} people")
+    if kind == "labels":
+        return
     for column, revealed in revealing_columns(frame.columns).items():
         hidden = frame.get_column(column).is_null()
         for other in revealed:
@@ -358,6 +372,8 @@ def _check_table(
                     f"row {leaked[0]} publishes {other} next to a suppressed {column} "
                     f"({len(leaked)} row(s)): it gives the count back; suppress it too",
                 )
+    if kind != "file":
+        return
     for column in frame.columns:
         if column in numeric and column not in people and looks_like_people(column):
             yield Violation(
@@ -425,7 +441,7 @@ def _cell_name(cell: dict[str, Any], number: int) -> str:
     return f"cell {number} (`{first[:60]}`)"
 
 
-def _notebook_tables(text: str) -> Iterator[tuple[str, pl.DataFrame]]:
+def _notebook_tables(text: str) -> Iterator[tuple[str, pl.DataFrame, str]]:
     nb = json.loads(text)
     number = -1
     for cell in nb.get("cells", []):
@@ -438,30 +454,33 @@ def _notebook_tables(text: str) -> Iterator[tuple[str, pl.DataFrame]]:
             html = data.get("text/html")
             plain = data.get("text/plain") or output.get("text")
             svg = data.get("image/svg+xml")
-            for value, read in ((html, _html_tables), (plain, _box_tables)):
-                if value:
-                    body = "".join(value) if isinstance(value, list) else str(value)
-                    for i, table in enumerate(read(body)):
-                        yield f"{name} table {i + 1}", table
+            # the HTML of a displayed table has its full column names; text is a fallback
+            value, read = (html, _html_tables) if html else (plain, _box_tables)
+            if value:
+                body = "".join(value) if isinstance(value, list) else str(value)
+                for i, table in enumerate(read(body)):
+                    yield f"{name} table {i + 1}", table, "display"
             if svg:
                 body = "".join(svg) if isinstance(svg, list) else str(svg)
-                yield f"{name} chart", _svg_records(body)
+                yield f"{name} chart", _svg_records(body), "labels"
 
 
-def _tables_of(path: Path, text: str | None) -> Iterator[tuple[str, pl.DataFrame]]:
+def _tables_of(path: Path, text: str | None) -> Iterator[tuple[str, pl.DataFrame, str]]:
+    """Every table in a file: its name, the table, and its kind (see :func:`_check_table`)."""
     suffix = "".join(path.suffixes[-2:]) if path.name.endswith(".vl.json") else path.suffix
     if suffix in {".csv", ".parquet"}:
-        yield "", _read_table(path)
+        yield "", _read_table(path), "file"
     elif suffix == ".vl.json" and text is not None:
-        yield from _spec_tables(json.loads(text))
+        for name, table in _spec_tables(json.loads(text)):
+            yield name, table, "file"
     elif suffix == ".svg" and text is not None:
-        yield "labels", _svg_records(text)
+        yield "labels", _svg_records(text), "labels"
     elif suffix == ".ipynb" and text is not None:
         yield from _notebook_tables(text)
     elif suffix in {".html", ".htm"} and text is not None:
         for i, table in enumerate(_html_tables(text)):
-            yield f"table {i + 1}", table
-        yield "chart labels", _svg_records(text)
+            yield f"table {i + 1}", table, "display"
+        yield "chart labels", _svg_records(text), "labels"
 
 
 def _order(path: Path) -> tuple[int, int, str]:
@@ -521,7 +540,7 @@ def gate(
             report.violations += _scan_paths(text, rel, machine_paths)
         if path.suffix.lower() == ".parquet" and customer_ids:
             report.violations += _scan_parquet(pl.read_parquet(path), rel, customer_ids)
-        for part, frame in _tables_of(path, text):
+        for part, frame, kind in _tables_of(path, text):
             if frame.width == 0:
                 continue
             where = f"{rel} {part}".strip()
@@ -532,6 +551,7 @@ def gate(
                 extra=extras.get(path, []),
                 report=report,
                 keys=keys,
+                kind=kind,
             )
     return report
 

@@ -30,6 +30,7 @@ CATALOGUE = FIXTURES / "catalogue.toml"
 CHROMIUM = Path("/usr/bin/chromium")
 IDS = [f"c_{i:06d}" for i in range(1, 41)]
 TABLE_FILES = ("by_category.csv", "by_category.parquet", "by_category.table.json")
+CHART_FILES = tuple(f"customers_by_category.{k}" for k in ("csv", "svg", "png", "vl.json"))
 
 pytestmark = pytest.mark.slow
 
@@ -164,7 +165,8 @@ def test_same_parameters_and_data_are_skipped_then_force_renders_identical_table
     published: RunResult, data: Path
 ) -> None:
     out = published.path.parents[1]
-    before = {name: (published.path / name).read_bytes() for name in TABLE_FILES}
+    before = {name: (published.path / name).read_bytes() for name in TABLE_FILES + CHART_FILES}
+    page_before = (published.path / "report.html").read_text().splitlines()
     again = run_report("good", {"flag": False}, data=data, out=out, catalogue=CATALOGUE)
     assert again.status == "skipped"
     forced = run_report(
@@ -172,7 +174,10 @@ def test_same_parameters_and_data_are_skipped_then_force_renders_identical_table
     )
     assert forced.status == "published"
     assert forced.path == published.path
-    assert {name: (forced.path / name).read_bytes() for name in TABLE_FILES} == before
+    assert {name: (forced.path / name).read_bytes() for name in TABLE_FILES + CHART_FILES} == before
+    page = (forced.path / "report.html").read_text().splitlines()
+    changed = [a for a, b in zip(page_before, page, strict=True) if a != b]
+    assert all('id="generated-at"' in line for line in changed)
 
 
 def _catalogue_running(tmp_path: Path, notebook: str) -> Path:
@@ -366,6 +371,15 @@ def test_report_page_renders_offline_in_headless_chromium(
     assert dom.stdout.count("<h1") == 1
     charts = dom.stdout.count("data:image/svg+xml") + dom.stdout.count("<svg")
     assert charts >= 1, "the chart is missing from the rendered page"
+
+    # the Content-Security-Policy forbids network loads even if a chart library adds one
+    assert 'http-equiv="Content-Security-Policy"' in html
+    tampered = tmp_path / "tampered.html"
+    tampered.write_text(html.replace("</main>", '<img src="http://127.0.0.1:9/x.png"></main>'))
+    blocked = _chromium(
+        "--enable-logging=stderr", "--v=0", "--dump-dom", tampered.as_uri(), profile=tmp_path / "csp"
+    )
+    assert "violates the following Content Security Policy directive" in blocked.stderr
 
     shot = tmp_path / "phone.png"
     done = _chromium(
