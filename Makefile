@@ -85,4 +85,4 @@ lab: setup ## open JupyterLab with the project's kernel
 	$(RUN) jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## remove generated data and reports (keeps .venv)
-	rm -rf data/sample data/marts reports/*/ quarantine
+	rm -rf data/sample data/marts reports/*/ reports.private quarantine

@@ -102,6 +102,8 @@ def suppress_people(
         raise ParameterError(
             f"min_customers={min_customers} is below the disclosure floor of {MIN_CUSTOMERS}"
         )
+    if SUPPRESSED in frame.columns and frame.schema[SUPPRESSED] == pl.Boolean:
+        frame = _named_marker(frame)
     reveals = revealing_columns(frame.columns)
     for extra in extra_counts:
         reveals.setdefault(extra, [])
@@ -134,6 +136,20 @@ def suppress_people(
     if SUPPRESSED not in frame.columns and done.get_column(SUPPRESSED).null_count() == done.height:
         return done.drop(SUPPRESSED)  # nothing suppressed: the table keeps its own columns
     return done
+
+
+def _named_marker(frame: pl.DataFrame) -> pl.DataFrame:
+    """Turn a yes/no ``suppressed`` column into the names of the row's null numbers."""
+    numbers = [c for c, t in frame.schema.items() if t.is_numeric()]
+    names = pl.concat_str(
+        [pl.when(pl.col(c).is_null()).then(pl.lit(c)) for c in numbers] or [pl.lit("")],
+        separator=",",
+        ignore_nulls=True,
+    )
+    marker = pl.when(pl.col(SUPPRESSED)).then(
+        pl.when(names == "").then(pl.lit("row")).otherwise(names)
+    )
+    return frame.with_columns(marker.alias(SUPPRESSED))
 
 
 def stable_floats(frame: pl.DataFrame, /, *, digits: int = 12) -> pl.DataFrame:

@@ -56,9 +56,16 @@ def test_leak_1_no_chart_gives_back_a_suppressed_day(contact: RunResult) -> None
     hidden = history.filter(pl.col("customers").is_null())
     assert hidden.height > 100  # the population is small: many days are suppressed
     assert (hidden["suppressed"] == "contacts,customers,rate").all()
-    for name in ("contact_rate_history", "volume_forecast_chart"):
-        chart = _csv(folder, name).filter(pl.col("y").is_not_null())
-        assert hidden.join(chart, on=["unique_id", "ds"]).is_empty(), name
+    rate_chart = _csv(folder, "contact_rate_history").filter(pl.col("y").is_not_null())
+    assert hidden.join(rate_chart, on=["unique_id", "ds"]).is_empty()
+    spec = json.loads((folder / "volume_forecast_chart.vl.json").read_text())
+    for rows in spec["datasets"].values():
+        drawn = pl.DataFrame(rows, infer_schema_length=None)
+        if "y" in drawn.columns:  # the history drawn beside the forecast
+            days = drawn.filter(pl.col("y").is_not_null()).select(
+                "unique_id", pl.col("ds").str.slice(0, 10).str.to_date()
+            )
+            assert hidden.join(days, on=["unique_id", "ds"]).is_empty()
     recovered = history.filter(pl.col("rate").is_not_null()).select(
         pl.col("rate") * pl.col("active_customers") / 1000
     )
@@ -70,7 +77,8 @@ def test_leak_2_notebook_output_is_suppressed(contact: RunResult) -> None:
     [cell] = [c for c in notebook["cells"] if "ins.show(history.tail(6))" in "".join(c["source"])]
     shown = "".join(cell["outputs"][0]["data"]["text/html"])
     numbers = re.findall(r'<td class="num">([0-9,]+)</td>', shown)
-    assert all(int(n.replace(",", "")) >= 10 for n in numbers)
+    assert numbers
+    assert all(int(n.replace(",", "")) in {0} or int(n.replace(",", "")) >= 10 for n in numbers)
 
 
 def test_leak_4_derived_people_counts_follow_the_floor(
