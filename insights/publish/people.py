@@ -89,6 +89,13 @@ PEOPLE_COUNTS: dict[str, PeopleCount] = {
             reveals=("rate",),
         ),
         PeopleCount(
+            "open_accounts",
+            "customer accounts open on the day",
+            ("daily_accounts",),
+        ),
+        PeopleCount("signups", "customers who opened an account that day", ("daily_accounts",)),
+        PeopleCount("closures", "customers who closed their account that day", ("daily_accounts",)),
+        PeopleCount(
             "customers_last_year",
             "distinct customers in the same month last year",
             ("year_on_year",),

@@ -32,11 +32,13 @@ def test_publish_table_is_byte_identical_across_writes(tmp_path: Path) -> None:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
-def test_publish_table_refuses_a_small_group(tmp_path: Path) -> None:
+def test_publish_table_suppresses_a_small_group_and_marks_it(tmp_path: Path) -> None:
     frame = pl.DataFrame({"city": ["Leeds", "York"], "customers": [40, 3]})
-    with pytest.raises(ReportError, match=r"first customers=3 in row 1"):
-        publish_table(frame, name="t", out_dir=tmp_path)
-    assert not list(tmp_path.iterdir())
+    publish_table(frame, name="t", out_dir=tmp_path)
+    rows = pl.read_csv(tmp_path / "t.csv").rows()
+    assert rows == [("Leeds", 40, None), ("York", None, "customers")]
+    assert json.loads((tmp_path / "t.table.json").read_text())["suppressed_cells"] == 1
+    assert check_privacy(tmp_path, customer_ids=IDS) == []
 
 
 def test_publish_table_refuses_a_floor_below_ten(tmp_path: Path) -> None:
