@@ -14,7 +14,8 @@ small result table in an object that Jupyter (and so the rendered report) displa
 * wide tables scroll sideways inside their box with a visible cue, and long ones say how many
   rows follow with a link to the full CSV beside the report.
 
-The frame itself is untouched and stays available as ``.frame``.
+The frame, suppressed like a published table (what a report displays is published), stays
+available as ``.frame``.
 """
 
 from __future__ import annotations

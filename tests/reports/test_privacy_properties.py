@@ -112,20 +112,20 @@ def test_contact_tables_publish_no_small_count_directly_or_recoverably(
         publish_chart(_chart(rate_series(history)), profiles, name="profile", out_dir=out, alt_text="Lines.")
         published = pl.read_csv(out / "history.csv", try_parse_dates=True)
         _assert_no_small_people(published, "history.csv")
-        _assert_no_small_people(pl.read_csv(out / "profile.csv"), "profile.csv")
+        _assert_no_small_people(pl.read_csv(out / "profile.data.csv"), "profile.data.csv")
         # recoverable: rate x active accounts / 1000 on every day the rate is published
         recovered = published.filter(pl.col("rate").is_not_null()).select(
             (pl.col("rate") * pl.col("active_customers") / 1000).round(6).alias("contacts")
         )
         assert not _small(recovered["contacts"]).any()
         for name in ("rates", "volume"):
-            series = pl.read_csv(out / f"{name}.csv", try_parse_dates=True)
+            series = pl.read_csv(out / f"{name}.data.csv", try_parse_dates=True)
             joined = series.join(rates, on=["unique_id", "ds"]).filter(pl.col("y").is_not_null())
             assert not _small(joined["customers"].cast(pl.Float64)).any(), name
         # a pooled interval's share times the weekday total gives the pool's mean, never a
         # single interval's count: each pool holds at least k contacts
         pools = profiles.filter(pl.col("contacts").is_null())
-        raw = channel_profiles(contacts, as_of=as_of, weeks=2, tags=list(tags), min_contacts=1)
+        raw = channel_profiles(contacts, as_of=as_of, weeks=2, tags=list(tags), pool_below=1)
         pooled_raw = raw.join(pools.select("unique_id", "weekday", "interval"), on=["unique_id", "weekday", "interval"])
         sums = pooled_raw.group_by("unique_id", "weekday").agg(pl.col("contacts").sum())
         totals = raw.group_by("unique_id", "weekday").agg(pl.col("contacts").sum().alias("all"))

@@ -198,5 +198,5 @@ def test_published_tables_and_charts_are_byte_identical_across_runs(tmp_path: Pa
     for frame, folder in ((a, tmp_path / "a"), (b, tmp_path / "b")):
         publish_table(frame, name="t", out_dir=folder)
         publish_chart(_chart(frame), frame, name="c", out_dir=folder, alt_text="A line.")
-    for name in ("t.csv", "t.parquet", "c.csv", "c.vl.json", "c.svg", "c.png"):
+    for name in ("t.csv", "t.parquet", "c.data.csv", "c.vl.json", "c.svg", "c.png"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

@@ -56,7 +56,7 @@ def test_leak_1_no_chart_gives_back_a_suppressed_day(contact: RunResult) -> None
     hidden = history.filter(pl.col("customers").is_null())
     assert hidden.height > 100  # the population is small: many days are suppressed
     assert (hidden["suppressed"] == "contacts,customers,rate").all()
-    rate_chart = _csv(folder, "contact_rate_history").filter(pl.col("y").is_not_null())
+    rate_chart = _csv(folder, "contact_rate_history.data").filter(pl.col("y").is_not_null())
     assert hidden.join(rate_chart, on=["unique_id", "ds"]).is_empty()
     spec = json.loads((folder / "volume_forecast_chart.vl.json").read_text())
     for rows in spec["datasets"].values():
@@ -84,7 +84,7 @@ def test_leak_2_notebook_output_is_suppressed(contact: RunResult) -> None:
 def test_leak_4_derived_people_counts_follow_the_floor(
     contact: RunResult, trending: RunResult
 ) -> None:
-    profile = _csv(contact.path, "intraday_profile")
+    profile = _csv(contact.path, "intraday_profile.data")
     assert not profile["contacts"].cast(pl.Float64).is_between(1, 9.999).any()
     ranked = pl.read_parquet(trending.path / "trending.parquet")
     for column in ("customers", "repeat_customers", "baseline_repeat"):

@@ -30,7 +30,7 @@ CATALOGUE = FIXTURES / "catalogue.toml"
 CHROMIUM = Path("/usr/bin/chromium")
 IDS = [f"c_{i:06d}" for i in range(1, 41)]
 TABLE_FILES = ("by_category.csv", "by_category.parquet", "by_category.table.json")
-CHART_FILES = tuple(f"customers_by_category.{k}" for k in ("csv", "svg", "png", "vl.json"))
+CHART_FILES = tuple(f"customers_by_category.{k}" for k in ("data.csv", "svg", "png", "vl.json"))
 
 pytestmark = pytest.mark.slow
 
