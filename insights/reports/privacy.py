@@ -143,7 +143,7 @@ def _scan_parquet(frame: pl.DataFrame, rel: str, ids: frozenset[str]) -> Iterabl
             hits = (
                 frame.select(pl.col(column).cast(pl.String))
                 .with_row_index("row")
-                .filter(pl.col(column).is_in(id_list))
+                .filter(pl.col(column).is_in(id_list.implode()))
             )
             if hits.height:
                 yield Violation(
