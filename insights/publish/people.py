@@ -78,9 +78,7 @@ PEOPLE_COUNTS: dict[str, PeopleCount] = {
             "contacts",
             "contacts with support (each made by one customer)",
             ("contact_rates", "channel_profiles", "daily_contacts", "handle_times"),
-            # not "share": channel_profiles pools small intervals at the source (complementary
-            # suppression), so a pooled interval's share is an average that reveals no count
-            reveals=("rate", "y"),
+            reveals=("rate", "share", "y"),
         ),
         PeopleCount(
             "active_customers",

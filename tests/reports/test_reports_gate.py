@@ -129,30 +129,6 @@ def test_leak_4_repeat_customers_and_baselines_follow_the_floor() -> None:
     assert out.row(0)[:-1] == trending.row(0)
 
 
-def test_leak_4_intraday_contacts_are_pooled_so_shares_reveal_no_count() -> None:
-    from insights.contacts.intraday import channel_profiles
-
-    start = pl.datetime(2025, 6, 2, 8, 0, time_zone="UTC")
-    minutes = [0] * 40 + [60] * 3 + [120] * 4 + [180] * 20  # 09:00, 10:00, 11:00, 12:00 BST
-    contacts = pl.DataFrame(
-        {
-            "customer_id": [f"c{i}" for i in range(len(minutes))],
-            "created_at": pl.select(start + pl.duration(minutes=pl.Series(minutes))).to_series(),
-            "channel": ["phone"] * len(minutes),
-            "tag": [None] * len(minutes),
-        },
-        schema_overrides={"tag": pl.String},
-    )
-    profile = channel_profiles(contacts, as_of="2025-06-08", weeks=1, freq="1h")
-    by_time = {r["interval"]: r for r in profile.to_dicts()}
-    # 3 and 4 contacts are pooled with the next smallest (20) until the pool holds >= 10
-    pooled = [by_time[time(h)] for h in (10, 11, 12)]
-    assert all(r["contacts"] is None and r["suppressed"] == "contacts" for r in pooled)
-    assert {r["share"] for r in pooled} == {27 / 3 / 67}
-    assert by_time[time(9)]["contacts"] == 40
-    assert profile["share"].sum() == pytest.approx(1.0)
-
-
 def test_an_undeclared_count_of_people_fails_until_declared(tmp_path: Path) -> None:
     pl.DataFrame({"city": ["Leeds"], "new_customers": [250], "agents": [3]}).write_parquet(
         tmp_path / "t.parquet"
