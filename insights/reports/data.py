@@ -471,5 +471,9 @@ def customer_ids(data: str | Path, /) -> frozenset[str]:
             with_ids.append(path)
     if not with_ids:
         return frozenset()
-    ids = _scan(with_ids, pl.col("customer_id").cast(pl.String).drop_nulls().unique())
-    return frozenset(ids.to_series().to_list())
+    # One scan per file: customers, transactions and contacts have different schemas.
+    found: set[str] = set()
+    for path in with_ids:
+        ids = _scan([path], pl.col("customer_id").cast(pl.String).drop_nulls().unique())
+        found.update(ids.to_series().to_list())
+    return frozenset(found)
