@@ -86,7 +86,8 @@ def daily_accounts(
     ----------
     customers
         Customers satisfying ``data_contracts/customers.yaml`` (``opened_at``,
-        ``closed_at`` in UTC).
+        ``closed_at`` in UTC), or the ``accounts_daily`` mart itself (then only cut to
+        ``[start, end]``: a report reads the mart, never raw customers).
     end
         Last day (inclusive). Accounts opened or closed after it are not seen.
     start
@@ -131,7 +132,18 @@ def daily_accounts(
     from insights.reduce.contacts import accounts_daily  # noqa: PLC0415 - narwhals is heavy
 
     last = _as_date(end, name="end")
-    mart = _daily_table(accounts_daily(customers, end=last, tz=tz), who="daily_accounts")
+    names = customers.collect_schema().names()
+    if "open_accounts" in names:  # already the accounts_daily mart: cut it, do not recount
+        mart = _daily_table(customers, who="daily_accounts")
+        mart_end = mart["ds"].max()
+        if isinstance(mart_end, date) and last > mart_end:
+            msg = (
+                f"daily_accounts: end={last} is after the accounts_daily mart's last day "
+                f"{mart_end!s}; pass an earlier end or re-run `insights reduce`."
+            )
+            raise ParameterError(msg)
+    else:
+        mart = _daily_table(accounts_daily(customers, end=last, tz=tz), who="daily_accounts")
     if mart.height == 0:
         msg = (
             f"daily_accounts: no account was opened on or before end={last}; "

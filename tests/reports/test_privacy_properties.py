@@ -10,16 +10,16 @@ an interval, no growth times its expectation gives one back) and through the gat
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-import altair as alt
-import pytest
 import polars as pl
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+import pytest
+from conftest import history  # the shared helper: consecutive months of one place
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from insights.publish.people import PEOPLE_COUNTS
-from insights.publish.tables import publish_table, suppress_people
+from insights.publish.tables import publish_table
 from insights.reports.privacy import check_privacy
 from insights.spending.trending import new_merchants, trending_merchants
 
@@ -47,8 +47,6 @@ def _assert_no_small_people(frame: pl.DataFrame, where: str) -> None:
 @st.composite
 def places(draw: st.DrawFn) -> pl.DataFrame:
     """Monthly activity of a few independent places in one city, with few regulars."""
-    from conftest import history  # the shared helper: consecutive months of one place
-
     frames = []
     for number in range(draw(st.integers(min_value=1, max_value=6))):
         repeat = draw(st.lists(st.integers(min_value=0, max_value=30), min_size=4, max_size=4))
