@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -51,43 +52,62 @@ def lab(tmp_path: Path) -> Iterator[str]:
         "language": "python",
     }
     nbformat.write(nb, str(tmp_path / "chart.ipynb"))  # type: ignore[no-untyped-call]
-    port = _free_port()
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    env.pop("INSIGHTS_ALTAIR_RENDERER", None)  # as a user's JupyterLab: no report-run setting
+    # A free port can be taken (e.g. by a kernel) before the server binds it: the server must
+    # then fail, not move to the next port (port_retries=0), and we try again on another port.
+    for attempt in range(3):
+        port = _free_port()
+        server = subprocess.Popen(
+            [*_lab_command(tmp_path), f"--port={port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        if _ready(base, server):
+            break
+        server.terminate()
+        server.wait(timeout=30)
+        if attempt == 2:
+            pytest.fail("JupyterLab did not start on any of three free ports")
+    try:
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _lab_command(root: Path) -> list[str]:
     command = [
         sys.executable,
         "-m",
         "jupyter",
         "lab",
         "--no-browser",
-        f"--port={port}",
         "--ip=127.0.0.1",
+        "--ServerApp.port_retries=0",
         f"--ServerApp.token={TOKEN}",
-        f"--ServerApp.root_dir={tmp_path}",
+        f"--ServerApp.root_dir={root}",
         "--LabApp.expose_app_in_browser=True",
         "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    env.pop("INSIGHTS_ALTAIR_RENDERER", None)  # as a user's JupyterLab: no report-run setting
-    server = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.5)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    return command
+
+
+def _ready(base: str, server: subprocess.Popen[bytes]) -> bool:
+    """Wait until the server answers its status API; False if it exited or never answered."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=5):
+                return True
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.5)
+    return False
 
 
 def test_chart_renders_in_jupyterlab_without_network(lab: str, tmp_path: Path) -> None:
