@@ -151,6 +151,9 @@ from insights.spending.charts import (
     spikes_chart as spikes_chart,
     trending_chart as trending_chart,
 )
+from insights.spending.eligibility import (
+    chain_groups as chain_groups,
+)
 from insights.spending.favourites import (
     regional_favourites as regional_favourites,
 )
@@ -167,6 +170,10 @@ from insights.spending.locale import (
     in_currency as in_currency,
     latest_complete_month as latest_complete_month,
 )
+from insights.spending.new_places import (
+    new_merchants as new_merchants,
+    new_places_note as new_places_note,
+)
 from insights.spending.notes import (
     category_index_note as category_index_note,
     favourites_note as favourites_note,
@@ -178,9 +185,6 @@ from insights.spending.spikes import (
     spending_spikes as spending_spikes,
 )
 from insights.spending.trending import (
-    chain_groups as chain_groups,
-    new_merchants as new_merchants,
-    new_places_note as new_places_note,
     trending_funnel as trending_funnel,
     trending_merchants as trending_merchants,
     trending_note as trending_note,

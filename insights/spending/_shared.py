@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from insights._common import require_columns
+from insights._common import parse_month, require_columns
 from insights.errors import ParameterError
 from insights.reduce.aggregates import to_polars
 
@@ -15,11 +15,14 @@ __all__ = [
     "brand_names",
     "check_min_customers",
     "daily_by",
+    "in_city",
     "is_payment",
     "month_end",
+    "month_name",
     "payers",
     "payments",
     "pct_change",
+    "plural",
     "shift_months",
     "spend",
     "transactions",
@@ -127,3 +130,22 @@ def brand_names(tx_or_monthly: Any) -> pl.DataFrame:
         .agg(pl.col("merchant_name").first().alias("brand"))
         .collect()
     )
+
+
+# --- words of the sentences the spending sections print -----------------------------------
+
+
+def month_name(month: str) -> str:
+    """``"2025-09"`` → ``"September 2025"``."""
+    return f"{parse_month(month):%B %Y}"
+
+
+def in_city(city: str | None) -> str:
+    """``" in Leeds"``, or nothing for all cities."""
+    return f" in {city}" if city else ""
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 place"``, ``"1,204 places"``, ``"2 categories"``."""
+    many = noun[:-1] + "ies" if noun.endswith("y") and not noun.endswith("ay") else noun + "s"
+    return f"{count:,} {noun if count == 1 else many}"

@@ -5,7 +5,7 @@ why a table is blank. Each function here builds that sentence from the section's
 table (and the parameters it was built with), so the words always match the data. Counts in
 these sentences are of places, categories, brands or cities, never of people.
 (The trending sections' sentences come from :func:`insights.spending.trending.trending_note`
-and :func:`insights.spending.trending.new_places_note`, built on the full ranking funnel.)
+and :func:`insights.spending.new_places.new_places_note`, built on the full ranking funnel.)
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from insights._common import parse_month
+from insights.spending._shared import in_city, month_name, plural
 
 __all__ = [
     "category_index_note",
@@ -25,23 +26,14 @@ __all__ = [
 ]
 
 
-def _when(month: str) -> str:
-    return f"{parse_month(month):%B %Y}"
-
-
 def _shift(month: str, months: int) -> str:
     first = parse_month(month)
     index = first.year * 12 + first.month - 1 + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def _where(city: str | None) -> str:
-    return f" in {city}" if city else ""
-
-
-def _plural(count: int, noun: str) -> str:
-    many = noun[:-1] + "ies" if noun.endswith("y") and not noun.endswith("ay") else noun + "s"
-    return f"{count:,} {noun if count == 1 else many}"
+def _a_year_before(month: str) -> str:
+    return month_name(_shift(month, -12))
 
 
 def headlines_note(
@@ -72,17 +64,17 @@ def headlines_note(
     'Customers, payments and spend in Leeds in September 2025. No comparison with September 2024: fewer than 10 customers paid in Leeds then.'
 
     """  # noqa: E501
-    where = _where(city)
+    where = in_city(city)
     this = headlines.get_column("this_month").drop_nulls()
     if this.is_empty():
         return (
-            f"Fewer than {min_customers} customers paid{where} in {_when(month)}, so no "
+            f"Fewer than {min_customers} customers paid{where} in {month_name(month)}, so no "
             "headline figure can be published."
         )
-    lines = [f"Customers, payments and spend{where} in {_when(month)}."]
+    lines = [f"Customers, payments and spend{where} in {month_name(month)}."]
     for column, shift in (("last_month", -1), ("last_year", -12)):
         if headlines.get_column(column).drop_nulls().is_empty():
-            then = _when(_shift(month, shift))
+            then = month_name(_shift(month, shift))
             lines.append(
                 f"No comparison with {then}: fewer than {min_customers} customers paid{where} then."
             )
@@ -121,18 +113,17 @@ def year_on_year_note(
     'No category in Leeds had 10 or more customers both in September 2025 and in September 2024, so none can be compared with last year.'
 
     """  # noqa: E501
-    where = _where(city)
-    before = _when(_shift(month, -12))
+    where, before = in_city(city), _a_year_before(month)
     if year_on_year.is_empty():
         return (
-            f"No {what}{where} had {min_customers} or more customers both in {_when(month)} "
+            f"No {what}{where} had {min_customers} or more customers both in {month_name(month)} "
             f"and in {before}, so none can be compared with last year."
         )
-    nouns = _plural(2, what)[2:]
+    nouns = plural(2, what)[2:]
     grew = int((year_on_year.get_column("spend_growth_pct") > 0).sum())
     return (
-        f"{grew:,} of {year_on_year.height:,} {nouns}{where} spent more in {_when(month)} than "
-        f"in {before}; {nouns} with fewer than {min_customers} customers in either month are "
+        f"{grew:,} of {year_on_year.height:,} {nouns}{where} spent more in {month_name(month)} "
+        f"than in {before}; {nouns} with fewer than {min_customers} customers in either month are "
         "left out."
     )
 
@@ -161,8 +152,7 @@ def category_index_note(
     'No category index for Leeds: the data does not reach back to September 2024, the month the index is measured against.'
 
     """  # noqa: E501
-    where = _where(city)
-    before = _when(_shift(month, -12))
+    where, before = in_city(city), _a_year_before(month)
     if index.is_empty():
         place = f" for {city}" if city else ""
         return (
@@ -178,13 +168,13 @@ def category_index_note(
             "publish an index."
         )
     gaps = (
-        f" {_plural(hidden, 'category')} with fewer than {min_customers} customers on every "
+        f" {plural(hidden, 'category')} with fewer than {min_customers} customers on every "
         "day left out."
         if hidden
         else ""
     )
     return (
-        f"{_plural(drawn, 'category')}{where}, indexed to {before} = 100; gaps are days with "
+        f"{plural(drawn, 'category')}{where}, indexed to {before} = 100; gaps are days with "
         f"fewer than {min_customers} customers.{gaps}"
     )
 
@@ -227,7 +217,7 @@ def spikes_note(
     first = spikes.row(0, named=True)
     key = next(c for c in ("brand", "merchant_group_id", "merchant_category") if c in first)
     return (
-        f"{_plural(spikes.height, 'spike day')} so far in {year}; the biggest: {first[key]} on "
+        f"{plural(spikes.height, 'spike day')} so far in {year}; the biggest: {first[key]} on "
         f"{first['day']:%-d %B}, +{first['jump_pct']:,.0f}% on its average day so far."
     )
 
@@ -269,7 +259,7 @@ def favourites_note(
     'A and B, the brands in the most cities, compared in 1 city in September 2025; 1 city left out because a brand had fewer than 10 customers there.'
 
     """  # noqa: E501
-    when = _when(month)
+    when = month_name(month)
     if favourites.is_empty():
         if brands:
             return f"{' and '.join(brands)} had no in-person customers in any city in {when}."
@@ -284,7 +274,7 @@ def favourites_note(
     hidden = int(per_city.get_column("suppressed").sum())
     shown = per_city.height - hidden
     left_out = (
-        f"; {_plural(hidden, 'city')} left out because a brand had fewer than {min_customers} "
+        f"; {plural(hidden, 'city')} left out because a brand had fewer than {min_customers} "
         "customers there"
         if hidden
         else ""
@@ -294,4 +284,4 @@ def favourites_note(
             f"{rivals}{how} cannot be compared in any city in {when}: in every city one of "
             f"them had fewer than {min_customers} customers."
         )
-    return f"{rivals}{how} compared in {_plural(shown, 'city')} in {when}{left_out}."
+    return f"{rivals}{how} compared in {plural(shown, 'city')} in {when}{left_out}."

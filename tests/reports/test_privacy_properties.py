@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from insights.publish.people import PEOPLE_COUNTS
 from insights.publish.tables import publish_table
 from insights.reports.privacy import check_privacy
-from insights.spending.trending import new_merchants, trending_merchants
+from insights.spending.new_places import new_merchants
+from insights.spending.trending import trending_merchants
 
 pytestmark = pytest.mark.slow
 K = 10

@@ -7,10 +7,9 @@ from polars.testing import assert_frame_equal
 
 from insights.errors import ParameterError
 from insights.reduce.aggregates import merchant_monthly
+from insights.spending.eligibility import chain_groups
+from insights.spending.new_places import new_merchants, new_places_note
 from insights.spending.trending import (
-    chain_groups,
-    new_merchants,
-    new_places_note,
     trending_funnel,
     trending_merchants,
     trending_note,

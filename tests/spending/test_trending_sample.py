@@ -12,8 +12,9 @@ import pytest
 from insights.data.sample import write_sample
 from insights.reduce.aggregates import group_daily, merchant_monthly
 from insights.spending.favourites import regional_favourites
+from insights.spending.new_places import new_merchants
 from insights.spending.spikes import spending_spikes
-from insights.spending.trending import new_merchants, trending_merchants
+from insights.spending.trending import trending_merchants
 
 DECOY_KINDS = ["event_surge", "popular_flat", "tiny", "chain", "new_place"]
 

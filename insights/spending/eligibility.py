@@ -1,0 +1,177 @@
+"""Which places a month's trending list may rank: its input, chains and each place's history.
+
+The first steps of :func:`insights.trending_merchants` (see :mod:`insights.spending.trending`
+for the method): read the :func:`insights.merchant_monthly` table (or reduce raw transactions
+to it), check the month and city asked for, find the chains, and give every in-person place
+active in the month its first month and baseline of repeat customers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import narwhals as nw
+import polars as pl
+
+from insights._common import DEFAULT_TZ, parse_month
+from insights.errors import ParameterError
+from insights.reduce.aggregates import merchant_monthly, to_polars
+from insights.spending._shared import shift_months
+
+__all__ = ["chain_groups", "monthly_input"]
+
+_TX_COLUMNS = ("created_at", "customer_id", "amount_minor", "merchant_id")
+
+
+def monthly_input(tx_or_monthly: Any, /, *, tz: str = DEFAULT_TZ) -> pl.DataFrame:
+    """Return the :func:`insights.merchant_monthly` table as a polars DataFrame.
+
+    Accepts either raw transactions (recognised by ``created_at``), which are reduced with
+    :func:`insights.merchant_monthly`, or that table itself (recognised by
+    ``month`` and ``repeat_customers``), from any engine narwhals understands.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> monthly = pl.DataFrame({"month": [date(2025, 9, 1)], "repeat_customers": [3]})
+    >>> monthly_input(monthly).shape
+    (1, 2)
+
+    """
+    columns = _columns(tx_or_monthly)
+    if {"month", "repeat_customers"} <= set(columns):
+        return to_polars(tx_or_monthly)
+    if set(_TX_COLUMNS) <= set(columns):
+        return to_polars(merchant_monthly(tx_or_monthly, tz=tz))
+    msg = (
+        "Expected raw transactions (with columns "
+        f"{', '.join(_TX_COLUMNS)}) or the output of merchant_monthly (with month and "
+        f"repeat_customers); got columns {columns}."
+    )
+    raise ParameterError(msg)
+
+
+def _columns(frame: Any) -> list[str]:
+    if isinstance(frame, pl.LazyFrame):
+        return frame.collect_schema().names()
+    if isinstance(frame, pl.DataFrame):
+        return frame.columns
+    try:
+        return list(nw.from_native(frame).columns)
+    except TypeError as exc:
+        msg = f"Expected a frame of transactions or monthly aggregates, got {type(frame).__name__}."
+        raise ParameterError(msg) from exc
+
+
+def _check_month(monthly: pl.DataFrame, month: str) -> date:
+    target = parse_month(month)
+    available = monthly.get_column("month").unique().sort()
+    if target not in available.to_list():
+        months = available.dt.strftime("%Y-%m").to_list()
+        shown = f"{months[0]} to {months[-1]}" if months else "no months at all"
+        msg = (
+            f"No payments in month {month!r}; the data covers {shown}. "
+            "Pass a month inside that range."
+        )
+        raise ParameterError(msg)
+    return target
+
+
+def _check_city(monthly: pl.DataFrame, city: str | None) -> None:
+    if city is None:
+        return
+    cities = monthly.get_column("merchant_city").drop_nulls().unique().sort().to_list()
+    if city not in cities:
+        msg = f"Unknown city {city!r}; the data has {cities}."
+        raise ParameterError(msg)
+
+
+def _in_person() -> pl.Expr:
+    return pl.col("merchant_city").is_not_null() & ~pl.col("is_online")
+
+
+def chain_groups(
+    monthly: pl.DataFrame,
+    /,
+    *,
+    chain_min_cities: int = 2,
+    chain_min_locations: int = 3,
+) -> pl.DataFrame:
+    """Merchant groups that are chains: locations in several cities or many locations.
+
+    Parameters
+    ----------
+    monthly
+        :func:`insights.merchant_monthly` output (any months).
+    chain_min_cities
+        A group with locations in at least this many distinct cities is a chain.
+    chain_min_locations
+        A group with at least this many locations (merchant ids) is a chain.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``merchant_group_id``, ``cities``, ``locations`` for chain groups only.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> monthly = pl.DataFrame(
+    ...     {
+    ...         "merchant_group_id": ["g1", "g1", "g2"],
+    ...         "merchant_id": ["m1", "m2", "m3"],
+    ...         "merchant_city": ["Leeds", "York", "Leeds"],
+    ...     }
+    ... )
+    >>> chain_groups(monthly)["merchant_group_id"].to_list()
+    ['g1']
+
+    """
+    return (
+        monthly.group_by("merchant_group_id")
+        .agg(
+            pl.col("merchant_city").drop_nulls().n_unique().cast(pl.Int64).alias("cities"),
+            pl.col("merchant_id").n_unique().cast(pl.Int64).alias("locations"),
+        )
+        .filter(
+            (pl.col("cities") >= chain_min_cities) | (pl.col("locations") >= chain_min_locations)
+        )
+        .sort("merchant_group_id")
+    )
+
+
+def _history(monthly: pl.DataFrame, target: date, baseline_months: int) -> pl.DataFrame:
+    """Per merchant: first month seen and baseline mean of repeat customers."""
+    start = shift_months(target, -baseline_months)
+    window = pl.col("month").is_between(start, target, closed="left")
+    return monthly.group_by("merchant_id").agg(
+        pl.col("month").min().alias("first_month"),
+        (pl.col("repeat_customers").filter(window).sum() / baseline_months).alias(
+            "baseline_repeat"
+        ),
+    )
+
+
+def _candidates(
+    monthly: pl.DataFrame,
+    target: date,
+    *,
+    baseline_months: int,
+    chain_min_cities: int,
+    chain_min_locations: int,
+) -> pl.DataFrame:
+    """In-person, non-chain places active in ``target`` with their history columns."""
+    start = shift_months(target, -baseline_months)
+    chains = chain_groups(
+        monthly, chain_min_cities=chain_min_cities, chain_min_locations=chain_min_locations
+    )
+    return (
+        monthly.filter(pl.col("month") == target, _in_person())
+        .join(_history(monthly, target, baseline_months), on="merchant_id", how="left")
+        .with_columns(
+            (pl.col("first_month") <= start).alias("established"),
+            pl.col("merchant_group_id").is_in(chains["merchant_group_id"].implode()).alias("chain"),
+        )
+    )
