@@ -7,16 +7,30 @@ the windows and the metrics.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 from scipy import stats
 
 from insights.errors import InsightsError, InsufficientHistoryError
-from insights.forecasting._models import ModelFailedError, fit_predict
+from insights.forecasting._models import MIN_TRAIN, ModelFailedError, fit_predict
 from insights.forecasting._series import MIN_TRAIN_OPEN_DAYS, FloatArray, Series
 
-__all__ = ["required_open_days", "rolling_origin", "score", "tag", "z"]
+__all__ = [
+    "MIN_HISTORY_OPEN_DAYS",
+    "Plan",
+    "plan_backtest",
+    "required_open_days",
+    "rolling_origin",
+    "score",
+    "tag",
+    "z",
+]
+
+#: The least history :func:`insights.forecast` and :func:`insights.backtest` accept: three
+#: weeks of open days (two to fit seasonal naive, one to check it against).
+MIN_HISTORY_OPEN_DAYS = 21
 
 
 def z(level: float) -> float:
@@ -27,6 +41,65 @@ def required_open_days(
     horizon: int, windows: int, step: int, *, min_train: int = MIN_TRAIN_OPEN_DAYS
 ) -> int:
     return min_train + horizon + (windows - 1) * step
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one series is backtested: full (as asked) or cut down to a short history."""
+
+    candidates: tuple[str, ...]
+    horizon: int  # open days per backtest window
+    windows: int
+    step: int
+    min_train: int
+    short: bool
+
+
+def plan_backtest(
+    series: Series,
+    /,
+    *,
+    horizon: int,
+    candidates: Sequence[str],
+    windows: int,
+    step: int,
+    backtest: bool,
+    who: str,
+) -> Plan:
+    """Backtest as asked when the history allows it, else on what the history fits.
+
+    A short history (fewer open days than six weeks of training plus ``windows`` windows)
+    is backtested on the candidates with the largest minimum training (:data:`MIN_TRAIN`)
+    that leaves a week or more of held-out days, on as many windows (up to ``windows``) of
+    up to ``horizon`` open days as fit after that training. Below
+    :data:`MIN_HISTORY_OPEN_DAYS` (or the simplest candidate's training plus a week) it
+    raises :class:`InsufficientHistoryError`.
+    """
+    n_open = int(series.open.sum())
+    full = Plan(tuple(candidates), horizon, windows, step, MIN_TRAIN_OPEN_DAYS, short=False)
+    enough = required_open_days(horizon, windows, step) if backtest else MIN_TRAIN_OPEN_DAYS
+    if n_open >= enough:
+        return full
+    min_fit = min(MIN_TRAIN[m] for m in candidates)
+    floor = max(MIN_HISTORY_OPEN_DAYS, min_fit + (7 if backtest else 0))
+    if n_open < floor:
+        msg = (
+            f"{who}: series {series.uid!r} has {n_open} open days of history; at least "
+            f"{floor} are needed (two weeks to fit the simplest candidate among "
+            f"{list(candidates)} and one to check it against). Give more history."
+        )
+        raise InsufficientHistoryError(msg)
+    if not backtest:
+        return replace(full, short=True)
+    # the richest tier of candidates that leaves a week or more to backtest on
+    for tier in sorted({MIN_TRAIN[m] for m in candidates}, reverse=True):
+        if n_open - tier >= 7:
+            break
+    h = min(horizon, n_open - tier)
+    step_bt = min(step, h)
+    w = min(windows, 1 + (n_open - tier - h) // step_bt)
+    fits = tuple(m for m in candidates if MIN_TRAIN[m] <= tier)
+    return Plan(fits, h, w, step_bt, tier, short=True)
 
 
 def rolling_origin(

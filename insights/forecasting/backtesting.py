@@ -33,6 +33,7 @@ days of the window. Metrics pool all held-out open days of all windows:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection, Sequence
 from datetime import timedelta
 from typing import Literal
@@ -40,11 +41,20 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from insights.errors import ShortHistoryWarning
 from insights.forecasting._calibration import calibration_factors
-from insights.forecasting._evaluation import rolling_origin, score, tag, z
-from insights.forecasting._models import MODELS
+from insights.forecasting._evaluation import (
+    Plan,
+    plan_backtest,
+    required_open_days,
+    rolling_origin,
+    score,
+    tag,
+    z,
+)
+from insights.forecasting._models import MODELS, one_blas_thread
 from insights.forecasting._options import check_options, check_windows, model_list
-from insights.forecasting._series import series_for, split, validate_history
+from insights.forecasting._series import Series, series_for, split, validate_history
 
 __all__ = ["backtest", "backtest_predictions"]
 
@@ -74,8 +84,19 @@ def backtest_predictions(
     -------
     pl.DataFrame
         ``unique_id`` (when given), ``model``, ``window`` (0 = oldest), ``ds``, ``y``,
-        ``mean``, ``sd`` (the model's own forecast standard deviation) and ``scale`` (the
-        in-sample seasonal naive MAE used by MASE), one row per held-out open day.
+        ``mean``, ``sd`` (the model's own forecast standard deviation), ``scale`` (the
+        in-sample seasonal naive MAE used by MASE) and ``short_history`` (see
+        :func:`backtest`), one row per held-out open day.
+
+    Raises
+    ------
+    InsufficientHistoryError
+        As for :func:`backtest`.
+
+    Warns
+    -----
+    ShortHistoryWarning
+        As for :func:`backtest`.
 
     Examples
     --------
@@ -103,27 +124,70 @@ def backtest_predictions(
     frame = validate_history(history, who="backtest")
     step = check_windows(windows, step, horizon=horizon, who="backtest")
     parts = []
-    for uid, part in split(frame):
-        series = series_for(
-            part,
-            uid,
-            country=holidays,
-            subdiv=subdiv,
-            closed=closed,
-            annual=annual,
-            future=None,
-        )
-        preds = rolling_origin(
-            series,
-            models=model_list(models),
-            horizon=horizon,
-            windows=windows,
-            step=step,
-            strict=False,
-        )
-        parts.append(preds.with_columns(pl.lit(uid, dtype=pl.String).alias("unique_id")))
+    candidates = model_list(models)
+    with one_blas_thread():
+        for uid, part in split(frame):
+            series = series_for(
+                part,
+                uid,
+                country=holidays,
+                subdiv=subdiv,
+                closed=closed,
+                annual=annual,
+                future=None,
+            )
+            plan = plan_backtest(
+                series,
+                horizon=horizon,
+                candidates=candidates,
+                windows=windows,
+                step=step,
+                backtest=True,
+                who="backtest",
+            )
+            if plan.short:
+                _warn_short(series, plan, candidates, horizon=horizon, windows=windows, step=step)
+            preds = rolling_origin(
+                series,
+                models=plan.candidates,
+                horizon=plan.horizon,
+                windows=plan.windows,
+                step=plan.step,
+                strict=False,
+                min_train=plan.min_train,
+            )
+            parts.append(
+                preds.with_columns(
+                    pl.lit(uid, dtype=pl.String).alias("unique_id"),
+                    pl.lit(plan.short).alias("short_history"),
+                )
+            )
     out = pl.concat(parts).select("unique_id", pl.exclude("unique_id"))
     return out if "unique_id" in frame.columns else out.drop("unique_id")
+
+
+def _warn_short(
+    series: Series,
+    plan: Plan,
+    candidates: Sequence[str],
+    /,
+    *,
+    horizon: int,
+    windows: int,
+    step: int,
+) -> None:
+    n_open = int(series.open.sum())
+    dropped = [m for m in candidates if m not in plan.candidates]
+    msg = (
+        f"backtest: series {series.uid!r} has {n_open} open days of history, fewer than the "
+        f"{required_open_days(horizon, windows, step)} that {windows} window(s) of {horizon} "
+        f"open days need after six weeks of training. It was backtested on {plan.windows} "
+        f"window(s) of {plan.horizon} open days after {plan.min_train} open days of training, "
+        f"with the models {list(plan.candidates)}"
+        + (f" (too little history for {dropped})" if dropped else "")
+        + "; its rows have short_history = true. Give more history for the full backtest."
+    )
+    warnings.warn(msg, ShortHistoryWarning, stacklevel=3)
 
 
 def backtest(
@@ -164,8 +228,25 @@ def backtest(
     pl.DataFrame
         ``unique_id`` (when given), ``model``, ``mase``, ``smape``, ``rmse``, then
         ``coverage_<L>`` for each level, ``width_<L>`` for each level, ``n_days``,
-        ``calibrated_coverage_<L>`` for each level and ``mase_vs_snaive``; see the module
-        docstring for definitions. Sorted by series and ``mase``.
+        ``calibrated_coverage_<L>`` for each level, ``mase_vs_snaive`` and
+        ``short_history`` (see Warns); see the module docstring for definitions. Sorted by
+        series and ``mase``.
+
+    Raises
+    ------
+    InsufficientHistoryError
+        A series has fewer than :data:`insights.forecasting.forecaster.MIN_HISTORY_OPEN_DAYS`
+        (21) open days, or fewer than the simplest of ``models`` needs to fit (two weeks for
+        ``snaive``, four for ``ets``, six for ``uc``) plus one week to score it on.
+
+    Warns
+    -----
+    ShortHistoryWarning
+        A series has fewer open days than six weeks of training plus the ``windows``
+        windows (e.g. 98 for ``horizon=14, windows=4``). As :func:`insights.forecast`
+        does, it is still backtested: on the models its history can fit, on as many windows
+        (up to ``windows``) of up to ``horizon`` open days as fit after their training; its
+        rows have ``short_history`` true.
 
     Examples
     --------
@@ -196,6 +277,8 @@ def backtest(
     has_uid = "unique_id" in preds.columns
     if not has_uid:
         preds = preds.with_columns(pl.lit(None, dtype=pl.String).alias("unique_id"))
+    short = preds.group_by("unique_id").agg(pl.col("short_history").any())
+    preds = preds.drop("short_history")
     scores = score(preds, level=level)
     calibrated = _calibrated_coverage(preds, level=level)
     out = scores.join(calibrated, on=["unique_id", "model"], how="left", nulls_equal=True)
@@ -206,6 +289,7 @@ def backtest(
         out.join(naive, on="unique_id", how="left", nulls_equal=True)
         .with_columns((pl.col("mase") / pl.col("_naive")).alias("mase_vs_snaive"))
         .drop("_naive")
+        .join(short, on="unique_id", how="left", nulls_equal=True)
         .sort("unique_id", "mase", nulls_last=True)
     )
     return out if has_uid else out.drop("unique_id")

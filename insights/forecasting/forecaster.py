@@ -71,19 +71,26 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 import polars as pl
 
-from insights.errors import InsightsError, InsufficientHistoryError, ShortHistoryWarning
+from insights.errors import InsightsError, ShortHistoryWarning
 from insights.forecasting._calibration import calibration_factors, older_windows
-from insights.forecasting._evaluation import required_open_days, rolling_origin, score, tag, z
-from insights.forecasting._models import MIN_TRAIN, MODELS, ModelFailedError, fit_predict
+from insights.forecasting._evaluation import (
+    MIN_HISTORY_OPEN_DAYS,
+    Plan,
+    plan_backtest,
+    required_open_days,
+    rolling_origin,
+    score,
+    tag,
+    z,
+)
+from insights.forecasting._models import MODELS, ModelFailedError, fit_predict, one_blas_thread
 from insights.forecasting._options import check_options, check_windows, model_list
 from insights.forecasting._series import (
-    MIN_TRAIN_OPEN_DAYS,
     Series,
     future_grid,
     series_for,
@@ -92,10 +99,6 @@ from insights.forecasting._series import (
 )
 
 __all__ = ["MIN_HISTORY_OPEN_DAYS", "MODELS", "forecast"]
-
-#: The least history :func:`forecast` accepts: three weeks of open days (two to fit
-#: seasonal naive, one to check it against).
-MIN_HISTORY_OPEN_DAYS = 21
 
 
 def forecast(
@@ -201,87 +204,32 @@ def forecast(
     step = check_windows(windows, step, horizon=horizon, who="forecast")
     candidates = model_list(models)
     out = []
-    for uid, part in split(frame):
-        series = series_for(
-            part,
-            uid,
-            country=holidays,
-            subdiv=subdiv,
-            closed=closed,
-            annual=annual,
-            future=future,
-        )
-        out.append(
-            _forecast_one(
-                series,
-                horizon=horizon,
-                level=level,
-                candidates=candidates,
-                windows=windows,
-                step=step,
-                calibrate=calibrate,
+    with one_blas_thread():
+        for uid, part in split(frame):
+            series = series_for(
+                part,
+                uid,
+                country=holidays,
+                subdiv=subdiv,
+                closed=closed,
+                annual=annual,
+                future=future,
             )
-        )
+            out.append(
+                _forecast_one(
+                    series,
+                    horizon=horizon,
+                    level=level,
+                    candidates=candidates,
+                    windows=windows,
+                    step=step,
+                    calibrate=calibrate,
+                )
+            )
     result = pl.concat(out)
     if "unique_id" not in frame.columns:
         result = result.drop("unique_id")
     return result
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """How one series is backtested: full (as asked) or cut down to a short history."""
-
-    candidates: tuple[str, ...]
-    horizon: int  # open days per backtest window
-    windows: int
-    step: int
-    min_train: int
-    short: bool
-
-
-def _plan(
-    series: Series,
-    /,
-    *,
-    horizon: int,
-    candidates: Sequence[str],
-    windows: int,
-    step: int,
-    backtest: bool,
-) -> _Plan:
-    """Backtest as asked when the history allows it, else on what the history fits.
-
-    A short history (fewer open days than six weeks of training plus ``windows`` windows)
-    is backtested on the candidates with the largest minimum training (:data:`MIN_TRAIN`)
-    that leaves a week or more of held-out days, on as many windows (up to ``windows``) of
-    up to ``horizon`` open days as fit after that training.
-    """
-    n_open = int(series.open.sum())
-    full = _Plan(tuple(candidates), horizon, windows, step, MIN_TRAIN_OPEN_DAYS, short=False)
-    enough = required_open_days(horizon, windows, step) if backtest else MIN_TRAIN_OPEN_DAYS
-    if n_open >= enough:
-        return full
-    min_fit = min(MIN_TRAIN[m] for m in candidates)
-    floor = max(MIN_HISTORY_OPEN_DAYS, min_fit + (7 if backtest else 0))
-    if n_open < floor:
-        msg = (
-            f"forecast: series {series.uid!r} has {n_open} open days of history; at least "
-            f"{floor} are needed (two weeks to fit the simplest candidate among "
-            f"{list(candidates)} and one to check it against). Give more history."
-        )
-        raise InsufficientHistoryError(msg)
-    if not backtest:
-        return replace(full, short=True)
-    # the richest tier of candidates that leaves a week or more to backtest on
-    for tier in sorted({MIN_TRAIN[m] for m in candidates}, reverse=True):
-        if n_open - tier >= 7:
-            break
-    h = min(horizon, n_open - tier)
-    step_bt = min(step, h)
-    w = min(windows, 1 + (n_open - tier - h) // step_bt)
-    fits = tuple(m for m in candidates if MIN_TRAIN[m] <= tier)
-    return _Plan(fits, h, w, step_bt, tier, short=True)
 
 
 def _forecast_one(
@@ -296,13 +244,14 @@ def _forecast_one(
     calibrate: bool,
 ) -> pl.DataFrame:
     need_backtest = calibrate or len(candidates) > 1
-    plan = _plan(
+    plan = plan_backtest(
         series,
         horizon=horizon,
         candidates=candidates,
         windows=windows,
         step=step,
         backtest=need_backtest,
+        who="forecast",
     )
     ranking = list(plan.candidates)
     bt: pl.DataFrame | None = None
@@ -371,7 +320,7 @@ def _forecast_one(
 
 
 def _warn_short(
-    series: Series, name: str, plan: _Plan, /, *, horizon: int, windows: int, step: int
+    series: Series, name: str, plan: Plan, /, *, horizon: int, windows: int, step: int
 ) -> None:
     n_open = int(series.open.sum())
     msg = (

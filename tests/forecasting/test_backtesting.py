@@ -4,7 +4,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from insights.errors import InsufficientHistoryError, ParameterError
+from insights.errors import InsufficientHistoryError, ParameterError, ShortHistoryWarning
 from insights.forecasting.backtesting import (
     _calibrated_coverage,  # noqa: PLC2701 (a test of the private coverage helper)
     backtest,
@@ -40,8 +40,10 @@ def test_one_row_per_model_with_metrics(scores: pl.DataFrame) -> None:
         "calibrated_coverage_80",
         "calibrated_coverage_95",
         "mase_vs_snaive",
+        "short_history",
     ]
     assert scores["n_days"].to_list() == [140, 140, 140]
+    assert not scores["short_history"].any()
 
 
 def test_default_model_beats_seasonal_naive(scores: pl.DataFrame) -> None:
@@ -58,7 +60,16 @@ def test_calibrated_80_intervals_cover_70_to_90_percent(scores: pl.DataFrame) ->
 
 def test_predictions_hold_out_open_days_only(history: pl.DataFrame) -> None:
     preds = backtest_predictions(history, horizon=7, windows=2, models="snaive")
-    assert preds.columns == ["model", "window", "ds", "y", "mean", "sd", "scale"]
+    assert preds.columns == [
+        "model",
+        "window",
+        "ds",
+        "y",
+        "mean",
+        "sd",
+        "scale",
+        "short_history",
+    ]
     assert preds.height == 14
     assert 7 not in preds["ds"].dt.weekday().to_list()
     assert preds["ds"].is_in(history["ds"].implode()).all()
@@ -68,9 +79,40 @@ def test_predictions_hold_out_open_days_only(history: pl.DataFrame) -> None:
     assert first_week["mean"].to_list() == last_train["y"].to_list()
 
 
-def test_too_short_for_the_windows(history: pl.DataFrame) -> None:
-    with pytest.raises(InsufficientHistoryError, match="needs at least"):
-        backtest(history.head(60), horizon=14, windows=4, models="snaive")
+def test_too_short_for_the_windows_backtests_fewer_with_a_warning_and_a_flag(
+    history: pl.DataFrame,
+) -> None:
+    # 60 open days (closed days are absent rows), fewer than the 42 + 4 × 14 = 98 asked
+    # for; seasonal naive fits on 14 open days, which leaves 46: three 14-day windows
+    short = history.head(60)
+    with pytest.warns(ShortHistoryWarning, match=r"60 open days .* 3 window\(s\) of 14"):
+        preds = backtest_predictions(short, horizon=14, windows=4, models="snaive")
+    assert preds["window"].unique().sort().to_list() == [0, 1, 2]
+    assert preds.height == 42
+    assert preds["ds"].max() == short["ds"].max()
+    assert preds["short_history"].all()
+    # 45 open days: uc needs 42 to fit and would leave 3; ets needs 28 and leaves 17
+    with pytest.warns(ShortHistoryWarning, match="too little history for \\['uc'\\]"):
+        scores = backtest(history.head(45), horizon=14, windows=4, models=("uc", "ets", "snaive"))
+    assert sorted(scores["model"].to_list()) == ["ets", "snaive"]
+    assert scores["short_history"].to_list() == [True, True]
+
+
+def test_forecast_picks_the_model_backtest_ranks_first_on_a_short_history(
+    history: pl.DataFrame,
+) -> None:
+    short = history.head(90)
+    models = ("uc", "ets", "snaive")
+    with pytest.warns(ShortHistoryWarning):
+        scores = backtest(short, horizon=14, windows=4, models=models)
+        fc = forecast(short, horizon=14, windows=4, models=models, calibrate=False)
+    assert fc["model"][0] == scores["model"][0]
+
+
+def test_history_under_the_minimum_names_series_and_length_needed(history: pl.DataFrame) -> None:
+    tiny = history.head(20).with_columns(unique_id=pl.lit("chat"))
+    with pytest.raises(InsufficientHistoryError, match=r"'chat' has 20 open days.*at least 21"):
+        backtest(tiny, horizon=14, windows=4)
 
 
 def _one_day_windows(starts: list[date], errors: list[float]) -> pl.DataFrame:
