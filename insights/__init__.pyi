@@ -128,12 +128,14 @@ from insights.reduce.marts import (
 )
 from insights.reduce.partitioned import (
     reduce_partitioned as reduce_partitioned,
-    scan_transactions as scan_transactions,
     write_aggregates as write_aggregates,
 )
 from insights.reduce.pipeline import (
     reduce_marts as reduce_marts,
     write_marts as write_marts,
+)
+from insights.reduce.scan import (
+    scan_transactions as scan_transactions,
 )
 from insights.reports import (
     publish_table as publish_table,

@@ -45,7 +45,7 @@ from insights.reduce.contacts import (
     contacts_daily,
 )
 from insights.reduce.marts import MART_NAMES, check_mart, mart
-from insights.reduce.partitioned import REDUCE_COLUMNS
+from insights.reduce.scan import REDUCE_COLUMNS
 
 __all__ = ["main", "reduce_to_parquet"]
 

@@ -15,6 +15,16 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from insights.data.io import check_files
+from insights.reduce._passes import (
+    _Chunk,
+    _file_spans,
+    _local_midnight_utc,
+    _local_month,
+    _next_month,
+    _pieces,
+    _plan,
+    _Span,
+)
 from insights.reduce._sources import (
     _CONTACT_TYPES,
     _CUSTOMER_TYPES,
@@ -44,18 +54,8 @@ from insights.reduce.contacts import (
     contacts_daily,
 )
 from insights.reduce.marts import mart
-from insights.reduce.partitioned import (
-    _Chunk,
-    _collect,
-    _file_spans,
-    _local_midnight_utc,
-    _local_month,
-    _next_month,
-    _parquet_files,
-    _pieces,
-    _plan,
-    _Span,
-)
+from insights.reduce.partitioned import _collect
+from insights.reduce.scan import _parquet_files
 
 __all__: list[str] = []
 

@@ -22,10 +22,8 @@ import polars as pl
 
 from insights.data import layout
 from insights.errors import ContractError, ParameterError
-from insights.reduce.partitioned import (
-    REDUCE_COLUMNS,
-    _Chunk,
-)
+from insights.reduce._passes import _Chunk
+from insights.reduce.scan import REDUCE_COLUMNS
 
 __all__: list[str] = []
 

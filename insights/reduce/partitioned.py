@@ -31,25 +31,24 @@ every file whose range overlaps it (for one big unsorted file: the whole file, e
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 import pyarrow.parquet as pq
 
 from insights._common import DEFAULT_TZ
-from insights.data import layout
-from insights.errors import ContractError, ParameterError
+from insights.errors import ParameterError
+from insights.reduce._passes import (
+    _Chunk,
+    _pieces,
+    _plan,
+    _zone,
+)
 from insights.reduce.aggregates import (
     active_customers_daily,
     category_daily,
@@ -58,15 +57,14 @@ from insights.reduce.aggregates import (
     merchant_monthly,
     to_polars,
 )
+from insights.reduce.scan import REDUCE_COLUMNS, _check_schemas, _parquet_files, _scan
 
 __all__ = [
     "AGGREGATES",
-    "REDUCE_COLUMNS",
     "ROWS_PER_PASS",
     "Aggregate",
     "Engine",
     "reduce_partitioned",
-    "scan_transactions",
     "write_aggregates",
 ]
 
@@ -91,317 +89,10 @@ _SORT_KEYS: dict[str, list[str] | None] = {
     "group_daily": ["merchant_group_id", "day"],
     "active_customers_daily": ["day"],
 }
-#: The contract columns the reduce reads, with their contract types.
-REDUCE_COLUMNS: dict[str, pl.DataType] = {
-    "customer_id": pl.String(),
-    "created_at": pl.Datetime("us", "UTC"),
-    "amount_minor": pl.Int64(),
-    "merchant_id": pl.String(),
-    "merchant_name": pl.String(),
-    "merchant_group_id": pl.String(),
-    "merchant_category": pl.String(),
-    "merchant_city": pl.String(),
-    "is_online": pl.Boolean(),
-}
-_TICK = timedelta(microseconds=1)
 _OPTIMIZE = pl.QueryOptFlags(comm_subplan_elim=False)
 #: Default ``rows_per_pass``: consecutive local months are reduced in one pass while their rows
 #: total at most this (about 1.5 GB peak for ``merchant_daily``; see ``benchmarks/reduce.py``).
 ROWS_PER_PASS = 8_000_000
-_MONTH_DIR = layout.MONTH_DIR
-
-
-# --- files and partitions -----------------------------------------------------------------
-
-
-def _parquet_files(source: str | Path) -> list[Path]:
-    path = Path(source)
-    if path.is_dir():
-        files = sorted(path.rglob("*.parquet"))
-    elif path.is_file():
-        files = [path]
-    else:
-        msg = f"{source}: no such file or folder; point at a Parquet file or a folder of them."
-        raise ContractError(msg)
-    if not files:
-        msg = f"{source}: no .parquet files found (searched the folder recursively)."
-        raise ContractError(msg)
-    return files
-
-
-def _type_problem(name: str, found: pl.DataType) -> str | None:
-    if name == "created_at":
-        ok = isinstance(found, pl.Datetime) and found.time_zone == "UTC"
-        want = "a UTC timestamp (timestamp[us, UTC])"
-    elif name == "amount_minor":
-        ok = found.is_integer()
-        want = "an integer (int64, minor units)"
-    else:
-        ok = found == REDUCE_COLUMNS[name]
-        want = str(REDUCE_COLUMNS[name])
-    return None if ok else f"{name} is {found}, expected {want}"
-
-
-def _check_schemas(files: Sequence[Path]) -> None:
-    """Check every file's Parquet footer (not its rows) for the columns the reduce needs."""
-    problems: list[str] = []
-    for file in files:
-        try:
-            schema = pl.read_parquet_schema(file)
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            problems.append(f"{file}: not readable as Parquet ({exc})")
-            continue
-        missing = [name for name in REDUCE_COLUMNS if name not in schema]
-        wrong = [
-            problem
-            for name in REDUCE_COLUMNS
-            if name in schema and (problem := _type_problem(name, schema[name])) is not None
-        ]
-        if missing or wrong:
-            detail = "; ".join(([f"missing {', '.join(missing)}"] if missing else []) + wrong)
-            problems.append(f"{file}: {detail}")
-    if problems:
-        shown = "\n  ".join(problems[:10])
-        more = f"\n  ... and {len(problems) - 10} more files" if len(problems) > 10 else ""
-        msg = (
-            f"{len(problems)} of {len(files)} Parquet files do not have the transactions "
-            f"contract's columns and types (data_contracts/transactions.yaml):\n  {shown}{more}\n"
-            "Fix the export, or load and validate it with insights.data.io.load_transactions."
-        )
-        raise ContractError(msg)
-
-
-def _scan(files: Sequence[Path]) -> pl.LazyFrame:
-    return pl.scan_parquet(
-        [str(f) for f in files],
-        hive_partitioning=False,
-        cast_options=pl.ScanCastOptions(integer_cast="upcast"),
-    ).select(
-        *(
-            pl.col(name).cast(dtype) if name in ("amount_minor", "created_at") else pl.col(name)
-            for name, dtype in REDUCE_COLUMNS.items()
-        )
-    )
-
-
-def scan_transactions(source: str | Path, /) -> pl.LazyFrame:
-    """Scan Parquet transactions lazily, after checking their columns and types.
-
-    Only the Parquet footers are read: the check is cheap and catches a wrong export
-    (a missing column, a naive or local ``created_at``, a float amount) before a long reduce.
-    Row-level rules (non-zero amounts, currency codes, ...) are checked by the loaders in
-    :mod:`insights.data.io`, which read every row.
-
-    Parameters
-    ----------
-    source
-        A Parquet file or a folder searched recursively (hive ``key=value`` folders welcome;
-        the keys are not read as columns).
-
-    Returns
-    -------
-    pl.LazyFrame
-        The columns the reduce needs, :data:`REDUCE_COLUMNS`: ``customer_id``, ``created_at``
-        (UTC), ``amount_minor`` (Int64), ``merchant_id`` and the merchant attributes.
-
-    Raises
-    ------
-    ContractError
-        If there are no Parquet files, or a file lacks a column or has the wrong type.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> pl.DataFrame({"customer_id": ["a"], "amount_minor": [1.5]}).write_parquet(
-    ...     folder / "part-0.parquet"
-    ... )
-    >>> scan_transactions(folder)
-    Traceback (most recent call last):
-    ...
-    insights.errors.ContractError: 1 of 1 Parquet files do not have the transactions ...
-
-    """
-    files = _parquet_files(source)
-    _check_schemas(files)
-    return _scan(files)
-
-
-def _month_start(year: int, month: int) -> date:
-    return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-
-
-def _next_month(month: date) -> date:
-    return _month_start(month.year, month.month + 1)
-
-
-def _utc_month_start(month: date) -> datetime:
-    return datetime(month.year, month.month, 1, tzinfo=UTC)
-
-
-def _local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
-    # The first instant of local ``day`` in UTC (fold=0 gives the earliest instant).
-    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
-
-
-def _local_month(instant: datetime, zone: ZoneInfo) -> date:
-    local = instant.astimezone(zone)
-    return date(local.year, local.month, 1)
-
-
-@dataclass(frozen=True)
-class _Chunk:
-    """A run of whole local calendar months: its UTC range and the files that may hold it."""
-
-    month: date  # the first local month
-    last: date  # the last local month
-    start: datetime
-    end: datetime
-    files: tuple[Path, ...]
-    rows: float  # estimated from the Parquet footers
-
-    @property
-    def label(self) -> str:
-        first = f"{self.month:%Y-%m}"
-        return first if self.last == self.month else f"{first}..{self.last:%Y-%m}"
-
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        msg = f"tz={tz!r} is not an IANA time zone name; use e.g. 'Europe/London'."
-        raise ParameterError(msg) from exc
-
-
-_UNIT_US = {"milliseconds": 1_000, "microseconds": 1, "nanoseconds": 0.001}
-
-
-@dataclass(frozen=True)
-class _Span:
-    """A non-empty file's UTC range ``[first, last]`` of ``created_at`` and its row count."""
-
-    first: datetime
-    last: datetime
-    rows: int
-
-
-def _footer_range(meta: pq.FileMetaData) -> tuple[datetime, datetime] | None:
-    """Read ``created_at`` min and max from the row-group statistics, if all have them.
-
-    The raw integer statistics are used: asking pyarrow for ``stats.min`` of a timestamp
-    imports pandas, a second of start-up in every process that reduces.
-    """
-    column = meta.schema.names.index("created_at")
-    lows, highs = [], []
-    for group in range(meta.num_row_groups):
-        stats = meta.row_group(group).column(column).statistics
-        if stats is None or not stats.has_min_max or stats.physical_type != "INT64":
-            return None
-        logical = json.loads(stats.logical_type.to_json())
-        unit = _UNIT_US.get(logical.get("timeUnit", ""))
-        if logical.get("Type") != "Timestamp" or unit is None:
-            return None
-        lows.append(int(stats.min_raw) * unit)
-        highs.append(int(stats.max_raw) * unit)
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    # Rounding nanoseconds outwards keeps the range a superset of the rows' instants.
-    first = epoch + timedelta(microseconds=math.floor(min(lows)))
-    last = epoch + timedelta(microseconds=math.ceil(max(highs)))
-    return first, last
-
-
-def _file_spans(files: Sequence[Path]) -> dict[Path, _Span]:
-    """Find the UTC range of ``created_at`` and the row count of each non-empty file.
-
-    The range comes from the footer statistics when present (so a row filed under the wrong
-    month is still found), else from a ``year_month=YYYY-MM`` folder name, else from reading
-    the column.
-    """
-    spans: dict[Path, _Span] = {}
-    unknown: list[tuple[Path, int]] = []
-    for file in files:
-        meta = pq.read_metadata(file)
-        if meta.num_rows == 0:
-            continue
-        found = _footer_range(meta)
-        if found is not None:
-            spans[file] = _Span(*found, meta.num_rows)
-            continue
-        matches = [m for part in file.parts[:-1] if (m := _MONTH_DIR.fullmatch(part))]
-        if matches:
-            month = _month_start(int(matches[-1].group(1)), int(matches[-1].group(2)))
-            first, end = _utc_month_start(month), _utc_month_start(_next_month(month))
-            spans[file] = _Span(first, end - _TICK, meta.num_rows)
-        else:
-            unknown.append((file, meta.num_rows))
-    for file, rows in unknown:
-        created = pl.col("created_at")
-        bounds = _scan([file]).select(created.min().alias("lo"), created.max().alias("hi"))
-        lo, hi = bounds.collect().row(0)
-        if lo is not None:
-            spans[file] = _Span(lo, hi, rows)
-    return spans
-
-
-def _rows_within(span: _Span, start: datetime, end: datetime) -> float:
-    """Estimate a file's rows in ``[start, end)``, as if spread evenly over its range."""
-    if span.last < start or span.first >= end:
-        return 0.0
-    width = (span.last - span.first).total_seconds()
-    if width == 0:
-        return float(span.rows)
-    inside = (min(span.last, end) - max(span.first, start)).total_seconds()
-    return span.rows * max(inside, 0.0) / width
-
-
-def _plan(
-    files: Sequence[Path],
-    zone: ZoneInfo,
-    rows_per_pass: int | None,
-    *,
-    spans: dict[Path, _Span] | None = None,
-    only: Collection[date] | None = None,
-) -> list[_Chunk]:
-    """Group the local months covered by the data into passes, each with its files.
-
-    Consecutive months go into one run while their estimated rows (from the Parquet footers)
-    total at most ``rows_per_pass``; a month larger than that is a run of its own. ``None``
-    gives one run per month. ``only`` restricts the plan to those months (an incremental run);
-    months are joined only when consecutive.
-    """
-    spans = _file_spans(files) if spans is None else spans
-    months: set[date] = set()
-    for span in spans.values():
-        month, last_month = _local_month(span.first, zone), _local_month(span.last, zone)
-        while month <= last_month:
-            months.add(month)
-            month = _next_month(month)
-    chunks: list[_Chunk] = []
-    for month in sorted(months):
-        if only is not None and month not in only:
-            continue
-        start = _local_midnight_utc(month, zone)
-        end = _local_midnight_utc(_next_month(month), zone)
-        rows = sum(_rows_within(span, start, end) for span in spans.values())
-        overlapping = {f for f, span in spans.items() if span.first < end and start <= span.last}
-        if not overlapping:
-            continue
-        previous = chunks[-1] if chunks else None
-        if (
-            previous is not None
-            and rows_per_pass is not None
-            and previous.end == start
-            and previous.rows + rows <= rows_per_pass
-        ):
-            files_ = tuple(sorted(set(previous.files) | overlapping))
-            chunks[-1] = _Chunk(
-                previous.month, month, previous.start, end, files_, previous.rows + rows
-            )
-        else:
-            chunks.append(_Chunk(month, month, start, end, tuple(sorted(overlapping)), rows))
-    return chunks
 
 
 # --- running the aggregates month by month -------------------------------------------------
@@ -452,19 +143,6 @@ def _polars_chunk(chunk: _Chunk) -> pl.LazyFrame:
 
 def _chunk_frame(chunk: _Chunk, con: Any) -> Any:
     return _polars_chunk(chunk) if con is None else _duckdb_chunk(con, chunk)
-
-
-def _pieces(chunk: _Chunk, zone: ZoneInfo, days: int | None) -> list[_Chunk]:
-    """Split a local month into runs of ``days`` local days (all of it when ``days`` is None)."""
-    if days is None:
-        return [chunk]
-    end_day = _next_month(chunk.month)
-    firsts = [chunk.month + timedelta(days=d) for d in range(0, (end_day - chunk.month).days, days)]
-    bounds = [_local_midnight_utc(day, zone) for day in firsts] + [chunk.end]
-    return [
-        _Chunk(chunk.month, chunk.last, lo, hi, chunk.files, chunk.rows)
-        for lo, hi in pairwise(bounds)
-    ]
 
 
 def _collect(frame: Any) -> pl.DataFrame:

@@ -37,6 +37,7 @@ import polars as pl
 
 from insights._common import DEFAULT_TZ
 from insights.errors import ParameterError
+from insights.reduce._passes import _zone
 from insights.reduce._run import _last_day, _Run
 from insights.reduce._sources import _inputs, _signature
 from insights.reduce._store import (
@@ -55,12 +56,7 @@ from insights.reduce.marts import (
     read_manifest,
     read_mart,
 )
-from insights.reduce.partitioned import (
-    ROWS_PER_PASS,
-    Engine,
-    _duckdb_connection,
-    _zone,
-)
+from insights.reduce.partitioned import ROWS_PER_PASS, Engine, _duckdb_connection
 
 __all__ = ["ReduceSummary", "reduce_marts", "write_marts"]
 

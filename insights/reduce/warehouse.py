@@ -25,6 +25,7 @@ import polars as pl
 
 from insights._common import DEFAULT_TZ
 from insights.errors import ContractError, ParameterError
+from insights.reduce._passes import _zone
 from insights.reduce._sources import _signature
 from insights.reduce._store import (
     _collect_garbage,
@@ -35,7 +36,6 @@ from insights.reduce._store import (
     _Writer,
 )
 from insights.reduce.marts import MANIFEST_FORMAT, MART_NAMES, mart, mart_definitions_hash
-from insights.reduce.partitioned import _zone
 from insights.reduce.pipeline import _names
 
 __all__ = ["export_marts", "read_warehouse_mart"]

@@ -20,9 +20,9 @@ from insights.reduce.partitioned import (
     AGGREGATES,
     ROWS_PER_PASS,
     reduce_partitioned,
-    scan_transactions,
     write_aggregates,
 )
+from insights.reduce.scan import scan_transactions
 
 KEYS = {
     "merchant_daily": ["merchant_id", "day"],
