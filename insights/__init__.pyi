@@ -49,10 +49,7 @@ from insights.customers.growth import (
 )
 from insights.data.contracts import (
     Contract as Contract,
-    ValidationReport as ValidationReport,
-    ValidationResult as ValidationResult,
     load_contract as load_contract,
-    validate as validate,
 )
 from insights.data.io import (
     load_contacts as load_contacts,
@@ -63,6 +60,13 @@ from insights.data.io import (
 from insights.data.sample import (
     sample_data as sample_data,
     write_sample as write_sample,
+)
+from insights.data.validation import (
+    validate as validate,
+)
+from insights.data.validation_report import (
+    ValidationReport as ValidationReport,
+    ValidationResult as ValidationResult,
 )
 from insights.errors import (
     ContractError as ContractError,

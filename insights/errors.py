@@ -36,8 +36,8 @@ class ContractError(InsightsError):
     Attributes
     ----------
     report
-        The :class:`insights.data.contracts.ValidationReport` with the per-rule counts and example
-        rows, or ``None`` where the data could not be read at all.
+        The :class:`insights.data.validation_report.ValidationReport` with the per-rule
+        counts and example rows, or ``None`` where the data could not be read at all.
 
     """
 

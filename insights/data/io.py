@@ -23,17 +23,9 @@ from typing import Literal
 
 import polars as pl
 
-from insights.data.contracts import (
-    EXAMPLES,
-    FILE,
-    ROW,
-    Contract,
-    ValidationReport,
-    ValidationResult,
-    load_contract,
-    structural_problems,
-    validate_located,
-)
+from insights.data.contracts import Contract, load_contract
+from insights.data.validation import structural_problems, validate_located
+from insights.data.validation_report import EXAMPLES, FILE, ROW, ValidationReport, ValidationResult
 from insights.errors import ContractError, ParameterError
 
 __all__ = [

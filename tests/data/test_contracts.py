@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from polars.testing import assert_frame_equal
 
-from insights.data.contracts import CONTRACT_NAMES, load_contract, validate
+from insights.data.contracts import CONTRACT_NAMES, load_contract
+from insights.data.validation import validate
 from insights.errors import ContractError, ParameterError
 
 T0 = datetime(2025, 6, 1, 9, 30, tzinfo=UTC)
