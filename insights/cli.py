@@ -30,24 +30,12 @@ from typing import Any
 from insights._common import DEFAULT_TZ
 from insights.data.contracts import CONTRACT_NAMES
 from insights.errors import ContractError, InsightsError, ParameterError
+from insights.reduce.marts import MART_NAMES
 
 __all__ = ["main"]
 
 DEFAULT_SAMPLE = Path("data/sample")
 DEFAULT_CATALOGUE = Path("notebooks/catalogue.toml")
-# Kept in step with insights.reduce.marts.MART_NAMES (a test checks), so `--help` stays fast.
-MART_NAMES = (
-    "merchant_monthly",
-    "category_daily",
-    "group_daily",
-    "city_monthly",
-    "total_monthly",
-    "active_customers_daily",
-    "contacts_daily",
-    "channel_daily",
-    "contact_intervals",
-    "accounts_daily",
-)
 
 
 def _date(text: str) -> date:

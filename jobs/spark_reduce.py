@@ -30,37 +30,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from insights.reduce.aggregates import (
-    active_customers_daily,
-    category_daily,
-    city_monthly,
-    group_daily,
-    merchant_monthly,
-    total_monthly,
-)
-from insights.reduce.contacts import (
-    accounts_daily,
-    channel_daily,
-    contact_intervals,
-    contacts_daily,
-)
-from insights.reduce.marts import MART_NAMES, check_mart, mart
+from insights.reduce.contacts import accounts_daily
+from insights.reduce.marts import MART_FUNCTIONS, MART_NAMES, check_mart, mart
 from insights.reduce.scan import REDUCE_COLUMNS
 
 __all__ = ["main", "reduce_to_parquet"]
 
-#: The mart functions run on a Spark DataFrame of their source (accounts_daily is special).
-MARTS = {
-    "merchant_monthly": merchant_monthly,
-    "category_daily": category_daily,
-    "group_daily": group_daily,
-    "city_monthly": city_monthly,
-    "total_monthly": total_monthly,
-    "active_customers_daily": active_customers_daily,
-    "contacts_daily": contacts_daily,
-    "channel_daily": channel_daily,
-    "contact_intervals": contact_intervals,
-}
 #: Columns the transaction marts read (a subset of data_contracts/transactions.yaml).
 COLUMNS = list(REDUCE_COLUMNS)
 CONTACT_COLUMNS = ["customer_id", "created_at", "channel", "tag", "handle_time_seconds"]
@@ -123,7 +98,7 @@ def reduce_to_parquet(
             small = accounts_daily(source, end=_last_day(ends, tz), tz=tz)
             result = _spark_frame(spark, check_mart(small, name), name)
         else:
-            result = MARTS[name](source, tz=tz).select(*mart(name).columns)
+            result = MART_FUNCTIONS[name](source, tz=tz).select(*mart(name).columns)
         writer = result.write.mode("overwrite")
         if table_prefix is not None:
             target = f"{table_prefix}{name}"

@@ -39,40 +39,16 @@ from insights.reduce._sources import (
 )
 from insights.reduce._store import _split_months, _Writer
 from insights.reduce.aggregates import (
-    active_customers_daily,
-    category_daily,
-    city_monthly,
-    group_daily,
-    merchant_monthly,
     to_polars,
-    total_monthly,
 )
 from insights.reduce.contacts import (
     accounts_daily,
-    channel_daily,
-    contact_intervals,
-    contacts_daily,
 )
-from insights.reduce.marts import mart
+from insights.reduce.marts import MART_FUNCTIONS, mart
 from insights.reduce.partitioned import _collect
 from insights.reduce.scan import _parquet_files
 
 __all__: list[str] = []
-
-#: The engine-agnostic functions computing each transaction mart from a pass of transactions.
-_TX_MARTS: dict[str, Callable[..., Any]] = {
-    "merchant_monthly": merchant_monthly,
-    "category_daily": category_daily,
-    "group_daily": group_daily,
-    "city_monthly": city_monthly,
-    "total_monthly": total_monthly,
-    "active_customers_daily": active_customers_daily,
-}
-_CONTACT_MARTS: dict[str, Callable[..., Any]] = {
-    "contacts_daily": contacts_daily,
-    "channel_daily": channel_daily,
-    "contact_intervals": contact_intervals,
-}
 
 
 def _last_day(sources: Mapping[str, Any], inputs: _Inputs, zone: ZoneInfo) -> date | None:
@@ -181,7 +157,7 @@ class _Run:
             for name in wanted:
                 days = None if mart(name).period == "month" else split_days
                 frames = [
-                    _collect(_TX_MARTS[name](_tx_piece(con, piece, currency), tz=tz))
+                    _collect(MART_FUNCTIONS[name](_tx_piece(con, piece, currency), tz=tz))
                     for piece in _pieces(chunk, zone, days)
                 ]
                 frame = frames[0] if len(frames) == 1 else pl.concat(frames)
@@ -235,7 +211,7 @@ class _Run:
             if name == "accounts_daily":
                 result = accounts_daily(frame, end=end, tz=tz)
             else:
-                result = _collect(_CONTACT_MARTS[name](frame, tz=tz))
+                result = _collect(MART_FUNCTIONS[name](frame, tz=tz))
             for month, part in sorted(_split_months(to_polars(result), mart(name).period).items()):
                 writer.write(name, month, part)
                 recomputed[name].append(_month_key(month))

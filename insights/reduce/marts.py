@@ -43,7 +43,7 @@ import difflib
 import functools
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +53,24 @@ import yaml
 from insights.data import layout
 from insights.data.contracts import Contract, contracts_dir, load_contract
 from insights.errors import ContractError, ParameterError
+from insights.reduce.aggregates import (
+    active_customers_daily,
+    category_daily,
+    city_monthly,
+    group_daily,
+    merchant_monthly,
+    total_monthly,
+)
+from insights.reduce.contacts import (
+    accounts_daily,
+    channel_daily,
+    contact_intervals,
+    contacts_daily,
+)
 
 __all__ = [
     "MANIFEST",
+    "MART_FUNCTIONS",
     "MART_NAMES",
     "Mart",
     "check_mart",
@@ -70,19 +85,25 @@ __all__ = [
     "read_mart",
 ]
 
+#: The function computing each mart from a frame of its source (any engine narwhals reads),
+#: in the order the marts are written and listed. A mart is named after its function.
+MART_FUNCTIONS: Mapping[str, Callable[..., Any]] = {
+    function.__name__: function
+    for function in (
+        merchant_monthly,
+        category_daily,
+        group_daily,
+        city_monthly,
+        total_monthly,
+        active_customers_daily,
+        contacts_daily,
+        channel_daily,
+        contact_intervals,
+        accounts_daily,
+    )
+}
 #: Every mart, in the order they are written and listed.
-MART_NAMES = (
-    "merchant_monthly",
-    "category_daily",
-    "group_daily",
-    "city_monthly",
-    "total_monthly",
-    "active_customers_daily",
-    "contacts_daily",
-    "channel_daily",
-    "contact_intervals",
-    "accounts_daily",
-)
+MART_NAMES = tuple(MART_FUNCTIONS)
 #: The manifest file of a mart folder.
 MANIFEST = "manifest.json"
 #: Manifest format; a folder written by another format is rebuilt, not patched.

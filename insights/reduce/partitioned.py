@@ -43,20 +43,14 @@ import pyarrow.parquet as pq
 
 from insights._common import DEFAULT_TZ
 from insights.errors import ParameterError
+from insights.reduce import aggregates
 from insights.reduce._passes import (
     _Chunk,
     _pieces,
     _plan,
     _zone,
 )
-from insights.reduce.aggregates import (
-    active_customers_daily,
-    category_daily,
-    group_daily,
-    merchant_daily,
-    merchant_monthly,
-    to_polars,
-)
+from insights.reduce.aggregates import to_polars
 from insights.reduce.scan import REDUCE_COLUMNS, _check_schemas, _parquet_files, _scan
 
 __all__ = [
@@ -73,13 +67,10 @@ Aggregate = Literal[
 ]
 Engine = Literal["polars", "duckdb"]
 
-#: The aggregate functions of :mod:`insights.reduce.aggregates` that this module runs, by name.
+#: The aggregate functions of :mod:`insights.reduce.aggregates` that this module runs, by name
+#: (each is named after its function).
 AGGREGATES: dict[str, Callable[..., Any]] = {
-    "merchant_daily": merchant_daily,
-    "merchant_monthly": merchant_monthly,
-    "category_daily": category_daily,
-    "group_daily": group_daily,
-    "active_customers_daily": active_customers_daily,
+    name: getattr(aggregates, name) for name in get_args(Aggregate)
 }
 #: Sort keys restoring the order the whole-frame functions give (``None``: unsorted).
 _SORT_KEYS: dict[str, list[str] | None] = {

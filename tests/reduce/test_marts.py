@@ -14,7 +14,7 @@ import yaml
 from conftest import tx_frame
 from polars.testing import assert_frame_equal
 
-from insights.cli import MART_NAMES as CLI_MART_NAMES, main
+from insights.cli import main
 from insights.errors import ContractError, ParameterError
 from insights.reduce import aggregates, contacts, pipeline
 from insights.reduce.marts import (
@@ -134,7 +134,6 @@ def expected(name: str, root: Path) -> pl.DataFrame:
 
 
 def test_every_mart_has_a_contract_with_key_grain_and_people() -> None:
-    assert list(CLI_MART_NAMES) == list(MART_NAMES)
     for name in MART_NAMES:
         m = mart(name)
         doc = yaml.safe_load(mart_contract_path(name).read_text())
