@@ -79,9 +79,18 @@ def local_day(column: str = "created_at", /, *, tz: str = DEFAULT_TZ) -> pl.Expr
 
 
 def require_columns(
-    frame: pl.DataFrame | pl.LazyFrame, columns: Sequence[str], /, *, who: str
+    frame: pl.DataFrame | pl.LazyFrame,
+    columns: Sequence[str],
+    /,
+    *,
+    who: str,
+    what: str = "",
+    fix: str = "",
 ) -> None:
     """Raise :class:`ParameterError` naming the columns ``who`` needs that ``frame`` lacks.
+
+    ``what`` names the frame in the message (``"the history"``); ``fix`` is appended to it
+    (how to build a frame with those columns).
 
     Examples
     --------
@@ -89,10 +98,15 @@ def require_columns(
     Traceback (most recent call last):
     ...
     insights.errors.ParameterError: chart needs columns ['a', 'b']; missing ['b'] (got ['a']).
+    >>> require_columns(pl.DataFrame({"a": [1]}), ["b"], who="f", what="the table", fix="Add b.")
+    Traceback (most recent call last):
+    ...
+    insights.errors.ParameterError: f needs columns ['b'] in the table; missing ['b'] (got ['a']). Add b.
 
-    """
+    """  # noqa: E501
     names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
     missing = [c for c in columns if c not in names]
     if missing:
-        msg = f"{who} needs columns {list(columns)}; missing {missing} (got {names})."
-        raise ParameterError(msg)
+        where = f" in {what}" if what else ""
+        msg = f"{who} needs columns {list(columns)}{where}; missing {missing} (got {names})."
+        raise ParameterError(f"{msg} {fix}" if fix else msg)

@@ -7,6 +7,7 @@ from datetime import date
 
 import polars as pl
 
+from insights._common import require_columns
 from insights.errors import InsufficientHistoryError, ParameterError
 
 __all__ = ["in_scope", "require_mart"]
@@ -25,12 +26,9 @@ def require_mart(frame: object, mart: str, columns: Sequence[str], what: str) ->
             f"DATA_DIR --out MART_DIR`, or insights.reduce_marts(DATA_DIR)) and pass "
             f"insights.read_mart(MART_DIR, {mart!r})."
         )
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ParameterError(
-            f"{what} needs the {mart} mart (data_contracts/marts/{mart}.yaml); missing "
-            f"columns {missing} (got {frame.columns})."
-        )
+    require_columns(
+        frame, columns, who=what, what=f"the {mart} mart (data_contracts/marts/{mart}.yaml)"
+    )
     return frame
 
 

@@ -34,7 +34,7 @@ from typing import Literal
 
 import polars as pl
 
-from insights._common import DEFAULT_TZ
+from insights._common import DEFAULT_TZ, require_columns
 from insights.errors import InsufficientHistoryError, ParameterError
 
 __all__ = [
@@ -194,13 +194,14 @@ def _daily_table(daily: pl.DataFrame | pl.LazyFrame, /, *, who: str) -> pl.DataF
     frame = frame.rename(
         {k: v for k, v in mart.items() if k in frame.columns and v not in frame.columns}
     )
-    missing = [c for c in ("ds", "signups", "open_accounts") if c not in frame.columns]
-    if missing:
-        msg = (
-            f"{who}: the daily table lacks {missing} (columns: {frame.columns}); build it with "
-            "insights.daily_accounts(customers, end=...) or read the accounts_daily mart."
-        )
-        raise ParameterError(msg)
+    require_columns(
+        frame,
+        ["ds", "signups", "open_accounts"],
+        who=who,
+        what="the daily table",
+        fix="Build it with insights.daily_accounts(customers, end=...) or read the "
+        "accounts_daily mart.",
+    )
     if frame.schema["ds"] != pl.Date:
         msg = f"{who}: column 'ds' is {frame.schema['ds']}, expected a date per row."
         raise ParameterError(msg)

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from insights._common import require_columns
 from insights.errors import ParameterError
 from insights.forecasting._holidays import NAME_YEARS, holiday_table, unknown_holidays
 from insights.forecasting.regressors import calendar_features
@@ -77,10 +78,9 @@ class Series:
 
 def validate_history(history: pl.DataFrame | pl.LazyFrame, /, *, who: str) -> pl.DataFrame:
     frame = history.collect() if isinstance(history, pl.LazyFrame) else history
-    missing = [c for c in ("ds", "y") if c not in frame.columns]
-    if missing:
-        msg = f"{who}: history lacks column(s) {missing}; it needs `ds` (Date) and `y` (numeric)."
-        raise ParameterError(msg)
+    require_columns(
+        frame, ["ds", "y"], who=who, what="the history", fix="`ds` is a Date, `y` a number."
+    )
     if frame.schema["ds"] != pl.Date:
         msg = (
             f"{who}: `ds` is {frame.schema['ds']}, not Date; convert local timestamps to "

@@ -36,6 +36,7 @@ from typing import Any
 
 import polars as pl
 
+from insights._common import require_columns
 from insights.errors import ParameterError
 
 __all__ = [
@@ -91,12 +92,6 @@ def _with_uid(frame: pl.DataFrame) -> pl.DataFrame:
     if "unique_id" in frame.columns:
         return frame.with_columns(pl.col("unique_id").cast(pl.String))
     return frame.with_columns(pl.lit("total", dtype=pl.String).alias("unique_id"))
-
-
-def _require(frame: pl.DataFrame, columns: Sequence[str], /, *, who: str, what: str) -> None:
-    if missing := [c for c in columns if c not in frame.columns]:
-        msg = f"{who}: {what} lacks columns {missing} (columns: {frame.columns})."
-        raise ParameterError(msg)
 
 
 def _seasonal_scale(history: pl.DataFrame, /, *, as_of: date) -> pl.DataFrame:
@@ -192,8 +187,8 @@ def forecast_record(
     if isinstance(actual_days, bool) or actual_days < 0:
         msg = f"forecast_record: actual_days={actual_days!r} must be 0 or more days."
         raise ParameterError(msg)
-    _require(forecast, ["ds", "mean"], who="forecast_record", what="the forecast")
-    _require(
+    require_columns(forecast, ["ds", "mean"], who="forecast_record", what="the forecast")
+    require_columns(
         history, ["ds", y, *([counts] if counts else [])], who="forecast_record", what="the history"
     )
     if "model" not in forecast.columns and model is None:
@@ -252,7 +247,7 @@ def _latest_actuals(archive: pl.DataFrame, actuals: pl.DataFrame | None) -> pl.D
     )
     if actuals is None:
         return archived
-    _require(actuals, ["ds", "y"], who="scored_forecasts", what="actuals")
+    require_columns(actuals, ["ds", "y"], who="scored_forecasts", what="actuals")
     given = (
         _with_uid(actuals).select("unique_id", "ds", pl.col("y").cast(pl.Float64)).drop_nulls("y")
     )
@@ -351,7 +346,7 @@ def scored_forecasts(
 
 
 def _archive_frame(archive: pl.DataFrame, /, *, who: str) -> pl.DataFrame:
-    _require(archive, list(RECORD_COLUMNS), who=who, what="the archive")
+    require_columns(archive, list(RECORD_COLUMNS), who=who, what="the archive")
     return archive.with_columns(pl.col(c).cast(t) for c, t in RECORD_COLUMNS.items())
 
 
@@ -396,7 +391,9 @@ def forecast_accuracy(
 
     """
     keys = list(by)
-    _require(scored, [*keys, "scaled_error"], who="forecast_accuracy", what="the scored days")
+    require_columns(
+        scored, [*keys, "scaled_error"], who="forecast_accuracy", what="the scored days"
+    )
     levels = [m.group(1) for c in scored.columns if (m := _INSIDE.match(c))]
     exprs: list[pl.Expr] = [
         (pl.col("as_of").n_unique() if "as_of" in scored.columns else pl.lit(None))
@@ -524,7 +521,7 @@ def tracking_chart(accuracy: pl.DataFrame, /) -> Any:
 
     from insights.publish.theme import titled  # noqa: PLC0415
 
-    _require(accuracy, ["as_of", "unique_id", "mase"], who="tracking_chart", what="accuracy")
+    require_columns(accuracy, ["as_of", "unique_id", "mase"], who="tracking_chart", what="accuracy")
     levels = [c.removeprefix("coverage_") for c in accuracy.columns if c.startswith("coverage_")]
     long = accuracy.unpivot(
         index=["as_of", "unique_id"],

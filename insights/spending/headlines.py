@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from insights._common import parse_month
+from insights._common import parse_month, require_columns
 from insights.errors import ParameterError
 from insights.spending._shared import (
     check_min_customers as _check_min_customers,
@@ -33,10 +33,7 @@ def _month_totals(monthly: pl.DataFrame, city: str | None, month: str) -> pl.Dat
             "pass the city_monthly mart (with city=) or the total_monthly mart."
         )
         raise ParameterError(msg)
-    missing = [c for c in ["month", *_METRICS] if c not in columns]
-    if missing:
-        msg = f"monthly_headlines needs columns {['month', *_METRICS]}; missing {missing}."
-        raise ParameterError(msg)
+    require_columns(monthly, ["month", *_METRICS], who="monthly_headlines")
     if city is None:
         if "merchant_city" in columns:
             msg = (

@@ -135,7 +135,7 @@ def test_growth_series_takes_the_marts_day_column() -> None:
 
 
 def test_growth_series_rejects_a_table_without_the_counts() -> None:
-    with pytest.raises(ParameterError, match=r"lacks \['open_accounts'\].*daily_accounts"):
+    with pytest.raises(ParameterError, match=r"missing \['open_accounts'\].*daily_accounts"):
         ins.growth_series(daily().drop("open_accounts"))
 
 
