@@ -92,35 +92,43 @@ def _count_where(condition: nw.Expr, name: str) -> nw.Expr:
 # --- plumbing -----------------------------------------------------------------------------
 
 
-def _to_lazy(tx: Any, tz: str) -> tuple[nw.LazyFrame[Any], bool]:
-    """Wrap ``tx`` with narwhals; return it lazy and whether the caller gave an eager frame."""
+def _to_lazy(frame: Any, who: str) -> tuple[nw.LazyFrame[Any], bool]:
+    """Wrap ``frame`` with narwhals; return it lazy and whether the caller gave an eager frame.
+
+    ``who`` (the function called) is named in the error for anything narwhals cannot read.
+    """
     try:
-        frame = nw.from_native(tx)
+        wrapped = nw.from_native(frame)
     except TypeError as exc:
         msg = (
-            f"Expected a polars DataFrame/LazyFrame, a DuckDB relation or a PySpark DataFrame; "
-            f"got {type(tx).__name__}."
+            f"{who}: expected a polars DataFrame/LazyFrame, a DuckDB relation or a PySpark "
+            f"DataFrame; got {type(frame).__name__}."
         )
         raise ParameterError(msg) from exc
-    if isinstance(frame, nw.DataFrame):
-        return frame.lazy(), True
-    if isinstance(frame, nw.LazyFrame):
-        return frame, False
-    msg = f"Expected a frame of transactions, got a series ({type(tx).__name__})."
+    if isinstance(wrapped, nw.DataFrame):
+        return wrapped.lazy(), True
+    if isinstance(wrapped, nw.LazyFrame):
+        return wrapped, False
+    msg = f"{who}: expected a frame, got a series ({type(frame).__name__})."
     raise ParameterError(msg)
 
 
-def _with_period(lazy: nw.LazyFrame[Any], period: nw.Expr, tz: str) -> nw.LazyFrame[Any]:
+def _with_local(lazy: nw.LazyFrame[Any], tz: str, *exprs: nw.Expr) -> nw.LazyFrame[Any]:
+    """Add ``exprs`` (local calendar columns of ``tz``), teaching the fix where the engine can't."""
     try:
-        return lazy.with_columns(period, _payment_flag(), _refund_amount())
+        return lazy.with_columns(*exprs)
     except NotImplementedError as exc:
         msg = (
-            f"Cannot convert created_at to the local calendar of tz={tz!r} on this engine: {exc} "
+            f"Cannot convert to the local calendar of tz={tz!r} on this engine: {exc} "
             f"DuckDB and Spark keep the time zone in the connection/session, so set it to {tz!r} "
             f"first (DuckDB: `SET TimeZone = '{tz}'`; Spark: "
             f"`spark.conf.set('spark.sql.session.timeZone', '{tz}')`) or pass that tz."
         )
         raise ParameterError(msg) from exc
+
+
+def _with_period(lazy: nw.LazyFrame[Any], period: nw.Expr, tz: str) -> nw.LazyFrame[Any]:
+    return _with_local(lazy, tz, period, _payment_flag(), _refund_amount())
 
 
 def _finish(result: nw.LazyFrame[Any], eager: bool, sort_by: list[str] | None) -> Any:
@@ -155,8 +163,8 @@ def _customer_totals(
     return visits.group_by(*keys).agg(*aggs).with_columns(*_as_int64(*names))
 
 
-def _merchant_reduce(tx: Any, period: nw.Expr, period_name: str, tz: str) -> Any:
-    lazy, eager = _to_lazy(tx, tz)
+def _merchant_reduce(tx: Any, period: nw.Expr, period_name: str, tz: str, who: str) -> Any:
+    lazy, eager = _to_lazy(tx, who)
     # Reduce on the merchant id alone and join the attributes back: grouping by five more
     # string columns doubles the cost of the reduce.
     totals = _customer_totals(
@@ -247,7 +255,7 @@ def merchant_daily(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     └────────────┴─────────────┴──────────┴──────────────────┴──────────────┘
 
     """
-    result: FrameT = _merchant_reduce(tx, _local_day(tz), "day", tz)
+    result: FrameT = _merchant_reduce(tx, _local_day(tz), "day", tz, "merchant_daily")
     return result
 
 
@@ -304,7 +312,7 @@ def merchant_monthly(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     └────────────┴───────────┴──────────────────┘
 
     """
-    result: FrameT = _merchant_reduce(tx, _local_month(tz), "month", tz)
+    result: FrameT = _merchant_reduce(tx, _local_month(tz), "month", tz, "merchant_monthly")
     return result
 
 
@@ -351,7 +359,7 @@ def category_daily(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     └───────────────┴─────────────┴───────────┘
 
     """
-    lazy, eager = _to_lazy(tx, tz)
+    lazy, eager = _to_lazy(tx, "category_daily")
     keys = ["merchant_category", "merchant_city", "day"]
     result = _customer_totals(_with_period(lazy, _local_day(tz), tz), keys, repeat=False)
     out: FrameT = _finish(result, eager, keys)
@@ -389,7 +397,7 @@ def group_daily(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     (800, 2, 1)
 
     """
-    lazy, eager = _to_lazy(tx, tz)
+    lazy, eager = _to_lazy(tx, "group_daily")
     keys = ["merchant_group_id", "day"]
     result = _customer_totals(_with_period(lazy, _local_day(tz), tz), keys, repeat=False)
     out: FrameT = _finish(result, eager, keys)
@@ -432,7 +440,7 @@ def city_monthly(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     (1, 2, 600)
 
     """
-    lazy, eager = _to_lazy(tx, tz)
+    lazy, eager = _to_lazy(tx, "city_monthly")
     keys = ["merchant_city", "month"]
     totals = _customer_totals(_with_period(lazy, _local_month(tz), tz), keys, repeat=False)
     result = totals.select(*keys, "customers", "payments", "spend_minor")
@@ -471,7 +479,7 @@ def total_monthly(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     (2, 2, 800)
 
     """
-    lazy, eager = _to_lazy(tx, tz)
+    lazy, eager = _to_lazy(tx, "total_monthly")
     totals = _customer_totals(_with_period(lazy, _local_month(tz), tz), ["month"], repeat=False)
     result = totals.select("month", "customers", "payments", "spend_minor")
     out: FrameT = _finish(result, eager, ["month"])
@@ -508,7 +516,7 @@ def active_customers_daily(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     (datetime.date(2025, 3, 1), 1)
 
     """
-    lazy, eager = _to_lazy(tx, tz)
+    lazy, eager = _to_lazy(tx, "active_customers_daily")
     payers = (
         _with_period(lazy.filter(nw.col("amount_minor") > 0), _local_day(tz), tz)
         .select("day", "customer_id")

@@ -21,8 +21,7 @@ import narwhals as nw
 import polars as pl
 
 from insights._common import DEFAULT_TZ
-from insights.errors import ParameterError
-from insights.reduce.aggregates import to_polars
+from insights.reduce.aggregates import _to_lazy, _with_local, to_polars
 
 __all__ = [
     "account_events",
@@ -35,37 +34,8 @@ __all__ = [
 FrameT = TypeVar("FrameT")
 
 
-def _lazy(frame: Any, what: str) -> tuple[nw.LazyFrame[Any], bool]:
-    try:
-        wrapped = nw.from_native(frame)
-    except TypeError as exc:
-        msg = (
-            f"{what}: expected a polars DataFrame/LazyFrame, a DuckDB relation or a PySpark "
-            f"DataFrame; got {type(frame).__name__}."
-        )
-        raise ParameterError(msg) from exc
-    if isinstance(wrapped, nw.DataFrame):
-        return wrapped.lazy(), True
-    if isinstance(wrapped, nw.LazyFrame):
-        return wrapped, False
-    msg = f"{what}: expected a frame, got a series ({type(frame).__name__})."
-    raise ParameterError(msg)
-
-
 def _local(column: str, tz: str) -> nw.Expr:
     return nw.col(column).dt.convert_time_zone(tz)
-
-
-def _with(lazy: nw.LazyFrame[Any], tz: str, *exprs: nw.Expr) -> nw.LazyFrame[Any]:
-    try:
-        return lazy.with_columns(*exprs)
-    except NotImplementedError as exc:
-        msg = (
-            f"Cannot convert to the local calendar of tz={tz!r} on this engine: {exc} Set the "
-            f"connection/session time zone to {tz!r} first (DuckDB: `SET TimeZone = '{tz}'`; "
-            f"Spark: `spark.conf.set('spark.sql.session.timeZone', '{tz}')`)."
-        )
-        raise ParameterError(msg) from exc
 
 
 def _finish(result: nw.LazyFrame[Any], eager: bool, keys: list[str]) -> Any:
@@ -109,10 +79,10 @@ def contacts_daily(contacts: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     (datetime.date(2025, 6, 2), 'phone', 'card_lost', 3, 2, 2, 400)
 
     """
-    lazy, eager = _lazy(contacts, "contacts_daily")
+    lazy, eager = _to_lazy(contacts, "contacts_daily")
     keys = ["day", "channel", "tag"]
     result = (
-        _with(lazy, tz, _local("created_at", tz).dt.date().alias("day"))
+        _with_local(lazy, tz, _local("created_at", tz).dt.date().alias("day"))
         .group_by(*keys)
         .agg(
             nw.len().alias("contacts"),
@@ -147,10 +117,10 @@ def channel_daily(contacts: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     (datetime.date(2025, 6, 2), 'chat', 3, 2)
 
     """
-    lazy, eager = _lazy(contacts, "channel_daily")
+    lazy, eager = _to_lazy(contacts, "channel_daily")
     keys = ["day", "channel"]
     result = (
-        _with(lazy, tz, _local("created_at", tz).dt.date().alias("day"))
+        _with_local(lazy, tz, _local("created_at", tz).dt.date().alias("day"))
         .group_by(*keys)
         .agg(nw.len().alias("contacts"), nw.col("customer_id").n_unique().alias("customers"))
         .with_columns(*_int64("contacts", "customers"))
@@ -181,12 +151,12 @@ def contact_intervals(contacts: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     (datetime.date(2025, 6, 2), 'phone', None, 570, 2)
 
     """
-    lazy, eager = _lazy(contacts, "contact_intervals")
+    lazy, eager = _to_lazy(contacts, "contact_intervals")
     local = _local("created_at", tz)
     keys = ["day", "channel", "tag", "minute"]
     half = (local.dt.minute() >= 30).cast(nw.Int64) * 30
     result = (
-        _with(
+        _with_local(
             lazy,
             tz,
             local.dt.date().alias("day"),
@@ -210,12 +180,12 @@ def account_events(customers: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
         ``day``, ``signups``, ``closures``: one row per day with an opening or a closure.
 
     """
-    lazy, eager = _lazy(customers, "account_events")
+    lazy, eager = _to_lazy(customers, "account_events")
     zero = nw.lit(0).cast(nw.Int64)
-    opened = _with(lazy, tz, _local("opened_at", tz).dt.date().alias("day")).select(
+    opened = _with_local(lazy, tz, _local("opened_at", tz).dt.date().alias("day")).select(
         "day", nw.lit(1).cast(nw.Int64).alias("signups"), zero.alias("closures")
     )
-    closed = _with(
+    closed = _with_local(
         lazy.filter(~nw.col("closed_at").is_null()),
         tz,
         _local("closed_at", tz).dt.date().alias("day"),
