@@ -28,9 +28,9 @@ Sundays).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Literal
 
 import polars as pl
 
@@ -345,22 +345,10 @@ def growth_forecast(
 
     _check_horizon(horizon, who="growth_forecast")
     history = growth_series(daily, as_of=as_of, years=years, series=series)
-    parts = []
-    for name in series:
-        one = history.filter(pl.col("unique_id") == name)
-        closed: Literal["infer"] | tuple[int, ...] = () if name == "open_accounts" else "infer"
-        parts.append(
-            forecast(
-                one,
-                horizon=horizon,
-                level=level,
-                holidays=holidays,
-                closed=closed,
-                models=models,
-                windows=windows,
-            )
-        )
-    return pl.concat(parts)
+    run = functools.partial(
+        forecast, horizon=horizon, level=level, holidays=holidays, models=models, windows=windows
+    )
+    return pl.concat(_per_series(history, series, run))
 
 
 def growth_backtest(
@@ -405,22 +393,26 @@ def growth_backtest(
 
     _check_horizon(horizon, who="growth_backtest")
     history = growth_series(daily, as_of=as_of, years=years, series=series)
-    parts = []
-    for name in series:
-        one = history.filter(pl.col("unique_id") == name)
-        closed: Literal["infer"] | tuple[int, ...] = () if name == "open_accounts" else "infer"
-        parts.append(
-            backtest(
-                one,
-                horizon=horizon,
-                windows=windows,
-                level=level,
-                holidays=holidays,
-                closed=closed,
-                models=models,
-            )
+    run = functools.partial(
+        backtest, horizon=horizon, windows=windows, level=level, holidays=holidays, models=models
+    )
+    return pl.concat(_per_series(history, series, run), how="diagonal_relaxed")
+
+
+def _per_series(
+    history: pl.DataFrame, series: Sequence[str], run: Callable[..., pl.DataFrame]
+) -> list[pl.DataFrame]:
+    """Run ``run`` (a forecast or a backtest) on each series with its closed days.
+
+    Accounts stay open on every calendar day; sign-ups infer closed days from their history.
+    """
+    return [
+        run(
+            history.filter(pl.col("unique_id") == name),
+            closed=() if name == "open_accounts" else "infer",
         )
-    return pl.concat(parts, how="diagonal_relaxed")
+        for name in series
+    ]
 
 
 def _check_horizon(horizon: object, /, *, who: str) -> None:
