@@ -157,6 +157,11 @@ from insights.spending.charts import (
     spikes_chart as spikes_chart,
     trending_chart as trending_chart,
 )
+from insights.spending.defaults import (
+    report_city as report_city,
+    report_month as report_month,
+    report_tz as report_tz,
+)
 from insights.spending.eligibility import (
     chain_groups as chain_groups,
 )

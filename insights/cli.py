@@ -145,7 +145,7 @@ def _cmd_report_list(args: argparse.Namespace) -> int:
         print(f"{spec.name:<24} {spec.title}")
         for param in spec.params:
             if not param.runner or param.name == "data_path":
-                print(f"    {param.name}: {param.type} = {param.default!r}")
+                print(f"    {param.name}: {param.type} = {param.default_text()}")
     return 0
 
 
@@ -169,6 +169,8 @@ def _cmd_report_run(args: argparse.Namespace) -> int:
         cell_timeout=args.timeout_cell,
         budget=args.budget,
     )
+    for note in result.notes:
+        print(f"{args.name}: {note}")
     if result.status == "skipped":
         print(
             f"{args.name}: already published for these parameters and data at "

@@ -23,6 +23,7 @@ from typing import Literal
 
 import polars as pl
 
+from insights.data import layout
 from insights.data.contracts import Contract, load_contract
 from insights.data.validation import structural_problems, validate_located
 from insights.data.validation_report import EXAMPLES, FILE, ROW, ValidationReport, ValidationResult
@@ -39,6 +40,7 @@ __all__ = [
     "load_transactions",
     "read_raw",
     "validate_path",
+    "write_transactions",
 ]
 
 log = logging.getLogger("insights")
@@ -425,3 +427,39 @@ def load_contacts(
     return load_table(
         path, contract="contacts", on_invalid=on_invalid, quarantine_dir=quarantine_dir
     )
+
+
+def write_transactions(tx: pl.DataFrame, data_dir: str | Path, /) -> list[Path]:
+    """Write transactions in the raw layout the reduce reads, one file per UTC month.
+
+    ``<data_dir>/transactions/year_month=YYYY-MM/part-0.parquet`` (see
+    :mod:`insights.data.layout`); ``part-*.parquet`` files already in the folders written to
+    are replaced, other months are left alone.
+
+    Returns
+    -------
+    list of Path
+        The files written, oldest month first.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from datetime import datetime, timezone
+    >>> tx = pl.DataFrame({"created_at": [datetime(2025, 6, 30, 23, 30, tzinfo=timezone.utc)]})
+    >>> [p.parent.name for p in write_transactions(tx, tempfile.mkdtemp())]
+    ['year_month=2025-06']
+
+    """
+    month = pl.col("created_at").dt.convert_time_zone("UTC").dt.strftime("%Y-%m")
+    parts = tx.with_columns(month.alias(layout.PARTITION_KEY)).partition_by(
+        layout.PARTITION_KEY, as_dict=True, include_key=False, maintain_order=True
+    )
+    written = []
+    for (key,), part in sorted(parts.items(), key=lambda kv: str(kv[0][0])):
+        folder = layout.month_dir(data_dir, str(key))
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("part-*.parquet"):
+            stale.unlink()
+        part.write_parquet(folder / "part-0.parquet")
+        written.append(folder / "part-0.parquet")
+    return written

@@ -22,6 +22,7 @@ from typing import Any
 from insights.errors import ParameterError, ReportError
 
 __all__ = [
+    "DEFAULTS_FROM",
     "DEFAULT_CATALOGUE",
     "PARAM_TYPES",
     "Catalogue",
@@ -42,6 +43,13 @@ CHECKS = (
     "timezone",
     "holiday_country",
 )
+#: Defaults taken from the data (``default_from``), each resolved by a library function
+#: (:mod:`insights.spending.defaults`) before the checks, so a run records what it used.
+DEFAULTS_FROM = {
+    "latest_complete_month": "the latest complete month of the data",
+    "marts_tz": "the time zone the marts were reduced in",
+    "busiest_city": "the city with the most customers that month",
+}
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -65,10 +73,17 @@ class ParamSpec:
     check: str | None = None
     history_days: int = 0
     runner: bool = False
+    default_from: str | None = None
+
+    def default_text(self) -> str:
+        """The default as a reader should see it: a literal, or where the data puts it."""
+        if self.default_from is not None and self.default is None:
+            return f"from the data ({DEFAULTS_FROM[self.default_from]})"
+        return repr(self.default)
 
     def describe(self) -> str:
         """One line: name, type, default, constraints and help."""
-        bits = [f"{self.name}: {self.type} = {self.default!r}"]
+        bits = [f"{self.name}: {self.type} = {self.default_text()}"]
         if self.choices is not None:
             bits.append(f"one of {list(self.choices)}")
         if self.min is not None:
@@ -102,6 +117,8 @@ class ParamSpec:
         insights.errors.ParameterError: parameter n=9 is above the maximum 5; ...
 
         """
+        if value is None and self.default_from is not None:
+            return None  # taken from the data before the run
         parsed = self._convert(value)
         self._check_bounds(parsed)
         return parsed
@@ -281,11 +298,15 @@ def _param(path: Path, report: str, raw: Mapping[str, Any]) -> ParamSpec:
         "check",
         "history_days",
         "runner",
+        "default_from",
     }
     if unknown:
         raise _bad(path, where, f"unknown keys {sorted(unknown)}")
-    if "name" not in raw or "type" not in raw or "default" not in raw:
-        raise _bad(path, where, "every parameter needs name, type and default")
+    default_from = raw.get("default_from")
+    if default_from is not None and default_from not in DEFAULTS_FROM:
+        raise _bad(path, where, f"default_from {default_from!r} is not one of {list(DEFAULTS_FROM)}")
+    if "name" not in raw or "type" not in raw or ("default" not in raw and default_from is None):
+        raise _bad(path, where, "every parameter needs name, type and default (or default_from)")
     kind = raw["type"]
     if kind not in PARAM_TYPES:
         raise _bad(path, where, f"type {kind!r} is not one of {list(PARAM_TYPES)}")
@@ -296,7 +317,7 @@ def _param(path: Path, report: str, raw: Mapping[str, Any]) -> ParamSpec:
     spec = ParamSpec(
         name=raw["name"],
         type=kind,
-        default=_notebook_value(kind, raw["default"]),
+        default=_notebook_value(kind, raw.get("default")),
         help=raw.get("help", ""),
         choices=tuple(choices) if choices is not None else None,
         min=_notebook_value(kind, raw.get("min")),
@@ -304,6 +325,7 @@ def _param(path: Path, report: str, raw: Mapping[str, Any]) -> ParamSpec:
         check=check,
         history_days=int(raw.get("history_days", 0)),
         runner=bool(raw.get("runner", False)),
+        default_from=default_from,
     )
     try:
         spec.parse(spec.default)
@@ -412,7 +434,10 @@ def report_slug(spec: ReportSpec, values: Mapping[str, Any], /) -> str:
     extra = {
         p.name: values[p.name]
         for p in spec.params
-        if not p.runner and p.name not in spec.slug and values[p.name] != p.default
+        if not p.runner
+        and p.name not in spec.slug
+        and p.default_from is None  # the data's own value, or one equal to it
+        and values[p.name] != p.default
     }
     if extra:
         digest = hashlib.sha256(json.dumps(extra, sort_keys=True).encode()).hexdigest()[:8]

@@ -7,10 +7,15 @@ customer identifiers the privacy gate looks for.
 The data is a **mart folder** (written by ``insights reduce DATA_DIR --out MART_DIR``: a
 ``manifest.json`` and one Parquet file per mart and month), which the flagship reports read:
 every check then reads the manifest or a small mart (milliseconds), the fingerprint comes from
-the hashes the reduce recorded, and there are no customer identifiers to look for. A report
-whose catalogue ``inputs`` name marts refuses a raw folder before any kernel starts. A raw
-folder (:mod:`insights.data.layout`) is still understood for reports that read raw files. Any
-unreadable file is named.
+the hashes the reduce recorded, and there are no customer identifiers to look for.
+
+Given **raw data** instead (what ``insights validate`` accepts: a Parquet or CSV file, a folder
+of them, hive partitions, or the raw layout of :mod:`insights.data.layout`),
+:func:`prepare_data` checks every row against its contract and reduces it to marts in a
+private cache (``<out>.private/marts/``), reused while the files do not change, and says so.
+
+Parameters declared with ``default_from`` are then taken from the marts
+(:func:`resolve_defaults`, with the functions the notebook calls). Any unreadable file is named.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from __future__ import annotations
 import difflib
 import glob as globlib
 import hashlib
+import json
+import shutil
+import time
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
@@ -27,10 +35,22 @@ from typing import Any
 import polars as pl
 import pyarrow.parquet as pq
 
+from insights._common import DEFAULT_TZ
 from insights.data import layout
+from insights.data.io import (
+    data_files as raw_files,
+)
+from insights.data.io import (
+    load_contacts,
+    load_customers,
+    load_transactions,
+    write_transactions,
+)
 from insights.errors import ContractError, ParameterError
 from insights.reduce.marts import MANIFEST, MART_NAMES, mart_files, read_manifest
+from insights.reduce.pipeline import write_marts
 from insights.reports.catalogue import ReportSpec
+from insights.spending.defaults import report_city, report_month, report_tz
 
 __all__ = [
     "check_params_against_data",
@@ -38,6 +58,8 @@ __all__ = [
     "data_date_range",
     "data_files",
     "fingerprint",
+    "prepare_data",
+    "resolve_defaults",
 ]
 
 _CHUNK = 1 << 20
@@ -83,16 +105,20 @@ def _month_keys(manifest: Mapping[str, Any], *names: str) -> list[str]:
     return []
 
 
+def _as_parameter(name: str, exc: ParameterError) -> ParameterError:
+    """The library's message (``month='2021-01': ...``) under the parameter's own name."""
+    text = str(exc)
+    head, sep, rest = text.partition("=")
+    if sep and head.isidentifier():
+        return ParameterError(f"parameter {name}={rest}")
+    return ParameterError(f"parameter {name}: {text}")
+
+
 def _mart_check_month(data: Path, name: str, month: str) -> None:
-    months = _month_keys(read_manifest(data), "total_monthly", "city_monthly", "merchant_monthly")
-    if month in months:
-        return
-    span = f"{months[0]} to {months[-1]}" if months else "none"
-    raise ParameterError(
-        f"parameter {name}={month!r}: no transactions for that month in the marts in {data}/ "
-        f"(months with data: {span}).{_nearest(month, months)} Pick a month with data, or "
-        "reduce data that has it (`insights reduce DATA_DIR --out MART_DIR`)"
-    )
+    try:
+        report_month(data, month=month)
+    except ParameterError as exc:
+        raise _as_parameter(name, exc) from exc
 
 
 def _mart_cities(data: Path, month: str | None) -> list[str]:
@@ -132,12 +158,17 @@ def _check_month(data: Path, name: str, month: str) -> None:
 
 def _check_city(data: Path, name: str, city: str, month: str | None) -> None:
     if _is_marts(data):
+        if month is not None:
+            try:
+                report_city(data, month=month, city=city)
+            except ParameterError as exc:
+                raise _as_parameter(name, exc) from exc
+            return
         cities = _mart_cities(data, month)
         if city in cities:
             return
-        where = f" in {month}" if month else ""
         raise ParameterError(
-            f"parameter {name}={city!r}: no transactions at merchants in that city{where} in "
+            f"parameter {name}={city!r}: no transactions at merchants in that city in "
             f"the marts in {data}/.{_nearest(city, cities)} Cities: {', '.join(cities)}"
         )
     folder = layout.transactions_dir(data)
@@ -237,13 +268,10 @@ def _check_mart_timezone(data: Path, name: str, value: str) -> None:
     """Marts are on one calendar: a report asking for another one cannot be served."""
     if not _is_marts(data):
         return
-    tz = read_manifest(data).get("tz")
-    if tz != value:
-        raise ParameterError(
-            f"parameter {name}={value!r}: the marts in {data}/ count days and months in {tz}. "
-            f"Pass {name}={tz!r}, or reduce again with `insights reduce DATA_DIR --out MART_DIR "
-            f"--tz {value}`"
-        )
+    try:
+        report_tz(data, tz=value)
+    except ParameterError as exc:
+        raise _as_parameter(name, exc) from exc
 
 
 def _check_holiday_country(name: str, value: str) -> None:
@@ -276,6 +304,8 @@ def check_params_against_data(
     month = next((values[p.name] for p in spec.params if p.check == "transactions_month"), None)
     for p in spec.params:
         value = values[p.name]
+        if value is None and p.default_from is not None:
+            continue  # taken from the data by the notebook (see resolve_defaults)
         if p.check == "transactions_month":
             _check_month(data, p.name, value)
         elif p.check == "transactions_city":
@@ -289,6 +319,212 @@ def check_params_against_data(
             _check_mart_timezone(data, p.name, value)
         elif p.check == "holiday_country":
             _check_holiday_country(p.name, value)
+
+
+def resolve_defaults(
+    spec: ReportSpec, values: Mapping[str, Any], /, *, data: str | Path
+) -> tuple[dict[str, Any], list[str]]:
+    """Fill the parameters left ``None`` whose catalogue entry says ``default_from``.
+
+    The time zone and the month first, then the city (the busiest *that month*), each with
+    the library function the notebook calls (:mod:`insights.spending.defaults`), so the run
+    records, and the slug names, the values actually used.
+
+    Returns
+    -------
+    tuple
+        The values, and one sentence per value taken from the data (for the user).
+
+    Raises
+    ------
+    ParameterError
+        Not a mart folder, or the data holds no month or city to default to.
+
+    """
+    data = Path(data)
+    resolved = dict(values)
+    notes: list[str] = []
+    order = ("marts_tz", "latest_complete_month", "busiest_city")
+    wanted = [p for p in spec.params if p.default_from is not None and values.get(p.name) is None]
+    if not wanted or not _is_marts(data):
+        return resolved, notes
+    month_param = next((p.name for p in spec.params if p.check == "transactions_month"), None)
+    for p in sorted(wanted, key=lambda p: order.index(str(p.default_from))):
+        if p.default_from == "marts_tz":
+            value = report_tz(data)
+            why = "the time zone the marts were reduced in"
+        elif p.default_from == "latest_complete_month":
+            value = report_month(data)
+            why = "the latest complete month of the data"
+            last = read_manifest(data).get("sources", {}).get("transactions", {}).get("last_day")
+            if last and last[:7] == value and (date.fromisoformat(last) + timedelta(1)).day != 1:
+                why = f"the data's last month, incomplete: it ends on {last}"
+        else:
+            month = resolved.get(month_param) if month_param else None
+            if month is None:
+                continue
+            value = report_city(data, month=month)
+            why = f"the city with the most customers in {month}"
+        resolved[p.name] = value
+        other = "" if p.default_from == "marts_tz" else f"; pass -p {p.name}=... for another"
+        notes.append(f"{p.name}={value} ({why}{other})")
+    return resolved, notes
+
+
+def _timezone_param(spec: ReportSpec, values: Mapping[str, Any]) -> str | None:
+    return next(
+        (values.get(p.name) for p in spec.params if p.check == "timezone" and values.get(p.name)),
+        None,
+    )
+
+
+def _raw_inputs(data: Path) -> dict[str, Path]:
+    """The raw inputs under ``data``: the layout's three, or ``data`` itself as transactions."""
+    if data.is_dir():
+        found = {
+            "transactions": layout.transactions_dir(data),
+            "customers": layout.customers_path(data),
+            "contacts": layout.contacts_path(data),
+        }
+        present = {name: path for name, path in found.items() if path.exists()}
+        if present:
+            return present
+    return {"transactions": data}
+
+
+def _raw_signature(inputs: Mapping[str, Path], tz: str) -> str:
+    """Paths, sizes and modification times of every input file: changes when any file does."""
+    lines = [f"tz {tz}"]
+    for name, path in sorted(inputs.items()):
+        for file in raw_files(path):
+            stat = file.stat()
+            lines.append(f"{name} {file.resolve()} {stat.st_size} {stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+_LOADERS = {
+    "transactions": load_transactions,
+    "customers": load_customers,
+    "contacts": load_contacts,
+}
+
+
+def _reduce_raw(inputs: Mapping[str, Path], cache: Path, tz: str) -> tuple[int, int]:
+    """Validate every row, stage the valid data in the raw layout, reduce it to marts."""
+    stage = cache / "raw"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    rows = files = 0
+    for name, path in inputs.items():
+        files += len(raw_files(path))
+        frame = _LOADERS[name](path)  # ContractError naming each file, rule and example row
+        rows += frame.height
+        if name == "transactions":
+            write_transactions(frame, stage)
+        else:
+            target = layout.customers_path(stage) if name == "customers" else (
+                layout.contacts_path(stage)
+            )
+            frame.write_parquet(target)
+    write_marts(stage, cache / "marts", tz=tz)
+    shutil.rmtree(stage, ignore_errors=True)  # the marts are what the reports read
+    return rows, files
+
+
+def prepare_data(
+    spec: ReportSpec,
+    values: Mapping[str, Any],
+    /,
+    *,
+    data: str | Path,
+    cache: str | Path,
+) -> tuple[Path, list[str]]:
+    """Return the folder a report reads: ``data`` itself, or marts reduced from raw ``data``.
+
+    A report whose catalogue ``inputs`` name marts reads a mart folder. Given raw data instead
+    (a Parquet or CSV file, a folder of them, hive partitions, or the raw layout with
+    ``transactions/``, ``customers.parquet`` and ``contacts.parquet``), every row is checked
+    against its contract and the valid data reduced to marts in ``cache/<name>-<hash>/marts``,
+    counting days in the report's ``tz`` parameter if given (else Europe/London). The cache
+    is reused while no input file changes (path, size, modification time).
+
+    Returns
+    -------
+    tuple
+        The folder to read, and sentences saying what was done (empty for a mart folder).
+
+    Raises
+    ------
+    ParameterError
+        ``data`` does not exist, or holds no data file.
+    ContractError
+        A raw file breaks its contract: the message names the file, rule and example rows
+        (nothing is reduced).
+
+    """
+    data = Path(data)
+    if not data.exists():
+        raise ParameterError(
+            f"data {data} does not exist; pass --data with a mart folder written by "
+            "`insights reduce DATA_DIR --out MART_DIR`, or raw data (a Parquet or CSV file or "
+            "a folder of them)"
+        )
+    if _is_marts(data) or not _mart_inputs(spec):
+        return data, []
+    inputs = _raw_inputs(data)
+    try:
+        for path in inputs.values():
+            raw_files(path)
+    except ContractError as exc:
+        raise ParameterError(
+            f"report {spec.name!r} reads marts, and {data} is neither a mart folder (no "
+            f"{MANIFEST}) nor raw data: {exc}. Pass --data with a mart folder written by "
+            "`insights reduce DATA_DIR --out MART_DIR`, or with raw data"
+        ) from exc
+    zone = _timezone_param(spec, values)
+    if zone is not None:
+        _check_timezone("tz", zone)
+    tz = zone or DEFAULT_TZ
+    where = str(data.resolve())
+    key = hashlib.sha256(f"{where}\n{tz}".encode()).hexdigest()[:12]
+    name = "".join(ch if ch.isalnum() else "-" for ch in data.stem).strip("-") or "data"
+    folder = Path(cache) / f"{name}-{key}"
+    marts = folder / "marts"
+    signature = _raw_signature(inputs, tz)
+    stamp = folder / "source.json"
+    previous = json.loads(stamp.read_text()) if stamp.is_file() else {}
+    zone_note = "" if zone else f" (pass -p tz=ZONE for another calendar than {tz})"
+    if previous.get("signature") == signature and _is_marts(marts):
+        return marts, [
+            f"{data} is raw data: reading the marts reduced from it earlier in {marts}/, "
+            f"days in {tz}{zone_note}; its files have not changed since"
+        ]
+    started = time.perf_counter()
+    try:
+        rows, files = _reduce_raw(inputs, folder, tz)
+    except ContractError as exc:
+        raise ContractError(
+            f"{data} is raw data, so the report checks it against its contract before "
+            f"reducing it to marts, and it does not pass:\n{exc}",
+            exc.report,
+        ) from exc
+    stamp.write_text(
+        json.dumps({"source": where, "tz": tz, "signature": signature}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    names = " + ".join(inputs)
+    parquet_only = all(f.suffix != ".csv" for p in inputs.values() for f in raw_files(p))
+    keep = (
+        f" To keep marts of your own: `insights reduce {data} --out MART_DIR --tz {tz}`, then "
+        "--data MART_DIR."
+        if parquet_only
+        else ""
+    )
+    return marts, [
+        f"{data} is raw data ({names}: {rows:,} rows in {files} file(s), every row valid): "
+        f"reduced to marts in {marts}/ in {time.perf_counter() - started:.0f}s, days in "
+        f"{tz}{zone_note}; later runs reuse them while the files do not change.{keep}"
+    ]
 
 
 def _mart_inputs(spec: ReportSpec) -> list[str]:
@@ -454,26 +690,32 @@ def data_date_range(
 
 
 def customer_ids(data: str | Path, /) -> frozenset[str]:
-    """Every ``customer_id`` in the data folder: customers, transactions and contacts.
+    """Every ``customer_id`` in the data: customers, transactions and contacts.
 
-    A mart folder holds none (no mart contract has an identifier column): the empty set.
+    ``data`` is a mart folder, which holds none (no mart contract has an identifier column):
+    the empty set; or raw data (a Parquet or CSV file, or a folder of them).
     """
     data = Path(data)
-    if _is_marts(data):
+    if _is_marts(data) or not data.exists():
         return frozenset()
-    with_ids = []
-    for path in sorted(data.rglob("*.parquet")):
+    # One scan per file: customers, transactions and contacts have different schemas.
+    found: set[str] = set()
+    try:
+        files = raw_files(data)
+    except ContractError:  # no data file at all: nothing to look for
+        return frozenset()
+    for path in files:
+        ids = pl.col("customer_id").cast(pl.String).drop_nulls().unique()
+        if path.suffix == ".csv":
+            header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
+            if "customer_id" in header:
+                frame = pl.scan_csv(path, infer_schema=False).select(ids).collect()
+                found.update(frame.to_series().to_list())
+            continue
         try:
             schema = pl.read_parquet_schema(path)
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise _unreadable(path, exc) from exc
         if "customer_id" in schema:
-            with_ids.append(path)
-    if not with_ids:
-        return frozenset()
-    # One scan per file: customers, transactions and contacts have different schemas.
-    found: set[str] = set()
-    for path in with_ids:
-        ids = _scan([path], pl.col("customer_id").cast(pl.String).drop_nulls().unique())
-        found.update(ids.to_series().to_list())
+            found.update(_scan([path], ids).to_series().to_list())
     return frozenset(found)

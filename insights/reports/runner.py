@@ -54,10 +54,12 @@ from insights.reports.data import (
     data_date_range,
     data_files,
     fingerprint,
+    prepare_data,
+    resolve_defaults,
 )
 from insights.reports.execute import FailedCell, execute_notebook, explain_failure, failed_cell
 from insights.reports.failures import write_failure
-from insights.reports.folders import build_folder, logical_path, publish_folder
+from insights.reports.folders import build_folder, logical_path, private_root, publish_folder
 from insights.reports.html import render_html
 from insights.reports.index import write_index
 from insights.reports.kernel import KERNEL_NAME
@@ -102,6 +104,9 @@ class RunResult:
         The published folder ``<out>/<name>/<slug>/``.
     manifest
         The contents of its ``manifest.json``.
+    notes
+        What the runner decided for you, one sentence each: parameters taken from the data,
+        raw data reduced to marts.
 
     """
 
@@ -110,6 +115,7 @@ class RunResult:
     status: Literal["published", "skipped"]
     path: Path
     manifest: dict[str, Any] = field(repr=False)
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,8 @@ class _Plan:
     floor: int
     limits: _Limits
     started: datetime
+    source: Path = Path()
+    notes: tuple[str, ...] = ()
     files: list[Path] = field(default_factory=list)
     prints: dict[str, Any] = field(default_factory=dict)
     notebook_hash: str = ""
@@ -164,7 +172,7 @@ class _Plan:
             k: v for k, v in self.values.items() if k not in {"output_dir", "forecast_archive"}
         }
         if "data_path" in shown:
-            shown["data_path"] = logical_path(self.data_dir)
+            shown["data_path"] = logical_path(self.source)
         return shown
 
 
@@ -263,11 +271,17 @@ def _check_parameters(
             f"`notebook` in {cat.path}"
         )
     _check_kernel(limits.kernel)
+    source = Path(values.get("data_path", chosen or "data/sample"))
+    # Raw data becomes marts (in a private cache); None defaults become the data's values.
+    data_dir, notes = prepare_data(spec, values, data=source, cache=private_root(out) / "marts")
+    values, defaults = resolve_defaults(spec, values, data=data_dir)
     return _Plan(
         name=name,
         spec=spec,
         values=values,
-        data_dir=Path(values.get("data_path", chosen or "data/sample")),
+        data_dir=data_dir,
+        source=source,
+        notes=(*notes, *defaults),
         out=out,
         slug=report_slug(spec, values),
         floor=max(min_customers, int(values.get("min_customers", MIN_CUSTOMERS))),
@@ -346,7 +360,8 @@ def _machine_paths(plan: _Plan, build: Path) -> dict[str, str]:
     report = build / "report"
     swaps = {
         str(report.resolve()): ".",
-        str(plan.data_dir.resolve()): logical_path(plan.data_dir),
+        str(plan.data_dir.resolve()): logical_path(plan.source),
+        str(plan.source.resolve()): logical_path(plan.source),
         str(plan.archive.resolve()): logical_path(plan.archive),
         str(Path.cwd().resolve()): ".",
     }
@@ -380,7 +395,7 @@ def _page(plan: _Plan, build: Path) -> None:
 def _gate(plan: _Plan, build: Path) -> dict[str, Any]:
     checked = gate(
         build / "report",
-        customer_ids=customer_ids(plan.data_dir),
+        customer_ids=_customer_ids(plan),
         min_customers=plan.floor,
         machine_paths=[p for p in _machine_paths(plan, build) if len(p) > 1],
     )
@@ -414,7 +429,7 @@ def _publish(plan: _Plan, build: Path, privacy: Mapping[str, Any]) -> dict[str, 
         "notebook": {"path": logical_path(plan.spec.notebook), "sha256": plan.notebook_hash},
         "kernel": plan.limits.kernel,
         "data": {
-            "path": logical_path(plan.data_dir),
+            "path": logical_path(plan.source),
             "date_range": data_date_range(plan.files),
             **plan.prints,
         },
@@ -435,7 +450,7 @@ def _publish(plan: _Plan, build: Path, privacy: Mapping[str, Any]) -> dict[str, 
     )
     if leaks := check_privacy(
         report,
-        customer_ids=customer_ids(plan.data_dir),
+        customer_ids=_customer_ids(plan),
         min_customers=plan.floor,
         machine_paths=[p for p in _machine_paths(plan, build) if len(p) > 1],
         only=[MANIFEST_FILE],
@@ -505,7 +520,7 @@ def _record_failure(plan: _Plan, build: Path | None, exc: BaseException) -> Repo
         public=public,
         private=private,
         build=build,
-        identifiers=_known_ids(plan.data_dir),
+        identifiers=_known_ids(plan),
     )
     return ReportError(
         f"{explanation} The last published report (if any) is unchanged; the full detail "
@@ -514,10 +529,15 @@ def _record_failure(plan: _Plan, build: Path | None, exc: BaseException) -> Repo
     )
 
 
-def _known_ids(data_dir: Path) -> frozenset[str]:
+def _customer_ids(plan: _Plan) -> frozenset[str]:
+    """The identifiers the gate looks for: those of the raw data, if the run was given it."""
+    return customer_ids(plan.source) | customer_ids(plan.data_dir)
+
+
+def _known_ids(plan: _Plan) -> frozenset[str]:
     """Return the customer ids to redact from a failure record (none if unreadable)."""
     try:
-        return customer_ids(data_dir)
+        return _customer_ids(plan)
     except Exception:
         return frozenset()
 
@@ -625,7 +645,7 @@ def run_report(
     previous = published_manifest(plan.target)
     if not force and same_run(previous, plan.key):
         assert previous is not None
-        return RunResult(name, plan.slug, "skipped", plan.target, previous)
+        return RunResult(name, plan.slug, "skipped", plan.target, previous, plan.notes)
 
     build = build_folder(out, name=name, slug=plan.slug)
     try:
@@ -634,7 +654,7 @@ def run_report(
             _step("page", lambda: _page(plan, build))
             privacy = _step("gate", lambda: _gate(plan, build))
             manifest = _step("publish", lambda: _publish(plan, build, privacy))
-        return RunResult(name, plan.slug, "published", plan.target, manifest)
+        return RunResult(name, plan.slug, "published", plan.target, manifest, plan.notes)
     except (Exception, _Stopped) as exc:
         raise _record_failure(plan, build, exc) from exc
     finally:

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from insights.errors import ContractError, ParameterError
-from insights.reduce.marts import read_manifest
+from insights.reduce.marts import read_manifest, read_mart
 from insights.reduce.pipeline import write_marts
 from insights.reports.catalogue import load_catalogue
 from insights.reports.data import (
@@ -19,6 +19,8 @@ from insights.reports.data import (
     data_date_range,
     data_files,
     fingerprint,
+    prepare_data,
+    resolve_defaults,
 )
 
 CATALOGUE = load_catalogue(Path(__file__).resolve().parents[2] / "notebooks" / "catalogue.toml")
@@ -154,3 +156,87 @@ def test_an_unreadable_raw_file_is_named(tmp_path: Path) -> None:
         fingerprint([bad], data=raw)
     with pytest.raises(ContractError, match=rf"{bad}: not readable as Parquet"):
         data_date_range([bad])
+
+
+# --- raw data given to a report that reads marts --------------------------------------------
+
+
+def _one_file(raw: Path, target: Path) -> Path:
+    frame = pl.read_parquet(raw / "transactions" / "year_month=2025-09" / "part-0.parquet")
+    if target.suffix == ".csv":
+        frame.write_csv(target)
+    else:
+        frame.write_parquet(target)
+    return target
+
+
+def test_a_single_raw_file_is_reduced_to_marts_once(tmp_path: Path) -> None:
+    raw = write_raw(tmp_path / "raw")
+    single = _one_file(raw, tmp_path / "export.parquet")
+    cache = tmp_path / "cache"
+    given = params(tz="America/Chicago")
+    marts, notes = prepare_data(TRENDING, given, data=single, cache=cache)
+    assert marts.parent.parent == cache
+    assert read_manifest(marts)["tz"] == "America/Chicago"
+    assert read_mart(marts, "merchant_monthly").get_column("customers").to_list() == [12, 12]
+    assert "export.parquet is raw data (transactions: 24 rows in 1 file(s), every row valid)" in (
+        notes[0]
+    )
+    assert "insights reduce" in notes[0]
+    # Unchanged: reused. Changed: reduced again.
+    again, notes = prepare_data(TRENDING, given, data=single, cache=cache)
+    assert again == marts
+    assert "reduced from it earlier" in notes[0]
+    pl.read_parquet(single).head(12).write_parquet(single)
+    _, notes = prepare_data(TRENDING, given, data=single, cache=cache)
+    assert "12 rows in 1 file(s)" in notes[0]
+    assert read_mart(marts, "merchant_monthly").get_column("customers").to_list() == [12]
+
+
+def test_a_csv_export_gives_the_same_marts_as_parquet(tmp_path: Path) -> None:
+    raw = write_raw(tmp_path / "raw")
+    csv = _one_file(raw, tmp_path / "export.csv")
+    parquet = _one_file(raw, tmp_path / "export.parquet")
+    from_csv, notes = prepare_data(TRENDING, params(), data=csv, cache=tmp_path / "cache")
+    from_parquet, _ = prepare_data(TRENDING, params(), data=parquet, cache=tmp_path / "cache")
+    assert from_csv != from_parquet
+    for name in TRENDING.inputs:
+        assert read_mart(from_csv, name).equals(read_mart(from_parquet, name)), name
+    assert "days in Europe/London (pass -p tz=ZONE for another calendar" in notes[0]
+
+
+def test_a_raw_folder_in_the_layout_gives_every_mart(tmp_path: Path) -> None:
+    raw = write_raw(tmp_path / "raw")
+    marts, _ = prepare_data(CONTACTS, {}, data=raw, cache=tmp_path / "cache")
+    assert {"contacts_daily", "accounts_daily", "merchant_monthly"} <= set(
+        read_manifest(marts)["marts"]
+    )
+    assert customer_ids(raw) == frozenset(f"c{i}" for i in range(12))
+
+
+def test_raw_rows_breaking_the_contract_name_the_file_and_reduce_nothing(tmp_path: Path) -> None:
+    raw = write_raw(tmp_path / "raw")
+    single = _one_file(raw, tmp_path / "export.parquet")
+    pl.read_parquet(single).with_columns(amount_minor=pl.lit(0, pl.Int64)).write_parquet(single)
+    with pytest.raises(ContractError, match=r"(?s)is raw data, so the report checks it.*export"):
+        prepare_data(TRENDING, params(), data=single, cache=tmp_path / "cache")
+    assert not list((tmp_path / "cache").rglob("manifest.json"))
+
+
+def test_a_folder_without_data_says_what_it_looked_for(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("hello")
+    with pytest.raises(ParameterError, match=r"neither a mart folder .*Looked for \*\.parquet"):
+        prepare_data(TRENDING, params(), data=tmp_path / "empty", cache=tmp_path / "cache")
+    with pytest.raises(ParameterError, match=r"does not exist"):
+        prepare_data(TRENDING, params(), data=tmp_path / "nowhere", cache=tmp_path / "cache")
+
+
+def test_defaults_come_from_the_marts(marts: Path) -> None:
+    values, notes = resolve_defaults(TRENDING, params(), data=marts)
+    assert (values["month"], values["city"], values["tz"]) == ("2025-09", "Leeds", "Europe/London")
+    assert notes[1] == (
+        "month=2025-09 (the data's last month, incomplete: it ends on 2025-09-10; "
+        "pass -p month=... for another)"
+    )
+    check_params_against_data(TRENDING, values, data=marts)

@@ -16,7 +16,6 @@ jump of thousands of percent).
 from __future__ import annotations
 
 import html
-import importlib
 import re
 from datetime import date
 from pathlib import Path
@@ -26,6 +25,7 @@ import pytest
 from card_data import GAP_BRAND, THIN_CITY, TZ, us_card_data, write_card_data
 
 from insights.data.sample import write_sample
+from insights.reduce.pipeline import write_marts
 from insights.reports import RunResult, run_report
 
 pytestmark = pytest.mark.slow
@@ -47,15 +47,7 @@ SECTIONS = ("Trending places", "New this month", "Category growth", "Spending sp
 
 
 def _for_reports(raw: Path, out: Path, *, tz: str = "Europe/London") -> Path:
-    """The folder the trending report reads: the raw data, or its marts if it reads marts.
-
-    (The move of the reports onto marts is in flight; this serves both layouts and can go
-    once the notebook reads marts only.)
-    """
-    notebook = (CATALOGUE.parent / "trending_spending.ipynb").read_text(encoding="utf-8")
-    if "read_mart" not in notebook:
-        return raw
-    write_marts = importlib.import_module("insights.reduce.pipeline").write_marts
+    """The mart folder the trending report reads, reduced from ``raw``."""
     write_marts(raw, out, tz=tz)
     return out
 
@@ -90,9 +82,13 @@ def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def us_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    raw = write_card_data(us_card_data(), tmp_path_factory.mktemp("us"))
-    return _for_reports(raw, tmp_path_factory.mktemp("us_marts"), tz=TZ)
+def us_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_card_data(us_card_data(), tmp_path_factory.mktemp("us"))
+
+
+@pytest.fixture(scope="module")
+def us_data(us_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _for_reports(us_raw, tmp_path_factory.mktemp("us_marts"), tz=TZ)
 
 
 @pytest.mark.parametrize("month", ["2025-06", "2025-09"])
@@ -110,8 +106,17 @@ def test_every_city_of_the_sample_publishes_every_section(
 
 
 def test_a_us_city_of_national_brands_where_nothing_trends(us_data: Path, tmp_path: Path) -> None:
-    params = {"month": "2024-07", "city": "Chicago, IL", "tz": TZ}
-    result = _render(params, us_data, tmp_path)
+    # No parameter given: month, city and time zone come from the data, not from the sample
+    # (whose 2025-09, London and Europe/London would each be refused here).
+    result = _render({}, us_data, tmp_path)
+    assert result.slug == "2024-07_chicago-il"
+    assert result.manifest["parameters"]["tz"] == TZ
+    assert result.notes == (
+        f"tz={TZ} (the time zone the marts were reduced in)",
+        "month=2024-07 (the latest complete month of the data; pass -p month=... for another)",
+        "city=Chicago, IL (the city with the most customers in 2024-07; pass -p city=... for "
+        "another)",
+    )
     text = _text(result.path)
     assert "Amounts are in USD." in text
     assert "No place in Chicago, IL passed the bar in July 2024" in text
@@ -127,9 +132,15 @@ def test_a_us_city_of_national_brands_where_nothing_trends(us_data: Path, tmp_pa
     _no_artefacts(text)
 
 
-def test_a_thin_city_says_why_every_section_is_empty(us_data: Path, tmp_path: Path) -> None:
+def test_a_thin_city_says_why_every_section_is_empty(us_raw: Path, tmp_path: Path) -> None:
+    # Given the raw folder, the runner checks and reduces it to marts itself, and says so.
     params = {"month": "2024-07", "city": THIN_CITY, "tz": TZ}
-    result = _render(params, us_data, tmp_path)
+    result = _render(params, us_raw, tmp_path)
+    assert result.notes[0].startswith(f"{us_raw} is raw data (transactions: ")
+    assert f"reduced to marts in {tmp_path.parent / (tmp_path.name + '.private')}" in (
+        result.notes[0]
+    )
+    assert result.manifest["data"]["path"] == us_raw.name
     text = _text(result.path)
     assert f"Fewer than 10 customers paid in {THIN_CITY} in July 2024" in text
     assert f"No place in {THIN_CITY} passed the bar in July 2024: 5 places checked; 5 under 10" in (

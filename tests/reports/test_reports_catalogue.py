@@ -102,6 +102,28 @@ def test_slug_holds_the_slug_parameters_and_a_hash_of_other_changes() -> None:
     assert changed != report_slug(spec, {**plain, "top_n": 6})
 
 
+def test_defaults_from_the_data_are_none_until_the_data_is_read() -> None:
+    spec = load_catalogue(REAL).get("trending_spending")
+    values = parse_params(spec, {})
+    assert (values["month"], values["city"], values["tz"]) == (None, None, None)
+    assert spec.param("month").describe().startswith(
+        "month: month = from the data (the latest complete month of the data)"
+    )
+    # The time zone is the marts' own: naming it does not make another report.
+    resolved = {**values, "month": "2024-07", "city": "Chicago, IL"}
+    assert report_slug(spec, {**resolved, "tz": "America/Chicago"}) == "2024-07_chicago-il"
+
+
+def test_an_unknown_default_from_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.toml"
+    path.write_text(
+        '[reports.r]\nnotebook = "r.ipynb"\n'
+        '[[reports.r.params]]\nname = "m"\ntype = "month"\ndefault_from = "today"\n'
+    )
+    with pytest.raises(ReportError, match=r"default_from 'today' is not one of"):
+        load_catalogue(path)
+
+
 def test_a_bad_default_is_reported_against_the_catalogue(tmp_path: Path) -> None:
     path = tmp_path / "catalogue.toml"
     path.write_text(
