@@ -7,6 +7,9 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 SAMPLE := data/sample
 MARTS := data/marts
 RUN := $(UV) run --locked --no-sync
+# pytest-xdist: one worker per core; whole test files stay on one worker so module fixtures
+# (generated samples, renders) are built once.
+PYTEST_PAR := -n $(or $(PYTEST_WORKERS),2) --dist loadfile
 AIRFLOW_ENV := .airflow
 DBT_ENV := .dbt
 WAREHOUSE_DB := warehouse/target/insights.duckdb
@@ -45,19 +48,19 @@ typecheck: setup ## mypy (strict) on insights/
 	$(RUN) mypy
 
 pytest: setup ## the test suite with doctests
-	$(RUN) pytest
+	$(RUN) pytest $(PYTEST_PAR)
 
 check: setup ## fast tier (~1 min): ruff, mypy and the tests that need no notebook render, Spark or browser
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
-	$(RUN) pytest -m "not slow and not spark and not browser"
+	$(RUN) pytest $(PYTEST_PAR) -m "not slow and not spark and not browser"
 
 test: setup airflow-env dbt-env ## set up and run every check: ruff, mypy, pytest (dbt and Airflow runs too)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
-	$(RUN) pytest
+	$(RUN) pytest $(PYTEST_PAR)
 
 airflow-env: $(AIRFLOW_ENV)/.installed ## the separate Airflow 3 environment in .airflow/ (dags/requirements-airflow.txt)
 
