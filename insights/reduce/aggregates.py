@@ -23,7 +23,8 @@ Conventions shared by every aggregate:
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any, Literal, TypeVar
 
 import narwhals as nw
 import polars as pl
@@ -161,6 +162,27 @@ def _customer_totals(
     names = ["spend_minor", "payments", "customers"]
     names += ["repeat_customers", "refund_minor"] if repeat else []
     return visits.group_by(*keys).agg(*aggs).with_columns(*_as_int64(*names))
+
+
+#: Column order of the headline marts (city_monthly, total_monthly); the others list spend first.
+_HEADLINE = ("customers", "payments", "spend_minor")
+
+
+def _period_totals(
+    tx: Any,
+    who: str,
+    *,
+    by: list[str],
+    period: Literal["day", "month"],
+    tz: str,
+    columns: Sequence[str] = ("spend_minor", "payments", "customers"),
+) -> Any:
+    """Spend, payments and customers per ``by`` and local ``period``: four marts' one shape."""
+    lazy, eager = _to_lazy(tx, who)
+    keys = [*by, period]
+    local = _local_day(tz) if period == "day" else _local_month(tz)
+    totals = _customer_totals(_with_period(lazy, local, tz), keys, repeat=False)
+    return _finish(totals.select(*keys, *columns), eager, keys)
 
 
 def _merchant_reduce(tx: Any, period: nw.Expr, period_name: str, tz: str, who: str) -> Any:
@@ -359,10 +381,9 @@ def category_daily(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     └───────────────┴─────────────┴───────────┘
 
     """
-    lazy, eager = _to_lazy(tx, "category_daily")
-    keys = ["merchant_category", "merchant_city", "day"]
-    result = _customer_totals(_with_period(lazy, _local_day(tz), tz), keys, repeat=False)
-    out: FrameT = _finish(result, eager, keys)
+    out: FrameT = _period_totals(
+        tx, "category_daily", by=["merchant_category", "merchant_city"], period="day", tz=tz
+    )
     return out
 
 
@@ -397,10 +418,7 @@ def group_daily(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     (800, 2, 1)
 
     """
-    lazy, eager = _to_lazy(tx, "group_daily")
-    keys = ["merchant_group_id", "day"]
-    result = _customer_totals(_with_period(lazy, _local_day(tz), tz), keys, repeat=False)
-    out: FrameT = _finish(result, eager, keys)
+    out: FrameT = _period_totals(tx, "group_daily", by=["merchant_group_id"], period="day", tz=tz)
     return out
 
 
@@ -440,11 +458,9 @@ def city_monthly(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     (1, 2, 600)
 
     """
-    lazy, eager = _to_lazy(tx, "city_monthly")
-    keys = ["merchant_city", "month"]
-    totals = _customer_totals(_with_period(lazy, _local_month(tz), tz), keys, repeat=False)
-    result = totals.select(*keys, "customers", "payments", "spend_minor")
-    out: FrameT = _finish(result, eager, keys)
+    out: FrameT = _period_totals(
+        tx, "city_monthly", by=["merchant_city"], period="month", tz=tz, columns=_HEADLINE
+    )
     return out
 
 
@@ -479,10 +495,9 @@ def total_monthly(tx: FrameT, /, *, tz: str = DEFAULT_TZ) -> FrameT:
     (2, 2, 800)
 
     """
-    lazy, eager = _to_lazy(tx, "total_monthly")
-    totals = _customer_totals(_with_period(lazy, _local_month(tz), tz), ["month"], repeat=False)
-    result = totals.select("month", "customers", "payments", "spend_minor")
-    out: FrameT = _finish(result, eager, ["month"])
+    out: FrameT = _period_totals(
+        tx, "total_monthly", by=[], period="month", tz=tz, columns=_HEADLINE
+    )
     return out
 
 
