@@ -34,7 +34,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from insights._common import DEFAULT_TZ, require_columns
+from insights._common import DEFAULT_TZ, parse_day, require_columns
 from insights.errors import InsufficientHistoryError, ParameterError
 
 __all__ = [
@@ -51,21 +51,6 @@ __all__ = [
 GROWTH_SERIES = ("signups", "open_accounts")
 _COUNTS = ("signups", "closures", "open_accounts")
 _TZ = DEFAULT_TZ
-
-
-def _local_day(column: str, tz: str) -> pl.Expr:
-    return pl.col(column).dt.convert_time_zone(tz).dt.date()
-
-
-def _as_date(value: date | str, /, *, name: str) -> date:
-    """Accept a date or an ISO string (notebook parameters are plain literals)."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
-        msg = f"{name} must be a date or 'YYYY-MM-DD', not {value!r}"
-        raise ParameterError(msg) from exc
 
 
 def daily_accounts(
@@ -131,7 +116,7 @@ def daily_accounts(
     """
     from insights.reduce.contacts import accounts_daily  # noqa: PLC0415 - narwhals is heavy
 
-    last = _as_date(end, name="end")
+    last = parse_day(end, name="end")
     names = customers.collect_schema().names()
     if "open_accounts" in names:  # already the accounts_daily mart: cut it, do not recount
         mart = _daily_table(customers, who="daily_accounts")
@@ -150,7 +135,7 @@ def daily_accounts(
             "pass a later end or check the customers file."
         )
         raise ParameterError(msg)
-    first = mart["ds"].min() if start is None else _as_date(start, name="start")
+    first = mart["ds"].min() if start is None else parse_day(start, name="start")
     assert isinstance(first, date)
     if last < first:
         msg = f"daily_accounts: end={last} is before start={first}."
@@ -258,7 +243,7 @@ def growth_series(
     if isinstance(years, bool) or years < 1:
         msg = f"growth_series: years={years!r} must be a positive whole number."
         raise ParameterError(msg)
-    last = frame["ds"].max() if as_of is None else _as_date(as_of, name="as_of")
+    last = frame["ds"].max() if as_of is None else parse_day(as_of, name="as_of")
     assert isinstance(last, date)
     kept = frame.filter(
         pl.col("ds").is_between(last - timedelta(days=round(365.25 * years)) + timedelta(1), last)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
+from insights._common import parse_day
 from insights.errors import ParameterError
 from insights.forecasting.tracking import RECORD_COLUMNS
 
@@ -195,14 +196,6 @@ def read_forecast_archive(
     if target is not None:
         archive = archive.filter(pl.col("target") == target)
     if before is not None:
-        cut = before if isinstance(before, date) else _as_date(before)
+        cut = parse_day(before, name="before")
         archive = archive.filter(pl.col("as_of") < cut)
     return archive
-
-
-def _as_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
-        msg = f"before must be a date or 'YYYY-MM-DD', not {value!r}"
-        raise ParameterError(msg) from exc

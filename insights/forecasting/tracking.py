@@ -36,7 +36,7 @@ from typing import Any
 
 import polars as pl
 
-from insights._common import require_columns
+from insights._common import parse_day, require_columns
 from insights.errors import ParameterError
 
 __all__ = [
@@ -68,16 +68,6 @@ DRIFT_BAND_POINTS = 5.0
 _BOUND = re.compile(r"^(lo|hi)_(\d+(?:_\d+)?)$")
 _INSIDE = re.compile(r"^inside_(\d+(?:_\d+)?)$")
 _MIN_CUSTOMERS = 10
-
-
-def _as_date(value: date | str, /, *, name: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
-        msg = f"{name} must be a date or 'YYYY-MM-DD', not {value!r}"
-        raise ParameterError(msg) from exc
 
 
 def _levels(columns: Sequence[str]) -> list[str]:
@@ -180,7 +170,7 @@ def forecast_record(
     The scale is null here: the history repeats every week, so seasonal naive is perfect.
 
     """
-    origin = _as_date(as_of, name="as_of")
+    origin = parse_day(as_of, name="as_of")
     if not target or not isinstance(target, str):
         msg = "forecast_record: target must name what is forecast, e.g. 'contacts per day'."
         raise ParameterError(msg)
@@ -316,13 +306,13 @@ def scored_forecasts(
     levels = _levels(archive.columns)
     forecasts = archive.filter(pl.col("kind") == "forecast")
     if as_of is not None:
-        cut = _as_date(as_of, name="as_of")
+        cut = parse_day(as_of, name="as_of")
         forecasts = forecasts.filter(pl.col("as_of") < cut)
         if actuals is not None:
             actuals = actuals.filter(pl.col("ds") <= cut)
     latest = _latest_actuals(archive, actuals)
     if as_of is not None:
-        latest = latest.filter(pl.col("ds") <= _as_date(as_of, name="as_of"))
+        latest = latest.filter(pl.col("ds") <= parse_day(as_of, name="as_of"))
     error = (pl.col("y") - pl.col("mean")).abs()
     joined = forecasts.drop("y").join(latest, on=["target", "unique_id", "ds"], how="inner")
     return joined.select(

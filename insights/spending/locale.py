@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from insights._common import local_day
 from insights.errors import ContractError, ParameterError
 
 __all__ = [
@@ -232,7 +233,7 @@ def latest_complete_month(daily: Any, /, *, tz: str = "UTC") -> str:
     if "day" in names:
         day = pl.col("day")
     elif "created_at" in names:
-        day = pl.col("created_at").dt.convert_time_zone(tz).dt.date()
+        day = local_day("created_at", tz=tz)
     else:
         raise ParameterError(
             f"latest_complete_month needs a 'day' or 'created_at' column; got {names}"
