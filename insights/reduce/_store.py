@@ -9,17 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from insights.errors import ContractError, ParameterError
-from insights.reduce._sources import _month_key
+from insights.reduce._sources import _month_key, _signature
 from insights.reduce.marts import (
     MANIFEST,
+    MANIFEST_FORMAT,
     MART_NAMES,
     check_mart,
     mart,
@@ -142,3 +144,42 @@ def _try_manifest(folder: Path) -> dict[str, Any] | None:
         return read_manifest(folder) if (folder / MANIFEST).is_file() else None
     except (ContractError, ParameterError):
         return None
+
+
+def _run_id() -> str:
+    """Name a new run by its UTC start and a random suffix (file names never collide)."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+def _mart_entry(name: str, months: Mapping[str, Any]) -> dict[str, Any]:
+    """Describe mart ``name`` for the manifest: contract version, source, rows, month files."""
+    return {
+        "version": mart(name).contract.version,
+        "source": mart(name).source,
+        "rows": sum(int(e.get("rows", 0)) for e in months.values()),
+        "months": dict(sorted(months.items())),
+    }
+
+
+def _publish(folder: Path, run: str, **fields: Any) -> dict[str, Any]:
+    """Write the manifest of ``fields`` (its marts fingerprinted), then drop unlisted files.
+
+    ``fields`` are the manifest's own: ``tz``, ``definitions``, ``engine``, ``data``,
+    ``sources`` and ``marts`` (name → :func:`_mart_entry`).
+    """
+    listing = sorted(
+        f"{entry['path']} {entry['sha256']}"
+        for info in fields["marts"].values()
+        for entry in info["months"].values()
+        if entry.get("path")
+    )
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run": run,
+        **fields,
+        "fingerprint": _signature(listing),
+    }
+    _write_manifest(folder, manifest, run)
+    _collect_garbage(folder, _listed(manifest))
+    return manifest

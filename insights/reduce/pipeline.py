@@ -23,13 +23,11 @@ the next run removes the orphans.
 from __future__ import annotations
 
 import dataclasses
-import secrets
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, get_args
 
@@ -39,17 +37,18 @@ from insights._common import DEFAULT_TZ
 from insights.errors import ParameterError
 from insights.reduce._passes import _zone
 from insights.reduce._run import _last_day, _Run
-from insights.reduce._sources import _inputs, _signature
+from insights.reduce._sources import _inputs
 from insights.reduce._store import (
     _collect_garbage,
     _listed,
+    _mart_entry,
     _old_manifest,
+    _publish,
+    _run_id,
     _try_manifest,
-    _write_manifest,
     _Writer,
 )
 from insights.reduce.marts import (
-    MANIFEST_FORMAT,
     MART_NAMES,
     mart,
     mart_definitions_hash,
@@ -181,7 +180,7 @@ def write_marts(
     old = None if full else _old_manifest(folder, tz, definitions)
     # Orphans of a crashed run: files the current manifest does not list.
     _collect_garbage(folder, _listed(old if old is not None else _try_manifest(folder)))
-    run = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    run = _run_id()
     writer = _Writer(folder, run)
     con = _duckdb_connection(tz) if engine == "duckdb" else None
     state = _Run(
@@ -217,32 +216,17 @@ def write_marts(
         months = {**carried.get(name, {}), **writer.entries.get(name, {})}
         if name not in writer.entries and name not in carried:
             continue
-        marts_entry[name] = {
-            "version": mart(name).contract.version,
-            "source": mart(name).source,
-            "rows": sum(int(e.get("rows", 0)) for e in months.values()),
-            "months": dict(sorted(months.items())),
-        }
-    listing = sorted(
-        f"{entry['path']} {entry['sha256']}"
-        for info in marts_entry.values()
-        for entry in info["months"].values()
-        if entry.get("path")
+        marts_entry[name] = _mart_entry(name, months)
+    _publish(
+        folder,
+        run,
+        tz=tz,
+        definitions=definitions,
+        engine=engine,
+        data=str(inputs.root),
+        sources=sources,
+        marts=marts_entry,
     )
-    manifest = {
-        "format": MANIFEST_FORMAT,
-        "tz": tz,
-        "definitions": definitions,
-        "engine": engine,
-        "data": str(inputs.root),
-        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "run": run,
-        "sources": sources,
-        "marts": marts_entry,
-        "fingerprint": _signature(listing),
-    }
-    _write_manifest(folder, manifest, run)
-    _collect_garbage(folder, _listed(manifest))
     kept = sum(len(v) for v in carried.values())
     before = {(n, m) for n, info in (old or {}).get("marts", {}).items() for m in info["months"]}
     after = {(n, m) for n, info in marts_entry.items() for m in info["months"]}

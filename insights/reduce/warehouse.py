@@ -15,9 +15,7 @@ atomically, then the old files removed. A reader sees the old marts or the new, 
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +24,17 @@ import polars as pl
 from insights._common import DEFAULT_TZ
 from insights.errors import ContractError, ParameterError
 from insights.reduce._passes import _zone
-from insights.reduce._sources import _signature
 from insights.reduce._store import (
     _collect_garbage,
     _listed,
+    _mart_entry,
+    _publish,
+    _run_id,
     _split_months,
     _try_manifest,
-    _write_manifest,
     _Writer,
 )
-from insights.reduce.marts import MANIFEST_FORMAT, MART_NAMES, mart, mart_definitions_hash
+from insights.reduce.marts import MART_NAMES, mart, mart_definitions_hash
 from insights.reduce.pipeline import _names
 
 __all__ = ["export_marts", "read_warehouse_mart"]
@@ -165,7 +164,7 @@ def export_marts(
     folder.mkdir(parents=True, exist_ok=True)
     previous = _try_manifest(folder)
     _collect_garbage(folder, _listed(previous))
-    run = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    run = _run_id()
     currencies = _currencies(Path(database))
     writer = _Writer(folder, run)
     for name in names:
@@ -173,37 +172,18 @@ def export_marts(
         writer.entries[name] = {}
         for month, part in sorted(_split_months(frame, mart(name).period).items()):
             writer.write(name, month, part)
-    marts_entry: dict[str, dict[str, Any]] = {
-        name: {
-            "version": mart(name).contract.version,
-            "source": mart(name).source,
-            "rows": sum(int(e.get("rows", 0)) for e in writer.entries[name].values()),
-            "months": dict(sorted(writer.entries[name].items())),
-        }
-        for name in names
-    }
-    listing = sorted(
-        f"{entry['path']} {entry['sha256']}"
-        for info in marts_entry.values()
-        for entry in info["months"].values()
-        if entry.get("path")
-    )
-    manifest = {
-        "format": MANIFEST_FORMAT,
-        "tz": tz,
-        "definitions": mart_definitions_hash(),
-        "engine": "dbt",
-        "data": str(Path(database).resolve()),
-        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "run": run,
-        "sources": {
+    _publish(
+        folder,
+        run,
+        tz=tz,
+        definitions=mart_definitions_hash(),
+        engine="dbt",
+        data=str(Path(database).resolve()),
+        sources={
             "warehouse": {"database": str(Path(database).resolve()), "schema": schema},
             # what the models kept: the main currency, as insights reduce (main_currency macro)
             "transactions": {"currency": next(iter(currencies), "GBP"), "currencies": currencies},
         },
-        "marts": marts_entry,
-        "fingerprint": _signature(listing),
-    }
-    _write_manifest(folder, manifest, run)
-    _collect_garbage(folder, _listed(manifest))
+        marts={name: _mart_entry(name, writer.entries[name]) for name in names},
+    )
     return folder
