@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
@@ -160,6 +160,17 @@ def _rows_within(span: _Span, start: datetime, end: datetime) -> float:
     return span.rows * max(inside, 0.0) / width
 
 
+def _months_of(spans: Mapping[Path, _Span], zone: ZoneInfo) -> set[date]:
+    """Every local month some file's ``created_at`` range touches."""
+    months: set[date] = set()
+    for span in spans.values():
+        month, last = _local_month(span.first, zone), _local_month(span.last, zone)
+        while month <= last:
+            months.add(month)
+            month = _next_month(month)
+    return months
+
+
 def _plan(
     files: Sequence[Path],
     zone: ZoneInfo,
@@ -176,14 +187,8 @@ def _plan(
     months are joined only when consecutive.
     """
     spans = _file_spans(files) if spans is None else spans
-    months: set[date] = set()
-    for span in spans.values():
-        month, last_month = _local_month(span.first, zone), _local_month(span.last, zone)
-        while month <= last_month:
-            months.add(month)
-            month = _next_month(month)
     chunks: list[_Chunk] = []
-    for month in sorted(months):
+    for month in sorted(_months_of(spans, zone)):
         if only is not None and month not in only:
             continue
         start = _local_midnight_utc(month, zone)

@@ -19,11 +19,10 @@ from insights.reduce._passes import (
     _Chunk,
     _file_spans,
     _local_midnight_utc,
-    _local_month,
+    _months_of,
     _next_month,
     _pieces,
     _plan,
-    _Span,
 )
 from insights.reduce._sources import (
     _CONTACT_TYPES,
@@ -38,12 +37,8 @@ from insights.reduce._sources import (
     _tx_piece,
 )
 from insights.reduce._store import _split_months, _Writer
-from insights.reduce.aggregates import (
-    to_polars,
-)
-from insights.reduce.contacts import (
-    accounts_daily,
-)
+from insights.reduce.aggregates import to_polars
+from insights.reduce.contacts import accounts_daily
 from insights.reduce.marts import MART_FUNCTIONS, mart
 from insights.reduce.partitioned import _collect
 from insights.reduce.scan import _parquet_files
@@ -218,16 +213,6 @@ class _Run:
             writer.entries.setdefault(name, {})
             say(f"{source}: {name} ({result.height:,} rows)")
         return info
-
-
-def _months_of(spans: Mapping[Path, _Span], zone: ZoneInfo) -> set[date]:
-    months: set[date] = set()
-    for span in spans.values():
-        month, last = _local_month(span.first, zone), _local_month(span.last, zone)
-        while month <= last:
-            months.add(month)
-            month = _next_month(month)
-    return months
 
 
 def _chunk_months(chunk: _Chunk) -> list[date]:
