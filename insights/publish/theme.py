@@ -36,6 +36,7 @@ __all__ = [
     "house_theme",
     "titled",
     "use_svg_renderer",
+    "wrap_words",
 ]
 
 THEME_NAME = "insights"
@@ -101,8 +102,15 @@ def house_theme() -> alt.theme.ThemeConfig:
     }
 
 
-def _lines(text: str, width: int = 84) -> list[str]:
-    """Break a subtitle into lines that fit the chart (Vega does not wrap titles itself)."""
+def wrap_words(text: str, /, width: int = 84) -> list[str]:
+    """Break text into lines of at most ``width`` characters (Vega wraps neither titles nor text).
+
+    Examples
+    --------
+    >>> wrap_words("No place passed the bar this month.", width=16)
+    ['No place passed', 'the bar this', 'month.']
+
+    """
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
@@ -136,7 +144,7 @@ def titled(
 
     """
     return chart.properties(
-        title=alt.Title(text=title, subtitle=[*_lines(subtitle), *_lines(source)]),
+        title=alt.Title(text=title, subtitle=[*wrap_words(subtitle), *wrap_words(source)]),
         **({"description": description} if description else {}),
         width=WIDTH if not isinstance(chart, alt.FacetChart | alt.ConcatChart) else alt.Undefined,
     )

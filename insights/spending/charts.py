@@ -19,7 +19,7 @@ import polars as pl
 
 from insights._common import require_columns
 from insights.errors import ParameterError
-from insights.publish.theme import PALETTE, titled
+from insights.publish.theme import PALETTE, titled, wrap_words
 from insights.spending.locale import currency_symbol, minor_per_major
 
 __all__ = ["category_index_chart", "favourites_chart", "spikes_chart", "trending_chart"]
@@ -40,15 +40,9 @@ def _message_chart(title: str, text: str, subtitle: str) -> Any:
     return titled(chart.properties(height=80), title=title, subtitle=subtitle)
 
 
-def _wrap(text: str, width: int = 90) -> str:
-    """Break a sentence into lines (a chart's text mark does not wrap by itself)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(word)
-    return "\n".join(lines)
+def _wrap(text: str) -> str:
+    """Break a sentence into the lines of a text mark (it does not wrap by itself)."""
+    return "\n".join(wrap_words(text, width=90))
 
 
 def _growth_label() -> pl.Expr:
