@@ -435,7 +435,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("database", metavar="DATABASE", help="the DuckDB file dbt built")
     export.add_argument("--out", type=Path, required=True, help="mart folder to (re)write")
-    export.add_argument("--tz", default="Europe/London", help="the dbt var tz the models used")
+    export.add_argument("--tz", default=DEFAULT_TZ, help="the dbt var tz the models used")
     export.add_argument("--schema", default="main", help="schema holding the dbt models")
     export.set_defaults(run=_cmd_export_marts)
     _add_report(sub)

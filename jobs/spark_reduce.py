@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from insights._common import DEFAULT_TZ  # noqa: PLC2701 (the one default time zone)
 from insights.reduce.contacts import accounts_daily
 from insights.reduce.marts import MART_FUNCTIONS, MART_NAMES, check_mart, mart
 from insights.reduce.scan import REDUCE_COLUMNS
@@ -66,7 +67,7 @@ def reduce_to_parquet(
     *,
     contacts: Any | None = None,
     customers: Any | None = None,
-    tz: str = "Europe/London",
+    tz: str = DEFAULT_TZ,
     marts: Sequence[str] = MART_NAMES,
     table_prefix: str | None = None,
 ) -> dict[str, str]:
@@ -121,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--customers", help="customers Parquet path (accounts_daily)")
     parser.add_argument("--output", help="folder for <mart>/ Parquet outputs")
     parser.add_argument("--output-table-prefix", help="save as tables <prefix><mart>")
-    parser.add_argument("--tz", default="Europe/London", help="time zone of days and months")
+    parser.add_argument("--tz", default=DEFAULT_TZ, help="time zone of days and months")
     parser.add_argument(
         "--only", action="append", choices=list(MART_NAMES), help="one mart (repeatable)"
     )

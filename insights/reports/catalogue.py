@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from insights._common import parse_month
 from insights.errors import ParameterError, ReportError
 
 __all__ = [
@@ -52,7 +53,6 @@ DEFAULTS_FROM = {
 }
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -181,8 +181,11 @@ class ParamSpec:
         if kind == "month":
             if isinstance(value, date) and not isinstance(value, datetime):
                 return f"{value.year:04d}-{value.month:02d}"
-            if isinstance(value, str) and _MONTH.match(value.strip()):
-                return value.strip()
+            if isinstance(value, str):
+                try:
+                    return f"{parse_month(value.strip()):%Y-%m}"
+                except ParameterError:
+                    pass
             raise self._fail(value, "a month (YYYY-MM)")
         if kind == "list[str]":
             if isinstance(value, str):

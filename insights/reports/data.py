@@ -652,7 +652,7 @@ def _mart_date_range(root: Path, files: Sequence[Path]) -> tuple[str, str] | Non
 
 
 def data_date_range(
-    files: Sequence[Path], /, *, tz: str = "Europe/London"
+    files: Sequence[Path], /, *, tz: str = DEFAULT_TZ
 ) -> tuple[str, str] | None:
     """First and last local date (in ``tz``) of the data behind ``files``, or ``None``.
 

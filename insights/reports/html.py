@@ -17,7 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from insights.errors import ReportError
+from insights._common import parse_month
+from insights.errors import ParameterError, ReportError
 
 __all__ = ["CSP", "render_html", "report_heading"]
 
@@ -131,7 +132,6 @@ def _findings_first(nb: Any) -> None:
 
 
 _H1 = re.compile(r"<h1\b[^>]*>.*?</h1>", re.DOTALL | re.IGNORECASE)
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -146,6 +146,13 @@ def _long_date(value: str) -> str:
         return f"{date.fromisoformat(value):%-d %B %Y}"
     except ValueError:
         return value
+
+
+def _month_name(value: str) -> str | None:
+    try:
+        return f"{parse_month(value):%B %Y}"
+    except ParameterError:
+        return None
 
 
 def report_heading(title: str, params: Mapping[str, Any], /) -> str:
@@ -167,8 +174,8 @@ def report_heading(title: str, params: Mapping[str, Any], /) -> str:
         parts.append(place)
     month = str(params.get("month", ""))
     as_of = str(params.get("as_of", ""))
-    if _MONTH.match(month):
-        parts.append(f"{date.fromisoformat(month + '-01'):%B %Y}")
+    if (named := _month_name(month)) is not None:
+        parts.append(named)
     elif _DAY.match(as_of):
         horizon = params.get("horizon_days")
         start = _long_date(as_of)
