@@ -328,12 +328,21 @@ def growth_forecast(
     """
     from insights.forecasting.forecaster import forecast  # noqa: PLC0415 - statsmodels is heavy
 
-    _check_horizon(horizon, who="growth_forecast")
-    history = growth_series(daily, as_of=as_of, years=years, series=series)
-    run = functools.partial(
-        forecast, horizon=horizon, level=level, holidays=holidays, models=models, windows=windows
+    runs = _per_series(
+        daily, who="growth_forecast", horizon=horizon, as_of=as_of, years=years, series=series
     )
-    return pl.concat(_per_series(history, series, run))
+    return pl.concat(
+        forecast(
+            one,
+            horizon=horizon,
+            level=level,
+            holidays=holidays,
+            closed=closed,
+            models=models,
+            windows=windows,
+        )
+        for one, closed in runs
+    )
 
 
 def growth_backtest(
@@ -376,26 +385,47 @@ def growth_backtest(
     """
     from insights.forecasting.backtesting import backtest  # noqa: PLC0415 - statsmodels is heavy
 
-    _check_horizon(horizon, who="growth_backtest")
-    history = growth_series(daily, as_of=as_of, years=years, series=series)
-    run = functools.partial(
-        backtest, horizon=horizon, windows=windows, level=level, holidays=holidays, models=models
+    runs = _per_series(
+        daily, who="growth_backtest", horizon=horizon, as_of=as_of, years=years, series=series
     )
-    return pl.concat(_per_series(history, series, run), how="diagonal_relaxed")
+    return pl.concat(
+        (
+            backtest(
+                one,
+                horizon=horizon,
+                windows=windows,
+                level=level,
+                holidays=holidays,
+                closed=closed,
+                models=models,
+            )
+            for one, closed in runs
+        ),
+        how="diagonal_relaxed",
+    )
+
+
+_Closed = Literal["infer"] | tuple[int, ...]
 
 
 def _per_series(
-    history: pl.DataFrame, series: Sequence[str], run: Callable[..., pl.DataFrame]
-) -> list[pl.DataFrame]:
-    """Run ``run`` (a forecast or a backtest) on each series with its closed days.
+    daily: pl.DataFrame | pl.LazyFrame,
+    /,
+    *,
+    who: str,
+    horizon: int,
+    as_of: date | str | None,
+    years: int,
+    series: Sequence[str],
+) -> list[tuple[pl.DataFrame, _Closed]]:
+    """Each growth series' history with its calendar: what forecast and backtest both loop on.
 
-    Accounts stay open on every calendar day; sign-ups infer closed days from their history.
+    Accounts exist every day, so open accounts have no closed days; sign-ups infer theirs.
     """
+    _check_horizon(horizon, who=who)
+    history = growth_series(daily, as_of=as_of, years=years, series=series)
     return [
-        run(
-            history.filter(pl.col("unique_id") == name),
-            closed=() if name == "open_accounts" else "infer",
-        )
+        (history.filter(pl.col("unique_id") == name), () if name == "open_accounts" else "infer")
         for name in series
     ]
 
