@@ -233,6 +233,7 @@ def _cmd_forecasts_track(args: argparse.Namespace) -> int:
         scored_forecasts,
         tracking_summary,
     )
+    from insights.publish.display import column_label
 
     folder = args.archive / args.report if args.report else args.archive
     archive = read_forecast_archive(folder)
@@ -248,6 +249,7 @@ def _cmd_forecasts_track(args: argparse.Namespace) -> int:
         tbl_cols=-1,
         tbl_width_chars=200,
         tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
         float_precision=3,
     ):
         for report, target in groups.iter_rows():
@@ -257,7 +259,8 @@ def _cmd_forecasts_track(args: argparse.Namespace) -> int:
             print(tracking_summary(part, scored))
             if scored.height:
                 table = forecast_accuracy(scored, by=("unique_id", "horizon_week"))
-                print(table.select(pl.exclude("^band_.*$")))
+                table = table.select(pl.exclude("^band_.*$")).rename({"unique_id": "series"})
+                print(table.rename(column_label))
             print()
     return 0
 

@@ -60,16 +60,28 @@ LABELS = {
     "jump_pct": "Jump vs usual",
     "first_month": "First month",
     "unique_id": "Channel",
+    "series": "Series",
     "ds": "Date",
     "day": "Day",
     "y": "Value",
     "mase": "Error vs naive (MASE)",
     "coverage_80": "In 80% interval",
     "coverage_95": "In 95% interval",
+    # forecast tracking (insights.forecast_accuracy)
+    "horizon_week": "Week ahead",
+    "forecasts": "Forecasts scored",
+    "n_days": "Days scored",
+    "band_lo_80": "80% band: low",
+    "band_hi_80": "80% band: high",
+    "band_lo_95": "95% band: low",
+    "band_hi_95": "95% band: high",
+    "drift_80": "80% drifted",
+    "drift_95": "95% drifted",
+    "drift": "Coverage drifted",
 }
 #: People counts: a null here is a suppressed small group (fewer than 10 customers).
 _COUNT_WORDS = ("customers", "payments", "contacts", "accounts", "agents", "days")
-_CODE_COLUMNS = frozenset({"merchant_category", "metric", "status", "unique_id", "model"})
+_CODE_COLUMNS = frozenset({"merchant_category", "metric", "status", "unique_id", "series", "model"})
 _MONEY_METRICS = frozenset({"spend", "spend_minor", "refunds", "refund_minor"})
 #: ISO 4217 currencies without minor units (publish is upstream of spending.locale, which
 #: holds the same list for charts).

@@ -269,7 +269,10 @@ def test_cli_prints_the_summary_and_the_table(
         "2025-06-09), 1 could be scored on 2 forecast days so far: MASE 1.00"
     )
     assert "80% intervals held 100% of actuals" in out
-    assert "horizon_week" in out
+    assert "Week ahead" in out  # reader's column names, no unique_id or horizon_week
+    assert "Series" in out
+    assert "unique_id" not in out
+    assert "horizon_week" not in out
 
 
 def test_cli_on_an_empty_archive_says_so(
