@@ -45,7 +45,9 @@ from insights.customers.growth import (
     growth_backtest as growth_backtest,
     growth_forecast as growth_forecast,
     growth_series as growth_series,
+    horizon_factors as horizon_factors,
     suppress_small_accounts as suppress_small_accounts,
+    weekly_pace as weekly_pace,
 )
 from insights.data.contracts import (
     Contract as Contract,

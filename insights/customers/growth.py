@@ -39,11 +39,14 @@ from insights.errors import InsufficientHistoryError, ParameterError
 
 __all__ = [
     "GROWTH_SERIES",
+    "PACE_DAYS",
     "daily_accounts",
     "growth_backtest",
     "growth_forecast",
     "growth_series",
+    "horizon_factors",
     "suppress_small_accounts",
+    "weekly_pace",
 ]
 
 
@@ -332,7 +335,11 @@ def growth_forecast(
         daily, who="growth_forecast", horizon=horizon, as_of=as_of, years=years, series=series
     )
     return pl.concat(
-        forecast(
+        _stock_forecast(
+            one, horizon=horizon, level=level, holidays=holidays, models=models, windows=windows
+        )
+        if closed == ()
+        else forecast(
             one,
             horizon=horizon,
             level=level,
@@ -343,6 +350,192 @@ def growth_forecast(
         )
         for one, closed in runs
     )
+
+
+#: Days of weekly changes over which the pace of a stock is measured.
+PACE_DAYS = 28
+#: Forecast days (1–7, 8–14, …) that share one horizon calibration factor.
+_BUCKET_DAYS = 7
+
+
+def weekly_pace(history: pl.DataFrame, /, *, days: int = PACE_DAYS) -> pl.DataFrame:
+    """How fast a stock moves: mean ``|y[t] − y[t−7]|`` over the ``days`` days to each day.
+
+    The scale of a stock's forecast errors: open accounts that grow by 300 a week miss by
+    more, 13 weeks ahead, than when they grew by 30. At least 1 (a stock standing still
+    still moves by a unit now and then).
+
+    Parameters
+    ----------
+    history
+        ``ds`` (one row per day), ``y``.
+    days
+        Trailing window, in days.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``ds``, ``pace`` (Float64; null until a week of changes exists).
+
+    Examples
+    --------
+    >>> days = pl.date_range(date(2025, 1, 1), date(2025, 1, 15), eager=True)
+    >>> stock = pl.DataFrame({"ds": days, "y": [100.0 + 2 * i for i in range(15)]})
+    >>> weekly_pace(stock).tail(2)["pace"].to_list()  # +2 a day: 14 a week
+    [14.0, 14.0]
+
+    """
+    lagged = history.select(
+        (pl.col("ds") + timedelta(days=7)).alias("ds"), pl.col("y").alias("_y7")
+    )
+    change = history.join(lagged, on="ds", how="left").sort("ds")
+    return change.select(
+        "ds",
+        (pl.col("y") - pl.col("_y7"))
+        .abs()
+        .cast(pl.Float64)
+        .rolling_mean_by("ds", window_size=f"{days}d")
+        .clip(lower_bound=1.0)
+        .alias("pace"),
+    )
+
+
+def horizon_factors(
+    predictions: pl.DataFrame, pace: pl.DataFrame, /, *, level: Sequence[float]
+) -> pl.DataFrame:
+    """Conformal interval half-widths per horizon week, in units of the stock's weekly pace.
+
+    For each backtest day, ``r = |actual − forecast| / pace`` with the pace measured at the
+    window's origin (:func:`weekly_pace`). Days 1–7 ahead share one factor, days 8–14 the
+    next, and so on: the empirical L-quantile of their ``r`` with the finite-sample
+    correction ``⌈(n+1)·L⌉ / n``, made non-decreasing with the horizon (a forecast is not
+    surer further ahead).
+
+    Parameters
+    ----------
+    predictions
+        Held-out forecasts of one model (:func:`insights.backtest_predictions`): ``window``,
+        ``ds``, ``y``, ``mean``.
+    pace
+        :func:`weekly_pace` of the history.
+    level
+        Interval levels in percent.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``horizon_week`` (1 = days 1–7 ahead), ``factor_<L>`` per level (Float64).
+
+    Examples
+    --------
+    Two windows, forecasts off by 1, 2, … on day 1, 2, … ahead, pace 1: the 80% factor
+    of the first week is the second-largest of the 14 errors of days 1–7 (⌈15·0.8⌉ = 12th).
+
+    >>> days = pl.date_range(date(2025, 1, 1), date(2025, 3, 1), eager=True)
+    >>> pace = pl.DataFrame({"ds": days, "pace": 1.0})
+    >>> start = [date(2025, 2, 1), date(2025, 2, 15)]
+    >>> preds = pl.DataFrame({
+    ...     "window": [0] * 14 + [1] * 14,
+    ...     "ds": pl.concat([pl.date_range(s, s + timedelta(days=13), eager=True) for s in start]),
+    ...     "y": [float(h) for h in range(1, 15)] * 2, "mean": 0.0})
+    >>> horizon_factors(preds, pace, level=[80])
+    shape: (2, 2)
+    ┌──────────────┬───────────┐
+    │ horizon_week ┆ factor_80 │
+    │ ---          ┆ ---       │
+    │ i64          ┆ f64       │
+    ╞══════════════╪═══════════╡
+    │ 1            ┆ 6.0       │
+    │ 2            ┆ 13.0      │
+    └──────────────┴───────────┘
+
+    """
+    origins = pace.select((pl.col("ds") + timedelta(days=1)).alias("_start"), "pace")
+    ratios = (
+        predictions.with_columns(
+            pl.col("ds").min().over("window").alias("_start"),
+            ((pl.col("ds").rank("ordinal").over("window") - 1) // _BUCKET_DAYS + 1)
+            .cast(pl.Int64)
+            .alias("horizon_week"),
+        )
+        .join(origins, on="_start", how="left")
+        .with_columns(((pl.col("y") - pl.col("mean")).abs() / pl.col("pace")).alias("_r"))
+        .drop_nulls("_r")
+    )
+    n = pl.len()
+    factors = ratios.group_by("horizon_week").agg(
+        pl.col("_r")
+        .sort()
+        .get(((n + 1) * (lv / 100)).ceil().clip(upper_bound=n).cast(pl.Int64) - 1)
+        .alias(f"factor_{lv:g}".replace(".", "_"))
+        for lv in level
+    )
+    return factors.sort("horizon_week").with_columns(pl.exclude("horizon_week").cum_max())
+
+
+def _stock_forecast(
+    history: pl.DataFrame,
+    /,
+    *,
+    horizon: int,
+    level: Sequence[float],
+    holidays: str | None,
+    models: str | Sequence[str],
+    windows: int,
+) -> pl.DataFrame:
+    """Forecast a stock (open accounts) with intervals calibrated per horizon week.
+
+    A stock integrates its flows, so its forecast errors grow with the horizon, and with
+    the pace it moves at (a trend change 13 weeks out costs 13 weeks of the new pace). The
+    model is picked as :func:`insights.forecast` picks it (lowest backtest MASE), fitted
+    without calibration, and its intervals set to ``mean ± factor(week) · pace``
+    (:func:`horizon_factors`, :func:`weekly_pace` at the origin). Too little history for the
+    backtest windows: the forecast falls back to :func:`insights.forecast` as it is.
+    """
+    from insights.forecasting.backtesting import backtest_predictions  # noqa: PLC0415
+    from insights.forecasting.forecaster import MODELS, forecast  # noqa: PLC0415
+
+    try:
+        preds = backtest_predictions(
+            history, horizon=horizon, windows=windows, models=models, holidays=holidays, closed=()
+        )
+    except InsufficientHistoryError:
+        return forecast(
+            history, horizon=horizon, level=level, holidays=holidays, closed=(), models=models
+        )
+    order = {m: i for i, m in enumerate(MODELS)}
+    ranked = (
+        preds.group_by("model")
+        .agg(((pl.col("y") - pl.col("mean")).abs() / pl.col("scale")).mean().alias("mase"))
+        .with_columns(pl.col("model").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
+        .sort("mase", "_o")
+    )
+    best = str(ranked["model"][0])
+    pace = weekly_pace(history.drop("unique_id", strict=False))
+    factors = horizon_factors(preds.filter(pl.col("model") == best), pace, level=level)
+    point = forecast(
+        history,
+        horizon=horizon,
+        level=level,
+        holidays=holidays,
+        closed=(),
+        models=best,
+        calibrate=False,
+    )
+    now = pace["pace"][-1]
+    week = ((pl.int_range(pl.len()) // _BUCKET_DAYS) + 1).clip(upper_bound=factors.height)
+    point = point.with_columns(week.cast(pl.Int64).alias("horizon_week")).join(
+        factors, on="horizon_week", how="left"
+    )
+    tags = [f"{lv:g}".replace(".", "_") for lv in level]
+    return point.with_columns(
+        col
+        for t in tags
+        for col in (
+            (pl.col("mean") - pl.col(f"factor_{t}") * now).clip(lower_bound=0).alias(f"lo_{t}"),
+            (pl.col("mean") + pl.col(f"factor_{t}") * now).alias(f"hi_{t}"),
+        )
+    ).drop("horizon_week", *(f"factor_{t}" for t in tags))
 
 
 def growth_backtest(

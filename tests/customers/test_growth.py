@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import polars as pl
@@ -198,3 +198,57 @@ def test_contact_volume_takes_the_open_accounts_of_a_growth_forecast() -> None:
         100.0,
         100.0,
     )
+
+
+def stock(days: int, per_day: list[float], *, start: date = date(2025, 1, 1)) -> pl.DataFrame:
+    """A daily table whose open accounts grow by ``per_day[i]`` on day ``i`` (no noise)."""
+    ds = pl.date_range(start, start + timedelta(days=days - 1), eager=True)
+    return pl.DataFrame({"ds": ds, "signups": per_day}).with_columns(
+        open_accounts=1_000 + pl.col("signups").cum_sum()
+    )
+
+
+def test_weekly_pace_is_the_mean_weekly_change_over_four_weeks() -> None:
+    table = stock(42, [10.0] * 28 + [20.0] * 14)
+    pace = ins.weekly_pace(ins.growth_series(table, series=["open_accounts"]).drop("unique_id"))
+    assert pace["pace"].head(7).to_list() == [None] * 7  # no week-ago value yet
+    assert pace["pace"][27] == 70.0  # 10 a day: 70 a week
+    # days 14-27 moved 70 a week, days 28-33 80 to 130 as the new pace came in, then 140
+    assert pace["pace"][41] == (14 * 70 + sum(range(80, 140, 10)) + 8 * 140) / 28
+
+
+def test_horizon_factors_take_the_conformal_quantile_per_week_and_never_shrink() -> None:
+    # one window, 14 days: week 1 misses by 5, week 2 by 1 (a lucky week); pace 1
+    days = pl.date_range(date(2025, 3, 1), date(2025, 3, 14), eager=True)
+    preds = pl.DataFrame({"window": 0, "ds": days, "y": [5.0] * 7 + [1.0] * 7, "mean": 0.0})
+    pace = pl.DataFrame({"ds": [date(2025, 2, 28)], "pace": [1.0]})
+    got = ins.horizon_factors(preds, pace, level=[80])
+    assert got.rows() == [(1, 5.0), (2, 5.0)]  # week 2 is not surer than week 1
+
+
+def test_open_accounts_intervals_grow_with_the_horizon_exactly() -> None:
+    """+10 accounts a day: "same day last week" misses by 70 a week ahead, exactly.
+
+    The pace is 70 a week, so week k's factor is k and the interval is mean ± 70·k,
+    whose upper bound is the true continuation; one factor pooled over the horizon
+    (``insights.forecast``'s calibration) could not be right at every week.
+    """
+    table = stock(140, [10.0] * 140)
+    got = ins.growth_forecast(
+        table, horizon=21, holidays=None, models="snaive", windows=2, series=["open_accounts"]
+    )
+    week = np.arange(21) // 7 + 1
+    truth = 1_000 + 10.0 * np.arange(141, 162)
+    assert got["model"].unique().to_list() == ["snaive"]
+    assert np.allclose(got["hi_80"].to_numpy(), truth)
+    assert np.allclose(got["hi_95"].to_numpy(), truth)
+    assert np.allclose((got["hi_80"] - got["lo_80"]).to_numpy(), 2 * 70.0 * week)
+
+
+def test_open_accounts_with_too_little_history_fall_back_to_the_plain_forecast() -> None:
+    table = stock(30, [10.0] * 30)
+    with pytest.warns(ins.ShortHistoryWarning):
+        got = ins.growth_forecast(
+            table, horizon=7, holidays=None, models="snaive", series=["open_accounts"]
+        )
+    assert got["short_history"].all()
