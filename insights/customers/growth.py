@@ -28,14 +28,15 @@ Sundays).
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Literal
 
 import polars as pl
 
 from insights._common import DEFAULT_TZ, parse_day, require_columns
-from insights.errors import InsufficientHistoryError, ParameterError
+from insights.errors import InsufficientHistoryError, ParameterError, ShortHistoryWarning
 
 __all__ = [
     "GROWTH_SERIES",
@@ -490,16 +491,26 @@ def _stock_forecast(
     model is picked as :func:`insights.forecast` picks it (lowest backtest MASE), fitted
     without calibration, and its intervals set to ``mean ± factor(week) · pace``
     (:func:`horizon_factors`, :func:`weekly_pace` at the origin). Too little history for the
-    backtest windows: the forecast falls back to :func:`insights.forecast` as it is.
+    full backtest windows: the forecast falls back to :func:`insights.forecast` as it is (with
+    its short-history handling).
     """
     from insights.forecasting.backtesting import backtest_predictions  # noqa: PLC0415
     from insights.forecasting.forecaster import MODELS, forecast  # noqa: PLC0415
 
     try:
-        preds = backtest_predictions(
-            history, horizon=horizon, windows=windows, models=models, holidays=holidays, closed=()
-        )
+        with warnings.catch_warnings():  # a short history is said once, by forecast below
+            warnings.simplefilter("ignore", ShortHistoryWarning)
+            preds = backtest_predictions(
+                history,
+                horizon=horizon,
+                windows=windows,
+                models=models,
+                holidays=holidays,
+                closed=(),
+            )
     except InsufficientHistoryError:
+        preds = None
+    if preds is None or preds["short_history"].any():
         return forecast(
             history, horizon=horizon, level=level, holidays=holidays, closed=(), models=models
         )
