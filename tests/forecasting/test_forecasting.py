@@ -418,6 +418,16 @@ def test_partial_days_stay_open_at_their_own_level() -> None:
     assert level[6] / level[3] == pytest.approx(0.15, abs=0.04)
 
 
+def test_a_half_day_friday_stays_open_in_a_sunday_to_thursday_week() -> None:
+    # Sunday to Thursday full days, Friday mornings only, Saturday closed (absent rows)
+    weekly = (1.2, 1.1, 1.0, 1.0, 0.45, 0.0, 1.4)
+    hist = synthetic_daily(start=date(2024, 9, 1), days=300, weekly=weekly, seed=9, noise=6)
+    fc = forecast(hist, horizon=12, holidays=None, windows=2)
+    assert fc["ds"].dt.weekday().to_list() == [7, 1, 2, 3, 4, 5] * 2  # no Saturday
+    by_day = dict(fc.group_by(pl.col("ds").dt.weekday()).agg(pl.col("mean").mean()).rows())
+    assert by_day[5] / by_day[3] == pytest.approx(0.45, abs=0.06)
+
+
 def test_selection_picks_the_yearly_model_for_a_sharp_season() -> None:
     # a June–August rush at 1.8 times the usual volume that ends from one day to the next
     hist = synthetic_daily(start=date(2022, 9, 5), days=1100, seed=4)
