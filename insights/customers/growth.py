@@ -572,7 +572,10 @@ def growth_backtest(
     pl.DataFrame
         :func:`insights.backtest` output: ``unique_id``, ``model``, ``mase``, ``smape``,
         ``rmse``, coverage and width per level, ``n_days``, calibrated coverage and
-        ``mase_vs_snaive``.
+        ``mase_vs_snaive``. Open accounts' ``calibrated_coverage_<L>`` are null: their
+        intervals are calibrated per horizon week (:func:`horizon_factors`), not by the
+        pooled factor that column measures; ``benchmarks/growth_coverage.py`` measures their
+        coverage by horizon, and forecast tracking scores every published one.
 
     Examples
     --------
@@ -592,7 +595,7 @@ def growth_backtest(
     runs = _per_series(
         daily, who="growth_backtest", horizon=horizon, as_of=as_of, years=years, series=series
     )
-    return pl.concat(
+    scores = pl.concat(
         (
             backtest(
                 one,
@@ -606,6 +609,11 @@ def growth_backtest(
             for one, closed in runs
         ),
         how="diagonal_relaxed",
+    )
+    return scores.with_columns(
+        pl.when(pl.col("unique_id") != "open_accounts").then(pl.col(c)).alias(c)
+        for c in scores.columns
+        if c.startswith("calibrated_coverage_")
     )
 
 

@@ -252,3 +252,11 @@ def test_open_accounts_with_too_little_history_fall_back_to_the_plain_forecast()
             table, horizon=7, holidays=None, models="snaive", series=["open_accounts"]
         )
     assert got["short_history"].all()
+
+
+def test_growth_backtest_leaves_open_accounts_pooled_calibration_blank() -> None:
+    table = stock(140, [10.0] * 140)
+    scores = ins.growth_backtest(table, horizon=14, windows=3, holidays=None, models="snaive")
+    calibrated = dict(scores.select("unique_id", "calibrated_coverage_80").rows())
+    assert calibrated["open_accounts"] is None  # calibrated per horizon week instead
+    assert calibrated["signups"] is not None
