@@ -31,13 +31,14 @@ setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## create .venv from uv.lo
 sample: setup ## write the sample data set to data/sample (skipped when present)
 	@test -f $(SAMPLE)/truth.json || $(RUN) insights sample --out $(SAMPLE)
 
-run: sample ## main job: sample data → validate → reduce to marts → render both reports from the marts
+run: sample ## main job: sample data → validate → reduce to marts → render the three reports from the marts
 	$(RUN) insights validate $(SAMPLE)/transactions --contract transactions
 	$(RUN) insights validate $(SAMPLE)/customers.parquet --contract customers
 	$(RUN) insights validate $(SAMPLE)/contacts.parquet --contract contacts
 	$(RUN) insights reduce $(SAMPLE) --out $(MARTS)
 	$(RUN) insights report run trending_spending --data $(MARTS)
 	$(RUN) insights report run contact_rate_forecast --data $(MARTS)
+	$(RUN) insights report run customer_growth --data $(MARTS)
 	@echo "Reports: reports/index.html (each report: report.html, charts, tables, manifest.json)"
 
 lint: setup ## ruff lint + format check
