@@ -257,6 +257,18 @@ def _cmd_forecasts_track(args: argparse.Namespace) -> int:
             scored = scored_forecasts(part, as_of=args.as_of)
             print(f"== {report}: {target}")
             print(tracking_summary(part, scored))
+            last_actual = part.filter(pl.col("kind") == "actual")["ds"].max()
+            due = part.filter((pl.col("kind") == "forecast") & (pl.col("ds") <= last_actual))
+            if args.as_of is not None:
+                due = due.filter((pl.col("as_of") < args.as_of) & (pl.col("ds") <= args.as_of))
+            unscored = due.join(scored, on=["as_of", "unique_id", "ds"], how="anti").height
+            if unscored:
+                print(
+                    f"{unscored} forecast day(s) up to {last_actual!s} have no archived actual and "
+                    "are not scored here: the archive leaves out days counting 1 to 9 people, so "
+                    "these scores lean towards busier days. Each report's own tracking section "
+                    "scores every day."
+                )
             if scored.height:
                 table = forecast_accuracy(scored, by=("unique_id", "horizon_week"))
                 table = table.select(pl.exclude("^band_.*$")).rename({"unique_id": "series"})

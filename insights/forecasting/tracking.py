@@ -21,7 +21,8 @@ inside the L% interval (bounds included).
 
 **Drift rule.** Coverage of the L% interval over ``n`` scored days drifts when it falls
 outside ``L ± max(5 points, 1.96·√(L(1 − L)/n))``: five percentage points either way, widened
-for small samples by the 95% binomial margin of ``n`` independent days. Days of one forecast
+for small samples by the 95% binomial margin of ``n`` independent days; it is judged on
+:data:`MIN_DRIFT_DAYS` (5) or more days (fewer: ``drift`` is null). Days of one forecast
 are correlated, so treat a flag on few forecasts as a prompt to look, not a verdict. Over- and
 under-coverage both drift: intervals that are too wide hide real risk as surely as
 intervals that are too narrow.
@@ -41,6 +42,7 @@ from insights.errors import ParameterError
 
 __all__ = [
     "DRIFT_BAND_POINTS",
+    "MIN_DRIFT_DAYS",
     "RECORD_COLUMNS",
     "forecast_accuracy",
     "forecast_record",
@@ -65,6 +67,8 @@ RECORD_COLUMNS: dict[str, pl.DataType] = {
 }
 #: Half-width floor of the coverage band, in percentage points.
 DRIFT_BAND_POINTS = 5.0
+#: Fewest scored days on which coverage drift is judged (one or two misses prove nothing).
+MIN_DRIFT_DAYS = 5
 _BOUND = re.compile(r"^(lo|hi)_(\d+(?:_\d+)?)$")
 _INSIDE = re.compile(r"^inside_(\d+(?:_\d+)?)$")
 _MIN_CUSTOMERS = 10
@@ -361,8 +365,8 @@ def forecast_accuracy(
     pl.DataFrame
         The ``by`` columns, ``forecasts`` (distinct origins), ``n_days``, ``mase``, then per
         level ``coverage_<L>`` (share), ``band_lo_<L>``, ``band_hi_<L>`` (the drift band, see
-        the module docstring) and ``drift_<L>``, and ``drift`` (any level drifted). Sorted by
-        ``by``; empty when ``scored`` is.
+        the module docstring) and ``drift_<L>``, and ``drift`` (any level drifted; null on
+        fewer than :data:`MIN_DRIFT_DAYS` days). Sorted by ``by``; empty when ``scored`` is.
 
     Examples
     --------
@@ -407,14 +411,21 @@ def forecast_accuracy(
             (p - margin).clip(lower_bound=0.0).alias(f"band_lo_{t}"),
             (p + margin).clip(upper_bound=1.0).alias(f"band_hi_{t}"),
         ]
+    enough = pl.col("n_days") >= MIN_DRIFT_DAYS
     out = grouped.with_columns(bands).with_columns(
-        (~pl.col(f"coverage_{t}").is_between(pl.col(f"band_lo_{t}"), pl.col(f"band_hi_{t}")))
-        .fill_null(value=False)
+        pl.when(enough)
+        .then(
+            (
+                ~pl.col(f"coverage_{t}").is_between(pl.col(f"band_lo_{t}"), pl.col(f"band_hi_{t}"))
+            ).fill_null(value=False)
+        )
         .alias(f"drift_{t}")
         for t in levels
     )
     out = out.with_columns(
-        pl.any_horizontal(*(pl.col(f"drift_{t}") for t in levels)).alias("drift")
+        pl.when(enough)
+        .then(pl.any_horizontal(*(pl.col(f"drift_{t}") for t in levels)))
+        .alias("drift")
         if levels
         else pl.lit(value=False).alias("drift")
     )

@@ -184,14 +184,22 @@ def test_summary_when_no_actual_has_arrived() -> None:
     )
 
 
+def test_drift_is_not_judged_on_fewer_than_five_days() -> None:
+    # one day outside the 80% interval: 0% is outside 80 ± 78 points, but proves nothing
+    def acc(days: int) -> tuple[object, ...]:
+        frame = pl.DataFrame({"scaled_error": [1.0] * days, "inside_80": [False] * days})
+        return ins.forecast_accuracy(frame, by=()).select("drift_80", "drift").row(0)
+
+    assert acc(4) == (None, None)
+    assert acc(5) == (True, True)
+
+
 def test_summary_names_the_drifting_series() -> None:
-    rec = ins.forecast_record(forecast([100.0] * 3), HISTORY, as_of=D, target="calls")
-    actuals = pl.DataFrame(
-        {"unique_id": "phone", "ds": [day(1), day(2), day(3)], "y": [150.0, 150.0, 150.0]}
-    )
+    rec = ins.forecast_record(forecast([100.0] * 5), HISTORY, as_of=D, target="calls")
+    actuals = pl.DataFrame({"unique_id": "phone", "ds": [day(i) for i in range(1, 6)], "y": 150.0})
     text = ins.tracking_summary(rec, ins.scored_forecasts(rec, actuals=actuals))
     assert text.startswith(
-        "Of the 1 archived forecast (made as of 2025-06-01), 1 could be scored on 3 forecast "
+        "Of the 1 archived forecast (made as of 2025-06-01), 1 could be scored on 5 forecast "
         "days so far: MASE 7.14"
     )
     assert text.endswith(
@@ -280,3 +288,32 @@ def test_cli_on_an_empty_archive_says_so(
 ) -> None:
     assert main(["forecasts", "track", "--archive", str(tmp_path)]) == 0
     assert "No forecasts are archived in" in capsys.readouterr().out
+
+
+def test_cli_says_how_many_days_the_archive_could_not_score(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = ins.forecast_record(forecast([100.0] * 2), HISTORY, as_of=D, target="calls")
+    # a week later: day 1 had 5 people (never archived), day 2 had 100
+    later = history([5, 100, 100, 100, 100, 100, 100, 100], end=day(8))
+    second = ins.forecast_record(
+        forecast([100.0]).with_columns(ds=pl.lit(day(9))),
+        later,
+        as_of=day(8),
+        target="calls",
+        counts="y",
+    )
+    for rec, slug in ((first, "a"), (second, "b")):
+        ins.publish_forecast_record(rec, out_dir=tmp_path / slug)
+        ins.archive_forecast_record(
+            tmp_path / slug,
+            archive=tmp_path / "_forecasts",
+            report="r",
+            slug=slug,
+            fingerprint="f",
+            published_at="t",
+        )
+    assert main(["forecasts", "track", "--archive", str(tmp_path / "_forecasts")]) == 0
+    out = capsys.readouterr().out
+    assert "1 could be scored on 1 forecast days" in out
+    assert "1 forecast day(s) up to 2025-06-09 have no archived actual" in out
