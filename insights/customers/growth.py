@@ -20,10 +20,12 @@ accounts* on ``d`` are those opened on or before ``d`` and not closed on or befo
 people: published tables suppress sign-ups and closures of 1–9 on a day.
 
 **Forecast.** Both series go through :func:`insights.forecast` (candidate models picked by
-rolling-origin MASE, intervals calibrated on the backtest errors). Accounts exist every day,
-so open accounts are forecast on every calendar day (``closed=()``); sign-ups infer their
-open weekdays and holidays like any demand series (a branch-based bank may take none on
-Sundays).
+rolling-origin MASE). Accounts exist every day, so open accounts are forecast on every
+calendar day (``closed=()``); sign-ups infer their open weekdays and holidays like any demand
+series (a branch-based bank may take none on Sundays). Sign-ups' intervals are calibrated as
+``forecast`` calibrates any series; open accounts are a stock, whose errors grow with the
+horizon and with its pace, so theirs are calibrated per horizon week in units of the weekly
+pace (:func:`horizon_factors`, :func:`weekly_pace`).
 """
 
 from __future__ import annotations
@@ -281,7 +283,9 @@ def growth_forecast(
     """Forecast daily sign-ups and open accounts ``horizon`` days ahead, calibrated.
 
     This is the one source of the open-accounts forecast: the contact-rate report takes its
-    denominator from here.
+    denominator from here. Open accounts' intervals are ``mean ± factor(week) · pace``
+    (:func:`horizon_factors` learnt on the backtest windows, :func:`weekly_pace` at the
+    origin); sign-ups' are calibrated by :func:`insights.forecast`.
 
     Parameters
     ----------
