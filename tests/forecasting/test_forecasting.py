@@ -441,3 +441,32 @@ def test_selection_picks_the_yearly_model_for_a_sharp_season() -> None:
     actual = hist.join(fc, on="ds")
     september = actual.filter(pl.col("ds").dt.month() == 9)
     assert ((september["mean"] - september["y"]).abs() / september["y"]).mean() < 0.1
+
+
+# --------------------------------------------------------------------------- parallel series
+
+
+@pytest.mark.slow  # starts a fork server that imports statsmodels (seconds)
+def test_series_forecast_in_processes_equal_one_process() -> None:
+    # three series, one of them short: its warning comes back from the worker process
+    hist = pl.concat(
+        [
+            synthetic_daily(start=date(2025, 1, 6), days=days, seed=seed).with_columns(
+                unique_id=pl.lit(name)
+            )
+            for name, days, seed in (("chat", 200, 1), ("email", 200, 2), ("new", 60, 3))
+        ]
+    )
+    options: dict[str, object] = {"horizon": 7, "models": ("ets", "snaive")}
+    with pytest.warns(ShortHistoryWarning, match="'new'"):
+        serial = forecast(hist, **options)  # type: ignore[arg-type]
+    with pytest.warns(ShortHistoryWarning, match="'new'"):
+        parallel = forecast(hist, n_jobs=2, **options)  # type: ignore[arg-type]
+    assert parallel.equals(serial)
+    assert parallel["unique_id"].unique(maintain_order=True).to_list() == ["chat", "email", "new"]
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, True])
+def test_bad_n_jobs_is_a_parameter_error(history: pl.DataFrame, bad: object) -> None:
+    with pytest.raises(ParameterError, match="n_jobs"):
+        forecast(history, horizon=7, n_jobs=bad)  # type: ignore[arg-type]
