@@ -41,9 +41,9 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, versions, write_results  # noqa: E402
+from _common import machine, versions, write_results
 
-from insights import forecast, synthetic_daily  # noqa: E402
+from insights import forecast, synthetic_daily
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "forecast_speed_results.md"
