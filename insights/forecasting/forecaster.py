@@ -50,7 +50,12 @@ For each series (``unique_id``), :func:`forecast`
 3. **backtests them** on rolling origins (:func:`insights.backtest` uses the same
    code): ``windows`` origins, each forecasting the next ``horizon`` open days. With
    ``models="auto"`` the model with the lowest MASE (mean absolute error scaled by the
-   in-sample weekly seasonal-naive error) is kept for that series.
+   in-sample weekly seasonal-naive error) is kept for that series. To keep this cheap, a
+   model's parameters (``uc``: three variances and the AR coefficient; ``ets``: smoothing
+   parameters and initial states) are estimated in the oldest window and every fourth
+   after it; the windows in between rerun only the filter on their longer history. A
+   ``uc`` fit starts from the same model fitted without regressors on OLS residuals (two
+   states instead of a dozen or more) or from the series' previous ``uc`` fit.
 4. **calibrates the intervals** (split-conformal style). Every model gives a mean and a
    standard deviation per day, hence a central interval ``mean ± z·sd``. On backtest days
    of the chosen model we compute, for each level, the ratios
