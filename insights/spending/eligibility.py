@@ -19,7 +19,7 @@ from insights.errors import ParameterError
 from insights.reduce.aggregates import merchant_monthly, to_polars
 from insights.spending._shared import shift_months
 
-__all__ = ["chain_groups", "monthly_input"]
+__all__ = ["brand_key", "chain_groups", "monthly_input"]
 
 _TX_COLUMNS = ("created_at", "customer_id", "amount_minor", "merchant_id")
 
@@ -92,6 +92,29 @@ def _in_person() -> pl.Expr:
     return pl.col("merchant_city").is_not_null() & ~pl.col("is_online")
 
 
+def brand_key(name: str = "merchant_name", /) -> pl.Expr:
+    """Reduce a merchant name to what a brand's locations share: the brand's key.
+
+    Lower case, store numbers (``#0123``, ``Store 45``, any run of 3+ digits) and punctuation
+    dropped, spaces collapsed; empty for a name with nothing else in it.
+
+    Examples
+    --------
+    >>> names = pl.DataFrame({"merchant_name": ["STARBUCKS #01234", "Starbucks", "Café Limón"]})
+    >>> names.select(brand_key())["merchant_name"].to_list()
+    ['starbucks', 'starbucks', 'café limón']
+
+    """
+    return (
+        pl.col(name)
+        .str.to_lowercase()
+        .str.replace_all(r"#\s*\d+|\b(?:store|no|unit)\.?\s*\d+\b|\b\d{3,}\b", " ")
+        .str.replace_all(r"[^\p{L}\p{N}]+", " ")
+        .str.strip_chars()
+        .alias(name)
+    )
+
+
 def chain_groups(
     monthly: pl.DataFrame,
     /,
@@ -99,42 +122,66 @@ def chain_groups(
     chain_min_cities: int = 2,
     chain_min_locations: int = 3,
 ) -> pl.DataFrame:
-    """Merchant groups that are chains: locations in several cities or many locations.
+    """Merchant groups that are chains: their brand has locations in several cities, or many.
+
+    A brand is a ``merchant_group_id`` and, since exports often give each franchisee or
+    location its own group, every group carrying the same name (compared by
+    :func:`brand_key`: case, store numbers and punctuation ignored). A group is a chain when
+    the group itself, or the name it trades under, has locations in at least
+    ``chain_min_cities`` cities or at least ``chain_min_locations`` locations: a national
+    brand whose 51 locations are 51 one-place groups is a chain like one group with 51.
 
     Parameters
     ----------
     monthly
         :func:`insights.merchant_monthly` output (any months).
     chain_min_cities
-        A group with locations in at least this many distinct cities is a chain.
+        A brand with locations in at least this many distinct cities is a chain.
     chain_min_locations
-        A group with at least this many locations (merchant ids) is a chain.
+        A brand with at least this many locations (merchant ids) is a chain.
 
     Returns
     -------
     pl.DataFrame
-        ``merchant_group_id``, ``cities``, ``locations`` for chain groups only.
+        ``merchant_group_id``, ``cities``, ``locations`` for chain groups only: the larger
+        spread of the group's own and of its name's.
 
     Examples
     --------
-    >>> import polars as pl
     >>> monthly = pl.DataFrame(
     ...     {
-    ...         "merchant_group_id": ["g1", "g1", "g2"],
-    ...         "merchant_id": ["m1", "m2", "m3"],
-    ...         "merchant_city": ["Leeds", "York", "Leeds"],
+    ...         "merchant_group_id": ["g1", "g1", "g2", "g3", "g4"],
+    ...         "merchant_id": ["m1", "m2", "m3", "m4", "m5"],
+    ...         "merchant_name": ["Kettle", "Kettle", "Bean St #12", "BEAN ST #40", "Fig"],
+    ...         "merchant_city": ["Leeds", "York", "Leeds", "York", "Leeds"],
     ...     }
     ... )
     >>> chain_groups(monthly)["merchant_group_id"].to_list()
-    ['g1']
+    ['g1', 'g2', 'g3']
 
     """
-    return (
-        monthly.group_by("merchant_group_id")
-        .agg(
+    name = brand_key() if "merchant_name" in monthly.columns else pl.lit(None, pl.String)
+    places = monthly.select(
+        "merchant_group_id", "merchant_id", "merchant_city", name.alias("brand")
+    ).unique()
+
+    def spread(key: str) -> pl.DataFrame:
+        return places.group_by(key).agg(
             pl.col("merchant_city").drop_nulls().n_unique().cast(pl.Int64).alias("cities"),
             pl.col("merchant_id").n_unique().cast(pl.Int64).alias("locations"),
         )
+
+    named = places.filter(pl.col("brand").is_not_null(), pl.col("brand") != "")
+    by_name = (
+        named.select("merchant_group_id", "brand")
+        .unique()
+        .join(spread("brand"), on="brand")
+        .drop("brand")
+    )
+    return (
+        pl.concat([spread("merchant_group_id"), by_name])
+        .group_by("merchant_group_id")
+        .agg(pl.col("cities").max(), pl.col("locations").max())
         .filter(
             (pl.col("cities") >= chain_min_cities) | (pl.col("locations") >= chain_min_locations)
         )

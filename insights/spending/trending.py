@@ -46,9 +46,10 @@ For merchant location :math:`i` in city :math:`c` and category :math:`k`, target
 
    .. math:: \text{score}_i = q_i \cdot \min\left(1, \rho_i / \bar p\right).
 
-5. **Eligibility.** Online places (no city) are never listed. A *chain* — a
-   ``merchant_group_id`` with locations in at least ``chain_min_cities`` cities or with at least
-   ``chain_min_locations`` locations — is excluded. Places with fewer than ``min_customers``
+5. **Eligibility.** Online places (no city) are never listed. A *chain* — a brand (a
+   ``merchant_group_id``, or all groups sharing a name: :func:`insights.chain_groups`) with
+   locations in at least ``chain_min_cities`` cities or with at least ``chain_min_locations``
+   locations — is excluded. Places with fewer than ``min_customers``
    distinct customers or fewer than ``min_customers`` repeat customers this month never appear
    (privacy: both counts are published), and only places whose score exceeds ``min_score``
    (default 1: growth above expectation with 90 % posterior confidence) are trending.

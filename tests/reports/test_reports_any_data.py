@@ -119,7 +119,12 @@ def test_a_us_city_of_national_brands_where_nothing_trends(us_data: Path, tmp_pa
     )
     text = _text(result.path)
     assert "Amounts are in USD." in text
-    assert "No place in Chicago, IL passed the bar in July 2024" in text
+    # Each location of a national brand is its own merchant group: the brands are chains by
+    # name, and only the independents are weighed.
+    assert (
+        "No place in Chicago, IL passed the bar in July 2024: 12 places checked; "
+        "5 chain locations, 1 too few regulars before"
+    ) in text
     assert "£" not in text
     # Two national brands compared by name, though each location is its own merchant group.
     assert "the brands in the most cities, compared in 2 cities in July 2024" in text
@@ -143,7 +148,7 @@ def test_a_thin_city_says_why_every_section_is_empty(us_raw: Path, tmp_path: Pat
     assert result.manifest["data"]["path"] == us_raw.name
     text = _text(result.path)
     assert f"Fewer than 10 customers paid in {THIN_CITY} in July 2024" in text
-    assert f"No place in {THIN_CITY} passed the bar in July 2024: 5 places checked; 5 under 10" in (
+    assert f"No place in {THIN_CITY} passed the bar in July 2024: 5 places checked; 5 chain" in (
         text
     )
     assert f"No new or newly busy place in {THIN_CITY}" in text

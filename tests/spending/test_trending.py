@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from card_data import BRANDS, CITIES, INDEPENDENTS, TZ as US_TZ, us_card_data
 from conftest import history, tx_frame
 from polars.testing import assert_frame_equal
 
@@ -125,6 +126,77 @@ def test_chain_groups_lists_both_rules() -> None:
         }
     )
     assert_frame_equal(chain_groups(monthly), expected)
+
+
+def test_chain_groups_finds_a_brand_by_its_name_across_groups() -> None:
+    monthly = pl.concat(
+        [
+            # One brand, one group per location (franchisees reporting apart), store numbers.
+            history("m1", [1], merchant_group_id="g1", merchant_name="Bean Street Coffee #0012"),
+            history(
+                "m2",
+                [1],
+                merchant_group_id="g2",
+                merchant_name="BEAN STREET COFFEE",
+                merchant_city="York",
+            ),
+            # Two namesakes in one city: one city, two places, not a chain.
+            history("m3", [1], merchant_group_id="g3", merchant_name="The Red Lion"),
+            history("m4", [1], merchant_group_id="g4", merchant_name="The Red Lion"),
+            # Three one-place groups of one name in one city: a chain by its locations.
+            *[
+                history(f"f{k}", [1], merchant_group_id=f"gf{k}", merchant_name="Fig & Co")
+                for k in range(3)
+            ],
+        ]
+    )
+    expected = pl.DataFrame(
+        {
+            "merchant_group_id": ["g1", "g2", "gf0", "gf1", "gf2"],
+            "cities": [2, 2, 1, 1, 1],
+            "locations": [2, 2, 3, 3, 3],
+        }
+    )
+    assert_frame_equal(chain_groups(monthly), expected)
+
+
+def test_a_national_brand_of_one_place_groups_never_trends() -> None:
+    brand = {"customers": [100, 100, 100, 300], "merchant_category": "groceries"}
+    monthly = _monthly(
+        history(
+            "bean_leeds",
+            [40, 40, 40, 150],
+            merchant_name="BEAN STREET COFFEE #0012",
+            merchant_group_id="g_bean_12",
+            **brand,
+        ),
+        history(
+            "bean_york",
+            [20, 20, 20, 20],
+            merchant_name="Bean Street Coffee #0040",
+            merchant_group_id="g_bean_40",
+            merchant_city="York",
+        ),
+        history("riser", [40, 40, 40, 150], customers=[100, 100, 100, 300]),
+    )
+    assert _ids(trending_merchants(monthly, month="2025-09", city="Leeds")) == ["riser"]
+    funnel = trending_funnel(monthly, month="2025-09", city="Leeds")
+    assert dict(funnel.select("stage", "places").rows())["chain"] == 1
+
+
+def test_the_us_data_set_of_national_brands_finds_every_brand_a_chain() -> None:
+    tx = us_card_data()
+    monthly = merchant_monthly(tx, tz=US_TZ)
+    brands = tx.filter(pl.col("merchant_name").is_in(list(BRANDS))).get_column("merchant_group_id")
+    assert chain_groups(monthly).get_column("merchant_group_id").to_list() == sorted(
+        brands.unique().to_list()
+    )
+    assert len(chain_groups(monthly)) == len(BRANDS) * len(CITIES)
+    funnel = trending_funnel(monthly, month="2024-07", city="Chicago, IL", tz=US_TZ)
+    stages = dict(funnel.select("stage", "places").rows())
+    # Chicago: one location of each national brand; six independents and the fireworks shop.
+    assert stages["chain"] == len(BRANDS)
+    assert sum(stages.values()) - stages["chain"] == len(INDEPENDENTS) + 1
 
 
 def test_online_merchants_are_never_listed() -> None:

@@ -171,6 +171,35 @@ _INDEPENDENTS: dict[str, tuple[float, float, tuple[str, ...], tuple[str, ...]]] 
     "gifts": (0.05, 1900, ("Paper", "Magpie", "Treasure"), ("Gifts", "Cards & Co", "Florist")),
     "charity": (0.04, 700, ("Hospice", "Animal Rescue", "Children's"), ("Charity Shop", "Shop")),
 }
+# An independent's name is drawn from a small pool; the second and later places nationwide
+# with the same name trade as "<name>, <street>" (then "<name>, 2 <street>"...), as real
+# independents do: shared names would make them one brand (see insights.chain_groups).
+_STREETS = (
+    "Church Lane",
+    "Mill Road",
+    "King Street",
+    "Queen Street",
+    "Bridge Street",
+    "North Road",
+    "Victoria Road",
+    "Castle Street",
+    "Chapel Street",
+    "New Road",
+    "School Lane",
+    "The Green",
+    "Albert Road",
+    "Green Lane",
+    "Manor Road",
+    "Water Lane",
+    "West Street",
+    "George Street",
+    "York Road",
+    "Mill Lane",
+    "Orchard Way",
+    "Cross Street",
+    "Princes Street",
+    "Union Street",
+)
 _INDEPENDENTS_PER_CUSTOMER = 1 / 20
 _MIN_INDEPENDENTS = 300
 
@@ -273,7 +302,7 @@ def _build_merchants(rng: np.random.Generator, customers: int) -> tuple[_Merchan
         typical[rows] = pence * rng.lognormal(0.0, 0.3, rows.sum())
     first = m.n_groups
     m.add(
-        [str(x) for x in names],
+        _distinct_names([str(x) for x in names]),
         list(range(first, first + kind.size)),
         [_CAT[kinds[k]] for k in kind],
         where.tolist(),
@@ -281,6 +310,21 @@ def _build_merchants(rng: np.random.Generator, customers: int) -> tuple[_Merchan
         popularity=rng.lognormal(0.0, 0.8, kind.size).tolist(),
     )
     return m, brand_group
+
+
+def _distinct_names(names: list[str]) -> list[str]:
+    """Give every repeat of a pool name a street, so that no two independents share one."""
+    seen: dict[str, int] = {}
+    distinct = []
+    for name in names:
+        k = seen.get(name, 0)
+        seen[name] = k + 1
+        if k == 0:
+            distinct.append(name)
+            continue
+        lap, street = divmod(k - 1, len(_STREETS))
+        distinct.append(f"{name}, {f'{lap + 1} ' if lap else ''}{_STREETS[street]}")
+    return distinct
 
 
 @dataclass(frozen=True)
