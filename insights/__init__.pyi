@@ -26,6 +26,7 @@ from insights.contacts.intraday import (
     channel_profiles as channel_profiles,
     interval_profile as interval_profile,
     intraday_volume as intraday_volume,
+    pool_small_intervals as pool_small_intervals,
 )
 from insights.contacts.rates import (
     contact_rates as contact_rates,

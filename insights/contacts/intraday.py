@@ -15,6 +15,15 @@ daily mean ``m``, daily standard deviation ``s`` (read off the daily ``L``% inte
 
 and the interval bounds are ``mean ± z_L·√var``, floored at 0. For a large share the bound
 approaches the proportional split; for small intervals the Poisson term dominates.
+
+**Small intervals are pooled** (privacy, :func:`pool_small_intervals`): an interval with fewer
+than ``min_customers`` contacts (each made by one customer) is never published on its own,
+neither as a count nor as a share, since with the day's total (published elsewhere) a share
+*is* a count, and a blanked share is one minus the others. Each run of consecutive small
+intervals becomes one block; a block still under ``min_customers`` absorbs its next (else
+previous) interval. Every half hour of a block, from its first interval to its last, gets the
+same share (the block's share divided evenly) and no count. A reader learns only that the block
+held at least ``min_customers`` contacts; not which half hours had any.
 """
 
 from __future__ import annotations
@@ -28,8 +37,9 @@ from scipy import stats
 from insights._common import DEFAULT_TZ, parse_day, require_columns
 from insights.contacts._scope import in_scope as _in_scope, require_mart as _require_mart
 from insights.errors import ParameterError
+from insights.publish.tables import MIN_CUSTOMERS
 
-__all__ = ["channel_profiles", "interval_profile", "intraday_volume"]
+__all__ = ["channel_profiles", "interval_profile", "intraday_volume", "pool_small_intervals"]
 
 
 def interval_profile(
@@ -40,6 +50,7 @@ def interval_profile(
     weeks: int = 8,
     tz: str = DEFAULT_TZ,
     freq: str = "30m",
+    min_customers: int = MIN_CUSTOMERS,
 ) -> pl.DataFrame:
     """Each weekday's share of contacts per intraday interval over recent weeks.
 
@@ -54,40 +65,45 @@ def interval_profile(
     tz
         Time zone of the local clock (intervals are local wall-clock times).
     freq
-        Interval length as a polars duration string (``"30m"``, ``"15m"``, ``"1h"``).
+        Interval length (``"30m"``, ``"15m"``, ``"1h"``).
+    min_customers
+        Intervals with fewer contacts are pooled (:func:`pool_small_intervals`).
 
     Returns
     -------
     pl.DataFrame
         ``weekday`` (ISO, 1 = Monday), ``interval`` (local start time), ``contacts`` (over
-        the period) and ``share`` (of that weekday's contacts; shares sum to 1 per weekday).
-        Intervals without contacts are absent.
+        the period; null where pooled), ``share`` (of that weekday's contacts; shares sum to
+        1 per weekday) and ``pooled``. Intervals without contacts are absent, except inside
+        a pooled block.
 
     Examples
     --------
     >>> from datetime import datetime, timezone
-    >>> utc = timezone.utc
-    >>> contacts = pl.DataFrame({"created_at": [
-    ...     datetime(2025, 6, 2, 8, 5, tzinfo=utc),    # Monday 09:05 London
-    ...     datetime(2025, 6, 2, 8, 20, tzinfo=utc),   # Monday 09:20
-    ...     datetime(2025, 6, 9, 8, 40, tzinfo=utc),   # Monday 09:40
-    ...     datetime(2025, 6, 9, 14, 0, tzinfo=utc)]}) # Monday 15:00
-    >>> interval_profile(contacts, as_of=date(2025, 6, 14), weeks=2)
-    shape: (3, 4)
-    ┌─────────┬──────────┬──────────┬───────┐
-    │ weekday ┆ interval ┆ contacts ┆ share │
-    │ ---     ┆ ---      ┆ ---      ┆ ---   │
-    │ i8      ┆ time     ┆ u32      ┆ f64   │
-    ╞═════════╪══════════╪══════════╪═══════╡
-    │ 1       ┆ 09:00:00 ┆ 2        ┆ 0.5   │
-    │ 1       ┆ 09:30:00 ┆ 1        ┆ 0.25  │
-    │ 1       ┆ 15:00:00 ┆ 1        ┆ 0.25  │
-    └─────────┴──────────┴──────────┴───────┘
+    >>> def at(hour, minutes):  # Monday 2 June 2025, UTC (London is UTC+1)
+    ...     return [datetime(2025, 6, 2, hour, m, tzinfo=timezone.utc) for m in minutes]
+    >>> contacts = pl.DataFrame(
+    ...     {"created_at": at(8, range(0, 24, 2)) + at(8, range(30, 40)) + at(9, [5, 10])}
+    ... )
+    >>> interval_profile(contacts, as_of=date(2025, 6, 7), weeks=1)
+    shape: (3, 5)
+    ┌─────────┬──────────┬──────────┬───────┬────────┐
+    │ weekday ┆ interval ┆ contacts ┆ share ┆ pooled │
+    │ ---     ┆ ---      ┆ ---      ┆ ---   ┆ ---    │
+    │ i8      ┆ time     ┆ i64      ┆ f64   ┆ bool   │
+    ╞═════════╪══════════╪══════════╪═══════╪════════╡
+    │ 1       ┆ 09:00:00 ┆ 12       ┆ 0.5   ┆ false  │
+    │ 1       ┆ 09:30:00 ┆ null     ┆ 0.25  ┆ true   │
+    │ 1       ┆ 10:00:00 ┆ null     ┆ 0.25  ┆ true   │
+    └─────────┴──────────┴──────────┴───────┴────────┘
+
+    The two contacts at 10:00 are pooled with the ten at 09:30.
 
     """
     if isinstance(weeks, bool) or weeks < 1:
         msg = f"interval_profile: weeks={weeks} must be a positive number of weeks."
         raise ParameterError(msg)
+    _freq_minutes(freq, "interval_profile")
     local = pl.col("created_at").dt.convert_time_zone(tz)
     start = as_of - timedelta(weeks=weeks)
     lazy = contacts.lazy() if isinstance(contacts, pl.DataFrame) else contacts
@@ -99,10 +115,6 @@ def interval_profile(
             pl.col("_local").dt.truncate(freq).dt.time().alias("interval"),
         )
         .agg(pl.len().alias("contacts"))
-        .with_columns(
-            (pl.col("contacts") / pl.col("contacts").sum().over("weekday")).alias("share")
-        )
-        .sort("weekday", "interval")
         .collect()
     )
     if counts.height == 0:
@@ -111,21 +123,145 @@ def interval_profile(
             "increase weeks."
         )
         raise ParameterError(msg)
-    return counts
+    return pool_small_intervals(counts, freq=freq, min_customers=min_customers)
+
+
+def _freq_minutes(freq: str, who: str) -> int:
+    """Minutes in ``freq`` ("15m", "30m", "1h", ...): a whole number that divides a day."""
+    unit = freq[-1:]
+    number = freq[:-1]
+    minutes = int(number) * (60 if unit == "h" else 1) if number.isdigit() and unit in "mh" else 0
+    if minutes <= 0 or 1440 % minutes:
+        msg = (
+            f"{who}: freq={freq!r} must be a number of minutes or hours that divides a day "
+            "('15m', '30m', '1h', ...)."
+        )
+        raise ParameterError(msg)
+    return minutes
 
 
 def _step_minutes(freq: str) -> int:
     """Minutes in ``freq`` ("30m", "1h", "90m", ...): a multiple of the marts' half hours."""
-    unit = freq[-1:]
-    number = freq[:-1]
-    minutes = int(number) * (60 if unit == "h" else 1) if number.isdigit() and unit in "mh" else 0
-    if minutes <= 0 or minutes % 30 or 1440 % minutes:
+    minutes = _freq_minutes(freq, "channel_profiles")
+    if minutes % 30:
         msg = (
             f"freq={freq!r}: the contact_intervals mart counts half hours, so use a whole "
             "number of half hours that divides a day ('30m', '1h', '2h', ...)."
         )
         raise ParameterError(msg)
     return minutes
+
+
+def pool_small_intervals(
+    counts: pl.DataFrame,
+    /,
+    *,
+    freq: str = "30m",
+    min_customers: int = MIN_CUSTOMERS,
+) -> pl.DataFrame:
+    """Shares of the day's contacts per interval, with small intervals pooled into blocks.
+
+    Within each profile (``unique_id`` if present, and ``weekday``), intervals in time order:
+    each run of consecutive intervals with fewer than ``min_customers`` contacts is a block; a
+    block still under ``min_customers`` joins its next interval (its previous one at the end
+    of the day). Every half hour (``freq``) from a block's first interval to its last gets the
+    block's share divided evenly, ``pooled`` true and no ``contacts``: the block's count is at
+    least ``min_customers`` (or the whole profile's), and no single interval's count, nor
+    whether it had any contact, can be read back from the shares.
+
+    Parameters
+    ----------
+    counts
+        ``weekday``, ``interval`` (local start time), ``contacts``, and optionally
+        ``unique_id``; one row per interval with contacts.
+    freq
+        Interval length (``"30m"``, ``"1h"``, ...).
+    min_customers
+        Smallest count an interval may show on its own (the disclosure floor, at least 10).
+
+    Returns
+    -------
+    pl.DataFrame
+        The key columns, ``interval``, ``contacts`` (null where pooled), ``share`` (sums to 1
+        per profile) and ``pooled``.
+
+    Examples
+    --------
+    >>> from datetime import time
+    >>> counts = pl.DataFrame({"weekday": [1, 1, 1, 1], "contacts": [40, 3, 2, 50],
+    ...     "interval": [time(9), time(10), time(11), time(12)]}).cast({"weekday": pl.Int8})
+    >>> pool_small_intervals(counts)
+    shape: (6, 5)
+    ┌─────────┬──────────┬──────────┬──────────┬────────┐
+    │ weekday ┆ interval ┆ contacts ┆ share    ┆ pooled │
+    │ ---     ┆ ---      ┆ ---      ┆ ---      ┆ ---    │
+    │ i8      ┆ time     ┆ i64      ┆ f64      ┆ bool   │
+    ╞═════════╪══════════╪══════════╪══════════╪════════╡
+    │ 1       ┆ 09:00:00 ┆ 40       ┆ 0.421053 ┆ false  │
+    │ 1       ┆ 10:00:00 ┆ null     ┆ 0.115789 ┆ true   │
+    │ 1       ┆ 10:30:00 ┆ null     ┆ 0.115789 ┆ true   │
+    │ 1       ┆ 11:00:00 ┆ null     ┆ 0.115789 ┆ true   │
+    │ 1       ┆ 11:30:00 ┆ null     ┆ 0.115789 ┆ true   │
+    │ 1       ┆ 12:00:00 ┆ null     ┆ 0.115789 ┆ true   │
+    └─────────┴──────────┴──────────┴──────────┴────────┘
+
+    The 3 and 2 contacts at 10:00 and 11:00 are too few even together (5), so their block
+    takes in 12:00: 55 contacts spread over the five half hours from 10:00 to 12:00.
+
+    """
+    if min_customers < MIN_CUSTOMERS:
+        msg = (
+            f"pool_small_intervals: min_customers={min_customers} is below the disclosure "
+            f"floor of {MIN_CUSTOMERS}."
+        )
+        raise ParameterError(msg)
+    step = _freq_minutes(freq, "pool_small_intervals")
+    require_columns(counts, ["weekday", "interval", "contacts"], who="pool_small_intervals")
+    keys = [c for c in ("unique_id", "weekday") if c in counts.columns]
+    slot = pl.col("interval").dt.hour().cast(pl.Int64) * 60 + pl.col("interval").dt.minute()
+    small = pl.col("contacts") < min_customers
+    start = (~small) | (small != small.shift(1)).over(keys).fill_null(value=True)
+    unit = pl.col("_unit")
+    deficient = small & (pl.col("contacts").sum().over(*keys, "_unit") < min_customers)
+    block = (
+        pl.when(deficient & (unit < unit.max().over(keys)))
+        .then(unit + 1)
+        .when(deficient & (unit > 1))
+        .then(unit - 1)
+        .otherwise(unit)
+    )
+    blocks = (
+        counts.filter(pl.col("contacts") > 0)
+        .select(*keys, slot.alias("_slot"), pl.col("contacts").cast(pl.Int64))
+        .sort(*keys, "_slot")
+        .with_columns(start.cast(pl.Int64).cum_sum().over(keys).alias("_unit"))
+        .with_columns(small.alias("_small"), block.alias("_block"))
+        .group_by(*keys, "_block")
+        .agg(
+            pl.col("_slot").min().alias("_first"),
+            pl.col("_slot").max().alias("_last"),
+            pl.col("contacts").sum(),
+            pl.col("_small").any().alias("pooled"),
+        )
+    )
+    pooled = pl.col("pooled")
+    slots = pl.when(pooled).then(pl.int_ranges("_first", pl.col("_last") + step, step))
+    return (
+        blocks.with_columns(
+            slots.otherwise(pl.concat_list("_first")).alias("_slot"),
+            (pl.col("contacts") / pl.col("contacts").sum().over(keys)).alias("share"),
+        )
+        .with_columns(pl.col("share") / pl.col("_slot").list.len())
+        .explode("_slot")
+        .select(
+            *keys,
+            pl.time(hour=pl.col("_slot") // 60, minute=pl.col("_slot") % 60).alias("interval"),
+            pl.when(pooled).then(None).otherwise(pl.col("contacts")).alias("contacts"),
+            "share",
+            "pooled",
+        )
+        .sort(*keys, "interval")
+    )
 
 
 def channel_profiles(
@@ -137,6 +273,7 @@ def channel_profiles(
     tags: Sequence[str] = (),
     freq: str = "30m",
     min_contacts: int = 100,
+    min_customers: int = MIN_CUSTOMERS,
 ) -> pl.DataFrame:
     """Each channel's share of a weekday's contacts per interval in the ``weeks`` before ``as_of``.
 
@@ -159,20 +296,36 @@ def channel_profiles(
         number at least this many over the period, and the shape of all the channel's
         contacts that weekday otherwise: a handful of contacts of a rare reason is noise, not
         a profile, and a weekday without any would have no profile at all.
+    min_customers
+        Intervals with fewer contacts are pooled (:func:`pool_small_intervals`): no small
+        count, and no share that gives one back, reaches the profile or the staffing plan
+        split with it.
 
     Returns
     -------
     pl.DataFrame
         ``unique_id`` (channel), ``weekday`` (ISO, 1 = Monday), ``interval`` (local start
-        time), ``contacts``, ``share`` (of that channel's weekday; sums to 1).
+        time), ``contacts`` (null where pooled), ``share`` (of that channel's weekday; sums to
+        1), ``pooled``.
 
     Examples
     --------
-    >>> marts = pl.DataFrame({"day": [date(2025, 6, 2)] * 2, "channel": "phone", "tag": None,
-    ...                       "minute": [540, 570], "contacts": [2, 1]},
+    >>> marts = pl.DataFrame({"day": [date(2025, 6, 2)] * 4, "channel": "phone", "tag": None,
+    ...                       "minute": [540, 570, 600, 660], "contacts": [20, 12, 4, 28]},
     ...                      schema_overrides={"tag": pl.String})
-    >>> channel_profiles(marts, as_of="2025-06-08", weeks=1, freq="1h").rows()
-    [('phone', 1, datetime.time(9, 0), 3, 1.0)]
+    >>> channel_profiles(marts, as_of="2025-06-08", weeks=1, freq="1h")
+    shape: (3, 6)
+    ┌───────────┬─────────┬──────────┬──────────┬───────┬────────┐
+    │ unique_id ┆ weekday ┆ interval ┆ contacts ┆ share ┆ pooled │
+    │ ---       ┆ ---     ┆ ---      ┆ ---      ┆ ---   ┆ ---    │
+    │ str       ┆ i8      ┆ time     ┆ i64      ┆ f64   ┆ bool   │
+    ╞═══════════╪═════════╪══════════╪══════════╪═══════╪════════╡
+    │ phone     ┆ 1       ┆ 09:00:00 ┆ 32       ┆ 0.5   ┆ false  │
+    │ phone     ┆ 1       ┆ 10:00:00 ┆ null     ┆ 0.25  ┆ true   │
+    │ phone     ┆ 1       ┆ 11:00:00 ┆ null     ┆ 0.25  ┆ true   │
+    └───────────┴─────────┴──────────┴──────────┴───────┴────────┘
+
+    The 4 contacts at 10:00 are pooled with the 28 at 11:00.
 
     """
     as_of = parse_day(as_of)
@@ -184,19 +337,19 @@ def channel_profiles(
     intervals = _require_mart(intervals, "contact_intervals", need, "channel_profiles")
     scoped = _in_scope(intervals, as_of=as_of, tags=tags)
     start = as_of - timedelta(weeks=weeks)
-    profiles = _profiles(scoped, start=start, as_of=as_of, step=step)
+    counts = _counts(scoped, start=start, as_of=as_of, step=step)
     if tags:
         keys = ["unique_id", "weekday"]
-        own = profiles.filter(pl.col("contacts").sum().over(keys) >= min_contacts)
-        every = _profiles(
+        own = counts.filter(pl.col("contacts").sum().over(keys) >= min_contacts)
+        every = _counts(
             _in_scope(intervals, as_of=as_of, tags=()), start=start, as_of=as_of, step=step
         )
-        profiles = pl.concat([own, every.join(own.select(keys).unique(), on=keys, how="anti")])
-    return profiles.sort("unique_id", "weekday", "interval")
+        counts = pl.concat([own, every.join(own.select(keys).unique(), on=keys, how="anti")])
+    return pool_small_intervals(counts, freq=freq, min_customers=min_customers)
 
 
-def _profiles(scoped: pl.DataFrame, *, start: date, as_of: date, step: int) -> pl.DataFrame:
-    """Shares per channel, weekday and interval of the mart rows in ``[start, as_of)``."""
+def _counts(scoped: pl.DataFrame, *, start: date, as_of: date, step: int) -> pl.DataFrame:
+    """Contacts per channel, weekday and interval of the mart rows in ``[start, as_of)``."""
     bucket = pl.col("minute") // step * step
     counts = (
         scoped.filter(pl.col("day").is_between(start, as_of, closed="left"))
@@ -206,11 +359,6 @@ def _profiles(scoped: pl.DataFrame, *, start: date, as_of: date, step: int) -> p
             pl.time(hour=bucket // 60, minute=bucket % 60).alias("interval"),
         )
         .agg(pl.col("contacts").sum().cast(pl.Int64))
-        .with_columns(
-            (pl.col("contacts") / pl.col("contacts").sum().over("unique_id", "weekday")).alias(
-                "share"
-            )
-        )
         .sort("unique_id", "weekday", "interval")
     )
     missing = set(scoped.get_column("channel").unique()) - set(counts.get_column("unique_id"))

@@ -12,6 +12,11 @@ this registry; notebooks declare nothing. A column is one of:
   which is not one (a forecast, a count of agents);
 * anything else. A column that *looks like* a people count (:func:`looks_like_people`) and is
   in neither list fails the gate until it is declared here.
+
+Two marker columns describe rows: ``suppressed`` names the cells blanked in a row, and
+``pooled`` (true or false) marks a row whose count is withheld because it was pooled with its
+neighbours (:func:`insights.pool_small_intervals`): its share is an even split of a block
+holding at least ``k`` people, so it reveals nothing of the row's own count.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ __all__ = [
     "NOT_PEOPLE",
     "PEOPLE_COUNTS",
     "PEOPLE_METRICS",
+    "POOLED",
     "SUPPRESSED",
     "PeopleCount",
     "looks_like_people",
@@ -31,6 +37,8 @@ __all__ = [
 
 #: Marker column added to a published table: the names of the cells suppressed in each row.
 SUPPRESSED = "suppressed"
+#: Marker column of pooled rows (true: the count is withheld, the shares are a block's average).
+POOLED = "pooled"
 
 
 @dataclass(frozen=True)
@@ -135,7 +143,7 @@ def looks_like_people(column: str, /) -> bool:
     (False, False)
 
     """
-    if column in NOT_PEOPLE or column == SUPPRESSED or column in _REVEALS:
+    if column in NOT_PEOPLE or column in {SUPPRESSED, POOLED} or column in _REVEALS:
         return False
     return bool(_PEOPLE_WORDS.search(column))
 

@@ -35,6 +35,7 @@ import polars as pl
 from insights.publish.people import (
     PEOPLE_COUNTS,
     PEOPLE_METRICS,
+    POOLED,
     SUPPRESSED,
     looks_like_people,
     revealing_columns,
@@ -71,6 +72,7 @@ class GateReport:
     files: list[str] = field(default_factory=list)
     tables: dict[str, list[str]] = field(default_factory=dict)
     suppressed_cells: int = 0
+    pooled_cells: int = 0
     violations: list[Violation] = field(default_factory=list)
     csv_stems: set[str] = field(default_factory=set, repr=False)
 
@@ -83,6 +85,7 @@ class GateReport:
             "tables_checked": len(self.tables),
             "people_columns": {k: v for k, v in sorted(self.tables.items()) if v},
             "suppressed_cells": self.suppressed_cells,
+            "pooled_cells": self.pooled_cells,
             "rules": [
                 "no customer identifier or machine path in any file",
                 f"no people count between 1 and {self.min_customers - 1} in any table, chart "
@@ -341,6 +344,7 @@ def _check_table(
     report.tables[where] = people
     if not where.endswith(".parquet") or where.removesuffix(".parquet") not in report.csv_stems:
         report.suppressed_cells += suppressed_cells(frame)
+        report.pooled_cells += int(_pooled(frame).sum())
     if where.endswith(".csv"):
         report.csv_stems.add(where.removesuffix(".csv"))
     for column in people:
@@ -361,8 +365,10 @@ def _check_table(
                     yield Violation(where, column, f"a {key} row counts fewer than {floor} people")
     if kind == "labels":
         return
+    pooled = _pooled(frame)
     for column, revealed in revealing_columns(frame.columns).items():
-        hidden = frame.get_column(column).is_null()
+        # a pooled row's share is its block's average: it reveals nothing of the row
+        hidden = frame.get_column(column).is_null() & ~pooled
         for other in revealed:
             leaked = (hidden & frame.get_column(other).is_not_null()).arg_true().to_list()
             if leaked:
@@ -383,6 +389,14 @@ def _check_table(
                 "insights/publish/people.py (PEOPLE_COUNTS, or NOT_PEOPLE with the reason)",
             )
     yield from _check_keys(frame, where, keys)
+
+
+def _pooled(frame: pl.DataFrame) -> pl.Series:
+    """Rows marked pooled (see :data:`insights.publish.people.POOLED`)."""
+    if POOLED not in frame.columns:
+        return pl.Series(POOLED, [False] * frame.height, dtype=pl.Boolean)
+    values = frame.get_column(POOLED).cast(pl.String).str.to_lowercase()
+    return values.is_in(["true", "1"]).fill_null(value=False)
 
 
 def _check_keys(frame: pl.DataFrame, where: str, keys: _Keys) -> Iterator[Violation]:

@@ -191,10 +191,11 @@ def test_profiles_and_intraday_split_per_channel() -> None:
         ]
     )
     profiles = channel_profiles(contact_intervals(contacts), as_of="2025-06-08", weeks=1)
+    # three phone contacts are too few to show their half hours apart: one block
     assert profiles.select("unique_id", "weekday", "interval", "share").to_dicts() == [
         {"unique_id": "chat", "weekday": 1, "interval": time(10), "share": 1.0},
-        {"unique_id": "phone", "weekday": 1, "interval": time(9), "share": 2 / 3},
-        {"unique_id": "phone", "weekday": 1, "interval": time(9, 30), "share": 1 / 3},
+        {"unique_id": "phone", "weekday": 1, "interval": time(9), "share": 0.5},
+        {"unique_id": "phone", "weekday": 1, "interval": time(9, 30), "share": 0.5},
     ]
     volume = pl.DataFrame(
         {
@@ -208,8 +209,8 @@ def test_profiles_and_intraday_split_per_channel() -> None:
     split = intraday_volume(volume, profiles)
     assert split.select("unique_id", "interval", "mean").to_dicts() == [
         {"unique_id": "chat", "interval": time(10), "mean": 10.0},
-        {"unique_id": "phone", "interval": time(9), "mean": 20.0},
-        {"unique_id": "phone", "interval": time(9, 30), "mean": 10.0},
+        {"unique_id": "phone", "interval": time(9), "mean": 15.0},
+        {"unique_id": "phone", "interval": time(9, 30), "mean": 15.0},
     ]
 
 
@@ -228,11 +229,13 @@ def test_tag_profiles_fall_back_to_the_channel_where_the_tag_is_rare() -> None:
         (1, time(9), 1.0),
         (2, time(9, 30), 1.0),
     ]
-    pooled = channel_profiles(intervals, as_of="2025-06-08", weeks=1, tags=["fraud"])
-    assert pooled.select("weekday", "interval", "share").rows() == [
-        (1, time(9), 0.5),
-        (1, time(14), 0.5),
-        (2, time(9, 30), 1.0),
+    fallback = channel_profiles(intervals, as_of="2025-06-08", weeks=1, tags=["fraud"])
+    # Monday's two contacts (09:00 and 14:00) are one block: every half hour between alike
+    monday = fallback.filter(pl.col("weekday") == 1)
+    assert monday["interval"].to_list() == [time(9 + m // 60, m % 60) for m in range(0, 330, 30)]
+    assert monday["share"].to_list() == [1 / 11] * 11
+    assert fallback.filter(pl.col("weekday") == 2).select("interval", "share").rows() == [
+        (time(9, 30), 1.0)
     ]
 
 

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.contacts.intraday import interval_profile, intraday_volume
+from insights.contacts.intraday import interval_profile, intraday_volume, pool_small_intervals
 from insights.errors import ParameterError
 
 
@@ -12,10 +12,9 @@ from insights.errors import ParameterError
 def contacts() -> pl.DataFrame:
     # Two Mondays (winter, London = UTC) and one Tuesday; one Monday outside the window
     stamps = [
-        datetime(2025, 1, 6, 9, 10, tzinfo=UTC),
-        datetime(2025, 1, 6, 9, 50, tzinfo=UTC),
-        datetime(2025, 1, 13, 9, 15, tzinfo=UTC),
-        datetime(2025, 1, 13, 9, 29, tzinfo=UTC),
+        *[datetime(2025, 1, 6, 9, 10, tzinfo=UTC)] * 15,
+        *[datetime(2025, 1, 6, 9, 50, tzinfo=UTC)] * 10,
+        *[datetime(2025, 1, 13, 9, 15, tzinfo=UTC)] * 15,
         datetime(2025, 1, 14, 17, 45, tzinfo=UTC),
         datetime(2024, 12, 2, 9, 0, tzinfo=UTC),  # before the 2-week window
         datetime(2025, 1, 20, 9, 0, tzinfo=UTC),  # on as_of: excluded
@@ -29,12 +28,87 @@ def test_profile_shares_per_weekday(contacts: pl.DataFrame) -> None:
         {
             "weekday": [1, 1, 2],
             "interval": [time(9), time(9, 30), time(17, 30)],
-            "contacts": [3, 1, 1],
+            "contacts": [30, 10, None],  # Tuesday's one contact is a block of its own
             "share": [0.75, 0.25, 1.0],
+            "pooled": [False, False, True],
         },
-        schema_overrides={"weekday": pl.Int8, "contacts": pl.UInt32},
+        schema_overrides={"weekday": pl.Int8, "contacts": pl.Int64},
     )
     assert_frame_equal(out, expected)
+
+
+def _counts(contacts: list[int], start: time = time(9)) -> pl.DataFrame:
+    """One channel's Monday: ``contacts`` in consecutive half hours from ``start``."""
+    first = start.hour * 60 + start.minute
+    slots = [first + 30 * i for i in range(len(contacts))]
+    return pl.DataFrame(
+        {
+            "unique_id": "phone",
+            "weekday": 1,
+            "interval": [time(m // 60, m % 60) for m in slots],
+            "contacts": contacts,
+        },
+        schema_overrides={"weekday": pl.Int8, "contacts": pl.Int64},
+    )
+
+
+def test_a_lone_small_interval_cannot_be_read_back_from_the_shares() -> None:
+    # 3 contacts at 09:30 between 40 and 50: blanking its share alone would leave it as
+    # 1 - (the others), and the day's total times that gives back 3. It is pooled with 10:00.
+    out = pool_small_intervals(_counts([40, 3, 50]))
+    assert out.select("interval", "contacts", "pooled").rows() == [
+        (time(9), 40, False),
+        (time(9, 30), None, True),
+        (time(10), None, True),
+    ]
+    assert out["share"].to_list() == [40 / 93, 26.5 / 93, 26.5 / 93]
+    total = 93  # what a reader may know from the daily history
+    for row in range(out.height):
+        others = out["share"].sum() - out["share"][row]
+        assert round((1 - others) * total, 9) != 3
+        assert round(out["share"][row] * total, 9) != 3
+
+
+def test_small_runs_pool_into_a_block_of_at_least_k_spread_over_every_half_hour() -> None:
+    # 4 and 7 at 09:00 and 10:30 (nothing between): one block of 11 over four half hours
+    counts = _counts([30, 4, 0, 0, 7, 25]).filter(pl.col("contacts") > 0)
+    out = pool_small_intervals(counts)
+    assert out.select("interval", "contacts", "pooled").rows() == [
+        (time(9), 30, False),
+        (time(9, 30), None, True),
+        (time(10), None, True),
+        (time(10, 30), None, True),
+        (time(11), None, True),
+        (time(11, 30), 25, False),
+    ]
+    assert out["share"].to_list() == [30 / 66, *[11 / 4 / 66] * 4, 25 / 66]
+
+
+def test_a_block_still_under_k_takes_in_its_neighbour() -> None:
+    # the evening's 2 contacts end the day: they join 17:00 before them
+    out = pool_small_intervals(_counts([30, 2], start=time(17)))
+    assert out.select("interval", "contacts", "share", "pooled").rows() == [
+        (time(17), None, 0.5, True),
+        (time(17, 30), None, 0.5, True),
+    ]
+
+
+def test_a_profile_under_k_is_one_block() -> None:
+    out = pool_small_intervals(_counts([1, 2, 1]))
+    assert out["contacts"].null_count() == 3
+    assert out["share"].to_list() == [1 / 3] * 3
+
+
+def test_pooling_refuses_a_floor_below_k() -> None:
+    with pytest.raises(ParameterError, match="disclosure floor"):
+        pool_small_intervals(_counts([40]), min_customers=5)
+
+
+def test_the_staffing_split_uses_the_pooled_shares() -> None:
+    profile = pool_small_intervals(_counts([40, 3, 50]))
+    daily = pl.DataFrame({"unique_id": ["phone"], "ds": [date(2025, 6, 16)], "mean": [93.0]})
+    split = intraday_volume(daily, profile)
+    assert split["mean"].round(9).to_list() == [40.0, 26.5, 26.5]
 
 
 def test_profile_uses_local_wall_clock() -> None:

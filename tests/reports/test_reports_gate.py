@@ -176,3 +176,43 @@ def test_published_tables_and_charts_are_byte_identical_across_runs(tmp_path: Pa
         publish_chart(_chart(frame), frame, name="c", out_dir=folder, alt_text="A line.")
     for name in ("t.csv", "t.parquet", "c.data.csv", "c.vl.json", "c.svg", "c.png"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_intraday_profile_publishes_no_interval_share_that_gives_a_small_count_back(
+    tmp_path: Path,
+) -> None:
+    from insights.contacts.charts import intraday_profile_chart
+    from insights.contacts.intraday import channel_profiles
+
+    # phone on Mondays: 40 contacts at 09:00, 3 at 09:30, 50 at 10:00 (93 in all, a total
+    # the daily history publishes); blanking 09:30 alone leaves it as 1 - (the others)
+    marts = pl.DataFrame(
+        {
+            "day": [date(2025, 8, 4)] * 3,
+            "channel": "phone",
+            "tag": None,
+            "minute": [540, 570, 600],
+            "contacts": [40, 3, 50],
+        },
+        schema_overrides={"tag": pl.String},
+    )
+    profiles = channel_profiles(marts, as_of="2025-08-10", weeks=1)
+    publish_table(profiles, name="profile", out_dir=tmp_path)
+    publish_chart(
+        intraday_profile_chart(profiles),
+        profiles,
+        name="intraday_profile",
+        out_dir=tmp_path,
+        alt_text="Shares per half hour.",
+    )
+    report = gate(tmp_path, customer_ids=NO_IDS)
+    assert report.violations == []
+    assert report.pooled_cells > 0
+    spec = json.loads((tmp_path / "intraday_profile.vl.json").read_text())
+    [rows] = spec["datasets"].values()
+    published = [pl.read_csv(tmp_path / "profile.csv"), pl.DataFrame(rows)]
+    for table in published:
+        shares = table.get_column("share")
+        for row in range(table.height):
+            for candidate in (shares[row], 1 - (shares.sum() - shares[row])):
+                assert round(candidate * 93, 6) not in {float(n) for n in range(1, 10)}
