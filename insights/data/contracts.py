@@ -65,6 +65,8 @@ class ColumnSpec:
     allowed_values: tuple[str, ...] | None = None
     non_zero: bool = False
     examples: tuple[Any, ...] = ()
+    classification: str | None = None
+    identifier_pattern: str | None = None
 
     @property
     def dtype(self) -> pl.DataType:
@@ -127,6 +129,8 @@ def _parse_column(prop: Mapping[str, Any], where: Path) -> ColumnSpec:
         allowed_values=tuple(allowed) if allowed is not None else None,
         non_zero=bool(custom.get("nonZero", False)),
         examples=tuple(prop.get("examples", ())),
+        classification=prop.get("classification"),
+        identifier_pattern=custom.get("identifierPattern"),
     )
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from insights.reports.folders import LOGS, private_root
+from insights.reports.privacy import identifier_patterns
 
 __all__ = ["FAILURES", "FailureRecord", "redact", "write_failure"]
 
@@ -36,16 +37,21 @@ REDACTED = "<redacted>"
 
 
 def redact(text: str, /, *, identifiers: Iterable[str] = ()) -> str:
-    """Remove identifiers from ``text``: every ``<something>_id=value`` and every known id.
+    """Remove identifiers from ``text``: every ``<something>_id=value``, every value shaped like
+    an identifier a data contract declares (:func:`insights.reports.privacy.identifier_patterns`)
+    and every known id.
 
     Examples
     --------
-    >>> redact("row 3: customer_id='c_000042', amount_minor=120, tx tx_1 by c_000042.",
-    ...        identifiers={"c_000042", "tx_1"})
+    >>> redact("row 3: customer_id='c_000042', amount_minor=120, tx tx_1 by c_000042.")
     'row 3: customer_id=<redacted>, amount_minor=120, tx <redacted> by <redacted>.'
+    >>> redact("duplicate of cust-7 in contact k_0000012", identifiers={"cust-7"})
+    'duplicate of <redacted> in contact <redacted>'
 
     """
     text = _ID_ASSIGNMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+    for pattern in identifier_patterns().values():
+        text = pattern.sub(REDACTED, text)
     known = frozenset(identifiers)
     if not known:
         return text

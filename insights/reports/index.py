@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from insights.reports.failures import redact
 from insights.reports.html import report_heading
 
 __all__ = ["write_index"]
@@ -86,7 +87,7 @@ def write_index(out: str | Path, /) -> Path:
             f"<td>{html.escape(str(e.get('report', error_path.parts[-3])))}</td>"
             f"<td>{_params(e.get('parameters', {}))}</td>"
             f"<td>{html.escape(str(e.get('failed_at', '')))}</td>"
-            f'<td class="failed">{html.escape(str(e.get("explanation", "")))}</td>'
+            f'<td class="failed">{html.escape(redact(str(e.get("explanation", ""))))}</td>'
             "</tr>"
         )
     head = "<tr><th>Report</th><th>Parameters</th><th>Data</th><th>Generated</th>"

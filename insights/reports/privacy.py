@@ -2,8 +2,11 @@
 
 Every file of the build is checked, whatever wrote it and whatever a notebook declared:
 
-1. **no identifier**: no customer identifier from the input data in any text file (notebook,
-   HTML, CSV, JSON, SVG, ...) or string column of a Parquet file; no machine path either;
+1. **no identifier**: no value shaped like an identifier a data contract declares
+   (``classification: restricted``: ``customer_id``, ``transaction_id``, ``contact_id``; see
+   :func:`identifier_patterns`) and no customer identifier from the input data in any text
+   file (notebook, HTML, CSV, JSON, SVG, ...) or string column of a Parquet file; no machine
+   path either;
 2. **no small count of people**: every table found — CSV and Parquet files, the data sets
    inside Vega-Lite specs (``.vl.json``), the values SVG charts carry in their ``aria-label``
    text, and every table a notebook cell displays (HTML or text) in ``report.ipynb`` and
@@ -22,6 +25,7 @@ suppressed) for the manifest; :func:`check_privacy` returns just the violations.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -42,7 +46,7 @@ from insights.publish.people import (
 )
 from insights.publish.tables import MIN_CUSTOMERS, SIDECAR_SUFFIX, suppressed_cells
 
-__all__ = ["GateReport", "Violation", "check_privacy", "gate"]
+__all__ = ["GateReport", "Violation", "check_privacy", "gate", "identifier_patterns"]
 
 _TEXT_SUFFIXES = {".ipynb", ".html", ".htm", ".csv", ".json", ".svg", ".txt", ".md", ".tsv"}
 _TOKEN = re.compile(r"[A-Za-z0-9_\-.]+")
@@ -87,7 +91,9 @@ class GateReport:
             "suppressed_cells": self.suppressed_cells,
             "pooled_cells": self.pooled_cells,
             "rules": [
-                "no customer identifier or machine path in any file",
+                "no identifier a data contract declares (by the shape of its examples or "
+                "its identifierPattern) or from the input data, and no machine path, in any "
+                "file",
                 f"no people count between 1 and {self.min_customers - 1} in any table, chart "
                 "data set, SVG label or displayed notebook table",
                 "no value revealing a suppressed count in its row or in a row of another table "
@@ -98,6 +104,81 @@ class GateReport:
 
 
 # --- identifiers ---------------------------------------------------------------------------
+
+_WORD = "A-Za-z0-9_"
+_SOURCE_CONTRACTS = ("customers", "transactions", "contacts")
+
+
+def _shape(example: str) -> str | None:
+    """A regex for values shaped like ``example``: letters and marks kept, digit runs free.
+
+    ``"c_000123"`` gives ``c_[0-9]+``; an example without digits gives nothing (its shape
+    says too little to search for).
+    """
+    parts = re.findall(r"[0-9]+|[^0-9]+", example)
+    if not any(p.isdigit() for p in parts):
+        return None
+    return "".join("[0-9]+" if p.isdigit() else re.escape(p) for p in parts)
+
+
+@functools.cache
+def identifier_patterns() -> dict[str, re.Pattern[str]]:
+    """The identifiers the data contracts declare, each as a regex a published file must not match.
+
+    A column with ``classification: restricted`` in ``data_contracts/<source>.yaml`` is an
+    identifier. Its pattern is ``customProperties[identifierPattern]`` when given, and
+    otherwise the shape of its ``examples`` (digit runs of any length). A match must stand
+    alone (no letter, digit or ``_`` either side).
+
+    Examples
+    --------
+    >>> patterns = identifier_patterns()
+    >>> sorted(patterns)
+    ['contact_id', 'customer_id', 'transaction_id']
+    >>> bool(patterns["transaction_id"].search("refund of tx_0000000042.")), bool(
+    ...     patterns["customer_id"].search("abc_000123"))
+    (True, False)
+
+    """
+    from insights.data.contracts import load_contract  # noqa: PLC0415 - the contracts' loader
+
+    found: dict[str, list[str]] = {}
+    for source in _SOURCE_CONTRACTS:
+        for column in load_contract(source).columns:
+            if column.classification != "restricted":
+                continue
+            shapes = (
+                [column.identifier_pattern]
+                if column.identifier_pattern
+                else [_shape(str(e)) for e in column.examples]
+            )
+            found.setdefault(column.name, []).extend(s for s in shapes if s)
+    return {
+        name: re.compile(rf"(?<![{_WORD}])(?:{'|'.join(sorted(set(shapes)))})(?![{_WORD}])")
+        for name, shapes in sorted(found.items())
+        if shapes
+    }
+
+
+def _pattern_lines(text: str) -> dict[str, list[int]]:
+    """Identifier column → 1-based numbers of the lines holding a value of its shape."""
+    found: dict[str, list[int]] = {}
+    for name, pattern in identifier_patterns().items():
+        if pattern.search(text):
+            lines = [n for n, line in enumerate(text.splitlines(), 1) if pattern.search(line)]
+            found[name] = lines
+    return found
+
+
+def _scan_identifiers(text: str, rel: str) -> Iterable[Violation]:
+    for name, lines in _pattern_lines(text).items():
+        shown = ", ".join(str(n) for n in lines[:5])
+        yield Violation(
+            rel,
+            None,
+            f"values shaped like {name} (data contract identifier) on {len(lines)} line(s) "
+            f"({shown}); never print, display or write identifiers: aggregate first",
+        )
 
 
 def _id_lines(text: str, ids: frozenset[str], simple: bool) -> list[int]:
@@ -143,6 +224,16 @@ def _scan_parquet(frame: pl.DataFrame, rel: str, ids: frozenset[str]) -> Iterabl
     id_list = pl.Series(sorted(ids), dtype=pl.String)
     for column, dtype in frame.schema.items():
         if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
+            values = frame.get_column(column).cast(pl.String).drop_nulls().unique()
+            for name, lines in _pattern_lines("\n".join(values.to_list())).items():
+                yield Violation(
+                    rel,
+                    column,
+                    f"{len(lines)} distinct value(s) are shaped like {name} (data contract "
+                    "identifier); aggregate before publishing",
+                )
+            if not ids:
+                continue
             hits = (
                 frame.select(pl.col(column).cast(pl.String))
                 .with_row_index("row")
@@ -551,8 +642,9 @@ def gate(
         if path.suffix.lower() in _TEXT_SUFFIXES:
             text = path.read_text(encoding="utf-8", errors="replace")
             report.violations += _scan_text(text, rel, customer_ids, simple)
+            report.violations += _scan_identifiers(text, rel)
             report.violations += _scan_paths(text, rel, machine_paths)
-        if path.suffix.lower() == ".parquet" and customer_ids:
+        if path.suffix.lower() == ".parquet":
             report.violations += _scan_parquet(pl.read_parquet(path), rel, customer_ids)
         for part, frame, kind in _tables_of(path, text):
             if frame.width == 0:

@@ -216,3 +216,42 @@ def test_intraday_profile_publishes_no_interval_share_that_gives_a_small_count_b
         for row in range(table.height):
             for candidate in (shares[row], 1 - (shares.sum() - shares[row])):
                 assert round(candidate * 93, 6) not in {float(n) for n in range(1, 10)}
+
+
+def test_identifiers_the_contracts_declare_are_found_without_the_raw_data(tmp_path: Path) -> None:
+    # Reports read marts, so the gate has no raw customer ids to look for: it searches for the
+    # shapes of every identifier the contracts declare (transaction, contact and customer ids)
+    frame = pl.DataFrame({"ds": DAYS, "y": [1.0, 2.0, 3.0]})
+    publish_chart(_chart(frame), frame, name="c", out_dir=tmp_path, alt_text="A line.")
+    assert check_privacy(tmp_path, customer_ids=NO_IDS) == []
+    alt = tmp_path / "c.alt.txt"
+    alt.write_text("A line; the top refund was tx_0000001234.\n")
+    svg = tmp_path / "c.svg"
+    svg.write_text(svg.read_text().replace("</svg>", "<desc>raised in k_0000042</desc></svg>"))
+    (tmp_path / "report.html").write_text("<p>Biggest spender: c_000913</p>")
+    cell = new_code_cell(
+        "ins.say(note)",
+        outputs=[new_output("stream", name="stdout", text="see contact k_0000007\n")],
+    )
+    nbformat.write(new_notebook(cells=[cell]), tmp_path / "report.ipynb")
+    pl.DataFrame({"who": ["tx_0000000001"], "n": [12]}).write_parquet(tmp_path / "t.parquet")
+    found = {(v.file, v.column, v.detail.split(" (")[0]) for v in check_privacy(tmp_path, customer_ids=NO_IDS)}
+    assert found == {
+        ("c.alt.txt", None, "values shaped like transaction_id"),
+        ("c.svg", None, "values shaped like contact_id"),
+        ("report.html", None, "values shaped like customer_id"),
+        ("report.ipynb", None, "values shaped like contact_id"),
+        ("t.parquet", "who", "1 distinct value(s) are shaped like transaction_id"),
+    }
+    messages = " ".join(str(v) for v in check_privacy(tmp_path, customer_ids=NO_IDS))
+    assert "0000001234" not in messages and "k_0000042" not in messages  # no leak in the message
+
+
+def test_identifier_shapes_come_from_the_contracts(tmp_path: Path) -> None:
+    from insights.reports.privacy import identifier_patterns
+
+    patterns = identifier_patterns()
+    assert sorted(patterns) == ["contact_id", "customer_id", "transaction_id"]
+    # merchant ids are published on purpose (places, not people): no contract restricts them
+    assert not any(p.search("m_00344 g_00023") for p in patterns.values())
+    assert not patterns["customer_id"].search("abc_000123 c_000123x")

@@ -11,7 +11,8 @@ import pytest
 from insights.errors import ParameterError, ReportError
 from insights.reports import check_privacy, publish_table
 
-IDS = frozenset({"c_000001", "c_000002"})
+# Ids of the input data in a shape no contract declares: the gate finds them by value.
+IDS = frozenset({"cust.000001", "cust.000002"})
 
 
 def test_publish_table_writes_csv_parquet_and_sidecar(tmp_path: Path) -> None:
@@ -49,16 +50,16 @@ def test_publish_table_refuses_a_floor_below_ten(tmp_path: Path) -> None:
 
 
 def test_gate_finds_a_customer_id_in_text(tmp_path: Path) -> None:
-    (tmp_path / "report.html").write_text("<h1>Top</h1>\n<p>top customer: c_000002.</p>")
-    (tmp_path / "chart.svg").write_text("<svg><text>c_0000021</text></svg>")  # not an id
+    (tmp_path / "report.html").write_text("<h1>Top</h1>\n<p>top customer: cust.000002.</p>")
+    (tmp_path / "chart.svg").write_text("<svg><text>cust.0000021</text></svg>")  # not an id
     [violation] = check_privacy(tmp_path, customer_ids=IDS)
     assert violation.file == "report.html"
     assert "on 1 line(s) (2)" in str(violation)
-    assert "c_000002" not in str(violation)  # the message must not repeat the leak
+    assert "cust.000002" not in str(violation)  # the message must not repeat the leak
 
 
 def test_gate_finds_a_customer_id_in_a_parquet_column(tmp_path: Path) -> None:
-    pl.DataFrame({"who": ["c_000001", "x"], "n": [1, 2]}).write_parquet(tmp_path / "t.parquet")
+    pl.DataFrame({"who": ["cust.000001", "x"], "n": [1, 2]}).write_parquet(tmp_path / "t.parquet")
     [violation] = check_privacy(tmp_path, customer_ids=IDS)
     assert (violation.file, violation.column) == ("t.parquet", "who")
     assert "first in row 0" in violation.detail
@@ -154,11 +155,11 @@ def test_redact_drops_identifiers_from_contract_examples() -> None:
 
     text = (
         "data/x.parquet row 3: breaks unique\n"
-        "    transaction_id='tx_0000000042', customer_id='c_000001', amount_minor=120"
+        "    transaction_id='tx_0000000042', customer_id='cust.000001', amount_minor=120"
     )
     shown = redact(text, identifiers=IDS)
     assert "tx_0000000042" not in shown
-    assert "c_000001" not in shown
+    assert "cust.000001" not in shown
     assert "amount_minor=120" in shown
 
 
@@ -188,3 +189,23 @@ def test_page_puts_findings_first_and_keeps_one_h1(tmp_path: Path) -> None:
     assert "<title>Trending spending: Leeds, September 2025</title>" in page
     assert page.count("<h1") == 1 and "Notebook title" not in page
     assert page.index("THE SUMMARY") < page.index("Section")
+
+
+def test_redact_drops_identifier_shaped_values_without_their_column_name() -> None:
+    from insights.reports.failures import redact
+
+    shown = redact("2 duplicates, first tx_0000000042 (raised in k_0000001, by c_000913).")
+    assert shown == "2 duplicates, first <redacted> (raised in <redacted>, by <redacted>)."
+
+
+def test_the_index_never_shows_an_identifier_from_a_failure_record(tmp_path: Path) -> None:
+    from insights.reports.index import write_index
+
+    record = tmp_path / "_failures" / "trending_spending" / "london-20251001T000000Z"
+    record.mkdir(parents=True)
+    (record / "error.json").write_text(
+        json.dumps({"report": "trending_spending", "explanation": "duplicate tx_0000000042"})
+    )
+    page = write_index(tmp_path).read_text()
+    assert "duplicate &lt;redacted&gt;" in page
+    assert check_privacy(tmp_path, customer_ids=IDS, only=["index.html"]) == []
