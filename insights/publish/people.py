@@ -28,6 +28,7 @@ __all__ = [
     "NOT_PEOPLE",
     "PEOPLE_COUNTS",
     "PEOPLE_METRICS",
+    "PEOPLE_WORDS",
     "POOLED",
     "SUPPRESSED",
     "PeopleCount",
@@ -125,11 +126,13 @@ NOT_PEOPLE: dict[str, str] = {
 }
 
 _REVEALS = frozenset(r for p in PEOPLE_COUNTS.values() for r in p.reveals)
-_PEOPLE_WORDS = re.compile(
-    r"(^|_)(customers?|people|persons?|users?|accounts?|members?|visitors?|holders?|"
-    r"cardholders?|payers?|contacts?|callers?|regulars?|repeat|households?|clients?)(_|$)",
-    flags=re.IGNORECASE,
+#: Words that name people (or their contacts): a column named with one, or a number written
+#: next to one in prose (alt text), counts people.
+PEOPLE_WORDS = (
+    r"customers?|people|persons?|users?|accounts?|members?|visitors?|holders?|"
+    r"cardholders?|payers?|contacts?|callers?|regulars?|households?|clients?"
 )
+_PEOPLE_WORDS = re.compile(rf"(^|_)({PEOPLE_WORDS}|repeat)(_|$)", flags=re.IGNORECASE)
 
 
 def looks_like_people(column: str, /) -> bool:

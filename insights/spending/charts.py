@@ -19,6 +19,7 @@ import polars as pl
 
 from insights._common import require_columns
 from insights.errors import ParameterError
+from insights.publish.tables import MIN_CUSTOMERS, suppress_people
 from insights.publish.theme import PALETTE, titled, wrap_words
 from insights.spending.locale import currency_symbol, minor_per_major
 
@@ -147,10 +148,17 @@ def trending_chart(
     )
     bars = base.mark_bar(color=PALETTE[0])
     labels = base.mark_text(align="left", dx=4).encode(text=alt.Text("growth_label:N"))
+    # The alt text is published: it names only counts that survive suppression.
+    shown = suppress_people(data.select("rank", "merchant_name", "repeat_customers", "growth"))
     listed = "; ".join(
-        f"{r['rank']}. {r['merchant_name']}: {r['repeat_customers'] or 0:,} repeat customers"
+        f"{r['rank']}. {r['merchant_name']}: "
+        + (
+            f"{r['repeat_customers']:,} repeat customers"
+            if r["repeat_customers"] is not None
+            else f"fewer than {MIN_CUSTOMERS} repeat customers"
+        )
         + (f", {r['growth']:.1f}× expected" if r["growth"] is not None else "")
-        for r in data.head(3).to_dicts()
+        for r in shown.head(3).to_dicts()
     )
     more = f"; and {data.height - 3} more" if data.height > 3 else ""
     return titled(

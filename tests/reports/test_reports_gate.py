@@ -255,3 +255,37 @@ def test_identifier_shapes_come_from_the_contracts(tmp_path: Path) -> None:
     # merchant ids are published on purpose (places, not people): no contract restricts them
     assert not any(p.search("m_00344 g_00023") for p in patterns.values())
     assert not patterns["customer_id"].search("abc_000123 c_000123x")
+
+
+def test_alt_text_that_gives_a_small_count_fails_the_gate(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"ds": DAYS, "y": [1.0, 2.0, 3.0]})
+    publish_chart(_chart(frame), frame, name="c", out_dir=tmp_path, alt_text="Rates per day.")
+    assert check_privacy(tmp_path, customer_ids=NO_IDS) == []
+    (tmp_path / "c.alt.txt").write_text("Bars of 2 places: Nori has 6 repeat customers.\n")
+    svg = tmp_path / "c.svg"
+    svg.write_text(svg.read_text().replace("Rates per day.", "Rates; customers: 4"))
+    (tmp_path / "report.html").write_text('<img alt="three people got in touch" src="x.png">')
+    found = sorted(v.file for v in check_privacy(tmp_path, customer_ids=NO_IDS))
+    assert found == ["c.alt.txt", "c.svg", "report.html"]
+
+
+def test_trending_chart_alt_text_names_no_suppressed_count(tmp_path: Path) -> None:
+    from insights.spending.charts import trending_chart
+
+    trending = pl.DataFrame(
+        {
+            "rank": [1, 2],
+            "merchant_id": ["m1", "m2"],
+            "merchant_name": ["Nori", "Ember"],
+            "merchant_city": ["Leeds", "Leeds"],
+            "month": [date(2025, 9, 1)] * 2,
+            "customers": [48, 20],
+            "repeat_customers": [31, 6],
+            "growth": [2.5, 2.2],
+        }
+    )
+    chart = trending_chart(trending)
+    assert "6 repeat customers" not in chart.to_dict()["description"]
+    assert "2. Ember: fewer than 10 repeat customers." in chart.to_dict()["description"]
+    publish_chart(chart, trending, name="trending_chart", out_dir=tmp_path)
+    assert check_privacy(tmp_path, customer_ids=NO_IDS) == []
