@@ -7,7 +7,7 @@ renders are in test_reports_leaks.py (slow).
 from __future__ import annotations
 
 import json
-from datetime import date, time
+from datetime import date
 from pathlib import Path
 
 import altair as alt
@@ -52,7 +52,15 @@ def test_leak_1_rate_chart_next_to_suppressed_history_is_caught(tmp_path: Path) 
     rates = _rates()
     publish_table(rates, name="history", out_dir=tmp_path)  # suppressed on the way out
     history = pl.read_csv(tmp_path / "history.csv", try_parse_dates=True)
-    assert history.row(1) == ("phone", date(2025, 8, 2), None, None, 2000.0, None, "contacts,customers,rate")
+    assert history.row(1) == (
+        "phone",
+        date(2025, 8, 2),
+        None,
+        None,
+        2000.0,
+        None,
+        "contacts,customers,rate",
+    )
     # today's notebook: the chart data from the unsuppressed rates
     _series(rates).write_csv(tmp_path / "contact_rate_history.csv")
     violations = check_privacy(tmp_path, customer_ids=NO_IDS)
@@ -64,7 +72,9 @@ def test_leak_1_charts_built_from_the_suppressed_table_pass(tmp_path: Path) -> N
     history = suppress_people(_rates())
     publish_table(history, name="history", out_dir=tmp_path)
     series = _series(history)
-    publish_chart(_chart(series), series, name="contact_rate_history", out_dir=tmp_path, alt_text="A line.")
+    publish_chart(
+        _chart(series), series, name="contact_rate_history", out_dir=tmp_path, alt_text="A line."
+    )
     spec = json.loads((tmp_path / "contact_rate_history.vl.json").read_text())
     [rows] = spec["datasets"].values()
     assert [r["y"] for r in rows] == [15.0, None, 12.5]
@@ -74,7 +84,9 @@ def test_leak_1_charts_built_from_the_suppressed_table_pass(tmp_path: Path) -> N
     assert report.tables["history.csv"] == ["contacts", "customers", "active_customers"]
 
 
-def test_a_rate_next_to_its_suppressed_denominator_in_the_same_row_is_caught(tmp_path: Path) -> None:
+def test_a_rate_next_to_its_suppressed_denominator_in_the_same_row_is_caught(
+    tmp_path: Path,
+) -> None:
     pl.DataFrame({"ds": DAYS, "customers": [20, None, 30], "rate": [1.0, 0.2, 1.5]}).write_csv(
         tmp_path / "t.csv"
     )
@@ -125,7 +137,16 @@ def test_leak_4_repeat_customers_and_baselines_follow_the_floor() -> None:
         }
     )
     out = suppress_people(trending)
-    assert out.row(1) == ("m2", 20, None, None, None, None, None, "repeat_customers,baseline_repeat,expected_repeat,growth,repeat_rate")
+    assert out.row(1) == (
+        "m2",
+        20,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "repeat_customers,baseline_repeat,expected_repeat,growth,repeat_rate",
+    )
     assert out.row(0)[:-1] == trending.row(0)
 
 
@@ -151,9 +172,7 @@ def test_chart_specs_and_svg_labels_are_tables_too(tmp_path: Path) -> None:
 
 def test_machine_paths_are_refused(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text('{"data": "/home/analyst/work/data/sample"}')
-    [violation] = check_privacy(
-        tmp_path, customer_ids=NO_IDS, machine_paths=["/home/analyst/work"]
-    )
+    [violation] = check_privacy(tmp_path, customer_ids=NO_IDS, machine_paths=["/home/analyst/work"])
     assert "machine path" in violation.detail
 
 
@@ -235,7 +254,10 @@ def test_identifiers_the_contracts_declare_are_found_without_the_raw_data(tmp_pa
     )
     nbformat.write(new_notebook(cells=[cell]), tmp_path / "report.ipynb")
     pl.DataFrame({"who": ["tx_0000000001"], "n": [12]}).write_parquet(tmp_path / "t.parquet")
-    found = {(v.file, v.column, v.detail.split(" (")[0]) for v in check_privacy(tmp_path, customer_ids=NO_IDS)}
+    found = {
+        (v.file, v.column, v.detail.split(" (")[0])
+        for v in check_privacy(tmp_path, customer_ids=NO_IDS)
+    }
     assert found == {
         ("c.alt.txt", None, "values shaped like transaction_id"),
         ("c.svg", None, "values shaped like contact_id"),
@@ -289,3 +311,31 @@ def test_trending_chart_alt_text_names_no_suppressed_count(tmp_path: Path) -> No
     assert "2. Ember: fewer than 10 repeat customers." in chart.to_dict()["description"]
     publish_chart(chart, trending, name="trending_chart", out_dir=tmp_path)
     assert check_privacy(tmp_path, customer_ids=NO_IDS) == []
+
+
+def test_spike_section_publishes_no_small_count_and_no_name_twice(tmp_path: Path) -> None:
+    """Regression (issue #11, a 10,000-customer sample failed the gate in spikes.csv): the spike
+    table and the spike chart were both published as ``spikes``, so the chart's drawn data
+    (day, spend) replaced the table's CSV while its sidecar still declared ``customers``."""
+    from insights.spending.charts import spikes_chart
+    from insights.spending.spikes import spending_spikes
+
+    days = pl.date_range(date(2025, 7, 1), date(2025, 7, 31), eager=True)
+    spend = [1000] * 31
+    customers = [12] * 31
+    spend[24], customers[24] = 5000, 40  # 25 July: a spike seen by 40 customers
+    spend[27], customers[27] = 5000, 6  # 28 July: as big, but 6 customers: never published
+    brand_days = pl.DataFrame(
+        {"merchant_group_id": "g1", "day": days, "spend_minor": spend, "customers": customers}
+    )
+    spikes = spending_spikes(brand_days, by="merchant_group_id", month="2025-07")
+    assert spikes.select("day", "customers").rows() == [(date(2025, 7, 25), 40)]
+    publish_table(spikes, name="spike_days", out_dir=tmp_path)
+    chart = spikes_chart(brand_days, spikes, by="merchant_group_id")
+    with pytest.raises(ParameterError, match="one name, one artefact"):
+        publish_chart(chart, name="spike_days", out_dir=tmp_path)
+    publish_chart(chart, name="spikes_chart", out_dir=tmp_path)
+    assert pl.read_csv(tmp_path / "spikes_chart.data.csv").columns == ["day", "spend"]
+    report = gate(tmp_path, customer_ids=NO_IDS)
+    assert report.violations == []
+    assert report.tables["spike_days.csv"] == ["customers"]
