@@ -107,6 +107,8 @@ class GateReport:
                 "no value revealing a suppressed count in its row or in a row of another table "
                 "with the same keys",
                 "every column that looks like a people count is declared",
+                f"no alt text (chart descriptions, SVG title and desc, img alt) saying a "
+                f"number between 1 and {self.min_customers - 1} next to a people word",
             ],
         }
 

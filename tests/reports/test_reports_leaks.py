@@ -1,0 +1,122 @@
+"""Issue #11's reproductions on a real render: a rare tag on a small sample, as the audit ran it.
+
+``insights sample --customers 3000``, reduced to marts, then ``insights report run
+contact_rate_forecast -p tags=fraud``: fraud contacts are a handful a day, so most channel-days
+and half hours count fewer than 10 people. The published folder and the index must give none
+of them back:
+
+1. no rate, ``y`` or count of a suppressed channel-day in the history, the charts' data
+   (``.data.csv``, ``.vl.json``) or the forecast record (no rate × open accounts either);
+2. no small count in what the notebook cells display (``report.ipynb``, ``report.html``);
+3. no identifier anywhere (the gate's shape search; failure records are in test_reports_run);
+4. no small count in the intraday profile: small half hours are pooled, and the staffing plan
+   splits days with the pooled shares.
+
+One render (~1 min of CPU); the default-sample renders are checked the same way in
+test_reports_flagship.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from insights.data.sample import write_sample
+from insights.reduce.pipeline import write_marts
+from insights.reports import run_report
+from insights.reports.privacy import check_privacy, gate
+
+pytestmark = pytest.mark.slow
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "notebooks" / "catalogue.toml"
+K = 10
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    raw = tmp_path_factory.mktemp("small_sample")
+    write_sample(raw, customers=3000)
+    marts = tmp_path_factory.mktemp("small_marts")
+    write_marts(raw, marts)
+    shutil.rmtree(raw)
+    out = tmp_path_factory.mktemp("reports")
+    params = {"as_of": "2025-08-31", "tags": "fraud"}
+    result = run_report("contact_rate_forecast", params, data=marts, out=out, catalogue=CATALOGUE)
+    yield out, result.path
+
+
+def _spec_rows(path: Path) -> list[pl.DataFrame]:
+    spec = json.loads(path.read_text())
+    return [pl.DataFrame(rows, infer_schema_length=None) for rows in spec["datasets"].values()]
+
+
+def test_leak_1_no_chart_or_record_gives_a_suppressed_channel_day_back(
+    reports: tuple[Path, Path],
+) -> None:
+    _, folder = reports
+    history = pl.read_csv(folder / "history.csv", try_parse_dates=True)
+    hidden = history.filter(pl.col("customers").is_null()).select("unique_id", "ds")
+    assert hidden.height > 100  # a rare tag on a small sample: most days are suppressed
+    assert history.filter(pl.col("customers").is_between(1, K - 1)).is_empty()
+    published = [
+        pl.read_csv(folder / "contact_rate_history.data.csv", try_parse_dates=True),
+        pl.read_parquet(folder / "forecast_record.parquet"),
+        *_spec_rows(folder / "contact_rate_history.vl.json"),
+        *_spec_rows(folder / "volume_forecast_chart.vl.json"),
+    ]
+    recovered = 0
+    for table in published:
+        if not {"unique_id", "ds"} <= set(table.columns):
+            continue
+        keyed = table.with_columns(pl.col("ds").cast(pl.String).str.slice(0, 10).str.to_date())
+        hit = keyed.join(hidden, on=["unique_id", "ds"])
+        for column in ("y", "rate", "contacts", "customers"):
+            if column in hit.columns:
+                recovered += hit.get_column(column).drop_nulls().len()
+    assert recovered == 0
+    # the rate next to its denominator: nowhere in the history either
+    assert history.filter(pl.col("rate").is_not_null() & pl.col("customers").is_null()).is_empty()
+
+
+def test_leak_2_cells_display_no_small_count_and_the_gate_agrees(
+    reports: tuple[Path, Path],
+) -> None:
+    out, folder = reports
+    notebook = json.loads((folder / "report.ipynb").read_text())
+    [cell] = [c for c in notebook["cells"] if "ins.show(history.tail(6))" in "".join(c["source"])]
+    shown = "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell["outputs"])
+    assert "Customers" in shown
+    report = gate(folder, customer_ids=frozenset())
+    assert report.violations == []
+    # the gate read that displayed table (the cell is named by its first line), both counts
+    [displayed] = [w for w in report.tables if '"contacts_daily")`) table' in w]
+    assert report.tables[displayed] == ["Contacts", "Customers"]
+    assert report.suppressed_cells > 100 and report.pooled_cells > 0
+    manifest = json.loads((folder / "manifest.json").read_text())["privacy"]
+    assert manifest["violations"] == 0 and manifest["pooled_cells"] > 0
+    assert check_privacy(out, customer_ids=frozenset(), only=["index.html"]) == []
+
+
+def test_leak_4_intraday_half_hours_are_pooled_and_staffing_uses_the_pooled_shares(
+    reports: tuple[Path, Path],
+) -> None:
+    _, folder = reports
+    profile = pl.read_csv(folder / "intraday_profile.data.csv", try_parse_dates=True)
+    counts = profile.get_column("contacts").cast(pl.Int64, strict=False)
+    assert not counts.is_between(1, K - 1).any()
+    assert profile.get_column("pooled").any()
+    assert (counts.is_null() == profile.get_column("pooled")).all()
+    plan = pl.read_csv(folder / "staffing_intervals.csv", try_parse_dates=True)
+    keys = ["unique_id", "weekday", "interval"]
+    split = plan.select(
+        "unique_id",
+        pl.col("ds").dt.weekday().cast(pl.Int64).alias("weekday"),
+        "interval",
+        pl.col("share").alias("split"),
+    ).join(profile.select(*keys, "share"), on=keys, how="left")
+    assert split.height and ((split["split"] - split["share"]).abs() < 1e-9).all()
