@@ -183,7 +183,8 @@ def pool_small_intervals(
     -------
     pl.DataFrame
         The key columns, ``interval``, ``contacts`` (null where pooled), ``share`` (sums to 1
-        per profile) and ``pooled``.
+        per profile) and ``pooled``. Charts and splits read ``share``: shares recomputed from
+        ``contacts`` would leave the pooled half hours out.
 
     Examples
     --------
