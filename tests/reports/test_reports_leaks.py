@@ -8,7 +8,9 @@ of them back:
 1. no rate, ``y`` or count of a suppressed channel-day in the history, the charts' data
    (``.data.csv``, ``.vl.json``) or the forecast record (no rate × open accounts either);
 2. no small count in what the notebook cells display (``report.ipynb``, ``report.html``);
-3. no identifier anywhere (the gate's shape search; failure records are in test_reports_run);
+3. no identifier anywhere: raw data with duplicated transactions is refused before any render,
+   its example rows (ids included) go to the operator only, and nothing under the reports root
+   holds an id (failure records of a failing cell are in test_reports_run);
 4. no small count in the intraday profile: small half hours are pooled, and the staffing plan
    splits days with the pooled shares.
 
@@ -27,9 +29,10 @@ import polars as pl
 import pytest
 
 from insights.data.sample import write_sample
+from insights.errors import InsightsError
 from insights.reduce.pipeline import write_marts
 from insights.reports import run_report
-from insights.reports.privacy import check_privacy, gate
+from insights.reports.privacy import check_privacy, gate, identifier_patterns
 
 pytestmark = pytest.mark.slow
 
@@ -38,12 +41,16 @@ K = 10
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
-    raw = tmp_path_factory.mktemp("small_sample")
-    write_sample(raw, customers=3000)
+def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("small_sample")
+    write_sample(folder, customers=3000)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory, raw: Path) -> Iterator[tuple[Path, Path]]:
     marts = tmp_path_factory.mktemp("small_marts")
     write_marts(raw, marts)
-    shutil.rmtree(raw)
     out = tmp_path_factory.mktemp("reports")
     params = {"as_of": "2025-08-31", "tags": "fraud"}
     result = run_report("contact_rate_forecast", params, data=marts, out=out, catalogue=CATALOGUE)
@@ -120,3 +127,23 @@ def test_leak_4_intraday_half_hours_are_pooled_and_staffing_uses_the_pooled_shar
         pl.col("share").alias("split"),
     ).join(profile.select(*keys, "share"), on=keys, how="left")
     assert split.height and ((split["split"] - split["share"]).abs() < 1e-9).all()
+
+
+def test_leak_3_duplicate_rows_in_raw_data_publish_no_identifier(
+    reports: tuple[Path, Path], raw: Path, tmp_path: Path
+) -> None:
+    # the audit's command: three duplicated transactions, then a render from the raw folder
+    out, _ = reports
+    dupes = tmp_path / "dupes"
+    shutil.copytree(raw, dupes)
+    part = dupes / "transactions" / "year_month=2025-09" / "part-0.parquet"
+    frame = pl.read_parquet(part)
+    pl.concat([frame, frame.head(3)]).write_parquet(part)
+    with pytest.raises(InsightsError) as info:
+        run_report(
+            "trending_spending", {"city": "London"}, data=dupes, out=out, catalogue=CATALOGUE
+        )
+    assert "transaction_id: unique" in str(info.value)  # the operator is told (privately)
+    for path in (p for p in out.rglob("*") if p.suffix in {".html", ".json", ".txt", ".csv"}):
+        text = path.read_text(encoding="utf-8")
+        assert not any(p.search(text) for p in identifier_patterns().values()), path
