@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -260,3 +261,44 @@ def test_growth_backtest_leaves_open_accounts_pooled_calibration_blank() -> None
     calibrated = dict(scores.select("unique_id", "calibrated_coverage_80").rows())
     assert calibrated["open_accounts"] is None  # calibrated per horizon week instead
     assert calibrated["signups"] is not None
+
+
+def test_a_later_growth_run_scores_the_archived_growth_forecast(tmp_path: Path) -> None:
+    """The customer-growth notebook's steps in two consecutive months, one shared archive."""
+    rng = np.random.default_rng(5)
+    table = stock(200, rng.poisson(30, 200).astype(float).tolist())
+    for as_of in ("2025-06-19", "2025-07-19"):  # the second scores the first's 30 days
+        accounts = table.filter(pl.col("ds") <= date.fromisoformat(as_of))
+        growth = ins.growth_forecast(
+            accounts, horizon=28, holidays=None, models="snaive", windows=2
+        )
+        record = ins.forecast_record(
+            growth, ins.growth_series(accounts), as_of=as_of, target="customer growth", counts="y"
+        )
+        ins.publish_forecast_record(record, out_dir=tmp_path / as_of)
+        ins.archive_forecast_record(
+            tmp_path / as_of,
+            archive=tmp_path / "_forecasts",
+            report="customer_growth",
+            slug=as_of,
+            fingerprint="f",
+            published_at=as_of,
+        )
+    archive = ins.read_forecast_archive(
+        tmp_path / "_forecasts", target="customer growth", before="2025-07-19"
+    )
+    scored = ins.scored_forecasts(archive, actuals=ins.growth_series(table), as_of="2025-07-19")
+    tracking = ins.forecast_accuracy(scored, by=["unique_id", "horizon_week"])
+    assert tracking.select("unique_id", "horizon_week", "n_days").rows() == [
+        ("open_accounts", 1, 7),
+        ("open_accounts", 2, 7),
+        ("open_accounts", 3, 7),
+        ("open_accounts", 4, 7),
+        ("signups", 1, 7),
+        ("signups", 2, 7),
+        ("signups", 3, 7),
+        ("signups", 4, 7),
+    ]
+    assert ins.tracking_summary(archive, scored).startswith(
+        "Of the 1 archived forecast (made as of 2025-06-19), 1 could be scored on 56 forecast days"
+    )
