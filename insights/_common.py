@@ -5,6 +5,9 @@
   parameters notebooks pass as plain literals.
 * :func:`local_day` — the local calendar day of a UTC timestamp column (polars).
 * :func:`require_columns` — the column check that names what is missing and what is there.
+* :data:`SAMPLE_DIR`, :data:`REPORTS_DIR`, :data:`CATALOGUE_FILE`, :data:`SCHEDULE_FILE` — the
+  project's default folders and files (the raw data folder's own layout is
+  :mod:`insights.data.layout`).
 
 The engine-agnostic reduce (:mod:`insights.reduce.aggregates`) builds its local day with
 narwhals expressions instead, from the same :data:`DEFAULT_TZ`.
@@ -15,15 +18,34 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 
 from insights.errors import ParameterError
 
-__all__ = ["DEFAULT_TZ", "local_day", "parse_day", "parse_month", "require_columns"]
+__all__ = [
+    "CATALOGUE_FILE",
+    "DEFAULT_TZ",
+    "REPORTS_DIR",
+    "SAMPLE_DIR",
+    "SCHEDULE_FILE",
+    "local_day",
+    "parse_day",
+    "parse_month",
+    "require_columns",
+]
 
 #: Time zone whose calendar defines a day or a month unless a function is told otherwise.
 DEFAULT_TZ = "Europe/London"
+
+#: The project's folders, relative to the working directory (the repository's root): where
+#: ``insights sample`` writes the sample data, and where the runner finds its catalogue and
+#: schedule and publishes the reports.
+SAMPLE_DIR = Path("data/sample")
+REPORTS_DIR = Path("reports")
+CATALOGUE_FILE = Path("notebooks/catalogue.toml")
+SCHEDULE_FILE = REPORTS_DIR / "schedule.toml"
 
 
 def parse_month(month: str, /) -> date:

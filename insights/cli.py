@@ -27,15 +27,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from insights._common import DEFAULT_TZ
+from insights._common import CATALOGUE_FILE, DEFAULT_TZ, REPORTS_DIR, SAMPLE_DIR, SCHEDULE_FILE
 from insights.data.contracts import CONTRACT_NAMES
 from insights.errors import ContractError, InsightsError, ParameterError
 from insights.reduce.marts import MART_NAMES
 
 __all__ = ["main"]
-
-DEFAULT_SAMPLE = Path("data/sample")
-DEFAULT_CATALOGUE = Path("notebooks/catalogue.toml")
 
 
 def _date(text: str) -> date:
@@ -314,7 +311,7 @@ def _add_report(sub: Any) -> None:
             name, help=help_text, description=help_text
         )
         parser.add_argument(
-            "--catalogue", type=Path, default=DEFAULT_CATALOGUE, help="report catalogue (TOML)"
+            "--catalogue", type=Path, default=CATALOGUE_FILE, help="report catalogue (TOML)"
         )
         return parser
 
@@ -326,7 +323,7 @@ def _add_report(sub: Any) -> None:
 
     def add_limits(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--data", type=Path, default=None, help="data folder (data_path)")
-        parser.add_argument("--out", type=Path, default=Path("reports"), help="reports root")
+        parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="reports root")
         parser.add_argument("--force", action="store_true", help="render even if published")
         parser.add_argument(
             "--timeout-cell", type=float, default=600.0, metavar="S", help="seconds per cell"
@@ -350,9 +347,7 @@ def _add_report(sub: Any) -> None:
 
     schedule = add("schedule", "render every report due as of a date (reports/schedule.toml)")
     schedule.add_argument("--as-of", type=_date, required=True, help="the date (YYYY-MM-DD)")
-    schedule.add_argument(
-        "--schedule", type=Path, default=Path("reports/schedule.toml"), help="schedule file"
-    )
+    schedule.add_argument("--schedule", type=Path, default=SCHEDULE_FILE, help="schedule file")
     schedule.add_argument(
         "--list",
         action="store_true",
@@ -362,7 +357,7 @@ def _add_report(sub: Any) -> None:
     schedule.set_defaults(run=_cmd_report_schedule)
 
     index = add("index", "regenerate reports/index.html")
-    index.add_argument("--out", type=Path, default=Path("reports"), help="reports root")
+    index.add_argument("--out", type=Path, default=REPORTS_DIR, help="reports root")
     index.set_defaults(run=_cmd_report_index)
 
 
@@ -379,7 +374,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Write realistic, deterministic sample data for all three contracts, with "
         "planted stories recorded in truth.json.",
     )
-    sample.add_argument("--out", type=Path, default=DEFAULT_SAMPLE, help="output folder")
+    sample.add_argument("--out", type=Path, default=SAMPLE_DIR, help="output folder")
     sample.add_argument("--customers", type=int, default=50_000, help="number of customers")
     sample.add_argument("--start", type=_date, default=date(2023, 10, 1), help="first day")
     sample.add_argument("--end", type=_date, default=date(2025, 9, 30), help="last day")

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from insights._common import parse_month
+from insights._common import CATALOGUE_FILE, parse_month
 from insights.errors import ParameterError, ReportError
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
     "report_slug",
 ]
 
-DEFAULT_CATALOGUE = Path("notebooks/catalogue.toml")
+DEFAULT_CATALOGUE = CATALOGUE_FILE
 PARAM_TYPES = ("str", "int", "float", "bool", "date", "month", "list[str]")
 CHECKS = (
     "transactions_month",

@@ -38,6 +38,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Literal, TypeVar
 
+from insights._common import REPORTS_DIR, SAMPLE_DIR
 from insights.errors import ParameterError, ReportError
 from insights.forecasting.archive import ARCHIVE_FOLDER, archive_forecast_record
 from insights.publish.tables import MIN_CUSTOMERS
@@ -271,7 +272,7 @@ def _check_parameters(
             f"`notebook` in {cat.path}"
         )
     _check_kernel(limits.kernel)
-    source = Path(values.get("data_path", chosen or "data/sample"))
+    source = Path(values.get("data_path", chosen or SAMPLE_DIR))
     # Raw data becomes marts (in a private cache); None defaults become the data's values.
     data_dir, notes = prepare_data(spec, values, data=source, cache=private_root(out) / "marts")
     values, defaults = resolve_defaults(spec, values, data=data_dir)
@@ -565,7 +566,7 @@ def run_report(
     params: Mapping[str, object] | None = None,
     *,
     data: str | Path | None = None,
-    out: str | Path = "reports",
+    out: str | Path = REPORTS_DIR,
     catalogue: str | Path = DEFAULT_CATALOGUE,
     force: bool = False,
     cell_timeout: float = DEFAULT_CELL_TIMEOUT,

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from insights._common import REPORTS_DIR, SCHEDULE_FILE
 from insights.errors import InsightsError, ParameterError, ReportError
 from insights.reports.catalogue import DEFAULT_CATALOGUE
 from insights.reports.failures import write_failure
@@ -45,7 +46,7 @@ __all__ = [
     "run_schedule",
 ]
 
-DEFAULT_SCHEDULE = Path("reports/schedule.toml")
+DEFAULT_SCHEDULE = SCHEDULE_FILE
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -151,7 +152,7 @@ def run_schedule(
     schedule: str | Path = DEFAULT_SCHEDULE,
     catalogue: str | Path = DEFAULT_CATALOGUE,
     data: str | Path | None = None,
-    out: str | Path = "reports",
+    out: str | Path = REPORTS_DIR,
     force: bool = False,
     cell_timeout: float = DEFAULT_CELL_TIMEOUT,
     budget: float = DEFAULT_BUDGET,
