@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from insights._common import parse_month
 from insights.errors import ParameterError
 from insights.reduce.marts import read_manifest, read_mart
+from insights.spending._shared import month_end
 from insights.spending.locale import latest_complete_month
 
 __all__ = ["report_city", "report_month", "report_tz"]
@@ -60,8 +62,7 @@ def _last_day(mart_dir: Path, manifest: Mapping[str, Any], months: Sequence[str]
     if isinstance(last, date):
         return last
     # A last month without any daily row: count it as ending on its last day.
-    first = date.fromisoformat(f"{months[-1]}-01")
-    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return month_end(parse_month(months[-1]))
 
 
 def report_month(mart_dir: str | Path, /, *, month: str | None = None) -> str:
