@@ -51,7 +51,7 @@ typecheck: setup ## mypy (strict) on insights/
 pytest: setup ## the test suite with doctests
 	$(RUN) pytest $(PYTEST_PAR)
 
-check: setup ## fast tier (~1 min): ruff, mypy and the tests that need no notebook render, Spark or browser
+check: setup ## fast tier (~2 min): ruff, mypy and the tests that need no notebook render, Spark or browser
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
