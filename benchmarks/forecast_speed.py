@@ -154,13 +154,20 @@ def prophet(frame: pl.DataFrame) -> list[tuple[float, float]] | None:
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", type=int, default=SERIES, help="series in all")
+    parser.add_argument("--per-series", type=int, default=PER_SERIES, help="baseline series")
+    args = parser.parse_args()
     load_start = os.getloadavg()
-    frame = make_series(SERIES)
-    few = frame.filter(pl.col("unique_id").is_in([f"s{i:02d}" for i in range(PER_SERIES)]))
+    frame = make_series(args.series)
+    few = frame.filter(pl.col("unique_id").is_in([f"s{i:02d}" for i in range(args.per_series)]))
     forecast(few.filter(pl.col("unique_id") == "s00").drop("unique_id").head(300), horizon=7)
     rows: list[tuple[str, str, str, str]] = []
     every = one_by_one(frame)
-    new = every[:PER_SERIES]
+    print(f"one by one: {[round(c, 2) for _, c in every]} CPU s", flush=True)
+    new = every[: args.per_series]
     per = {"insights default (this code)": new}
     old = baseline(few)
     if old is not None:
@@ -180,7 +187,7 @@ def main() -> None:
     serial = sum(w for w, _ in every)
     cpu_all = sum(c for _, c in every)
     all_median = statistics.median(c for _, c in every)
-    print(f"{SERIES} series: n_jobs=-1 {parallel:.1f}s, one by one {serial:.1f}s", flush=True)
+    print(f"{args.series} series: n_jobs=-1 {parallel:.1f}s, one by one {serial:.1f}s", flush=True)
     load_end = os.getloadavg()
     loads = " and ".join("/".join(f"{x:.1f}" for x in v) for v in (load_start, load_end))
     text = "\n".join(
@@ -193,14 +200,14 @@ def main() -> None:
             "",
             f"Versions: {versions(['polars', 'numpy', 'scipy', 'statsmodels'])}.",
             "",
-            f"Per series ({PER_SERIES} three-year series, `horizon={HORIZON}`, one at a time "
+            f"Per series ({args.per_series} three-year series, `horizon={HORIZON}`, one at a time "
             "in one process; median over series):",
             "",
             "| method | wall s | CPU s | wall / this code's |",
             "|---|---:|---:|---:|",
             *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
             "",
-            f"All {SERIES} series: median CPU {all_median:.2f} s per series, "
+            f"All {args.series} series: median CPU {all_median:.2f} s per series, "
             f"{cpu_all:.0f} CPU s in all one by one ({serial:.0f} s wall); in one `forecast` "
             f"call with `n_jobs=-1` ({os.cpu_count()} processes, start-up included) "
             f"**{parallel:.1f} s** wall ({serial / parallel:.2f}× faster than one by one).",
