@@ -24,8 +24,9 @@ days of the window. Metrics pool all held-out open days of all windows:
     windows before it, as a forecast made at that origin would be: the larger of the factors
     learnt from the 4 windows just before it and from those of the 52 weeks before it.
     Windows with fewer than 2 earlier windows are not counted; null when no window
-    qualifies. (Here every window is a full refit; ``forecast`` refits the past year's
-    older windows cheaply with fixed parameters.)
+    qualifies. (Here parameters are re-estimated every 4 windows, as in ``forecast``'s
+    selection; ``forecast`` reruns the past year's older windows with the parameters of
+    its oldest selection window.)
 ``mase_vs_snaive``
     ``mase`` divided by the seasonal naive model's ``mase`` in the same backtest (when
     ``snaive`` is among ``models``): 0.7 means 30% smaller errors than seasonal naive.
