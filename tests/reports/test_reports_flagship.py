@@ -180,3 +180,20 @@ def test_customer_growth_report_forecasts_both_series(
     ]
     assert growth.null_count().sum_horizontal().item() == 0
     assert (reports / "_forecasts" / "customer_growth").is_dir()
+
+
+def test_default_renders_give_no_small_count_back(
+    london: Path, sample: tuple[Path, dict[str, Any]], reports: Path
+) -> None:
+    # issue #11 leaks 1 and 4 on the default renders (the contact one is already published)
+    data, _ = sample
+    for column in ("customers", "repeat_customers", "baseline_repeat"):
+        assert not table(london, "trending")[column].is_between(1, 9).any()
+    folder = render("contact_rate_forecast", {"as_of": "2025-08-31"}, data, reports).path
+    history = pl.read_csv(folder / "history.csv", try_parse_dates=True)
+    hidden = history.filter(pl.col("customers").is_null()).select("unique_id", "ds")
+    chart = pl.read_csv(folder / "contact_rate_history.data.csv", try_parse_dates=True)
+    assert chart.join(hidden, on=["unique_id", "ds"])["y"].null_count() == hidden.height
+    profile = pl.read_csv(folder / "intraday_profile.data.csv")
+    assert not profile["contacts"].cast(pl.Int64, strict=False).is_between(1, 9).any()
+    assert json.loads((folder / "manifest.json").read_text())["privacy"]["violations"] == 0
