@@ -25,7 +25,7 @@ help: ## list the targets
 	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## create .venv from uv.lock (all extras) and register the project's Jupyter kernel
-	$(UV) sync --locked --all-extras
+	$(UV) sync --locked --all-extras --compile-bytecode
 	$(RUN) python -m insights.reports.kernel >/dev/null  # the "insights" kernel, started in this folder
 
 sample: setup ## write the sample data set to data/sample (skipped when present)
@@ -67,14 +67,14 @@ airflow-env: $(AIRFLOW_ENV)/.installed ## the separate Airflow 3 environment in 
 
 $(AIRFLOW_ENV)/.installed: dags/requirements-airflow.txt $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	$(UV) venv --quiet --allow-existing --python ">=3.11,<3.14" $(AIRFLOW_ENV)
-	VIRTUAL_ENV=$(AIRFLOW_ENV) $(UV) pip sync --quiet dags/requirements-airflow.txt
+	VIRTUAL_ENV=$(AIRFLOW_ENV) $(UV) pip sync --quiet --compile-bytecode dags/requirements-airflow.txt
 	touch $@
 
 dbt-env: $(DBT_ENV)/.installed ## the separate dbt (dbt-duckdb) environment in .dbt/ (warehouse/requirements-dbt.txt)
 
 $(DBT_ENV)/.installed: warehouse/requirements-dbt.txt $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	$(UV) venv --quiet --allow-existing --python ">=3.11,<3.14" $(DBT_ENV)
-	VIRTUAL_ENV=$(DBT_ENV) $(UV) pip sync --quiet warehouse/requirements-dbt.txt
+	VIRTUAL_ENV=$(DBT_ENV) $(UV) pip sync --quiet --compile-bytecode warehouse/requirements-dbt.txt
 	touch $@
 
 warehouse: sample dbt-env ## build the marts with dbt-duckdb on the sample (warehouse/), export them to data/marts_dbt
