@@ -161,6 +161,7 @@ from insights.spending.charts import (
     trending_chart as trending_chart,
 )
 from insights.spending.defaults import (
+    data_since as data_since,
     report_city as report_city,
     report_month as report_month,
     report_tz as report_tz,

@@ -30,7 +30,7 @@ from insights.reduce.marts import read_manifest, read_mart
 from insights.spending._shared import month_end
 from insights.spending.locale import latest_complete_month
 
-__all__ = ["report_city", "report_month", "report_tz"]
+__all__ = ["data_since", "report_city", "report_month", "report_tz"]
 
 #: Marts whose months hold transactions, most specific last (the first found is used).
 _MONTHLY = ("total_monthly", "city_monthly", "merchant_monthly")
@@ -207,3 +207,25 @@ def report_city(mart_dir: str | Path, /, *, month: str, city: str | None = None)
         f"city={city!r}: no transactions at merchants in that city in {month} in the marts in "
         f"{folder}/.{_nearest(str(city), names)} Cities: {', '.join(names)}"
     )
+
+
+def data_since(mart_dir: str | Path, /) -> str:
+    """Return the first month (``"YYYY-MM"``) with transactions in a mart folder.
+
+    What a comparison with an earlier month needs to say when the data do not reach back
+    (``since=`` of :func:`insights.headlines_note` and :func:`insights.year_on_year_note`).
+
+    Raises
+    ------
+    ParameterError
+        Not a mart folder, or the marts hold no transactions.
+
+    """
+    folder = Path(mart_dir)
+    months = _months(read_manifest(folder))
+    if not months:
+        raise ParameterError(
+            f"the marts in {folder}/ hold no transactions; reduce a data folder with "
+            "transactions (`insights reduce DATA_DIR --out MART_DIR`)"
+        )
+    return months[0]

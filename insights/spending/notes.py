@@ -11,6 +11,7 @@ and :func:`insights.spending.new_places.new_places_note`, built on the full rank
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import polars as pl
 
@@ -36,8 +37,27 @@ def _a_year_before(month: str) -> str:
     return month_name(_shift(month, -12))
 
 
+def _before_data(month: str, since: date | str | None) -> bool:
+    """Whether ``month`` lies before the data's first month ``since``."""
+    if since is None:
+        return False
+    first = since if isinstance(since, date) else parse_month(str(since)[:7])
+    return parse_month(month) < first.replace(day=1)
+
+
+def _data_start(since: date | str) -> str:
+    first = since if isinstance(since, date) else parse_month(str(since)[:7])
+    return month_name(f"{first:%Y-%m}")
+
+
 def headlines_note(
-    headlines: pl.DataFrame, /, *, month: str, city: str | None = None, min_customers: int = 10
+    headlines: pl.DataFrame,
+    /,
+    *,
+    month: str,
+    city: str | None = None,
+    min_customers: int = 10,
+    since: date | str | None = None,
 ) -> str:
     """Say which headline figures are blank and why.
 
@@ -47,6 +67,10 @@ def headlines_note(
         :func:`insights.monthly_headlines` output.
     month, city, min_customers
         As given to :func:`insights.monthly_headlines`.
+    since
+        The data's first month (``"YYYY-MM"`` or a date, e.g. :func:`insights.data_since`):
+        a comparison month before it is blank because the data start later, not because too
+        few customers paid.
 
     Returns
     -------
@@ -75,9 +99,12 @@ def headlines_note(
     for column, shift in (("last_month", -1), ("last_year", -12)):
         if headlines.get_column(column).drop_nulls().is_empty():
             then = month_name(_shift(month, shift))
-            lines.append(
-                f"No comparison with {then}: fewer than {min_customers} customers paid{where} then."
+            why = (
+                f"the data start in {_data_start(since)}"
+                if since is not None and _before_data(_shift(month, shift), since)
+                else f"fewer than {min_customers} customers paid{where} then"
             )
+            lines.append(f"No comparison with {then}: {why}.")
     return " ".join(lines)
 
 
@@ -89,6 +116,7 @@ def year_on_year_note(
     city: str | None = None,
     min_customers: int = 10,
     what: str = "category",
+    since: date | str | None = None,
 ) -> str:
     """Say how many categories are compared with last year, or why none is.
 
@@ -98,6 +126,9 @@ def year_on_year_note(
         :func:`insights.year_on_year` output.
     month, city, min_customers
         As given to :func:`insights.year_on_year`.
+    since
+        The data's first month: if it is after the month a year before, the sentence says the
+        data do not reach back that far.
     what
         The noun for one row (``"category"``, ``"brand"``).
 
@@ -114,6 +145,11 @@ def year_on_year_note(
 
     """  # noqa: E501
     where, before = in_city(city), _a_year_before(month)
+    if year_on_year.is_empty() and since is not None and _before_data(_shift(month, -12), since):
+        return (
+            f"No {what}{where} can be compared with last year: the data start in "
+            f"{_data_start(since)}, after {before}."
+        )
     if year_on_year.is_empty():
         return (
             f"No {what}{where} had {min_customers} or more customers both in {month_name(month)} "

@@ -11,7 +11,7 @@ from conftest import tx_frame
 from insights.data.io import write_transactions
 from insights.errors import ParameterError
 from insights.reduce.pipeline import write_marts
-from insights.spending.defaults import report_city, report_month, report_tz
+from insights.spending.defaults import data_since, report_city, report_month, report_tz
 
 CHICAGO = "America/Chicago"
 
@@ -84,3 +84,7 @@ def test_the_city_defaults_to_the_one_with_most_customers_that_month(chicago: Pa
 def test_a_city_without_payments_that_month_names_those_with(chicago: Path) -> None:
     with pytest.raises(ParameterError, match=r"Did you mean 'Peoria, IL'\? Cities: Peoria, IL"):
         report_city(chicago, month="2024-06", city="Peoria")
+
+
+def test_the_data_start_in_their_first_month_with_payments(chicago: Path) -> None:
+    assert data_since(chicago) == "2024-06"
