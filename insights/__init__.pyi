@@ -11,6 +11,7 @@ from insights.contacts.active import (
 )
 from insights.contacts.charts import (
     backtest_chart as backtest_chart,
+    common_window as common_window,
     contact_history_chart as contact_history_chart,
     forecast_chart as forecast_chart,
     intraday_profile_chart as intraday_profile_chart,
@@ -21,6 +22,11 @@ from insights.contacts.erlang import (
     agents_per_interval as agents_per_interval,
     erlang_c as erlang_c,
     service_level as service_level,
+)
+from insights.contacts.findings import (
+    contact_findings as contact_findings,
+    contact_scope as contact_scope,
+    tracking_note as tracking_note,
 )
 from insights.contacts.intraday import (
     channel_profiles as channel_profiles,
@@ -40,6 +46,12 @@ from insights.contacts.staffing import (
     daily_staffing as daily_staffing,
     handle_times as handle_times,
     staffing_plan as staffing_plan,
+)
+from insights.contacts.tables import (
+    backtest_table as backtest_table,
+    daily_forecast_table as daily_forecast_table,
+    staffing_table as staffing_table,
+    tracking_table as tracking_table,
 )
 from insights.customers.growth import (
     daily_accounts as daily_accounts,

@@ -8,6 +8,7 @@
 * :data:`SAMPLE_DIR`, :data:`REPORTS_DIR`, :data:`CATALOGUE_FILE`, :data:`SCHEDULE_FILE` — the
   project's default folders and files (the raw data folder's own layout is
   :mod:`insights.data.layout`).
+* :func:`day_span` — a run of days in words ("1 to 28 September 2025") for titles and text.
 
 The engine-agnostic reduce (:mod:`insights.reduce.aggregates`) builds its local day with
 narwhals expressions instead, from the same :data:`DEFAULT_TZ`.
@@ -30,6 +31,7 @@ __all__ = [
     "REPORTS_DIR",
     "SAMPLE_DIR",
     "SCHEDULE_FILE",
+    "day_span",
     "local_day",
     "parse_day",
     "parse_month",
@@ -132,3 +134,27 @@ def require_columns(
         where = f" in {what}" if what else ""
         msg = f"{who} needs columns {list(columns)}{where}; missing {missing} (got {names})."
         raise ParameterError(f"{msg} {fix}" if fix else msg)
+
+
+def day_span(first: date, last: date, /) -> str:
+    """Name a run of days the way a reader says it, e.g. "1 to 28 September 2025".
+
+    Examples
+    --------
+    >>> day_span(date(2025, 9, 1), date(2025, 9, 28))
+    '1 to 28 September 2025'
+    >>> day_span(date(2025, 9, 29), date(2025, 10, 26))
+    '29 September to 26 October 2025'
+    >>> day_span(date(2025, 12, 15), date(2026, 1, 11))
+    '15 December 2025 to 11 January 2026'
+    >>> day_span(date(2025, 9, 1), date(2025, 9, 1))
+    '1 September 2025'
+
+    """
+    if first == last:
+        return f"{last:%-d %B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%-d} to {last:%-d %B %Y}"
+    if first.year == last.year:
+        return f"{first:%-d %B} to {last:%-d %B %Y}"
+    return f"{first:%-d %B %Y} to {last:%-d %B %Y}"

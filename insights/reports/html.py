@@ -13,11 +13,12 @@ import base64
 import html
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from insights._common import parse_month
+from insights._common import day_span, parse_month
+from insights.contacts.findings import contact_scope
 from insights.errors import ParameterError, ReportError
 
 __all__ = ["CSP", "render_html", "report_heading"]
@@ -156,14 +157,20 @@ def _month_name(value: str) -> str | None:
 
 
 def report_heading(title: str, params: Mapping[str, Any], /) -> str:
-    """Name the report, its place and its period, e.g. "Trending spending: London, September 2025".
+    """Name the report, its place or scope and its period.
+
+    E.g. "Trending spending: London, September 2025", or for a forecast the days it covers
+    and, for the contact forecast, which contacts ("all contacts", "contacts tagged fraud").
 
     Examples
     --------
     >>> report_heading("Trending spending", {"month": "2025-09", "city": "London", "top_n": 10})
     'Trending spending: London, September 2025'
     >>> report_heading("Contact rate forecast", {"as_of": "2025-08-31", "horizon_days": 28})
-    'Contact rate forecast: 28 days from 31 August 2025'
+    'Contact rate forecast: 1 to 28 September 2025'
+    >>> report_heading("Contact rate forecast",
+    ...                {"as_of": "2025-08-31", "horizon_days": 28, "tags": ["fraud"]})
+    'Contact rate forecast: contacts tagged fraud, 1 to 28 September 2025'
     >>> report_heading("Plain", {})
     'Plain'
 
@@ -178,8 +185,14 @@ def report_heading(title: str, params: Mapping[str, Any], /) -> str:
         parts.append(named)
     elif _DAY.match(as_of):
         horizon = params.get("horizon_days")
-        start = _long_date(as_of)
-        parts.append(f"{horizon} days from {start}" if horizon else f"as of {start}")
+        first = date.fromisoformat(as_of) + timedelta(days=1)
+        parts.append(
+            day_span(first, first + timedelta(days=int(horizon) - 1))
+            if horizon
+            else f"as of {_long_date(as_of)}"
+        )
+    if "tags" in params:  # the contact forecast: which contacts it covers
+        parts.insert(0, contact_scope(params["tags"] or ()))
     return f"{title}: {', '.join(parts)}" if parts else title
 
 
