@@ -78,7 +78,8 @@ def chart_data(chart: Any, /) -> pl.DataFrame:
     if not datasets:
         msg = "The chart carries no inline data; pass the table behind it as `data`."
         raise ParameterError(msg)
-    return pl.DataFrame(max(datasets, key=len))
+    # every row decides the schema: layered data sets leave one part's columns null at first
+    return pl.DataFrame(max(datasets, key=len), infer_schema_length=None)
 
 
 def publish_chart(

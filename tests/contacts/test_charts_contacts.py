@@ -1,4 +1,15 @@
-from datetime import date, time
+"""The contact charts as specs: what they draw, their words, and the reader rules they keep.
+
+Rules (from issue #15): no more than three lines in a panel; month ticks name the year;
+time-of-day ticks at most hourly (never 48 rotated labels); day labels under the middle of
+their day; every mark colour at least 3:1 against white; text at least 11 px; a missing day is
+a gap; alt text written from the data.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
 from typing import Any
 
 import polars as pl
@@ -6,185 +17,380 @@ import pytest
 
 from insights.contacts.charts import (
     backtest_chart,
+    common_window,
     contact_history_chart,
     forecast_chart,
     intraday_profile_chart,
     staffing_chart,
 )
 from insights.errors import ParameterError
-from insights.publish.theme import SOURCE_NOTE
+from insights.publish.render import chart_svg
+from insights.publish.theme import GRID, SOURCE_NOTE
+
+MAX_LINES = 3
+MIN_CONTRAST = 3.0
+MIN_FONT_PX = 11
 
 
-def _title_block(spec: dict[str, Any]) -> tuple[str, list[str]]:
-    return spec["title"]["text"], spec["title"]["subtitle"]
+def _luminance(colour: str) -> float:
+    rgb = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(colour: str) -> float:
+    """WCAG contrast ratio of ``colour`` against white."""
+    return 1.05 / (_luminance(colour) + 0.05)
+
+
+def layers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    inner = spec.get("spec", spec)
+    return inner.get("layer", [inner])
+
+
+def mark_colours(spec: dict[str, Any]) -> list[str]:
+    """Colours of every non-area mark: fixed ``color`` and the range of a colour scale."""
+    found = []
+    for layer in layers(spec):
+        mark = layer["mark"] if isinstance(layer["mark"], dict) else {"type": layer["mark"]}
+        if mark["type"] == "area":  # the ranges: light fills, named in the legend
+            continue
+        if "color" in mark and mark["color"] != GRID:  # gridlines are not data
+            found.append(mark["color"])
+        scale = layer.get("encoding", {}).get("color", {}).get("scale", {})
+        named = zip(scale.get("domain", []), scale.get("range", []), strict=False)
+        found += [c for what, c in named if c.startswith("#") and not what.endswith(" range")]
+    return found
+
+
+def rows_of(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    data = spec.get("data", {})
+    return spec["datasets"][data["name"]] if "name" in data else data["values"]
+
+
+def _days(first: date, n: int) -> list[date]:
+    return [first + timedelta(days=i) for i in range(n)]
 
 
 @pytest.fixture
-def history() -> pl.DataFrame:
-    return pl.DataFrame(
-        {"ds": [date(2025, 6, 2), date(2025, 6, 3), date(2025, 6, 4)], "y": [10.0, 12.0, 9.0]}
+def two_years() -> pl.DataFrame:
+    """Three channels, daily, two years; phone closed on Sundays, one suppressed week."""
+    days = _days(date(2023, 9, 4), 728)
+    frame = pl.DataFrame({"ds": days}).join(
+        pl.DataFrame({"unique_id": ["chat", "email", "phone"], "base": [1.0, 0.5, 0.9]}),
+        how="cross",
+    )
+    later = pl.col("ds") >= date(2025, 8, 4)
+    return frame.select(
+        "unique_id",
+        "ds",
+        pl.when((pl.col("unique_id") == "phone") & (pl.col("ds").dt.weekday() == 7))
+        .then(0.0)
+        .when(pl.col("ds").is_between(date(2024, 3, 4), date(2024, 3, 10)))
+        .then(None)
+        .when(later)
+        .then(pl.col("base") * 1.1)
+        .otherwise(pl.col("base"))
+        .alias("y"),
     )
 
 
 @pytest.fixture
-def forecast() -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "ds": [date(2025, 6, 5), date(2025, 6, 6)],
-            "model": ["uc", "uc"],
-            "mean": [11.0, 10.0],
-            "lo_80": [9.0, 8.0],
-            "hi_80": [13.0, 12.0],
-            "lo_95": [8.0, 7.0],
-            "hi_95": [14.0, 13.0],
-        }
+def volume() -> pl.DataFrame:
+    """Two weeks ahead: chat every day, phone closed on Sunday 7 September."""
+    days = _days(date(2025, 9, 1), 14)
+    chat = pl.DataFrame({"unique_id": "chat", "ds": days, "mean": 50.0})
+    phone = pl.DataFrame({"unique_id": "phone", "ds": days, "mean": 40.0}).filter(
+        pl.col("ds") != date(2025, 9, 7)
+    )
+    return pl.concat([chat, phone]).with_columns(
+        (pl.col("mean") - 10).alias("lo_80"),
+        (pl.col("mean") + 10).alias("hi_80"),
+        (pl.col("mean") - 15).alias("lo_95"),
+        (pl.col("mean") + 15).alias("hi_95"),
     )
 
 
-def test_history_chart(history: pl.DataFrame) -> None:
-    spec = contact_history_chart(history).to_dict()
-    assert spec["mark"]["type"] == "line"
-    assert spec["encoding"]["x"] == {"field": "ds", "type": "temporal", "title": None}
-    assert spec["encoding"]["y"]["type"] == "quantitative"
-    title, subtitle = _title_block(spec)
-    assert title == "Daily contacts"
-    assert " ".join(subtitle).endswith(SOURCE_NOTE)  # wrapped into lines by the theme
-
-
-def test_history_chart_colours_series(history: pl.DataFrame) -> None:
-    spec = contact_history_chart(history.with_columns(unique_id=pl.lit("phone"))).to_dict()
-    assert spec["encoding"]["color"]["field"] == "unique_id"
-    assert spec["encoding"]["color"]["type"] == "nominal"
-
-
-def test_forecast_chart_has_bands_and_lines(history: pl.DataFrame, forecast: pl.DataFrame) -> None:
-    spec = forecast_chart(history, forecast).to_dict()
-    layers = spec["layer"]
-    assert [layer["mark"]["type"] for layer in layers] == ["area", "area", "line", "line"]
-    assert layers[0]["encoding"]["y"]["field"] == "lo_95"
-    assert layers[0]["encoding"]["y2"]["field"] == "hi_95"
-    assert layers[1]["encoding"]["y"]["field"] == "lo_80"
-    assert all(layer["encoding"]["x"]["type"] == "temporal" for layer in layers)
-    assert "80% / 95%" in spec["title"]["subtitle"][0]
-
-
-def test_forecast_chart_needs_bounds(history: pl.DataFrame, forecast: pl.DataFrame) -> None:
-    with pytest.raises(ParameterError, match="lo_95"):
-        forecast_chart(history, forecast.drop("lo_95"))
-
-
-def test_backtest_chart() -> None:
-    scores = pl.DataFrame({"model": ["uc", "ets", "snaive"], "mase": [0.6, 0.75, 1.0]})
-    spec = backtest_chart(scores).to_dict()
-    assert spec["mark"]["type"] == "bar"
-    assert spec["encoding"]["x"]["field"] == "mase"
-    assert spec["encoding"]["x"]["type"] == "quantitative"
-    assert spec["encoding"]["y"] == {
-        "field": "model",
-        "type": "nominal",
-        "title": None,
-        "sort": "x",
-    }
-    assert "MASE" in spec["title"]["subtitle"][0]
-
-
-def test_backtest_chart_facets_series() -> None:
-    scores = pl.DataFrame({"unique_id": ["a", "b"], "model": ["uc", "uc"], "mase": [0.6, 0.7]})
-    spec = backtest_chart(scores, metric="mase").to_dict()
-    assert spec["facet"]["row"]["field"] == "unique_id"
-
-
-def test_intraday_profile_chart() -> None:
-    profile = pl.DataFrame(
-        {"weekday": [1, 1, 2], "interval": [time(9), time(9, 30), time(9)], "share": [0.6, 0.4, 1]}
-    )
-    spec = intraday_profile_chart(profile).to_dict()
-    assert spec["encoding"]["x"]["type"] == "ordinal"
-    assert spec["encoding"]["color"]["field"] == "day"
-    rows = next(iter(spec["datasets"].values()))
-    assert [r["day"] for r in rows] == ["Mon", "Mon", "Tue"]
-    assert [r["time"] for r in rows] == ["09:00", "09:30", "09:00"]
-
-
-def test_staffing_chart() -> None:
-    staffing = pl.DataFrame(
-        {
-            "ds": [date(2025, 6, 2)] * 2,
-            "interval": [time(9), time(9, 30)],
-            "agents": [14, 10],
-            "agents_with_shrinkage": [20, 15],
-        }
-    )
-    spec = staffing_chart(staffing).to_dict()
-    bars, line = spec["layer"]
-    assert bars["mark"]["type"] == "bar"
-    assert bars["encoding"]["y"]["field"] == "agents_with_shrinkage"
-    assert line["encoding"]["y"]["field"] == "agents"
-    assert bars["encoding"]["x"]["type"] == "temporal"
-    assert spec["title"]["text"] == "Agents needed"
-
-
-def test_forecast_chart_has_one_panel_per_channel() -> None:
-    history = pl.DataFrame(
-        {"unique_id": ["chat", "phone"], "ds": [date(2025, 6, 2)] * 2, "y": [10.0, 20.0]}
-    )
-    forecast = pl.DataFrame(
-        {
-            "unique_id": ["chat", "phone"],
-            "ds": [date(2025, 6, 3)] * 2,
-            "mean": [11.0, 21.0],
-            "lo_80": [9.0, 19.0],
-            "hi_80": [13.0, 23.0],
-            "lo_95": [8.0, 18.0],
-            "hi_95": [14.0, 24.0],
-        }
-    )
-    spec = forecast_chart(history, forecast).to_dict()
-    assert spec["facet"]["row"]["field"] == "unique_id"
-    assert [layer["mark"]["type"] for layer in spec["spec"]["layer"]] == [
-        "area",
-        "area",
-        "line",
-        "line",
+@pytest.fixture
+def profile() -> pl.DataFrame:
+    """Phone weekdays 08:00-18:00 peaking at 10:00, Saturdays 09:00-13:00; closed Sundays."""
+    weekday = [
+        {"weekday": d, "interval": time(h, m), "contacts": 60 if (h, m) == (10, 0) else 20}
+        for d in range(1, 6)
+        for h in range(8, 18)
+        for m in (0, 30)
     ]
+    saturday = [
+        {"weekday": 6, "interval": time(h, m), "contacts": 15}
+        for h in range(9, 13)
+        for m in (0, 30)
+    ]
+    return pl.DataFrame(weekday + saturday).with_columns(unique_id=pl.lit("phone"))
 
 
-def test_staffing_chart_shows_the_first_week_per_channel() -> None:
-    days = pl.date_range(date(2025, 6, 2), date(2025, 6, 15), eager=True)
-    plan = pl.DataFrame(
-        {
-            "unique_id": "phone",
-            "ds": days,
-            "interval": time(9),
-            "agents": 3,
-            "agents_with_shrinkage": 5,
-        }
+@pytest.fixture
+def plan() -> pl.DataFrame:
+    days = _days(date(2025, 9, 1), 9)
+    return (
+        pl.DataFrame({"ds": days})
+        .join(pl.DataFrame({"interval": [time(h) for h in range(8, 18)]}), how="cross")
+        .with_columns(
+            unique_id=pl.lit("phone"),
+            agents=pl.lit(3),
+            agents_with_shrinkage=pl.when(
+                (pl.col("ds") == date(2025, 9, 2)) & (pl.col("interval") == time(10))
+            )
+            .then(7)
+            .otherwise(4),
+        )
     )
-    spec = staffing_chart(plan).to_dict()
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+def test_history_is_weekly_small_multiples_with_the_forecast_weeks(
+    two_years: pl.DataFrame,
+) -> None:
+    ahead = pl.DataFrame({"unique_id": "chat", "ds": _days(date(2025, 9, 1), 28), "mean": 1.2})
+    spec = contact_history_chart(two_years, forecast=ahead).to_dict()
     assert spec["facet"]["row"]["field"] == "unique_id"
-    shown = {row["start"][:10] for row in spec["datasets"][spec["data"]["name"]]}
-    assert len(shown) == 7
+    rows = rows_of(spec)
+    history = [r for r in rows if r["part"] == "History"]
+    assert len(history) == 3 * 104  # a point a week, not 2,184 days
+    assert {r["part"] for r in rows} == {"History", "Forecast"}
+    # the suppressed week (no known day) is a gap, drawn as a break
+    gap = [r for r in history if r["week"].startswith("2024-03-04")]
+    assert [r["y"] for r in gap] == [None, None, None]
+    line = layers(spec)[1]
+    assert line["mark"]["invalid"] == "break-paths-filter-domains"
 
 
-def test_interval_charts_render_through_vl_convert(tmp_path: Any) -> None:
-    # A polars time column in chart data used to break JSON serialisation at export.
-    from insights.publish.charts import publish_chart
+def test_history_ticks_name_the_year_and_title_states_the_change(
+    two_years: pl.DataFrame,
+) -> None:
+    spec = contact_history_chart(two_years).to_dict()
+    axis = layers(spec)[0]["encoding"]["x"]["axis"]
+    assert axis["format"] == "%b %Y"
+    assert axis["tickCount"] == {"interval": "month", "step": 3}
+    assert spec["title"]["text"] == (
+        "Contacts a day per 1,000 active customers: up 10% on a year earlier"
+    )
+    assert spec["description"] == (
+        "Weekly average of contacts a day per 1,000 active customers for chat, email and "
+        "phone, from September 2023 to August 2025. Chat: 1.1 in the last 4 weeks, up 10% on "
+        "the same weeks a year earlier. Email: 0.55 in the last 4 weeks, up 10% on the same "
+        "weeks a year earlier. Phone: 0.85 in the last 4 weeks, up 10% on the same weeks a "
+        "year earlier."
+    )
+    assert " ".join(spec["title"]["subtitle"]).endswith(SOURCE_NOTE)
 
-    profile = pl.DataFrame(
-        {"unique_id": "phone", "weekday": [1, 1], "interval": [time(9), time(9, 30)]}
-    ).with_columns(share=pl.Series([0.6, 0.4]))
-    plan = pl.DataFrame(
+
+def test_history_without_a_year_before_says_week_by_week() -> None:
+    short = pl.DataFrame({"ds": _days(date(2025, 6, 2), 30), "y": 1.0})
+    spec = contact_history_chart(short).to_dict()
+    assert spec["title"]["text"] == "Contacts a day per 1,000 active customers, week by week"
+    assert "contacts a day per 1,000 active customers" in spec["description"]
+    assert "no earlier year to compare" in spec["description"]
+
+
+# --- forecast ------------------------------------------------------------------------------
+
+
+def test_forecast_layers_legend_and_gaps(two_years: pl.DataFrame, volume: pl.DataFrame) -> None:
+    spec = forecast_chart(two_years, volume, zeros_closed=True).to_dict()
+    marks = [layer["mark"]["type"] for layer in layers(spec)]
+    assert marks == ["area", "area", "line", "line"]
+    legend = layers(spec)[0]["encoding"]["color"]["scale"]["domain"]
+    assert legend == ["History", "Forecast", "80% range", "95% range"]
+    rows = rows_of(spec)
+    # phone's closed Sunday is a null row in the forecast (a gap), not a bridge
+    ahead = [r for r in rows if r["unique_id"] == "phone" and r["part"] == "Forecast"]
+    sunday = [r for r in ahead if r["ds"].startswith("2025-09-07")]
+    assert [r["mean"] for r in sunday] == [None]
+    # closed days in the history (phone's Sunday zeros) are gaps too
+    assert not [r for r in rows if r["part"] == "History" and r["y"] == 0]
+
+
+def test_forecast_keeps_the_days_every_channel_covers(volume: pl.DataFrame) -> None:
+    longer = pl.concat(
+        [
+            volume,
+            volume.filter(pl.col("unique_id") == "phone")
+            .tail(1)
+            .with_columns(ds=pl.lit(date(2025, 9, 15))),
+        ]
+    )
+    assert common_window(longer)["ds"].max() == date(2025, 9, 14)
+
+
+def test_forecast_words_come_from_the_data(two_years: pl.DataFrame, volume: pl.DataFrame) -> None:
+    spec = forecast_chart(
+        two_years.with_columns(pl.col("y") * 40), volume, zeros_closed=True
+    ).to_dict()
+    assert spec["title"]["text"] == "About 1,220 contacts expected from 1 to 14 September 2025"
+    assert spec["description"] == (
+        "Contacts a day per channel for the last weeks and the forecast for 1 to 14 September "
+        "2025, with 80% and 95% ranges. Chat: about 700 expected against 616 in the 14 days "
+        "before; busiest Monday 1 September, 50 (80% range 40 to 60). Phone: about 520 "
+        "expected against 475 in the 14 days before; busiest Monday 1 September, 40 (80% "
+        "range 30 to 50)."
+    )
+
+
+def test_forecast_needs_its_ranges(two_years: pl.DataFrame, volume: pl.DataFrame) -> None:
+    with pytest.raises(ParameterError, match="lo_95"):
+        forecast_chart(two_years, volume.drop("lo_95"))
+
+
+# --- backtest ------------------------------------------------------------------------------
+
+
+def test_backtest_speaks_plain_words() -> None:
+    scores = pl.DataFrame(
         {
-            "unique_id": "phone",
-            "ds": [date(2025, 6, 2)] * 2,
-            "interval": [time(9), time(9, 30)],
-            "agents": [3, 2],
-            "agents_with_shrinkage": [5, 3],
+            "unique_id": ["phone"] * 3,
+            "model": ["uc", "stl_ets", "snaive"],
+            "mase": [0.6, 0.7, 0.67],
+            "mase_vs_snaive": [0.9, 1.05, 1.0],
         }
     )
-    for name, chart, data in (
-        ("profile", intraday_profile_chart(profile), profile),
-        ("staffing", staffing_chart(plan), plan),
-    ):
-        files = publish_chart(chart, data, name=name, out_dir=tmp_path, alt_text=name)
-        assert files["svg"].read_text().startswith("<svg")
+    spec = backtest_chart(scores).to_dict()
+    methods = [r["method"] for r in rows_of(spec)]
+    assert methods == [
+        "Trend + weekly and yearly pattern",
+        "Weekly pattern removed, then smoothed",
+        "Same day last week",
+    ]
+    words = " ".join(
+        [
+            spec["title"]["text"],
+            *spec["title"]["subtitle"],
+            spec["description"],
+            layers(spec)[0]["encoding"]["x"]["title"],
+            *methods,
+        ]
+    )
+    for jargon in ("uc", "stl_ets", "snaive", "MASE", "unique_id", "naive"):
+        assert not re.search(rf"\b{jargon}\b", words), jargon
+    assert spec["title"]["text"] == (
+        "The chosen method makes 10% smaller errors than repeating last week"
+    )
+    assert spec["description"].endswith(
+        "The method used per channel: phone, trend + weekly and yearly pattern (0.90)."
+    )
+
+
+# --- intraday ------------------------------------------------------------------------------
+
+
+def test_intraday_has_two_lines_and_hourly_ticks(profile: pl.DataFrame) -> None:
+    spec = intraday_profile_chart(profile).to_dict()
+    rows = rows_of(spec)
+    assert {r["day_type"] for r in rows} == {"Monday to Friday", "Saturday and Sunday"}
+    axis = layers(spec)[0]["encoding"]["x"]["axis"]
+    assert axis["values"] == list(range(8, 19))
+    assert "labelAngle" not in axis
+    assert spec["title"]["text"] == "Weekday contacts peak at 10:00"
+    assert spec["description"] == (
+        "Share of each day's contacts per half hour for phone, weekdays and weekends apart. "
+        "Phone peaks on weekdays at 10:00 (14%), at weekends at 09:00 (12%)."
+    )
+
+
+# --- staffing ------------------------------------------------------------------------------
+
+
+def test_staffing_day_labels_sit_at_noon(plan: pl.DataFrame) -> None:
+    spec = staffing_chart(plan).to_dict()
+    bars = layers(spec)[1]
+    noons = bars["encoding"]["x"]["axis"]["values"]
+    assert len(noons) == 7
+    assert all(n["hours"] == 12 for n in noons)
+    assert [n["date"] for n in noons] == list(range(1, 8))
+    assert bars["encoding"]["x2"]["field"] == "end"
+    assert spec["title"]["text"] == "Up to 7 agents at once in the first week"
+    assert spec["description"] == (
+        "Bars of agents to schedule per half hour for phone, 1 to 7 September 2025. Phone "
+        "peaks at 7 agents on Tuesday 2 September at 10:00."
+    )
+
+
+def test_staffing_without_live_channels_says_so(plan: pl.DataFrame) -> None:
+    spec = staffing_chart(plan.clear()).to_dict()
+    assert spec["description"] == (
+        "No live channel (phone or chat) is in scope, so no agents are planned."
+    )
+
+
+# --- rules on every chart ------------------------------------------------------------------
+
+
+@pytest.fixture
+def every_chart(
+    two_years: pl.DataFrame, volume: pl.DataFrame, profile: pl.DataFrame, plan: pl.DataFrame
+) -> dict[str, Any]:
+    scores = pl.DataFrame(
+        {"unique_id": "phone", "model": ["uc", "snaive"], "mase_vs_snaive": [0.9, 1.0]}
+    )
+    return {
+        "history": contact_history_chart(two_years),
+        "forecast": forecast_chart(two_years, volume),
+        "backtest": backtest_chart(scores),
+        "intraday": intraday_profile_chart(profile),
+        "staffing": staffing_chart(plan),
+    }
+
+
+def test_every_mark_colour_has_contrast(every_chart: dict[str, Any]) -> None:
+    for name, chart in every_chart.items():
+        colours = mark_colours(chart.to_dict())
+        assert colours, name
+        weak = [c for c in colours if contrast(c) < MIN_CONTRAST]
+        assert not weak, f"{name}: {weak}"
+
+
+def test_no_panel_has_more_than_three_lines(every_chart: dict[str, Any]) -> None:
+    for name, chart in every_chart.items():
+        spec = chart.to_dict()
+        lines = 0
+        for layer in layers(spec):
+            mark = layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+            if mark != "line":
+                continue
+            colour = layer["encoding"].get("color", {})
+            if "field" in colour and "scale" in colour and "transform" not in layer:
+                lines += len(colour["scale"]["domain"])
+            else:
+                lines += 1
+        assert lines <= MAX_LINES, name
+
+
+def test_every_chart_has_a_specific_description(every_chart: dict[str, Any]) -> None:
+    for name, chart in every_chart.items():
+        spec = chart.to_dict()
+        assert spec["description"].startswith(("Weekly", "Contacts", "Bars", "Share")), name
+        assert re.search(r"\d", spec["description"]), name  # a figure from the data
+
+
+def test_rendered_text_is_at_least_11_px_and_ticks_are_few(every_chart: dict[str, Any]) -> None:
+    for name in ("history", "intraday", "staffing"):
+        svg = chart_svg(every_chart[name].to_dict())
+        sizes = [float(s) for s in re.findall(r'font-size="?([\d.]+)px', svg)]
+        sizes += [float(s) for s in re.findall(r"font-size:\s*([\d.]+)px", svg)]
+        assert sizes, name
+        assert min(sizes) >= MIN_FONT_PX, name
+        assert "rotate(" not in svg.split("role-axis-label", 1)[-1][:2000] or name != "intraday"
+    intraday = chart_svg(every_chart["intraday"].to_dict())
+    labels = re.findall(r">(\d\d:00)<", intraday)
+    assert 0 < len(labels) <= 13
+
+
+def test_forecast_of_another_measure_names_it(volume: pl.DataFrame) -> None:
+    # the customer-growth report draws accounts with the same chart
+    history = pl.DataFrame({"unique_id": "chat", "ds": [date(2025, 8, 31)], "y": [0.0]})
+    spec = forecast_chart(history, volume, y_title="Accounts", title="Growth").to_dict()
+    assert spec["title"]["text"] == "Growth"
+    assert spec["description"].startswith("Accounts a day per channel")
+    assert layers(spec)[0]["encoding"]["y"]["title"] == "Accounts"
+    assert [r["y"] for r in rows_of(spec) if r["part"] == "History"] == [0.0]  # a true zero
