@@ -11,7 +11,9 @@ and the contact forecast beats seasonal naive with calibrated intervals.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,8 +166,38 @@ def test_a_later_contact_report_scores_the_archived_forecast(
     assert (tracking["forecasts"] == 1).all()
     assert tracking["mase"].is_between(0.1, 3.0).all()
     html = (later / "report.html").read_text(encoding="utf-8")
-    assert "Of the 1 archived forecast (made as of 2025-08-31)" in html
-    assert "No earlier forecasts are archived yet" in (first / "report.html").read_text("utf-8")
+    assert "Of the 1 earlier forecast (made on 31 August 2025)" in html
+    assert "No earlier forecast is archived yet" in (first / "report.html").read_text("utf-8")
+    assert "Earlier forecasts" in html  # a key figure of the summary once there is one
+
+
+def test_the_contact_report_reads_for_an_operations_manager(
+    sample: tuple[Path, dict[str, Any]], reports: Path
+) -> None:
+    data, _ = sample
+    # the render of the tests above is reused (an unchanged report is not rendered again)
+    folder = render("contact_rate_forecast", {"as_of": "2025-08-31"}, data, reports).path
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    heading = "Contact rate forecast: all contacts, 1 to 28 September 2025"
+    assert f"<title>{heading}</title>" in page
+    assert page.count("<h1") == 1
+    # the summary comes first, written by the library from the results
+    body = page.split('<article class="notebook">', 1)[1]
+    assert body.index('class="findings"') < body.index("Contacts so far")
+    assert "From 1 to 28 September 2025 we expect about" in body
+    for label in ("Contacts expected", "Busiest day", "Most agents at once"):
+        assert label in body
+    # every chart's alt text is written from its data
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', body)
+    assert len(alts) == 6
+    assert all(re.search(r"\d", alt) for alt in alts[:5]), alts
+    assert not [a for a in alts if "No description" in a]
+    # no code words in what a reader sees
+    visible = re.sub(r"<(style|svg)\b.*?</\1>|<[^>]+>", " ", body, flags=re.DOTALL)
+    for jargon in ("unique_id", "snaive", "stl_ets", "MASE", "PosixPath", " uc "):
+        assert jargon not in visible, jargon
+    for chart in ("contact_rate_history", "volume_forecast_chart", "staffing_chart"):
+        assert (folder / f"{chart}.alt.txt").read_text().strip() in {html.unescape(a) for a in alts}
 
 
 def test_customer_growth_report_forecasts_both_series(
