@@ -516,12 +516,16 @@ def backtest_chart(
         )
         .select("unique_id", "method", "error", "status")
     )
+    # Method names sit above their bars (direct labels), not in an axis as wide as the
+    # longest name: the chart keeps its bars when it is redrawn at a phone's width.
+    order = alt.EncodingSortField("error", op="min", order="ascending")
+    y = alt.Y("method:N", title=None, sort=order, axis=None)
     bars = (
         alt.Chart()
-        .mark_bar(height={"band": 0.7})
+        .mark_bar(height={"band": 0.4}, yOffset=6)
         .encode(
             x=alt.X("error:Q", title="Error relative to repeating the same day last week"),
-            y=alt.Y("method:N", title=None, sort="x", axis=alt.Axis(labelLimit=320)),
+            y=y,
             color=alt.Color(
                 "status:N",
                 scale=alt.Scale(domain=["Chosen", "Other"], range=[_FORECAST, MUTED]),
@@ -533,10 +537,20 @@ def backtest_chart(
             ],
         )
     )
+    names = (
+        alt.Chart()
+        .mark_text(align="left", baseline="bottom", dy=-1, color=INK)
+        .encode(
+            x=alt.datum(0),
+            y=y,
+            text=alt.Text("label:N"),
+        )
+        .transform_calculate(label="datum.method + '  ' + format(datum.error, '.2f')")
+    )
     one = alt.Chart().mark_rule(color=INK, strokeDash=[4, 3]).encode(x=alt.datum(1))
     chart = (
-        alt.layer(bars, one)
-        .properties(height=alt.Step(22), width=_PANEL_WIDTH - 240)
+        alt.layer(bars, names, one)
+        .properties(height=alt.Step(36), width=_PANEL_WIDTH)
         .facet(row=alt.Row("unique_id:N", header=_HEADER, title=None), data=data)
         .resolve_scale(y="independent")
     )
@@ -785,7 +799,7 @@ def staffing_chart(
     x = alt.X(
         "start:T",
         title=None,
-        axis=alt.Axis(values=noons, format="%a %-d %b", grid=False, labelOverlap=False),
+        axis=alt.Axis(values=noons, format="%a %-d", grid=False, labelOverlap="parity"),
         scale=alt.Scale(
             domain=[
                 alt.DateTime(year=every[0].year, month=every[0].month, date=every[0].day),
