@@ -515,7 +515,7 @@ def tracking_chart(accuracy: pl.DataFrame, /) -> Any:
     >>> acc = pl.DataFrame({"as_of": [date(2025, 6, 1)], "unique_id": ["phone"],
     ...                     "mase": [0.8], "coverage_80": [0.75], "coverage_95": [0.9]})
     >>> [c["title"] for c in tracking_chart(acc).to_dict()["concat"]]
-    ['MASE', 'Interval coverage']
+    ['Error', 'Interval coverage']
 
     """
     import altair as alt  # noqa: PLC0415 - only reports draw charts
@@ -534,11 +534,11 @@ def tracking_chart(accuracy: pl.DataFrame, /) -> Any:
     )
     x = alt.X("as_of:T", title="Forecast made as of")
     mase = (
-        alt.Chart(accuracy.select("as_of", "unique_id", "mase"), title="MASE")
+        alt.Chart(accuracy.select("as_of", "unique_id", "mase"), title="Error")
         .mark_line(point=True)
         .encode(
             x=x,
-            y=alt.Y("mase:Q", title="MASE (below 1 beats seasonal naive)"),
+            y=alt.Y("mase:Q", title="Error vs the usual week-on-week change"),
             color=alt.Color("unique_id:N", title="Series"),
             tooltip=["as_of:T", "unique_id:N", alt.Tooltip("mase:Q", format=".2f")],
         )
