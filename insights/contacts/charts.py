@@ -188,7 +188,7 @@ def contact_history_chart(
     ...     y=pl.when(pl.col("ds") >= date(2025, 8, 4)).then(1.2).otherwise(1.0))
     >>> spec = contact_history_chart(h).to_dict()
     >>> spec["title"]["text"]
-    'Contacts a day per 1,000 active customers: up 20% on a year earlier'
+    'Contacts a day per 1,000 active customers: last 4 weeks up 20% on a year earlier'
     >>> print(spec["description"])
     Weekly average of contacts a day per 1,000 active customers for phone, from August 2024 to September 2025. Phone: 1.2 in the last 4 weeks, up 20% on the same weeks a year earlier.
 
@@ -201,6 +201,16 @@ def contact_history_chart(
         require_columns(forecast, ["ds", "mean"], who="contact_history_chart")
         ahead = _with_channel(forecast).select(
             "unique_id", "ds", pl.col("mean").cast(pl.Float64).alias("y")
+        )
+        # a day a channel is closed has no forecast row: it counts as no contacts, as it does
+        # in the history, so that the forecast weeks and the history weeks are alike
+        days = pl.date_range(ahead["ds"].min(), ahead["ds"].max(), eager=True)  # type: ignore[arg-type]
+        ahead = (
+            ahead.select("unique_id")
+            .unique()
+            .join(pl.DataFrame({"ds": days}), how="cross")
+            .join(ahead, on=["unique_id", "ds"], how="left")
+            .with_columns(pl.col("y").fill_null(0.0))
         )
         parts.append(_weekly(ahead, min_days=1).with_columns(pl.lit("Forecast").alias("part")))
     data = pl.concat(parts, how="vertical_relaxed")
@@ -287,7 +297,7 @@ def _history_words(daily: pl.DataFrame, *, measure: str) -> tuple[str, str]:
     befores = [b for _, b in totals]
     if totals and all(b is not None for b in befores):
         change = _change(now_sum, sum(b for b in befores if b is not None))
-        headline = f"{measure[:1].upper()}{measure[1:]}: {change} a year earlier"
+        headline = f"{measure[:1].upper()}{measure[1:]}: last 4 weeks {change} a year earlier"
     else:
         headline = f"{measure[:1].upper()}{measure[1:]}, week by week"
     return " ".join(sentences), headline

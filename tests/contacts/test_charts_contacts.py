@@ -159,6 +159,8 @@ def test_history_is_weekly_small_multiples_with_the_forecast_weeks(
     history = [r for r in rows if r["part"] == "History"]
     assert len(history) == 3 * 104  # a point a week, not 2,184 days
     assert {r["part"] for r in rows} == {"History", "Forecast"}
+    # forecast weeks average every calendar day, as the history does (closed days count 0)
+    assert {r["y"] for r in rows if r["part"] == "Forecast"} == {1.2}
     # the suppressed week (no known day) is a gap, drawn as a break
     gap = [r for r in history if r["week"].startswith("2024-03-04")]
     assert [r["y"] for r in gap] == [None, None, None]
@@ -174,7 +176,7 @@ def test_history_ticks_name_the_year_and_title_states_the_change(
     assert axis["format"] == "%b %Y"
     assert axis["tickCount"] == {"interval": "month", "step": 3}
     assert spec["title"]["text"] == (
-        "Contacts a day per 1,000 active customers: up 10% on a year earlier"
+        "Contacts a day per 1,000 active customers: last 4 weeks up 10% on a year earlier"
     )
     assert spec["description"] == (
         "Weekly average of contacts a day per 1,000 active customers for chat, email and "
