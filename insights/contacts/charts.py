@@ -153,6 +153,7 @@ def contact_history_chart(
     *,
     forecast: pl.DataFrame | None = None,
     measure: str = "contacts a day per 1,000 active customers",
+    subject: str = "Contact rate",
     title: str | None = None,
     subtitle: str | None = None,
 ) -> Any:
@@ -171,6 +172,8 @@ def contact_history_chart(
         Optional forecast of the same measure: ``ds``, ``mean`` (and ``unique_id``).
     measure
         What ``y`` is, in words, e.g. "contacts a day per 1,000 active customers".
+    subject
+        What the title talks about, in two or three words.
     title, subtitle
         Text of the chart; by default the title states the change on the same weeks of the
         year before and the subtitle names the measure.
@@ -188,7 +191,7 @@ def contact_history_chart(
     ...     y=pl.when(pl.col("ds") >= date(2025, 8, 4)).then(1.2).otherwise(1.0))
     >>> spec = contact_history_chart(h).to_dict()
     >>> spec["title"]["text"]
-    'Contacts a day per 1,000 active customers: last 4 weeks up 20% on a year earlier'
+    'Contact rate up 20% on a year ago (last 4 weeks)'
     >>> print(spec["description"])
     Weekly average of contacts a day per 1,000 active customers for phone, from August 2024 to September 2025. Phone: 1.2 in the last 4 weeks, up 20% on the same weeks a year earlier.
 
@@ -214,7 +217,7 @@ def contact_history_chart(
         )
         parts.append(_weekly(ahead, min_days=1).with_columns(pl.lit("Forecast").alias("part")))
     data = pl.concat(parts, how="vertical_relaxed")
-    said, headline = _history_words(daily, measure=measure)
+    said, headline = _history_words(daily, measure=measure, subject=subject)
     x = alt.X("week:T", title=None, axis=_MONTHS)
     y = alt.Y("y:Q", title=None, axis=alt.Axis(tickCount=3))
     base = alt.Chart()
@@ -260,11 +263,14 @@ def contact_history_chart(
     )
 
 
-def _history_words(daily: pl.DataFrame, *, measure: str) -> tuple[str, str]:
+def _history_words(daily: pl.DataFrame, *, measure: str, subject: str) -> tuple[str, str]:
     """Write the description and title: the last 4 weeks against the same weeks a year before."""
     known = daily.drop_nulls("y")
     if known.is_empty():
-        return f"No {measure} to draw: every day is unknown or suppressed.", f"No {measure} yet"
+        return (
+            f"No {measure} to draw: every day is unknown or suppressed.",
+            f"No {subject.lower()} to show yet",
+        )
     last = known["ds"].max()
     first = known["ds"].min()
     assert isinstance(last, date) and isinstance(first, date)
@@ -297,9 +303,9 @@ def _history_words(daily: pl.DataFrame, *, measure: str) -> tuple[str, str]:
     befores = [b for _, b in totals]
     if totals and all(b is not None for b in befores):
         change = _change(now_sum, sum(b for b in befores if b is not None))
-        headline = f"{measure[:1].upper()}{measure[1:]}: last 4 weeks {change} a year earlier"
+        headline = f"{subject} {change} a year ago (last 4 weeks)"
     else:
-        headline = f"{measure[:1].upper()}{measure[1:]}, week by week"
+        headline = f"{subject}, week by week"
     return " ".join(sentences), headline
 
 

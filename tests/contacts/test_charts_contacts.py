@@ -175,9 +175,7 @@ def test_history_ticks_name_the_year_and_title_states_the_change(
     axis = layers(spec)[0]["encoding"]["x"]["axis"]
     assert axis["format"] == "%b %Y"
     assert axis["tickCount"] == {"interval": "month", "step": 3}
-    assert spec["title"]["text"] == (
-        "Contacts a day per 1,000 active customers: last 4 weeks up 10% on a year earlier"
-    )
+    assert spec["title"]["text"] == "Contact rate up 10% on a year ago (last 4 weeks)"
     assert spec["description"] == (
         "Weekly average of contacts a day per 1,000 active customers for chat, email and "
         "phone, from September 2023 to August 2025. Chat: 1.1 in the last 4 weeks, up 10% on "
@@ -191,7 +189,7 @@ def test_history_ticks_name_the_year_and_title_states_the_change(
 def test_history_without_a_year_before_says_week_by_week() -> None:
     short = pl.DataFrame({"ds": _days(date(2025, 6, 2), 30), "y": 1.0})
     spec = contact_history_chart(short).to_dict()
-    assert spec["title"]["text"] == "Contacts a day per 1,000 active customers, week by week"
+    assert spec["title"]["text"] == "Contact rate, week by week"
     assert "contacts a day per 1,000 active customers" in spec["description"]
     assert "no earlier year to compare" in spec["description"]
 
