@@ -856,10 +856,17 @@ def staffing_chart(
         title=title or headline,
         subtitle=subtitle
         or (
-            "Agents to schedule per half hour to meet the service level, allowing for breaks "
-            "and absence; email is not queued and needs no live agents"
+            f"Agents to schedule per half hour{_when(shown)} to meet the service level, "
+            "allowing for breaks and absence; email is not queued and needs no live agents"
         ),
         description=said,
+    )
+
+
+def _when(shown: pl.DataFrame) -> str:
+    first, last = shown["ds"].min(), shown["ds"].max()
+    return (
+        f", {day_span(first, last)}," if isinstance(first, date) and isinstance(last, date) else ""
     )
 
 
