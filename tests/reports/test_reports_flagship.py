@@ -223,9 +223,24 @@ def test_default_renders_give_no_small_count_back(
         assert not table(london, "trending")[column].is_between(1, 9).any()
     folder = render("contact_rate_forecast", {"as_of": "2025-08-31"}, data, reports).path
     history = pl.read_csv(folder / "history.csv", try_parse_dates=True)
-    hidden = history.filter(pl.col("customers").is_null()).select("unique_id", "ds")
-    chart = pl.read_csv(folder / "contact_rate_history.data.csv", try_parse_dates=True)
-    assert chart.join(hidden, on=["unique_id", "ds"])["y"].null_count() == hidden.height
+    # the rate chart draws weekly averages: each drawn week is the mean of its published days
+    # only (4 or more), so no suppressed channel-day can be worked back from it
+    published = (
+        history.filter(pl.col("customers").is_not_null())
+        .group_by("unique_id", pl.col("ds").dt.truncate("1w").alias("week"))
+        .agg(pl.col("rate").mean(), pl.len().alias("days"))
+        .filter(pl.col("days") >= 4)
+    )
+    chart = (
+        pl.read_csv(folder / "contact_rate_history.data.csv", try_parse_dates=True)
+        .filter(pl.col("part") == "History")
+        .drop_nulls("y")
+        .with_columns(pl.col("week").cast(pl.Date))
+    )
+    drawn = chart.join(published, on=["unique_id", "week"], how="left")
+    assert drawn.height > 0
+    assert drawn["rate"].null_count() == 0
+    assert (drawn["y"] - drawn["rate"]).abs().max() < 1e-6  # type: ignore[operator]
     profile = pl.read_csv(folder / "intraday_profile.data.csv")
     assert not profile["contacts"].cast(pl.Int64, strict=False).is_between(1, 9).any()
     assert json.loads((folder / "manifest.json").read_text())["privacy"]["violations"] == 0
