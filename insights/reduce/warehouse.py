@@ -4,8 +4,9 @@
 and :func:`insights.read_mart` read a mart folder (``manifest.json`` plus a Parquet file per
 mart and local month, see :mod:`insights.reduce.marts`). :func:`export_marts` copies the
 tables across, checking each against its mart contract on the way, and publishes the folder
-the way :func:`insights.reduce.pipeline.write_marts` does: new files first, then the manifest
-atomically, then the old files removed. A reader sees the old marts or the new, never a mix.
+with :func:`insights.reduce.folder.publish_marts`, as ``insights reduce`` does: new files
+first, then the manifest atomically, then the old files removed. A reader sees the old marts
+or the new, never a mix.
 
 ::
 
@@ -23,18 +24,8 @@ import polars as pl
 
 from insights._common import DEFAULT_TZ
 from insights.errors import ContractError, ParameterError
-from insights.reduce._passes import _zone
-from insights.reduce._store import (
-    _collect_garbage,
-    _listed,
-    _mart_entry,
-    _publish,
-    _run_id,
-    _split_months,
-    _try_manifest,
-    _Writer,
-)
-from insights.reduce.marts import MART_NAMES, mart, mart_definitions_hash
+from insights.reduce.folder import publish_marts
+from insights.reduce.marts import MART_NAMES, mart
 from insights.reduce.pipeline import _names
 
 __all__ = ["export_marts", "read_warehouse_mart"]
@@ -158,25 +149,12 @@ def export_marts(
         nothing is published then.
 
     """
-    _zone(tz)
     names = _names(marts)
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    previous = _try_manifest(folder)
-    _collect_garbage(folder, _listed(previous))
-    run = _run_id()
     currencies = _currencies(Path(database))
-    writer = _Writer(folder, run)
-    for name in names:
-        frame = read_warehouse_mart(database, name, schema=schema)
-        writer.entries[name] = {}
-        for month, part in sorted(_split_months(frame, mart(name).period).items()):
-            writer.write(name, month, part)
-    _publish(
-        folder,
-        run,
+    publish_marts(
+        out,
+        ((name, read_warehouse_mart(database, name, schema=schema)) for name in names),
         tz=tz,
-        definitions=mart_definitions_hash(),
         engine="dbt",
         data=str(Path(database).resolve()),
         sources={
@@ -184,6 +162,5 @@ def export_marts(
             # what the models kept: the main currency, as insights reduce (main_currency macro)
             "transactions": {"currency": next(iter(currencies), "GBP"), "currencies": currencies},
         },
-        marts={name: _mart_entry(name, writer.entries[name]) for name in names},
     )
-    return folder
+    return Path(out)

@@ -22,9 +22,11 @@ from test_partitioned import KEYS, random_tx, whole
 
 from insights.errors import ParameterError
 from insights.reduce.aggregates import to_polars
-from insights.reduce.marts import MART_NAMES, read_mart
+from insights.reduce.marts import MART_NAMES, read_manifest, read_mart
 from insights.reduce.partitioned import AGGREGATES
 from insights.reduce.pipeline import write_marts
+from insights.reports.catalogue import load_catalogue
+from insights.reports.data import check_params_against_data, data_files, fingerprint
 
 pytestmark = [
     pytest.mark.spark,
@@ -92,16 +94,28 @@ def _job() -> ModuleType:
     return module
 
 
-def test_job_writes_parquet_equal_to_polars(
+def test_job_writes_a_mart_folder_equal_to_polars(
     spark: Any, spark_tx: Any, tx: pl.DataFrame, tmp_path: Path
 ) -> None:
     written = _job().reduce_to_parquet(
         spark, spark_tx, str(tmp_path), marts=["merchant_monthly", "group_daily"]
     )
     assert sorted(written) == ["group_daily", "merchant_monthly"]
+    assert sorted(read_manifest(tmp_path)["marts"]) == ["group_daily", "merchant_monthly"]
     for name in written:
-        result = pl.read_parquet(tmp_path / name / "*.parquet")
-        assert_frame_equal(result.sort(KEYS[name]), whole(name, tx))
+        assert_frame_equal(read_mart(tmp_path, name).sort(KEYS[name]), whole(name, tx))
+
+
+def test_job_writes_plain_parquet_to_a_uri(spark: Any, spark_tx: Any, tmp_path: Path) -> None:
+    # A URI the driver cannot write as a path (s3://, gs://...) gets Spark's Parquet per mart.
+    written = _job().reduce_to_parquet(
+        spark, spark_tx, f"file://{tmp_path}/", marts=["group_daily"]
+    )
+    assert written == {"group_daily": f"{tmp_path}/group_daily"}
+    assert (tmp_path / "manifest.json").is_file()
+    assert _job()._is_local("/dbfs/mnt/marts")
+    assert not _job()._is_local("s3://lake/marts")
+    assert not _job()._is_local("dbfs:/mnt/marts")
 
 
 def test_job_sets_the_session_time_zone(spark: Any, spark_tx: Any, tmp_path: Path) -> None:
@@ -117,15 +131,43 @@ def test_job_writes_every_mart_equal_to_the_local_reduce(spark: Any, tmp_path: P
     raw = write_data(tmp_path / "raw", mart_tx(rows=800))
     write_marts(raw, tmp_path / "local")
     read = spark.read.parquet
+    spark_dir = tmp_path / "spark"
     written = _job().reduce_to_parquet(
         spark,
         read(str(raw / "transactions")).drop("year_month"),
-        str(tmp_path / "spark"),
+        str(spark_dir),
         contacts=read(str(raw / "contacts.parquet")),
         customers=read(str(raw / "customers.parquet")),
+        data=str(raw),
     )
     assert sorted(written) == sorted(MART_NAMES)
     for name in MART_NAMES:
-        local = read_mart(tmp_path / "local", name)
-        on_spark = pl.read_parquet(tmp_path / "spark" / name / "*.parquet").select(local.columns)
-        assert_frame_equal(on_spark, local, check_row_order=False, check_dtypes=True)
+        # The same rows in the same order: both folders are written by the same writer.
+        assert_frame_equal(read_mart(spark_dir, name), read_mart(tmp_path / "local", name))
+    # The same manifest, but for the run's names and times: months, rows per file and mart,
+    # contract versions, the currency and each source's date range.
+    local, on_spark = read_manifest(tmp_path / "local"), read_manifest(spark_dir)
+    assert on_spark["engine"] == "spark"
+    assert (on_spark["tz"], on_spark["definitions"]) == (local["tz"], local["definitions"])
+    for name in MART_NAMES:
+        mine, theirs = on_spark["marts"][name], local["marts"][name]
+        assert (mine["version"], mine["rows"]) == (theirs["version"], theirs["rows"])
+        rows = {m: e["rows"] for m, e in mine["months"].items() if e["rows"]}
+        assert rows == {m: e["rows"] for m, e in theirs["months"].items() if e["rows"]}
+    for source in ("transactions", "contacts"):
+        for key in ("first_day", "last_day", "currency", "currencies"):
+            assert on_spark["sources"][source].get(key) == local["sources"][source].get(key)
+    # The report runner's pre-kernel checks and fingerprint read it as any mart folder.
+    spec = load_catalogue().get("trending_spending")
+    values = {p.name: p.default for p in spec.params} | {"month": "2025-09", "city": "Leeds"}
+    check_params_against_data(spec, values, data=spark_dir)
+    with pytest.raises(ParameterError, match=r"no transactions for that month.*2025-02 to"):
+        check_params_against_data(spec, values | {"month": "2024-01"}, data=spark_dir)
+    files = data_files(spec, data=spark_dir)
+    assert files
+    assert [e["sha256"] for e in fingerprint(files, data=spark_dir)["files"]] == [
+        entry["sha256"]
+        for name in sorted({f.parents[1].name for f in files})
+        for _, entry in sorted(on_spark["marts"][name]["months"].items())
+        if entry.get("path")
+    ]
