@@ -141,8 +141,11 @@ def _scan_table(con: Any, files: Sequence[Path], columns: Mapping[str, pl.DataTy
     return con.sql(f"SELECT {cols} FROM read_parquet([{listed}], hive_partitioning = false)")
 
 
-def _tx_piece(con: Any, chunk: _Chunk, currency: str) -> Any:
-    """Scan a pass's transactions in ``currency`` (amounts in others cannot be added up)."""
+def _tx_piece(con: Any, chunk: _Chunk, currency: str | None) -> Any:
+    """Scan a pass's transactions in ``currency`` (amounts in others cannot be added up).
+
+    ``None``: the data holds one currency, nothing to filter (nor to read the column for).
+    """
     if con is None:
         created = pl.col("created_at")
         frame = pl.scan_parquet(
@@ -150,24 +153,22 @@ def _tx_piece(con: Any, chunk: _Chunk, currency: str) -> Any:
             hive_partitioning=False,
             cast_options=pl.ScanCastOptions(integer_cast="upcast"),
         )
-        return (
-            frame.filter(pl.col("currency") == currency)
-            .select(
-                pl.col(name).cast(dtype) if name in ("amount_minor", "created_at") else pl.col(name)
-                for name, dtype in REDUCE_COLUMNS.items()
-            )
-            .filter(created >= chunk.start, created < chunk.end)
-        )
+        if currency is not None:
+            frame = frame.filter(pl.col("currency") == currency)
+        return frame.select(
+            pl.col(name).cast(dtype) if name in ("amount_minor", "created_at") else pl.col(name)
+            for name, dtype in REDUCE_COLUMNS.items()
+        ).filter(created >= chunk.start, created < chunk.end)
     files = ", ".join(f"'{f.as_posix()}'" for f in chunk.files)
     columns = ", ".join(
         f"CAST({name} AS BIGINT) AS {name}" if name == "amount_minor" else name
         for name in REDUCE_COLUMNS
     )
-    code = currency.replace("'", "''")
+    only = "" if currency is None else " AND currency = '{}'".format(currency.replace("'", "''"))
     return con.sql(
         f"SELECT {columns} FROM read_parquet([{files}], hive_partitioning = false) "
         f"WHERE created_at >= TIMESTAMPTZ '{chunk.start.isoformat()}' "
-        f"AND created_at < TIMESTAMPTZ '{chunk.end.isoformat()}' AND currency = '{code}'"
+        f"AND created_at < TIMESTAMPTZ '{chunk.end.isoformat()}'{only}"
     )
 
 
