@@ -6,12 +6,13 @@ Run from the repository root (it takes a while at 200M rows; nothing else should
 
 **Data.** ``--copies 1`` is the default sample (``data/sample``: 3.85M transactions over two
 years, written by ``insights sample`` if missing). ``--copies k`` replicates the sample's
-*customers* ``k`` times: every transaction is written ``k`` times, copy ``r`` with
-``customer_id`` and ``transaction_id`` suffixed ``~r`` (``k = 13``: 50M rows, ``k = 52``: 200M
-rows), into the same month partitions (one Parquet file per UTC month, one row group per copy).
-Merchants, cities, brands, planted stories and the calendar are the sample's, so both reports
-render the same parameters on every size; counts of people scale by ``k``. Contacts and
-customers are copied unchanged (the contact marts do not grow with card data).
+*customers* ``k`` times: every customer, with their transactions, contacts and account, is
+written ``k`` times, copy ``r`` with ``customer_id``, ``transaction_id`` and ``contact_id``
+suffixed ``~r`` (``k = 13``: 50M transactions, ``k = 52``: 200M), transactions into the same
+month partitions (one Parquet file per UTC month, one row group per copy), contacts and
+customers into one file each, as the sample has them. Merchants, cities, brands, planted
+stories and the calendar are the sample's, so both reports render the same parameters on every
+size; counts of people scale by ``k``, the marts' rows do not.
 
 **Measured**, each in a fresh process (``/usr/bin/time``: wall, CPU, peak RSS of the process
 tree's largest process):
@@ -19,18 +20,21 @@ tree's largest process):
 * ``reduce (marts)``: ``insights reduce RAW --out MARTS --full`` (every mart, from scratch);
 * ``reduce (before)``: what ``insights reduce`` did before the marts,
   ``insights.write_aggregates(RAW/transactions, OUT)`` (five aggregates, transactions only);
-* ``incremental``: a new day of data lands (a copy of 30 September's rows with new ids, as a
-  new file in the September partition) and ``insights reduce RAW --out MARTS`` runs again: it
-  recomputes the local months that file touches (September, and October's first hour);
+* ``incremental``: a new day of data lands (30 September's transactions again with new ids, as
+  a new file in the September partition, and 30 September's contacts again with new ids,
+  appended to ``contacts.parquet``, which is rewritten as a daily export would) and
+  ``insights reduce RAW --out MARTS`` runs again: it recomputes the local months those rows
+  touch (September, and October's first hour) of the transaction and contact marts;
 * ``render``: ``insights report run NAME --data MARTS --force`` for both reports, with the
-  kernel's peak RSS sampled every 0.1 s (``psutil``) besides the tree's peak. The contact
-  report's marts do not depend on card data (contacts are not replicated), so it is rendered
-  on the sample only unless ``--contact-everywhere``.
+  kernel's peak RSS sampled every 0.1 s (``psutil``) besides the tree's peak.
 
-Ratios are within this run: marts/before, incremental/full, and each render against the
-sample's. The table goes to stdout and is appended to ``benchmarks/pipeline_results.md`` with
-the date, machine, versions, load and command. Generated data (under ``--work``, default
-``benchmarks/.data/pipeline``) is deleted unless ``--keep-data``.
+Run it ``nice``d (``nice -n 10``) on a shared machine; wall and CPU time are both recorded (on
+a loaded machine CPU time is the comparable figure). Ratios are within this run: marts/before,
+incremental/full, and each render against the sample's. The table goes to stdout and is
+appended to ``benchmarks/pipeline_results.md`` with the date, machine, versions, load and
+command. Generated data (under ``--work``, default ``benchmarks/.data/pipeline``) is deleted
+unless ``--keep-data``. A size can be run on its own (``--copies 52``): the sample is always run
+first, since renders are compared with its.
 """
 
 from __future__ import annotations
@@ -69,50 +73,55 @@ class Measure:
     kernel_gb: float | None = None
 
 
-CONTACT_EVERYWHERE = "--contact-everywhere" in sys.argv
-_BASE: dict[str, Measure] = {}
-
-
-def out_base(name: str) -> Measure:
-    """The sample's render of ``name`` (reused where the report's marts are the same)."""
-    return _BASE[name]
-
-
 def replicate(sample: Path, out: Path, copies: int) -> int:
-    """Write ``copies`` copies of the sample's customers into ``out``; return the rows."""
+    """Write ``copies`` copies of the sample's customers into ``out``; return the transactions."""
     if copies == 1:
         files = (sample / "transactions").rglob("*.parquet")
         return sum(pq.read_metadata(f).num_rows for f in files)
     rows = 0
     for file in sorted((sample / "transactions").rglob("*.parquet")):
-        month = file.parent.name
         frame = pl.read_parquet(file)
-        target = out / "transactions" / month / "part-0.parquet"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        writer = None
-        for r in range(copies):
-            copy = frame.with_columns(
-                pl.col("customer_id") + f"~{r}", pl.col("transaction_id") + f"~{r}"
-            ).to_arrow()
-            if writer is None:
-                writer = pq.ParquetWriter(target, copy.schema)
-            writer.write_table(copy)
-            rows += copy.num_rows
-        assert writer is not None
-        writer.close()
-    for name in ("contacts.parquet", "customers.parquet"):
-        shutil.copy(sample / name, out / name)
+        target = out / file.relative_to(sample)
+        rows += _write_copies(frame, target, copies, ("customer_id", "transaction_id"))
+    for name, ids in (
+        ("contacts.parquet", ("customer_id", "contact_id")),
+        ("customers.parquet", ("customer_id",)),
+    ):
+        _write_copies(pl.read_parquet(sample / name), out / name, copies, ids)
     return rows
 
 
+def _write_copies(frame: pl.DataFrame, target: Path, copies: int, ids: tuple[str, ...]) -> int:
+    """Write ``frame`` ``copies`` times (one row group each) with ``ids`` suffixed ``~r``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    writer = None
+    for r in range(copies):
+        copy = frame.with_columns(pl.col(c) + f"~{r}" for c in ids).to_arrow()
+        if writer is None:
+            writer = pq.ParquetWriter(target, copy.schema)
+        writer.write_table(copy)
+    assert writer is not None
+    writer.close()
+    return frame.height * copies
+
+
 def add_a_day(raw: Path) -> int:
-    """A new day lands: 30 September's rows again, new ids, as a new September file."""
+    """A new day lands: 30 September's transactions and contacts again, with new ids."""
+    (raw / ".complete").unlink(missing_ok=True)  # no longer the generated copy
     september = raw / "transactions" / "year_month=2025-09"
+    last_day = datetime(2025, 9, 30, tzinfo=UTC).date()
     day = pl.scan_parquet(sorted(september.glob("part-0.parquet"))).filter(
-        pl.col("created_at").dt.date() == datetime(2025, 9, 30, tzinfo=UTC).date()
+        pl.col("created_at").dt.date() == last_day
     )
     new = day.with_columns(pl.col("transaction_id") + "~new").collect()
     new.write_parquet(september / "part-new.parquet")
+    contacts = pl.read_parquet(raw / "contacts.parquet")
+    more = contacts.filter(pl.col("created_at").dt.date() == last_day).with_columns(
+        pl.col("contact_id") + "~new"
+    )
+    # A daily export rewrites the one contacts file (under a new name, then renamed).
+    pl.concat([contacts, more]).write_parquet(raw / "contacts.parquet.new")
+    (raw / "contacts.parquet.new").replace(raw / "contacts.parquet")
     return new.height
 
 
@@ -160,10 +169,16 @@ def measure(command: list[str], work: Path, *, kernel: bool = False) -> Measure:
 
 def run_size(copies: int, work: Path) -> dict[str, Measure | int]:
     raw = SAMPLE if copies == 1 else work / f"raw-x{copies}"
-    if copies > 1:
-        shutil.rmtree(raw, ignore_errors=True)
     started = time.perf_counter()
-    rows = replicate(SAMPLE, raw, copies)
+    ready = raw / ".complete"  # a copy generated earlier (--keep-data or --generate-only)
+    if copies > 1 and ready.is_file():
+        rows = int(ready.read_text())
+    else:
+        if copies > 1:
+            shutil.rmtree(raw, ignore_errors=True)
+        rows = replicate(SAMPLE, raw, copies)
+        if copies > 1:
+            ready.write_text(str(rows))
     print(f"x{copies}: {rows:,} rows ready in {time.perf_counter() - started:.0f}s", flush=True)
     marts, before = work / f"marts-x{copies}", work / f"before-x{copies}"
     shutil.rmtree(marts, ignore_errors=True)
@@ -183,16 +198,9 @@ def run_size(copies: int, work: Path) -> dict[str, Measure | int]:
     out["full"] = measure([*INSIGHTS, "reduce", str(raw), "--out", str(marts), "--quiet"], work)
     print(f"x{copies}: reduce {out['full']}", flush=True)
     for name, params in REPORTS.items():
-        # The contact report's marts come from contacts and customers, which are not
-        # replicated: the same render as the sample's (--contact-everywhere measures anyway).
-        if name == "contact_rate_forecast" and copies > 1 and not CONTACT_EVERYWHERE:
-            out[name] = out_base(name)
-            continue
         reports = work / f"reports-x{copies}"
         command = [*INSIGHTS, "report", "run", name, *params, "--data", str(marts)]
         out[name] = measure([*command, "--out", str(reports), "--force"], work, kernel=True)
-        if copies == 1:
-            _BASE[name] = out[name]
         print(f"x{copies}: {name} {out[name]}", flush=True)
     if copies == 1:
         day = work / "raw-x1"
@@ -223,12 +231,22 @@ def _machine() -> str:
 
 
 def table(results: dict[int, dict[str, Measure | int]]) -> list[str]:
+    """One row per size; times as wall / CPU (user + system), ratios of CPU and of wall."""
     base = results[min(results)]
+
+    def both(m: Measure) -> str:
+        return f"{m.wall:.1f} / {m.cpu:.1f} s"
+
+    def ratio(a: Measure, b: Measure) -> str:
+        return f"{a.cpu / b.cpu:.2f}× ({a.wall / b.wall:.2f}×)"
+
     lines = [
-        "| rows | reduce: marts (before) | marts / before | peak: marts (before) "
-        "| one new day | new day / full | trending render (÷ sample) | trending kernel peak "
-        "| contact render (÷ sample) | contact kernel peak |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| rows | full reduce to marts | before the marts | marts ÷ before, CPU (wall) "
+        "| reduce peak: marts (before) | one new day | new day ÷ full, CPU (wall) "
+        "| trending render | ÷ sample, CPU (wall) | trending kernel peak "
+        "| contact render | ÷ sample, CPU (wall) | contact kernel peak |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: | ---: |",
     ]
     for _, r in sorted(results.items()):
         full, before, inc = r["full"], r["before"], r["incremental"]
@@ -238,12 +256,10 @@ def table(results: dict[int, dict[str, Measure | int]]) -> list[str]:
         assert isinstance(inc, Measure) and isinstance(trend, Measure)
         assert isinstance(contact, Measure) and isinstance(bt, Measure) and isinstance(bc, Measure)
         lines.append(
-            f"| {r['rows']:,} | {full.wall:.1f} s ({before.wall:.1f} s) | "
-            f"{full.wall / before.wall:.2f}× | {full.peak_gb:.2f} ({before.peak_gb:.2f}) GB | "
-            f"{inc.wall:.1f} s | {inc.wall / full.wall:.3f} | "
-            f"{trend.wall:.1f} s ({trend.wall / bt.wall:.2f}×) | {trend.kernel_gb or 0:.2f} GB | "
-            f"{contact.wall:.1f} s ({contact.wall / bc.wall:.2f}×) | "
-            f"{contact.kernel_gb or 0:.2f} GB |"
+            f"| {r['rows']:,} | {both(full)} | {both(before)} | {ratio(full, before)} "
+            f"| {full.peak_gb:.2f} ({before.peak_gb:.2f}) GB | {both(inc)} | {ratio(inc, full)} "
+            f"| {both(trend)} | {ratio(trend, bt)} | {trend.kernel_gb or 0:.2f} GB "
+            f"| {both(contact)} | {ratio(contact, bc)} | {contact.kernel_gb or 0:.2f} GB |"
         )
     return lines
 
@@ -253,8 +269,10 @@ def main() -> int:
     parser.add_argument("--copies", type=int, action="append", help="sample copies (repeat)")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".data" / "pipeline")
     parser.add_argument("--keep-data", action="store_true")
-    parser.add_argument("--contact-everywhere", action="store_true", help="render it per size")
     parser.add_argument("--no-record", action="store_true", help="do not append the results")
+    parser.add_argument(
+        "--generate-only", action="store_true", help="write the copies' raw data and stop"
+    )
     args = parser.parse_args()
     copies = sorted(set(args.copies or [1]))
     if 1 not in copies:
@@ -264,6 +282,13 @@ def main() -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
     began = time.perf_counter()
+    if args.generate_only:
+        for k in copies[1:]:
+            raw = args.work / f"raw-x{k}"
+            shutil.rmtree(raw, ignore_errors=True)
+            (raw / ".complete").parent.mkdir(parents=True)
+            (raw / ".complete").write_text(str(replicate(SAMPLE, raw, k)))
+        return 0
     results = {k: run_size(k, args.work) for k in copies}
     lines = table(results)
     print("\n".join(lines))
