@@ -251,7 +251,7 @@ def _say(progress: bool, started: float) -> Callable[[str], None]:
 
 
 def reduce_marts(
-    data: str | Path,
+    data: str | Path | pl.DataFrame | pl.LazyFrame,
     /,
     *,
     out: str | Path | None = None,
@@ -268,7 +268,9 @@ def reduce_marts(
     Parameters
     ----------
     data
-        A raw data folder, as in :func:`write_marts`.
+        A raw data folder, as in :func:`write_marts`, or a polars frame of transactions
+        (``data_contracts/transactions.yaml``; written to a temporary Parquet file and reduced
+        the same way, for the transaction marts).
     out
         Keep the mart folder here (updated incrementally); ``None``: a temporary folder,
         removed afterwards.
@@ -305,16 +307,25 @@ def reduce_marts(
     >>> marts = reduce_marts(folder.parent)
     >>> marts["total_monthly"].rows()  # 00:30 on 1 July in London
     [(datetime.date(2025, 7, 1), 1, 2, 1200)]
+    >>> tx = pl.read_parquet(folder / "part-0.parquet")
+    >>> reduce_marts(tx)["total_monthly"].equals(marts["total_monthly"])
+    True
 
     """
     names = _names(marts)
-    temp = None if out is not None else Path(tempfile.mkdtemp(prefix="insights-marts-"))
-    folder = Path(out) if out is not None else temp
-    assert folder is not None
+    temp = Path(tempfile.mkdtemp(prefix="insights-marts-"))
+    folder = Path(out) if out is not None else temp / "marts"
     try:
+        if isinstance(data, pl.DataFrame | pl.LazyFrame):
+            raw = temp / "raw" / layout.TRANSACTIONS_DIR
+            raw.mkdir(parents=True)
+            frame = data.collect() if isinstance(data, pl.LazyFrame) else data
+            frame.write_parquet(raw / "part-0.parquet")
+            data = raw.parent
+            # Only the transaction marts can come from transactions alone.
+            names = [n for n in names if mart(n).source == "transactions"] or names
         write_marts(data, folder, marts=names, tz=tz, engine=engine, progress=progress)
         written = read_manifest(folder)["marts"]
         return {name: read_mart(folder, name) for name in names if name in written}
     finally:
-        if temp is not None:
-            shutil.rmtree(temp, ignore_errors=True)
+        shutil.rmtree(temp, ignore_errors=True)

@@ -166,11 +166,11 @@ def _stage(min_customers: int, min_score: float) -> pl.Expr:
 
 
 def assessed(
-    tx_or_monthly: Any, /, *, month: str, city: str | None, tz: str, rules: Rules, top_n: int = 1
+    monthly: pl.DataFrame, /, *, month: str, city: str | None, rules: Rules, top_n: int = 1
 ) -> pl.DataFrame:
     """Every in-person place active in ``month`` (in ``city``) with its score and ``stage``."""
     rules.check(top_n=top_n)
-    monthly = monthly_input(tx_or_monthly, tz=tz)
+    monthly = monthly_input(monthly)
     target = _check_month(monthly, month)
     _check_city(monthly, city)
     # Data shorter than the baseline is not an error: every place is then too new to rank.

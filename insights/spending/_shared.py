@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
 
 import polars as pl
 
 from insights._common import parse_month, require_columns
 from insights.errors import ParameterError
-from insights.reduce.aggregates import to_polars
 
 __all__ = [
     "brand_names",
@@ -17,6 +16,7 @@ __all__ = [
     "daily_by",
     "in_city",
     "is_payment",
+    "mart_frame",
     "month_end",
     "month_name",
     "payers",
@@ -25,7 +25,6 @@ __all__ = [
     "plural",
     "shift_months",
     "spend",
-    "transactions",
 ]
 
 
@@ -72,25 +71,46 @@ def check_min_customers(min_customers: int) -> None:
         raise ParameterError(msg)
 
 
-def transactions(tx: Any, what: str) -> pl.LazyFrame:
-    if isinstance(tx, pl.DataFrame):
-        tx = tx.lazy()
-    if not isinstance(tx, pl.LazyFrame):
+_RAW = ("created_at", "customer_id")
+
+
+def mart_frame(
+    frame: object, who: str, marts: Sequence[str], columns: Sequence[str]
+) -> pl.DataFrame:
+    """Return ``frame`` if it is one of ``marts`` (a polars DataFrame with ``columns``).
+
+    Raw transactions are refused with the one call that reduces them (the insight functions
+    read marts, whatever the data's size); so is any other kind of frame.
+    """
+    names = " or ".join(f"{m!r}" for m in marts)
+    reduce_hint = (
+        f"reduce them first, in one call: `marts = ins.reduce_marts(DATA_DIR)` (a raw data "
+        f"folder) or `ins.reduce_marts(transactions)` (a polars frame), then pass "
+        f"`marts[{marts[0]!r}]`; a mart folder is read with "
+        f"`ins.read_mart(MART_DIR, {marts[0]!r})`."
+    )
+    if isinstance(frame, pl.DataFrame | pl.LazyFrame):
+        found = frame.collect_schema().names()
+        if set(_RAW) <= set(found) and not set(columns) <= set(found):
+            msg = f"{who} reads the {names} mart, not raw transactions: {reduce_hint}"
+            raise ParameterError(msg)
+    if not isinstance(frame, pl.DataFrame):
         msg = (
-            f"{what} reads polars transactions; got {type(tx).__name__}. Reduce other engines "
-            "with insights.reduce.aggregates first."
+            f"{who} takes the {names} mart as a polars DataFrame, got "
+            f"{type(frame).__name__}: {reduce_hint}"
         )
         raise ParameterError(msg)
-    require_columns(tx, ["created_at", "customer_id", "amount_minor"], who=what)
-    return tx
+    require_columns(frame, list(columns), who=who)
+    return frame
 
 
-def daily_by(daily: Any, by: str, what: str, city: str | None) -> pl.DataFrame:
+def daily_by(
+    daily: pl.DataFrame, by: str, what: str, city: str | None, marts: Sequence[str]
+) -> pl.DataFrame:
     """Daily spend and customers per ``by``, summed over cities, missing days filled with 0."""
-    frame = to_polars(daily)
-    require_columns(frame, [by, "day", "spend_minor", "customers"], who=what)
+    needed = [by, "day", "spend_minor", "customers"] + ([] if city is None else ["merchant_city"])
+    frame = mart_frame(daily, what, marts, needed)
     if city is not None:
-        require_columns(frame, ["merchant_city"], who=what)
         frame = frame.filter(pl.col("merchant_city") == city)
     per_day = frame.group_by(by, "day").agg(
         pl.col("spend_minor").sum().cast(pl.Int64), pl.col("customers").sum().cast(pl.Int64)
@@ -111,11 +131,9 @@ def daily_by(daily: Any, by: str, what: str, city: str | None) -> pl.DataFrame:
     )
 
 
-def brand_names(tx_or_monthly: Any) -> pl.DataFrame:
+def brand_names(monthly: pl.DataFrame) -> pl.DataFrame:
     """``merchant_group_id`` → ``brand``: the group's most common ``merchant_name``."""
-    frame = (
-        tx_or_monthly if isinstance(tx_or_monthly, pl.LazyFrame) else to_polars(tx_or_monthly)
-    ).lazy()
+    frame = monthly.lazy()
     if "merchant_name" not in frame.collect_schema().names():
         return (
             frame.select("merchant_group_id", pl.col("merchant_group_id").alias("brand"))

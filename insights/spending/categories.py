@@ -3,7 +3,8 @@
 ::
 
     category_daily ─── category_index   7-day rolling spend per category, baseline = 100
-    transactions ───── year_on_year     each category (or brand) against the same month last year
+    category_daily ─── year_on_year     each category (or brand, from group_daily) against
+                                        the same days of the same month last year
 
 Rows describing fewer than ``min_customers`` distinct customers are suppressed (default 10).
 Money is integer minor units.
@@ -12,29 +13,25 @@ Money is integer minor units.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import polars as pl
 
-from insights._common import DEFAULT_TZ, local_day, parse_month, require_columns
+from insights._common import parse_month
 from insights.errors import InsufficientHistoryError, ParameterError
-from insights.reduce.aggregates import to_polars
 from insights.spending._shared import (
     check_min_customers as _check_min_customers,
     daily_by as _daily_by,
+    mart_frame as _mart_frame,
     month_end as _month_end,
-    payers as _payers,
     pct_change as _pct_change,
     shift_months as _shift_months,
-    spend as _spend,
-    transactions as _transactions,
 )
 
 __all__ = ["category_index", "year_on_year"]
 
 
 def category_index(
-    daily: Any,
+    daily: pl.DataFrame,
     /,
     *,
     baseline: tuple[str, str] | None = None,
@@ -48,9 +45,9 @@ def category_index(
     Parameters
     ----------
     daily
-        :func:`insights.category_daily` output (``merchant_category``, ``day``,
-        ``spend_minor``, ``customers``; ``merchant_city`` when ``city`` is given). Cities are
-        summed; days without spend count as zero.
+        The ``category_daily`` mart (:func:`insights.read_mart`; ``merchant_category``,
+        ``day``, ``spend_minor``, ``customers``; ``merchant_city`` when ``city`` is given).
+        Cities are summed; days without spend count as zero.
     baseline
         First and last day (ISO dates, inclusive) of the reference period.
     month
@@ -114,7 +111,7 @@ def category_index(
     except (TypeError, ValueError) as exc:
         msg = f"baseline must be two ISO dates like ('2024-01-01', '2024-03-31'), got {baseline!r}."
         raise ParameterError(msg) from exc
-    per_day = _daily_by(daily, "merchant_category", "category_index", city)
+    per_day = _daily_by(daily, "merchant_category", "category_index", city, ["category_daily"])
     span = per_day.select(pl.col("day").min().alias("first"), pl.col("day").max().alias("last"))
     first, last = span.row(0)
     if first is None or first > start or last < end:
@@ -161,14 +158,13 @@ def _empty_index() -> pl.DataFrame:
 
 
 def year_on_year(
-    tx_or_daily: Any,
+    daily: pl.DataFrame,
     /,
     *,
     month: str,
     by: str = "merchant_category",
     city: str | None = None,
     min_customers: int = 10,
-    tz: str = DEFAULT_TZ,
 ) -> pl.DataFrame:
     """Spend and customers in a month against the same days of the same month a year before.
 
@@ -177,22 +173,22 @@ def year_on_year(
 
     Parameters
     ----------
-    tx_or_daily
-        Raw polars transactions (``customers`` = distinct payers in the window), or daily
-        aggregates with ``day``, ``by``, ``spend_minor``, ``customers`` (then ``customers`` is
-        the sum of daily distinct customers, i.e. customer-days).
+    daily
+        The ``category_daily`` mart (:func:`insights.read_mart`; ``merchant_category``,
+        ``merchant_city``, ``day``, ``spend_minor``, ``customers``) or, with
+        ``by="merchant_group_id"``, the ``group_daily`` mart. ``customers`` summed over days
+        and cities are customer-days, not people. Raw transactions are reduced first
+        (:func:`insights.reduce_marts`).
     month
         ``"YYYY-MM"``.
     by
-        Column to break down by, e.g. ``"merchant_category"`` or ``"merchant_group_id"``.
+        Column to break down by: ``"merchant_category"`` or ``"merchant_group_id"``.
     city
-        Only this city.
+        Only this city (needs ``merchant_city``: the ``category_daily`` mart).
     min_customers
-        Rows where either year may count fewer people are suppressed: with daily input, the
-        busiest day's customers (a lower bound of the distinct people in the window) must
-        reach it, since customer-days overstate people.
-    tz
-        Time zone of the calendar (raw transactions only).
+        Rows where either year may count fewer people are suppressed: the busiest day's
+        customers (a lower bound of the distinct people in the window) must reach it, since
+        customer-days overstate people.
 
     Returns
     -------
@@ -228,18 +224,9 @@ def year_on_year(
     """
     _check_min_customers(min_customers)
     first = parse_month(month)
-    is_tx = isinstance(tx_or_daily, pl.DataFrame | pl.LazyFrame) and "created_at" in (
-        tx_or_daily.collect_schema().names()
-    )
-    if is_tx:
-        frame = _transactions(tx_or_daily, "year_on_year").with_columns(
-            local_day(tz=tz).alias("day")
-        )
-    else:
-        frame = to_polars(tx_or_daily).lazy()
-    require_columns(
-        frame, ["day", by] + ([] if is_tx else ["spend_minor", "customers"]), who="year_on_year"
-    )
+    needed = ["day", by, "spend_minor", "customers"] + ([] if city is None else ["merchant_city"])
+    marts = ("group_daily",) if by == "merchant_group_id" else ("category_daily", "group_daily")
+    frame = _mart_frame(daily, "year_on_year", marts, needed).lazy()
     # The data's last day this month, over every city: a city's quiet last day is not the end.
     last_day = (
         frame.filter(pl.col("day").is_between(first, _month_end(first)))
@@ -261,18 +248,14 @@ def year_on_year(
         .then(pl.lit("last"))
         .alias("_period")
     )
-    # The privacy floor applies to people: with daily input, customers summed over days are
-    # customer-days (6 people can make 15), so the busiest day's distinct customers, a lower
-    # bound of the people in the window, must reach min_customers.
-    aggs = (
-        [_spend(), _payers(), _payers().alias("_people")]
-        if is_tx
-        else [
-            pl.col("spend_minor").sum().cast(pl.Int64),
-            pl.col("customers").sum().cast(pl.Int64),
-            pl.col("customers").max().cast(pl.Int64).alias("_people"),
-        ]
-    )
+    # The privacy floor applies to people: customers summed over days are customer-days (6
+    # people can make 15), so the busiest day's distinct customers, a lower bound of the
+    # people in the window, must reach min_customers.
+    aggs = [
+        pl.col("spend_minor").sum().cast(pl.Int64),
+        pl.col("customers").sum().cast(pl.Int64),
+        pl.col("customers").max().cast(pl.Int64).alias("_people"),
+    ]
     totals = (
         frame.with_columns(period)
         .filter(pl.col("_period").is_not_null())

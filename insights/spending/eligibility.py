@@ -1,68 +1,55 @@
 """Which places a month's trending list may rank: its input, chains and each place's history.
 
 The first steps of :func:`insights.trending_merchants` (see :mod:`insights.spending.trending`
-for the method): read the :func:`insights.merchant_monthly` table (or reduce raw transactions
-to it), check the month and city asked for, find the chains, and give every in-person place
-active in the month its first month and baseline of repeat customers.
+for the method): read the ``merchant_monthly`` mart, check the month and city asked for,
+find the chains, and give every in-person place active in the month its first month and
+baseline of repeat customers.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-import narwhals as nw
 import polars as pl
 
-from insights._common import DEFAULT_TZ, parse_month
+from insights._common import parse_month
 from insights.errors import ParameterError
-from insights.reduce.aggregates import merchant_monthly, to_polars
-from insights.spending._shared import shift_months
+from insights.spending._shared import mart_frame, shift_months
 
-__all__ = ["brand_key", "chain_groups", "monthly_input"]
+__all__ = ["MONTHLY_COLUMNS", "brand_key", "chain_groups", "monthly_input"]
 
-_TX_COLUMNS = ("created_at", "customer_id", "amount_minor", "merchant_id")
+#: The ``merchant_monthly`` columns the trending lists read.
+MONTHLY_COLUMNS = (
+    "merchant_id",
+    "merchant_name",
+    "merchant_group_id",
+    "merchant_category",
+    "merchant_city",
+    "month",
+    "customers",
+    "repeat_customers",
+)
 
 
-def monthly_input(tx_or_monthly: Any, /, *, tz: str = DEFAULT_TZ) -> pl.DataFrame:
-    """Return the :func:`insights.merchant_monthly` table as a polars DataFrame.
+def monthly_input(monthly: pl.DataFrame, /) -> pl.DataFrame:
+    """Return ``monthly`` if it is the ``merchant_monthly`` mart the trending lists read.
 
-    Accepts either raw transactions (recognised by ``created_at``), which are reduced with
-    :func:`insights.merchant_monthly`, or that table itself (recognised by
-    ``month`` and ``repeat_customers``), from any engine narwhals understands.
+    Raises
+    ------
+    ParameterError
+        Raw transactions (reduce them first: :func:`insights.reduce_marts`), another kind of
+        frame, or a frame lacking a column of :data:`MONTHLY_COLUMNS`.
 
     Examples
     --------
     >>> import polars as pl
-    >>> from datetime import date
-    >>> monthly = pl.DataFrame({"month": [date(2025, 9, 1)], "repeat_customers": [3]})
-    >>> monthly_input(monthly).shape
-    (1, 2)
+    >>> monthly_input(pl.DataFrame({"created_at": [1], "customer_id": ["c1"]}))
+    Traceback (most recent call last):
+    ...
+    insights.errors.ParameterError: trending reads the 'merchant_monthly' mart, not raw ...
 
     """
-    columns = _columns(tx_or_monthly)
-    if {"month", "repeat_customers"} <= set(columns):
-        return to_polars(tx_or_monthly)
-    if set(_TX_COLUMNS) <= set(columns):
-        return to_polars(merchant_monthly(tx_or_monthly, tz=tz))
-    msg = (
-        "Expected raw transactions (with columns "
-        f"{', '.join(_TX_COLUMNS)}) or the output of merchant_monthly (with month and "
-        f"repeat_customers); got columns {columns}."
-    )
-    raise ParameterError(msg)
-
-
-def _columns(frame: Any) -> list[str]:
-    if isinstance(frame, pl.LazyFrame):
-        return frame.collect_schema().names()
-    if isinstance(frame, pl.DataFrame):
-        return frame.columns
-    try:
-        return list(nw.from_native(frame).columns)
-    except TypeError as exc:
-        msg = f"Expected a frame of transactions or monthly aggregates, got {type(frame).__name__}."
-        raise ParameterError(msg) from exc
+    return mart_frame(monthly, "trending", ["merchant_monthly"], MONTHLY_COLUMNS)
 
 
 def _check_month(monthly: pl.DataFrame, month: str) -> date:

@@ -9,19 +9,16 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 import polars as pl
 
-from insights._common import DEFAULT_TZ, local_day, parse_month, require_columns
+from insights._common import parse_month
 from insights.errors import ParameterError
-from insights.reduce.aggregates import to_polars
 from insights.spending._shared import (
     brand_names as _brand_names,
     check_min_customers as _check_min_customers,
+    mart_frame as _mart_frame,
     month_end as _month_end,
-    payers as _payers,
-    transactions as _transactions,
 )
 
 __all__ = ["regional_favourites"]
@@ -41,7 +38,7 @@ def _period_bounds(month: str | tuple[str, str] | None) -> tuple[date, date] | N
 
 
 def regional_favourites(
-    tx_or_monthly: Any,
+    monthly: pl.DataFrame,
     /,
     *,
     groups: Sequence[str] = (),
@@ -49,7 +46,6 @@ def regional_favourites(
     month: str | tuple[str, str] | None = None,
     min_customers: int = 10,
     leading: int = 2,
-    tz: str = DEFAULT_TZ,
 ) -> pl.DataFrame:
     """Which of some rival brands each city prefers, by distinct customers.
 
@@ -62,10 +58,12 @@ def regional_favourites(
 
     Parameters
     ----------
-    tx_or_monthly
-        Raw polars transactions (customers counted once per brand and city over the period) or
-        :func:`insights.merchant_monthly` output (customers summed over locations
-        and months, so a customer of two locations counts twice).
+    monthly
+        The ``merchant_monthly`` mart (:func:`insights.read_mart`; ``merchant_group_id``,
+        ``merchant_city``, ``month``, ``customers``; ``merchant_name`` for brand names).
+        Customers are summed over a rival's locations in the city and over the period's months,
+        so a customer of two locations, or of two months, counts twice. Raw transactions are
+        reduced first (:func:`insights.reduce_marts`).
     groups
         The rival ``merchant_group_id`` values (at least two).
     brands
@@ -79,8 +77,6 @@ def regional_favourites(
         shares cannot reveal the small count and the city is visibly left out, not missing.
     leading
         How many rivals to pick when neither ``groups`` nor ``brands`` is given.
-    tz
-        Time zone of the calendar (raw transactions only).
 
     Returns
     -------
@@ -124,25 +120,20 @@ def regional_favourites(
     _check_min_customers(min_customers)
     if groups and brands:
         raise ParameterError("regional_favourites: give groups or brands, not both.")
-    names = _brand_names(tx_or_monthly)
-    bounds = _period_bounds(month)
-    is_tx = isinstance(tx_or_monthly, pl.DataFrame | pl.LazyFrame) and "created_at" in (
-        tx_or_monthly.collect_schema().names()
+    frame = _mart_frame(
+        monthly,
+        "regional_favourites",
+        ["merchant_monthly"],
+        ["merchant_group_id", "merchant_city", "month", "customers"],
     )
-    if is_tx:
-        frame = _transactions(tx_or_monthly, "regional_favourites").with_columns(
-            local_day(tz=tz).alias("day")
-        )
-        in_period = pl.lit(value=True) if bounds is None else pl.col("day").is_between(*bounds)
-        agg = _payers()
-    else:
-        frame = to_polars(tx_or_monthly).lazy()
-        require_columns(frame, ["month", "customers"], who="regional_favourites")
-        in_period = pl.lit(value=True) if bounds is None else pl.col("month").is_between(*bounds)
-        agg = pl.col("customers").sum().cast(pl.Int64)
-    require_columns(frame, ["merchant_group_id", "merchant_city"], who="regional_favourites")
-    in_person = frame.filter(in_period, pl.col("merchant_city").is_not_null()).join(
-        names.lazy(), on="merchant_group_id", how="left"
+    names = _brand_names(frame)
+    bounds = _period_bounds(month)
+    in_period = pl.lit(value=True) if bounds is None else pl.col("month").is_between(*bounds)
+    agg = pl.col("customers").sum().cast(pl.Int64)
+    in_person = (
+        frame.lazy()
+        .filter(in_period, pl.col("merchant_city").is_not_null())
+        .join(names.lazy(), on="merchant_group_id", how="left")
     )
     if groups:
         rivals = list(dict.fromkeys(groups))

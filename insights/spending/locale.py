@@ -2,8 +2,10 @@
 
 Amounts are integer minor units (``amount_minor``) in the ``currency`` each transaction
 carries. Summing two currencies is meaningless, so a report works on one currency at a time:
-:func:`data_currency` picks the currency of most rows, :func:`in_currency` splits the rows in
-it from the rest, and :func:`currency_note` says what was left out. Charts take the code and
+the reduce keeps the currency of most rows and records the rows per currency
+(:func:`insights.mart_currencies`), from which :func:`data_currency` names that currency and
+:func:`currency_note` says what was left out; :func:`in_currency` does the split on raw rows
+when exploring them. Charts take the code and
 label axes with :func:`currency_symbol`, dividing by :func:`minor_per_major` (100 for GBP,
 USD and EUR; 1 for JPY).
 """
@@ -11,11 +13,11 @@ USD and EUR; 1 for JPY).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TypeVar
 
 import polars as pl
 
-from insights._common import local_day
+from insights._common import require_columns
 from insights.errors import ContractError, ParameterError
 
 __all__ = [
@@ -26,6 +28,8 @@ __all__ = [
     "latest_complete_month",
     "minor_per_major",
 ]
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 _SYMBOLS = {
     "GBP": "£",
@@ -77,33 +81,37 @@ def minor_per_major(code: str, /) -> int:
     return 1 if code.upper() in _NO_MINOR else 100
 
 
-def _currency_counts(tx: Any) -> pl.DataFrame:
-    if isinstance(tx, pl.DataFrame) and tx.columns == ["currency", "rows"]:
-        # Already counted, e.g. insights.mart_currencies(MART_DIR): no raw rows needed.
-        return (
-            tx.group_by("currency")
-            .agg(pl.col("rows").sum().cast(pl.Int64))
-            .sort("rows", "currency", descending=[True, False])
+def _currency_counts(currencies: pl.DataFrame, who: str) -> pl.DataFrame:
+    """Check the rows-per-currency table (:func:`insights.mart_currencies`); most rows first."""
+    if isinstance(currencies, pl.DataFrame | pl.LazyFrame) and "created_at" in (
+        currencies.collect_schema().names()
+    ):
+        raise ParameterError(
+            f"{who} reads rows per currency (`ins.mart_currencies(MART_DIR)`: currency, rows), "
+            "not raw transactions; the reduce records them (`ins.reduce_marts(...)` then "
+            "`ins.mart_currencies` of its folder), or count them yourself with "
+            "`tx.group_by('currency').agg(pl.len().alias('rows'))`."
         )
-    if isinstance(tx, pl.DataFrame):
-        tx = tx.lazy()
-    if not isinstance(tx, pl.LazyFrame) or "currency" not in tx.collect_schema().names():
-        raise ParameterError("expected a polars frame of transactions with a 'currency' column")
+    if not isinstance(currencies, pl.DataFrame):
+        raise ParameterError(
+            f"{who} takes a polars DataFrame of rows per currency (currency, rows), got "
+            f"{type(currencies).__name__}; use `ins.mart_currencies(MART_DIR)`."
+        )
+    require_columns(currencies, ["currency", "rows"], who=who)
     return (
-        tx.group_by("currency")
-        .agg(pl.len().cast(pl.Int64).alias("rows"))
+        currencies.group_by("currency")
+        .agg(pl.col("rows").sum().cast(pl.Int64))
         .sort("rows", "currency", descending=[True, False])
-        .collect()
     )
 
 
-def data_currency(tx: Any, /) -> str:
+def data_currency(currencies: pl.DataFrame, /) -> str:
     """Return the currency of most transactions: the currency a report is written in.
 
     Parameters
     ----------
-    tx
-        A polars DataFrame or LazyFrame with a ``currency`` column.
+    currencies
+        Rows per currency: ``currency``, ``rows`` (:func:`insights.mart_currencies`).
 
     Returns
     -------
@@ -118,18 +126,21 @@ def data_currency(tx: Any, /) -> str:
     Examples
     --------
     >>> import polars as pl
-    >>> data_currency(pl.DataFrame({"currency": ["USD", "USD", "EUR"]}))
+    >>> data_currency(pl.DataFrame({"currency": ["USD", "EUR"], "rows": [2, 1]}))
     'USD'
 
     """
-    counts = _currency_counts(tx)
+    counts = _currency_counts(currencies, "data_currency")
     if counts.is_empty():
         raise ContractError("data_currency: no transactions, so no currency.")
     return str(counts.get_column("currency")[0])
 
 
-def in_currency(tx: Any, /, *, currency: str) -> Any:
-    """Keep the transactions in ``currency``: amounts in several currencies cannot be added.
+def in_currency(tx: Frame, /, *, currency: str) -> Frame:
+    """Keep the raw transactions in ``currency``: amounts in several currencies cannot be added.
+
+    The reduce does this itself (the marts hold the main currency); this is for exploring raw
+    rows.
 
     Parameters
     ----------
@@ -157,29 +168,38 @@ def in_currency(tx: Any, /, *, currency: str) -> Any:
     [1, 3]
 
     """
-    counts = _currency_counts(tx)
+    if not isinstance(tx, pl.DataFrame | pl.LazyFrame):
+        raise ParameterError(f"in_currency takes a polars frame, got {type(tx).__name__}.")
+    require_columns(tx, ["currency"], who="in_currency")
+    counts = (
+        tx.lazy()
+        .group_by("currency")
+        .agg(pl.len().cast(pl.Int64).alias("rows"))
+        .sort("rows", "currency", descending=[True, False])
+        .collect()
+    )
     if currency not in counts.get_column("currency").to_list():
         found = ", ".join(f"{c} ({n:,} rows)" for c, n in counts.rows()) or "none"
         raise ContractError(f"No transaction is in {currency}; currencies found: {found}.")
     return tx.filter(pl.col("currency") == currency)
 
 
-def currency_note(tx: Any, /, *, currency: str) -> str:
+def currency_note(currencies: pl.DataFrame, /, *, currency: str) -> str:
     """One sentence naming the report's currency and what was left out in other currencies.
 
-    ``tx`` is transactions with a ``currency`` column, or their counts per currency
-    (``currency``, ``rows``, e.g. :func:`insights.mart_currencies`). Counts are of
-    transactions, not people.
+    ``currencies`` is the raw rows per currency (``currency``, ``rows``):
+    :func:`insights.mart_currencies` of the mart folder. Counts are of transactions, not
+    people.
 
     Examples
     --------
     >>> import polars as pl
-    >>> tx = pl.DataFrame({"currency": ["GBP"] * 98 + ["EUR", "USD"]})
-    >>> currency_note(tx, currency="GBP")
+    >>> counts = pl.DataFrame({"currency": ["GBP", "EUR", "USD"], "rows": [98, 1, 1]})
+    >>> currency_note(counts, currency="GBP")
     'Amounts are in GBP; 2 transactions in other currencies (1 EUR, 1 USD; 2.0% of all) are left out, since amounts in different currencies cannot be added up.'
 
     """  # noqa: E501
-    counts = _currency_counts(tx)
+    counts = _currency_counts(currencies, "currency_note")
     others = counts.filter(pl.col("currency") != currency)
     if others.is_empty():
         return f"Amounts are in {currency}."
@@ -194,16 +214,14 @@ def currency_note(tx: Any, /, *, currency: str) -> str:
     )
 
 
-def latest_complete_month(daily: Any, /, *, tz: str = "UTC") -> str:
+def latest_complete_month(daily: pl.DataFrame, /) -> str:
     """Return the latest month the data covers to its last day: a report's natural default.
 
     Parameters
     ----------
     daily
-        A polars frame with a local ``day`` column (``category_daily``, ``group_daily``), or
-        transactions with ``created_at`` (UTC), whose days are taken in ``tz``.
-    tz
-        Time zone of the calendar, for transactions only.
+        A daily mart (``category_daily``, ``group_daily``, ``active_customers_daily``): its
+        local ``day`` column.
 
     Returns
     -------
@@ -214,7 +232,8 @@ def latest_complete_month(daily: Any, /, *, tz: str = "UTC") -> str:
     Raises
     ------
     ParameterError
-        No rows, or no ``day`` / ``created_at`` column.
+        No rows, no ``day`` column, or raw transactions (reduce them first:
+        :func:`insights.reduce_marts`).
 
     Examples
     --------
@@ -226,18 +245,21 @@ def latest_complete_month(daily: Any, /, *, tz: str = "UTC") -> str:
     '2025-08'
 
     """
-    frame = daily.lazy() if isinstance(daily, pl.DataFrame) else daily
-    if not isinstance(frame, pl.LazyFrame):
-        raise ParameterError("latest_complete_month needs a polars frame")
-    names = frame.collect_schema().names()
-    if "day" in names:
-        day = pl.col("day")
-    elif "created_at" in names:
-        day = local_day("created_at", tz=tz)
-    else:
+    if isinstance(daily, pl.DataFrame | pl.LazyFrame) and "created_at" in (
+        daily.collect_schema().names()
+    ):
         raise ParameterError(
-            f"latest_complete_month needs a 'day' or 'created_at' column; got {names}"
+            "latest_complete_month reads a daily mart (a local 'day' column), not raw "
+            "transactions: `ins.read_mart(MART_DIR, 'active_customers_daily')`, or reduce raw "
+            "data first with `ins.reduce_marts(...)`."
         )
+    if not isinstance(daily, pl.DataFrame):
+        raise ParameterError(
+            f"latest_complete_month takes a daily mart as a polars DataFrame, got "
+            f"{type(daily).__name__}."
+        )
+    require_columns(daily, ["day"], who="latest_complete_month")
+    frame, day = daily.lazy(), pl.col("day")
     last = frame.select(day.max()).collect().item()
     if not isinstance(last, date):
         raise ParameterError("latest_complete_month: no rows, so no month.")

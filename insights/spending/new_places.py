@@ -7,11 +7,8 @@ month, cannot be ranked by growth, so it is listed here by its regulars this mon
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
-from insights._common import DEFAULT_TZ
 from insights.spending._scoring import Rules, assessed, ranked
 from insights.spending._shared import in_city, month_name, plural
 
@@ -19,7 +16,7 @@ __all__ = ["new_merchants", "new_places_note"]
 
 
 def new_merchants(
-    tx_or_monthly: Any,
+    monthly: pl.DataFrame,
     /,
     *,
     month: str,
@@ -30,7 +27,6 @@ def new_merchants(
     min_baseline: float = 3.0,
     chain_min_cities: int = 2,
     chain_min_locations: int = 3,
-    tz: str = DEFAULT_TZ,
 ) -> pl.DataFrame:
     """Independent in-person places too new, or too small before, to rank by growth.
 
@@ -43,13 +39,13 @@ def new_merchants(
 
     Parameters
     ----------
-    tx_or_monthly
-        Raw transactions or :func:`insights.merchant_monthly` output.
+    monthly
+        The ``merchant_monthly`` mart, as in :func:`trending_merchants`.
     month
         Target month, ``"YYYY-MM"``.
     city
         Only this city; ``None`` for all cities.
-    top_n, min_customers, baseline_months, min_baseline, chain_min_cities, chain_min_locations, tz
+    top_n, min_customers, baseline_months, min_baseline, chain_min_cities, chain_min_locations
         As in :func:`trending_merchants`.
 
     Returns
@@ -89,7 +85,7 @@ def new_merchants(
         chain_min_cities=chain_min_cities,
         chain_min_locations=chain_min_locations,
     )
-    places = assessed(tx_or_monthly, month=month, city=city, tz=tz, rules=rules, top_n=top_n)
+    places = assessed(monthly, month=month, city=city, rules=rules, top_n=top_n)
     return ranked(
         places.filter(pl.col("stage").is_in(["new", "small_baseline"])),  # >= k repeat
         by=["repeat_customers", "customers"],

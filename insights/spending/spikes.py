@@ -7,7 +7,7 @@ average ``min_baseline_customers`` customers a day over the previous week.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
 
@@ -17,6 +17,7 @@ from insights.spending._shared import (
     brand_names as _brand_names,
     check_min_customers as _check_min_customers,
     daily_by as _daily_by,
+    mart_frame as _mart_frame,
 )
 
 __all__ = ["SpikeKey", "spending_spikes"]
@@ -25,7 +26,7 @@ SpikeKey = Literal["merchant_category", "merchant_group_id"]
 
 
 def spending_spikes(
-    daily: Any,
+    daily: pl.DataFrame,
     /,
     *,
     by: SpikeKey = "merchant_category",
@@ -36,7 +37,7 @@ def spending_spikes(
     min_baseline_customers: float = 10.0,
     min_active_share: float = 0.8,
     month: str | None = None,
-    names: Any | None = None,
+    names: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Days whose spend jumps against both the previous week and the year so far.
 
@@ -55,8 +56,10 @@ def spending_spikes(
     Parameters
     ----------
     daily
-        :func:`insights.category_daily` or :func:`insights.group_daily`
-        output; cities are summed, missing days count as zero spend.
+        The ``category_daily`` mart (``by="merchant_category"``) or the ``group_daily`` mart
+        (``by="merchant_group_id"``), as :func:`insights.read_mart` returns them (``<by>``,
+        ``day``, ``spend_minor``, ``customers``); cities are summed, missing days count as
+        zero spend.
     by
         ``"merchant_category"`` or ``"merchant_group_id"``.
     min_ratio
@@ -78,9 +81,8 @@ def spending_spikes(
         ``"YYYY-MM"``: only spikes from 1 January of that year to the end of that month (the
         "year so far" of a monthly report). ``None``: every day in ``daily``.
     names
-        With ``by="merchant_group_id"``: a frame with ``merchant_group_id`` and
-        ``merchant_name`` (raw transactions or :func:`insights.merchant_monthly`)
-        to label each group with its brand in a ``brand`` column.
+        With ``by="merchant_group_id"``: the ``merchant_monthly`` mart, to label each group
+        with its brand (its most common ``merchant_name``) in a ``brand`` column.
 
     Returns
     -------
@@ -122,7 +124,8 @@ def spending_spikes(
     if not 0 <= min_active_share <= 1:
         msg = f"min_active_share is a share of days, between 0 and 1; got {min_active_share}."
         raise ParameterError(msg)
-    per_day = _daily_by(daily, by, "spending_spikes", city)
+    marts = ["group_daily"] if by == "merchant_group_id" else ["category_daily"]
+    per_day = _daily_by(daily, by, "spending_spikes", city, marts)
     in_year_so_far = pl.lit(value=True)
     if month is not None:
         first = parse_month(month)
@@ -168,5 +171,6 @@ def spending_spikes(
         .sort(["ratio_year_to_date", by, "day"], descending=[True, False, False])
     )
     if names is not None and by == "merchant_group_id":
-        spikes = spikes.join(_brand_names(names), on=by, how="left")
+        labels = _mart_frame(names, "spending_spikes (names)", ["merchant_monthly"], [by])
+        spikes = spikes.join(_brand_names(labels), on=by, how="left")
     return spikes

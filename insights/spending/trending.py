@@ -66,11 +66,8 @@ places too new to rank in :mod:`insights.spending.new_places`.
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
-from insights._common import DEFAULT_TZ
 from insights.spending._scoring import STAGES, Rules, assessed, ranked
 from insights.spending._shared import in_city, month_name, plural
 
@@ -78,7 +75,7 @@ __all__ = ["trending_funnel", "trending_merchants", "trending_note"]
 
 
 def trending_merchants(
-    tx_or_monthly: Any,
+    monthly: pl.DataFrame,
     /,
     *,
     month: str,
@@ -89,7 +86,6 @@ def trending_merchants(
     min_baseline: float = 3.0,
     chain_min_cities: int = 2,
     chain_min_locations: int = 3,
-    tz: str = DEFAULT_TZ,
     prior_quantile: float = 0.1,
     repeat_prior_strength: float = 20.0,
     min_score: float = 1.0,
@@ -101,9 +97,11 @@ def trending_merchants(
 
     Parameters
     ----------
-    tx_or_monthly
-        Raw transactions (``data_contracts/transactions.yaml``) or the output of
-        :func:`insights.merchant_monthly`, as a polars, DuckDB or Spark frame.
+    monthly
+        The ``merchant_monthly`` mart (:func:`insights.read_mart`): ``merchant_id``,
+        ``merchant_name``, ``merchant_group_id``, ``merchant_category``, ``merchant_city``,
+        ``month``, ``customers``, ``repeat_customers``. Raw transactions are reduced first
+        (:func:`insights.reduce_marts`).
     month
         Target month, ``"YYYY-MM"``; must hold payments.
     city
@@ -122,8 +120,6 @@ def trending_merchants(
     chain_min_cities, chain_min_locations
         A merchant group with locations in at least this many cities, or with at least this
         many locations, is a chain and is excluded.
-    tz
-        Time zone of the calendar month (used only when raw transactions are given).
     prior_quantile
         Quantile of the posterior rate ratio used as the score (lower = more cautious).
     repeat_prior_strength
@@ -187,7 +183,7 @@ def trending_merchants(
         repeat_prior_strength=repeat_prior_strength,
         min_score=min_score,
     )
-    places = assessed(tx_or_monthly, month=month, city=city, tz=tz, rules=rules, top_n=top_n)
+    places = assessed(monthly, month=month, city=city, rules=rules, top_n=top_n)
     return ranked(
         places.filter(pl.col("stage") == "listed"),
         by=["score"],
@@ -206,7 +202,7 @@ def trending_merchants(
 
 
 def trending_funnel(
-    tx_or_monthly: Any,
+    monthly: pl.DataFrame,
     /,
     *,
     month: str,
@@ -216,7 +212,6 @@ def trending_funnel(
     min_baseline: float = 3.0,
     chain_min_cities: int = 2,
     chain_min_locations: int = 3,
-    tz: str = DEFAULT_TZ,
     prior_quantile: float = 0.1,
     repeat_prior_strength: float = 20.0,
     min_score: float = 1.0,
@@ -231,11 +226,11 @@ def trending_funnel(
 
     Parameters
     ----------
-    tx_or_monthly
-        Raw transactions or :func:`insights.merchant_monthly` output.
+    monthly
+        The ``merchant_monthly`` mart, as in :func:`trending_merchants`.
     month, city, min_customers, baseline_months, min_baseline, chain_min_cities
         As in :func:`trending_merchants`.
-    chain_min_locations, tz, prior_quantile, repeat_prior_strength, min_score
+    chain_min_locations, prior_quantile, repeat_prior_strength, min_score
         As in :func:`trending_merchants`.
 
     Returns
@@ -275,7 +270,7 @@ def trending_funnel(
         repeat_prior_strength=repeat_prior_strength,
         min_score=min_score,
     )
-    places = assessed(tx_or_monthly, month=month, city=city, tz=tz, rules=rules)
+    places = assessed(monthly, month=month, city=city, rules=rules)
     counts = places.group_by("stage").agg(pl.len().cast(pl.Int64).alias("places"))
     steps = pl.DataFrame(
         {

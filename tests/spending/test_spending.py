@@ -8,7 +8,8 @@ from conftest import monthly_frame, tx_frame
 from polars.testing import assert_frame_equal
 
 from insights.errors import InsufficientHistoryError, ParameterError
-from insights.reduce.aggregates import city_monthly, total_monthly
+from insights.reduce.aggregates import category_daily, city_monthly, merchant_monthly, total_monthly
+from insights.reduce.pipeline import reduce_marts
 from insights.spending.categories import category_index, year_on_year
 from insights.spending.favourites import regional_favourites
 from insights.spending.headlines import monthly_headlines
@@ -141,7 +142,7 @@ def test_spikes_reject_unknown_key() -> None:
 # --- year_on_year --------------------------------------------------------------------------
 
 
-def test_year_on_year_from_transactions_counts_distinct_customers() -> None:
+def test_year_on_year_compares_the_same_days_of_the_category_daily_mart() -> None:
     last_year = [f"c{k}" for k in range(10)]
     this_year = [f"c{k}" for k in range(15)]
     tx = tx_frame(
@@ -151,7 +152,7 @@ def test_year_on_year_from_transactions_counts_distinct_customers() -> None:
         + ["2025-09-03 12:00"] * 15,
         amount_minor=[100] * 20 + [200] * 15,
     )
-    result = year_on_year(tx, month="2025-09")
+    result = year_on_year(category_daily(tx), month="2025-09")
     expected = pl.DataFrame(
         {
             "merchant_category": ["eating_out"],
@@ -166,6 +167,20 @@ def test_year_on_year_from_transactions_counts_distinct_customers() -> None:
         }
     )
     assert_frame_equal(result, expected)
+
+
+def test_year_on_year_refuses_raw_transactions_and_names_the_one_call_that_reduces_them() -> None:
+    tx = tx_frame(created_at=["2024-09-03 12:00", "2025-09-03 12:00"])
+    with pytest.raises(ParameterError, match=r"not raw transactions: .*ins\.reduce_marts"):
+        year_on_year(tx, month="2025-09")
+    with pytest.raises(ParameterError, match=r"as a polars DataFrame, got LazyFrame"):
+        year_on_year(category_daily(tx).lazy(), month="2025-09")
+    # Raw rows for exploration: the marts in one call, then the insight.
+    marts = reduce_marts(tx)
+    assert_frame_equal(
+        year_on_year(marts["category_daily"], month="2025-09", min_customers=1),
+        year_on_year(category_daily(tx), month="2025-09", min_customers=1),
+    )
 
 
 def test_year_on_year_suppresses_small_groups() -> None:
@@ -206,7 +221,8 @@ def test_favourites_per_city_with_shares() -> None:
         merchant_city=["Leeds"] * 60 + ["York"] * 10,
         created_at="2025-09-10 12:00",
     )
-    result = regional_favourites(tx, groups=["g_bean", "g_bun"], month="2025-09")
+    monthly = merchant_monthly(tx)
+    result = regional_favourites(monthly, groups=["g_bean", "g_bun"], month="2025-09")
     expected = pl.DataFrame(
         {
             "merchant_city": ["Leeds", "Leeds", "York", "York"],
@@ -220,10 +236,12 @@ def test_favourites_per_city_with_shares() -> None:
         }
     )
     assert_frame_equal(result, expected)
-    by_name = regional_favourites(tx, brands=["Bean", "Bun"], month="2025-09")
+    by_name = regional_favourites(monthly, brands=["Bean", "Bun"], month="2025-09")
     assert_frame_equal(by_name, expected)
     with pytest.raises(ParameterError, match=r"no brand called 'Beans'\. Did you mean 'Bean'"):
-        regional_favourites(tx, brands=["Beans", "Bun"], month="2025-09")
+        regional_favourites(monthly, brands=["Beans", "Bun"], month="2025-09")
+    with pytest.raises(ParameterError, match=r"'merchant_monthly' mart, not raw transactions"):
+        regional_favourites(tx, groups=["g_bean", "g_bun"], month="2025-09")
 
 
 def test_favourites_drop_a_city_with_a_tiny_rival() -> None:

@@ -273,7 +273,7 @@ def test_top_n_and_city_filter() -> None:
     assert "ry" in _ids(trending_merchants(monthly, month="2025-09"))
 
 
-def test_raw_transactions_give_the_same_list_as_monthly() -> None:
+def test_raw_transactions_are_refused_and_their_merchant_monthly_mart_is_ranked() -> None:
     tx = tx_frame(
         customer_id=["a", "a", "b", "b", "c"],
         created_at=[
@@ -284,12 +284,10 @@ def test_raw_transactions_give_the_same_list_as_monthly() -> None:
             "2025-09-03 10:00",
         ],
     )
-    from_tx = new_merchants(tx, month="2025-09", min_customers=1, baseline_months=4)
-    from_monthly = new_merchants(
-        merchant_monthly(tx), month="2025-09", min_customers=1, baseline_months=4
-    )
-    assert_frame_equal(from_tx, from_monthly)
-    assert len(from_tx) == 1
+    with pytest.raises(ParameterError, match=r"not raw transactions: .*ins\.reduce_marts"):
+        new_merchants(tx, month="2025-09", min_customers=1, baseline_months=4)
+    found = new_merchants(merchant_monthly(tx), month="2025-09", min_customers=1, baseline_months=4)
+    assert _ids(found) == ["m1"]
 
 
 @pytest.mark.parametrize("month", ["2025-9", "September", "2025-00"])
@@ -329,8 +327,10 @@ def test_min_customers_below_one_is_refused() -> None:
 
 
 def test_unrecognised_input_is_refused() -> None:
-    with pytest.raises(ParameterError, match="created_at"):
+    with pytest.raises(ParameterError, match=r"trending needs columns .*missing \['merchant_id'"):
         trending_merchants(pl.DataFrame({"x": [1]}), month="2025-09")
+    with pytest.raises(ParameterError, match=r"'merchant_monthly' mart as a polars DataFrame"):
+        trending_merchants(_monthly().lazy(), month="2025-09")
 
 
 def test_funnel_counts_every_place_once_and_the_note_says_why() -> None:

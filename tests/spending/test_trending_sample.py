@@ -83,7 +83,8 @@ def test_spike_found_on_its_day(sample: tuple[pl.LazyFrame, dict[str, Any]]) -> 
 def test_favourites_match(sample: tuple[pl.LazyFrame, dict[str, Any]]) -> None:
     tx, truth = sample
     rivals = truth["rivals"]
-    favourites = regional_favourites(tx, groups=rivals["merchant_group_ids"]).filter(
+    monthly = merchant_monthly(tx).collect()
+    favourites = regional_favourites(monthly, groups=rivals["merchant_group_ids"]).filter(
         pl.col("favourite")
     )
     found = dict(favourites.select("merchant_city", "merchant_group_id").iter_rows())
