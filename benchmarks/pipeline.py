@@ -167,7 +167,7 @@ def measure(command: list[str], work: Path, *, kernel: bool = False) -> Measure:
     return Measure(wall, cpu, tree, peak[0] / 1024**3 if kernel else None)
 
 
-def run_size(copies: int, work: Path) -> dict[str, Measure | int]:
+def run_size(copies: int, work: Path, before_max: int) -> dict[str, Measure | int]:
     raw = SAMPLE if copies == 1 else work / f"raw-x{copies}"
     started = time.perf_counter()
     ready = raw / ".complete"  # a copy generated earlier (--keep-data or --generate-only)
@@ -183,39 +183,42 @@ def run_size(copies: int, work: Path) -> dict[str, Measure | int]:
     marts, before = work / f"marts-x{copies}", work / f"before-x{copies}"
     shutil.rmtree(marts, ignore_errors=True)
     shutil.rmtree(before, ignore_errors=True)
+    if copies == 1:  # the new day is added to a copy: the sample stays as it is
+        day = work / "raw-x1"
+        shutil.rmtree(day, ignore_errors=True)
+        shutil.copytree(SAMPLE, day)
+        raw = day
     out: dict[str, Measure | int] = {"rows": rows}
-    out["before"] = measure(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from insights.reduce.partitioned import write_aggregates; "
-            "write_aggregates(sys.argv[1], sys.argv[2])",
-            str(raw / "transactions"),
-            str(before),
-        ],
-        work,
+    out["full"] = measure(
+        [*INSIGHTS, "reduce", str(raw), "--out", str(marts), "--full", "--quiet"], work
     )
-    out["full"] = measure([*INSIGHTS, "reduce", str(raw), "--out", str(marts), "--quiet"], work)
     print(f"x{copies}: reduce {out['full']}", flush=True)
     for name, params in REPORTS.items():
         reports = work / f"reports-x{copies}"
         command = [*INSIGHTS, "report", "run", name, *params, "--data", str(marts)]
         out[name] = measure([*command, "--out", str(reports), "--force"], work, kernel=True)
         print(f"x{copies}: {name} {out[name]}", flush=True)
-    if copies == 1:
-        day = work / "raw-x1"
-        shutil.rmtree(day, ignore_errors=True)
-        shutil.copytree(SAMPLE, day)
-        raw = day
-        shutil.rmtree(marts)
-        subprocess.run([*INSIGHTS, "reduce", str(raw), "--out", str(marts), "--quiet"], check=True)
     added = add_a_day(raw)
     out["new_rows"] = added
     out["incremental"] = measure(
         [*INSIGHTS, "reduce", str(raw), "--out", str(marts), "--quiet"], work
     )
     print(f"x{copies}: incremental {out['incremental']}", flush=True)
-    shutil.rmtree(before, ignore_errors=True)
+    if copies <= before_max:
+        # What `insights reduce` ran before the marts, on the same rows (the new day included).
+        out["before"] = measure(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from insights.reduce.partitioned import write_aggregates; "
+                "write_aggregates(sys.argv[1], sys.argv[2])",
+                str(raw / "transactions"),
+                str(before),
+            ],
+            work,
+        )
+        print(f"x{copies}: before {out['before']}", flush=True)
+        shutil.rmtree(before, ignore_errors=True)
     return out
 
 
@@ -234,10 +237,12 @@ def table(results: dict[int, dict[str, Measure | int]]) -> list[str]:
     """One row per size; times as wall / CPU (user + system), ratios of CPU and of wall."""
     base = results[min(results)]
 
-    def both(m: Measure) -> str:
+    def both(m: Measure | int) -> str:
+        assert isinstance(m, Measure)
         return f"{m.wall:.1f} / {m.cpu:.1f} s"
 
-    def ratio(a: Measure, b: Measure) -> str:
+    def ratio(a: Measure, b: Measure | int) -> str:
+        assert isinstance(b, Measure)
         return f"{a.cpu / b.cpu:.2f}× ({a.wall / b.wall:.2f}×)"
 
     lines = [
@@ -249,19 +254,45 @@ def table(results: dict[int, dict[str, Measure | int]]) -> list[str]:
         "| ---: | ---: | ---: |",
     ]
     for _, r in sorted(results.items()):
-        full, before, inc = r["full"], r["before"], r["incremental"]
+        full, before, inc = r["full"], r.get("before"), r["incremental"]
         trend, contact = r["trending_spending"], r["contact_rate_forecast"]
         bt, bc = base["trending_spending"], base["contact_rate_forecast"]
-        assert isinstance(full, Measure) and isinstance(before, Measure)
+        assert isinstance(full, Measure)
         assert isinstance(inc, Measure) and isinstance(trend, Measure)
         assert isinstance(contact, Measure) and isinstance(bt, Measure) and isinstance(bc, Measure)
         lines.append(
-            f"| {r['rows']:,} | {both(full)} | {both(before)} | {ratio(full, before)} "
-            f"| {full.peak_gb:.2f} ({before.peak_gb:.2f}) GB | {both(inc)} | {ratio(inc, full)} "
+            f"| {r['rows']:,} | {both(full)} | {both(before) if before else 'not run'} "
+            f"| {ratio(full, before) if before else '–'} | {full.peak_gb:.2f} "
+            f"({before.peak_gb if before else 0:.2f}) GB | {both(inc)} | {ratio(inc, full)} "
             f"| {both(trend)} | {ratio(trend, bt)} | {trend.kernel_gb or 0:.2f} GB "
             f"| {both(contact)} | {ratio(contact, bc)} | {contact.kernel_gb or 0:.2f} GB |"
         )
     return lines
+
+
+def record(
+    lines: list[str],
+    results: dict[int, dict[str, Measure | int]],
+    began: float,
+    load: tuple[float, float, float],
+) -> None:
+    """Append the table so far to ``benchmarks/pipeline_results.md``."""
+    after = os.getloadavg()
+    note = [
+        "",
+        f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"`{' '.join(sys.argv)}` on {_machine()}; {time.perf_counter() - began:.0f} s so far; "
+        f"load (1 min) {load[0]:.1f} at the start, {after[0]:.1f} now. Times are wall / CPU "
+        "(user + system). New day rows: "
+        + ", ".join(f"x{k}: {r['new_rows']:,}" for k, r in sorted(results.items()))
+        + ".",
+        "",
+        *lines,
+        "",
+    ]
+    with (ROOT / "benchmarks" / "pipeline_results.md").open("a") as handle:
+        handle.write("\n".join(note))
 
 
 def main() -> int:
@@ -272,6 +303,12 @@ def main() -> int:
     parser.add_argument("--no-record", action="store_true", help="do not append the results")
     parser.add_argument(
         "--generate-only", action="store_true", help="write the copies' raw data and stop"
+    )
+    parser.add_argument(
+        "--before-max",
+        type=int,
+        default=1_000,
+        help="measure the reduce before the marts only up to this many copies",
     )
     args = parser.parse_args()
     copies = sorted(set(args.copies or [1]))
@@ -289,25 +326,14 @@ def main() -> int:
             (raw / ".complete").parent.mkdir(parents=True)
             (raw / ".complete").write_text(str(replicate(SAMPLE, raw, k)))
         return 0
-    results = {k: run_size(k, args.work) for k in copies}
-    lines = table(results)
-    print("\n".join(lines))
-    after = os.getloadavg()
-    if not args.no_record:
-        note = [
-            "",
-            f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            "",
-            f"`{' '.join(sys.argv)}` on {_machine()}; {time.perf_counter() - began:.0f} s; "
-            f"load (1 min) {load[0]:.1f} before, {after[0]:.1f} after. New day rows: "
-            + ", ".join(f"x{k}: {r['new_rows']:,}" for k, r in sorted(results.items()))
-            + ".",
-            "",
-            *lines,
-            "",
-        ]
-        with (ROOT / "benchmarks" / "pipeline_results.md").open("a") as handle:
-            handle.write("\n".join(note))
+    results: dict[int, dict[str, Measure | int]] = {}
+    for k in copies:
+        results[k] = run_size(k, args.work, args.before_max)
+        lines = table(results)
+        print("\n".join(lines), flush=True)
+        if not args.no_record:
+            # Recorded size by size: a run stopped later keeps what it measured.
+            record(lines, results, began, load)
     if not args.keep_data:
         shutil.rmtree(args.work, ignore_errors=True)
     return 0
