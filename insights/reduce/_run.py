@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,8 +37,13 @@ from insights.reduce._sources import (
     _tx_piece,
 )
 from insights.reduce._store import _split_months, _Writer
-from insights.reduce.aggregates import to_polars
-from insights.reduce.contacts import accounts_daily
+from insights.reduce.aggregates import (
+    to_polars,
+)
+from insights.reduce.contacts import (
+    account_events,
+    accounts_daily,
+)
 from insights.reduce.marts import MART_FUNCTIONS, mart
 from insights.reduce.partitioned import _collect
 from insights.reduce.scan import _parquet_files
@@ -186,46 +191,181 @@ class _Run:
             "last_day": None if last is None else _local_day(last, zone).isoformat(),
         }
 
-    def whole(
-        self, root: Path, path: Path, names: list[str], *, end: date | None = None
-    ) -> dict[str, Any]:
-        """Reduce a single-table input (contacts, customers): all of it whenever it changed."""
-        writer, old, carried, recomputed = self.writer, self.old, self.carried, self.recomputed
-        zone, tz, con, say = self.zone, self.tz, self.con, self.say
-        source = mart(names[0]).source
+    def contacts(self, root: Path, path: Path, names: list[str]) -> dict[str, Any]:
+        """Recompute the contact marts of the local months whose contacts changed.
+
+        ``contacts.parquet`` is usually one file rewritten every day, so its footer cannot say
+        which months changed: each month's signature is a digest of its rows instead (row count
+        and the sums of a 64-bit hash of every row's marts columns, read in one pass). Only the
+        months whose digest changed are reduced again; the contact marts are month-local (local
+        days), so the other months' files are kept as they are.
+        """
+        zone, tz, con = self.zone, self.tz, self.con
         files = _parquet_files(path)
-        types = _CONTACT_TYPES if source == "contacts" else _CUSTOMER_TYPES
-        check_files(files, contract=source)
-        entries = dict(_file_entry(f, root) for f in files)
-        parts = [f"{p} {e['bytes']} {e['footer']}" for p, e in sorted(entries.items())]
-        signature = _signature([tz, *parts, f"end {end}"])
-        info: dict[str, Any] = {"files": entries, "signature": signature}
-        if source == "contacts":
-            spans = _file_spans(files)
-            first = min((s.first for s in spans.values()), default=None)
-            last = max((s.last for s in spans.values()), default=None)
-            info["first_day"] = None if first is None else _local_day(first, zone).isoformat()
-            info["last_day"] = None if last is None else _local_day(last, zone).isoformat()
-        old_info = (old or {}).get("sources", {}).get(source, {})
-        old_marts = (old or {}).get("marts", {})
-        todo = [n for n in names if old_info.get("signature") != signature or n not in old_marts]
-        for name in names:
-            if name not in todo:
-                carried[name] = dict(old_marts[name]["months"])
-        if not todo:
-            return info
-        frame = _scan_table(con, files, types)
-        for name in todo:
-            if name == "accounts_daily":
-                result = accounts_daily(frame, end=end, tz=tz)
-            else:
-                result = _collect(MART_FUNCTIONS[name](frame, tz=tz))
-            for month, part in sorted(_split_months(to_polars(result), mart(name).period).items()):
-                writer.write(name, month, part)
-                recomputed[name].append(_month_key(month))
-            writer.entries.setdefault(name, {})
-            say(f"{source}: {name} ({result.height:,} rows)")
+        check_files(files, contract="contacts")
+        month = _local_month_expr("created_at", tz)
+        scan = _scan_table(None, files, _CONTACT_TYPES)
+        digests = _digests(scan.select(month, _row_hash(list(_CONTACT_TYPES))))
+        first, last = (
+            scan.select(
+                pl.col("created_at").min().alias("first"), pl.col("created_at").max().alias("last")
+            )
+            .collect()
+            .row(0)
+        )
+        info: dict[str, Any] = {
+            "files": dict(_file_entry(f, root) for f in files),
+            "months": digests,
+            "first_day": None if first is None else _local_day(first, zone).isoformat(),
+            "last_day": None if last is None else _local_day(last, zone).isoformat(),
+        }
+        old_months = (self.old or {}).get("sources", {}).get("contacts", {}).get("months", {})
+        stale = self._carry(names, digests, lambda key: old_months.get(key) != digests[key])
+        if stale:
+            frame = _scan_table(con, files, _CONTACT_TYPES)
+            self._reduce_months(frame, names, stale, "contacts")
         return info
+
+    def customers(self, root: Path, path: Path, *, end: date | None) -> dict[str, Any]:
+        """Recompute ``accounts_daily`` from the first local month whose accounts changed.
+
+        ``open_accounts`` is a running count, so a change in month *m* (an account opened or
+        closed then) changes every day from *m* on: each month's signature is a digest of its
+        sign-ups and closures per day, and the months from the earliest changed one (or from the
+        last day's month, when the last day moved) to ``end`` are written again. The running
+        count needs every account, so the whole file is read; that is one small pass (one row
+        per account).
+        """
+        tz, con = self.tz, self.con
+        files = _parquet_files(path)
+        check_files(files, contract="customers")
+        events = to_polars(account_events(_scan_table(None, files, _CUSTOMER_TYPES), tz=tz))
+        if end is not None:
+            events = events.filter(pl.col("day") <= end)
+        digests = _digests(
+            events.lazy().select(
+                pl.col("day").dt.truncate("1mo").alias("month"),
+                _row_hash(["day", "signups", "closures"]),
+            )
+        )
+        info: dict[str, Any] = {
+            "files": dict(_file_entry(f, root) for f in files),
+            "months": digests,
+            "end": None if end is None else end.isoformat(),
+        }
+        before = (self.old or {}).get("sources", {}).get("customers", {})
+        old_months, old_end = before.get("months", {}), before.get("end")
+        changed = [
+            key for key in {*digests, *old_months} if old_months.get(key) != digests.get(key)
+        ]
+        if old_end != info["end"]:
+            # Days after the earlier of the two last days were added or removed.
+            ends = [e for e in (old_end, info["end"]) if e is not None]
+            moved = date.fromisoformat(min(ends)) + timedelta(days=1) if len(ends) == 2 else None
+            changed.append("0000-00" if moved is None else _month_key(moved))
+        since = min(changed, default=None)
+        if old_end is None and before.get("months") is None:
+            since = "0000-00"  # nothing recorded: everything
+        last_key = None if end is None else _month_key(end)
+        months = set(digests) | ({last_key} if last_key is not None else set())
+        if months:
+            first_key = min(months)
+            months |= {_month_key(m) for m in _month_range(first_key, max(months))}
+        stale = self._carry(
+            ["accounts_daily"],
+            {k: "" for k in months},
+            lambda key: since is not None and key >= since,
+        )
+        if stale:
+            frame = _scan_table(con, files, _CUSTOMER_TYPES)
+            result = accounts_daily(frame, end=end, tz=tz)
+            self._write_months(to_polars(result), "accounts_daily", stale, "customers")
+        return info
+
+    def _carry(
+        self, names: list[str], months: Mapping[str, str], changed: Callable[[str], bool]
+    ) -> set[str]:
+        """Carry each mart's unchanged months over; return the months to recompute."""
+        old_marts = (self.old or {}).get("marts", {})
+        stale: set[str] = set()
+        for key in months:
+            missing = any(key not in old_marts.get(n, {}).get("months", {}) for n in names)
+            if changed(key) or missing:
+                stale.add(key)
+        for name in names:
+            self.writer.entries.setdefault(name, {})
+            for key in set(months) - stale:
+                self.carried.setdefault(name, {})[key] = old_marts[name]["months"][key]
+        return stale
+
+    def _reduce_months(self, frame: Any, names: list[str], stale: set[str], source: str) -> None:
+        """Reduce the stale local months of a contacts frame and write them."""
+        bounds = [
+            (_local_midnight_utc(m, self.zone), _local_midnight_utc(_next_month(m), self.zone))
+            for m in sorted(date.fromisoformat(f"{key}-01") for key in stale)
+        ]
+        if self.con is None:
+            created = pl.col("created_at")
+            keep = pl.any_horizontal([(created >= lo) & (created < hi) for lo, hi in bounds])
+            subset = frame.filter(keep)
+        else:
+            subset = frame.filter(
+                " OR ".join(
+                    f"(created_at >= TIMESTAMPTZ '{lo.isoformat()}' "
+                    f"AND created_at < TIMESTAMPTZ '{hi.isoformat()}')"
+                    for lo, hi in bounds
+                )
+            )
+        for name in names:
+            result = to_polars(_collect(MART_FUNCTIONS[name](subset, tz=self.tz)))
+            self._write_months(result, name, stale, source)
+
+    def _write_months(self, result: pl.DataFrame, name: str, stale: set[str], source: str) -> None:
+        parts = _split_months(result, mart(name).period)
+        for key in sorted(stale):
+            month = date.fromisoformat(f"{key}-01")
+            self.writer.write(name, month, parts.get(month))
+            self.recomputed[name].append(key)
+        self.say(f"{source}: {name} ({len(stale)} month(s) recomputed)")
+
+
+_HALF = 1 << 32
+
+
+def _local_month_expr(column: str, tz: str) -> pl.Expr:
+    local = pl.col(column).dt.convert_time_zone(tz).dt.date()
+    return local.dt.truncate("1mo").alias("month")
+
+
+def _row_hash(columns: list[str]) -> pl.Expr:
+    return pl.struct(columns).hash(seed=0).alias("hash")
+
+
+def _digests(frame: pl.LazyFrame) -> dict[str, str]:
+    """``month`` and ``hash`` per row → a digest of each month's rows (order does not matter).
+
+    The sums of the two 32-bit halves of each row's hash cannot overflow (fewer than 2**32
+    rows a month); the polars version is part of the digest, since hashes may change with it.
+    """
+    halves = frame.group_by("month").agg(
+        pl.len().alias("rows"),
+        (pl.col("hash") // _HALF).sum().alias("hi"),
+        (pl.col("hash") % _HALF).sum().alias("lo"),
+    )
+    version = pl.__version__
+    return {
+        _month_key(month): f"{rows}.{hi}.{lo}.{version}"
+        for month, rows, hi, lo in halves.collect().sort("month").rows()
+        if month is not None
+    }
+
+
+def _month_range(first: str, last: str) -> list[date]:
+    month, end, months = date.fromisoformat(f"{first}-01"), date.fromisoformat(f"{last}-01"), []
+    while month <= end:
+        months.append(month)
+        month = _next_month(month)
+    return months
 
 
 def _chunk_months(chunk: _Chunk) -> list[date]:

@@ -34,6 +34,7 @@ from typing import Any, get_args
 import polars as pl
 
 from insights._common import DEFAULT_TZ
+from insights.data import layout
 from insights.errors import ParameterError
 from insights.reduce._passes import _zone
 from insights.reduce._run import _last_day, _Run
@@ -201,12 +202,10 @@ def write_marts(
             )
         contact_names = [n for n in names if mart(n).source == "contacts"]
         if inputs.contacts is not None and contact_names:
-            sources["contacts"] = state.whole(inputs.root, inputs.contacts, contact_names)
+            sources["contacts"] = state.contacts(inputs.root, inputs.contacts, contact_names)
         if inputs.customers is not None and "accounts_daily" in names:
             end = _last_day(sources, inputs, zone)
-            sources["customers"] = state.whole(
-                inputs.root, inputs.customers, ["accounts_daily"], end=end
-            )
+            sources["customers"] = state.customers(inputs.root, inputs.customers, end=end)
     finally:
         if con is not None:
             con.close()
@@ -316,15 +315,18 @@ def reduce_marts(
     temp = Path(tempfile.mkdtemp(prefix="insights-marts-"))
     folder = Path(out) if out is not None else temp / "marts"
     try:
+        source: str | Path
         if isinstance(data, pl.DataFrame | pl.LazyFrame):
             raw = temp / "raw" / layout.TRANSACTIONS_DIR
             raw.mkdir(parents=True)
             frame = data.collect() if isinstance(data, pl.LazyFrame) else data
             frame.write_parquet(raw / "part-0.parquet")
-            data = raw.parent
+            source = raw.parent
             # Only the transaction marts can come from transactions alone.
             names = [n for n in names if mart(n).source == "transactions"] or names
-        write_marts(data, folder, marts=names, tz=tz, engine=engine, progress=progress)
+        else:
+            source = data
+        write_marts(source, folder, marts=names, tz=tz, engine=engine, progress=progress)
         written = read_manifest(folder)["marts"]
         return {name: read_mart(folder, name) for name in names if name in written}
     finally:

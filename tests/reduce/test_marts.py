@@ -205,6 +205,115 @@ def test_a_new_day_recomputes_only_its_month(data: Path, tmp_path: Path) -> None
         assert_frame_equal(read_mart(out, name), expected(name, data), check_row_order=False)
 
 
+CONTACT_MARTS = ("contacts_daily", "channel_daily", "contact_intervals")
+
+
+def test_a_new_day_of_contacts_recomputes_only_its_month(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "marts"
+    write_marts(data, out)
+    # contacts.parquet is rewritten whole every day (here also in another row order).
+    contacts_file = data / "contacts.parquet"
+    old = pl.read_parquet(contacts_file)
+    day = old.filter(pl.col("created_at").dt.date() == date(2025, 11, 28)).with_columns(
+        pl.col("contact_id") + "-new", pl.col("created_at") + timedelta(days=1)
+    )
+    assert not day.is_empty()
+    pl.concat([day, old.reverse()]).write_parquet(contacts_file)
+    summary = write_marts(data, out)
+    for name in CONTACT_MARTS:
+        assert summary.recomputed[name] == ["2025-11"]
+        assert_frame_equal(read_mart(out, name), expected(name, data))
+    assert all(not summary.recomputed[name] for name in TX_MARTS)
+    # The same rows in yet another order: nothing to recompute.
+    pl.read_parquet(contacts_file).sample(fraction=1.0, shuffle=True, seed=1).write_parquet(
+        contacts_file
+    )
+    assert not any(write_marts(data, out).recomputed.values())
+
+
+def test_an_edited_old_contact_recomputes_only_that_month(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "marts"
+    write_marts(data, out)
+    contacts_file = data / "contacts.parquet"
+    march = pl.col("created_at").dt.month() == 3
+    edited = pl.read_parquet(contacts_file).with_columns(
+        pl.when(march & (pl.int_range(pl.len()) == pl.int_range(pl.len()).filter(march).first()))
+        .then(pl.lit("card"))
+        .otherwise(pl.col("tag"))
+        .alias("tag")
+    )
+    edited.write_parquet(contacts_file)
+    summary = write_marts(data, out, marts=list(CONTACT_MARTS))
+    assert summary.recomputed["contacts_daily"] == ["2025-03"]
+    for name in CONTACT_MARTS:
+        assert_frame_equal(read_mart(out, name), expected(name, data))
+
+
+def test_accounts_are_recomputed_from_the_first_changed_month(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "marts"
+    write_marts(data, out)
+    closed = customers_frame().with_columns(
+        closed_at=pl.when(pl.col("customer_id") == "c1")
+        .then(pl.lit(datetime(2025, 9, 15, 12, tzinfo=UTC)))
+        .otherwise(pl.col("closed_at"))
+    )
+    closed.write_parquet(data / "customers.parquet")
+    summary = write_marts(data, out)
+    # open_accounts is a running count: September and every later month, no earlier one.
+    assert summary.recomputed["accounts_daily"] == ["2025-09", "2025-10", "2025-11"]
+    assert not any(summary.recomputed[name] for name in (*TX_MARTS, *CONTACT_MARTS))
+    assert_frame_equal(read_mart(out, "accounts_daily"), expected("accounts_daily", data))
+    # A new last day (a transaction on 1 December) extends it: the days after the old last
+    # day are written, from its month on (November, unless it ended November).
+    end = date.fromisoformat(read_manifest(out)["sources"]["customers"]["end"])
+    tx_frame(created_at=["2025-12-01 10:00"], transaction_id=["dec"]).write_parquet(
+        data / "transactions" / "year_month=2025-11" / "part-dec.parquet"
+    )
+    summary = write_marts(data, out)
+    after_end = f"{end + timedelta(days=1):%Y-%m}"
+    assert summary.recomputed["accounts_daily"] == sorted({after_end, "2025-12"})
+    assert_frame_equal(read_mart(out, "accounts_daily"), expected("accounts_daily", data))
+
+
+def test_a_crash_in_the_contact_marts_leaves_the_previous_marts(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "marts"
+    write_marts(data, out)
+    before = {name: read_mart(out, name) for name in MART_NAMES}
+    manifest = (out / MANIFEST).read_bytes()
+    contacts_file = data / "contacts.parquet"
+    more = pl.read_parquet(contacts_file).head(3).with_columns(pl.col("contact_id") + "-x")
+    pl.concat([pl.read_parquet(contacts_file), more]).write_parquet(contacts_file)
+    real_write = pipeline._Writer.write
+
+    def failing_write(self: Any, name: str, month: date, frame: Any) -> None:
+        real_write(self, name, month, frame)
+        if name == "channel_daily":  # after contacts_daily's new month is on disk
+            raise OSError("disk full (injected)")
+
+    monkeypatch.setattr(pipeline._Writer, "write", failing_write)
+    with pytest.raises(OSError, match="injected"):
+        write_marts(data, out)
+    assert (out / MANIFEST).read_bytes() == manifest
+    for name in MART_NAMES:
+        assert_frame_equal(read_mart(out, name), before[name])
+    monkeypatch.setattr(pipeline._Writer, "write", real_write)
+    summary = write_marts(data, out)  # the failed months again, and the orphans removed
+    assert summary.recomputed["contacts_daily"] == sorted(
+        {f"{d:%Y-%m}" for d in more["created_at"].dt.convert_time_zone(LONDON).dt.date()}
+    )
+    for name in CONTACT_MARTS:
+        assert_frame_equal(read_mart(out, name), expected(name, data))
+    listed = {
+        e["path"]
+        for info in read_manifest(out)["marts"].values()
+        for e in info["months"].values()
+        if e["path"]
+    }
+    assert {p.relative_to(out).as_posix() for p in out.rglob("part-*.parquet")} == listed
+
+
 def test_a_changed_time_zone_recomputes_everything(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "marts"
     write_marts(data, out, marts=["total_monthly"])
