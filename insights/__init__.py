@@ -5,8 +5,8 @@ Data flows one way: files → :func:`load_transactions` & co. (validated against
 notebooks → rendered reports. Everything a notebook needs is importable from here::
 
     import insights as ins
-    tx = ins.load_transactions("data/sample/transactions")
-    ins.trending_merchants(tx, month="2025-09", city="London")
+    monthly = ins.read_mart("data/marts", "merchant_monthly")  # insights reduce wrote it
+    ins.trending_merchants(monthly, month="2025-09", city="London")
 
 The public names are listed once, in ``insights/__init__.pyi``: mypy reads that stub for the
 types of ``ins.<name>``, and this module parses it to derive ``__all__`` and to learn which

@@ -192,7 +192,7 @@ def test_the_us_data_set_of_national_brands_finds_every_brand_a_chain() -> None:
         brands.unique().to_list()
     )
     assert len(chain_groups(monthly)) == len(BRANDS) * len(CITIES)
-    funnel = trending_funnel(monthly, month="2024-07", city="Chicago, IL", tz=US_TZ)
+    funnel = trending_funnel(monthly, month="2024-07", city="Chicago, IL")
     stages = dict(funnel.select("stage", "places").rows())
     # Chicago: one location of each national brand; six independents and the fireworks shop.
     assert stages["chain"] == len(BRANDS)
