@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from warehouse_tools import ROOT, clean_env, tool  # type: ignore[import-not-found]
 
-from insights.data.sample import write_sample
 from insights.reduce.marts import MART_NAMES, read_manifest
 
 DAG_ID = "insights_reports"
@@ -71,14 +70,6 @@ def airflow(home: Path, *args: str, timeout: float = 120) -> subprocess.Complete
         check=False,
     )
     return done
-
-
-@pytest.fixture(scope="module")
-def default_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default sample, as `make sample` writes it (the reports' privacy gate is tuned on it)."""
-    data = tmp_path_factory.mktemp("default_sample")
-    write_sample(data)
-    return data
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +129,7 @@ def _task_states(home: Path) -> dict[str, list[str]]:
 @pytest.mark.slow
 @pytest.mark.timeout(1800)  # sample, reduce and a render: ~2 min of CPU, far longer on a busy box
 def test_dags_test_runs_the_pipeline_and_one_failed_report_does_not_stop_the_others(
-    home: Path, default_sample: Path, tmp_path: Path
+    home: Path, warehouse_sample: Path, tmp_path: Path
 ) -> None:
     schedule = tmp_path / "schedule.toml"
     schedule.write_text(
@@ -146,7 +137,7 @@ def test_dags_test_runs_the_pipeline_and_one_failed_report_does_not_stop_the_oth
         'matrix = { city = ["Atlantis", "Leeds"] }\n'
     )
     conf = {
-        "data_dir": str(default_sample),
+        "data_dir": str(warehouse_sample),
         "mart_dir": str(tmp_path / "marts"),
         "reports_dir": str(tmp_path / "reports"),
         "schedule": str(schedule),
