@@ -31,12 +31,24 @@ REDUCE_COLUMNS: dict[str, pl.DataType] = {
 
 def _parquet_files(source: str | Path) -> list[Path]:
     path = Path(source)
+    text = [path] if path.is_file() and path.suffix.lower() == ".csv" else []
     if path.is_dir():
         files = sorted(path.rglob("*.parquet"))
-    elif path.is_file():
+        text = sorted(path.rglob("*.csv"))
+    elif path.is_file() and not text:
         files = [path]
-    else:
+    elif not text:
         msg = f"{source}: no such file or folder; point at a Parquet file or a folder of them."
+        raise ContractError(msg)
+    if text:
+        # Never read part of the data silently: a month delivered as CSV would look absent.
+        shown = ", ".join(str(f) for f in text[:5]) + (" ..." if len(text) > 5 else "")
+        msg = (
+            f"{source}: the reduce reads Parquet, and {len(text)} CSV file(s) would be left "
+            f"out: {shown}. Convert them to Parquet (e.g. `insights.load_transactions(CSV)"
+            ".write_parquet(...)`, which also checks every row), or pass the data to "
+            "`insights report run NAME --data PATH`, which validates CSV and reduces it for you."
+        )
         raise ContractError(msg)
     if not files:
         msg = f"{source}: no .parquet files found (searched the folder recursively)."

@@ -420,3 +420,14 @@ def test_written_files_have_statistics_on_the_time_and_number_columns(
     }
     assert {"day", "spend_minor", "customers", "is_online"} <= with_stats
     assert "merchant_name" not in with_stats
+
+
+def test_a_csv_month_beside_parquet_months_is_refused_not_skipped(tmp_path: Path) -> None:
+    june = tmp_path / "transactions" / "year_month=2025-06"
+    july = tmp_path / "transactions" / "year_month=2025-07"
+    june.mkdir(parents=True)
+    july.mkdir(parents=True)
+    tx_frame(created_at="2025-06-15 12:00").write_parquet(june / "part-0.parquet")
+    tx_frame(created_at="2025-07-15 12:00").write_csv(july / "part-0.csv")
+    with pytest.raises(ContractError, match=r"1 CSV file\(s\) would be left out: .*part-0\.csv"):
+        scan_transactions(tmp_path / "transactions")
