@@ -138,13 +138,26 @@ def structural_problems(columns: pl.Schema, contract: Contract) -> list[str]:
     """
     names = [c for c in columns if c not in (ROW, FILE, _KEY)]
     unknown = [c for c in names if c not in contract.column_names]
+    # Each unknown column is offered once, to the missing column it resembles most: one
+    # 'merchant' column is not advice for both merchant_name and merchant_group_id.
+    missing = [spec.name for spec in contract.columns if spec.name not in columns]
+    pairs = sorted(
+        (
+            (difflib.SequenceMatcher(None, want.lower(), found.lower()).ratio(), want, found)
+            for want in missing
+            for found in unknown
+        ),
+        key=lambda pair: -pair[0],
+    )
+    offers: dict[str, str] = {}
+    for ratio, want, found in pairs:
+        if ratio >= 0.6 and want not in offers and found not in offers.values():
+            offers[want] = found
     problems = []
     for spec in contract.columns:
         if spec.name not in columns:
-            close = difflib.get_close_matches(spec.name, unknown, n=1, cutoff=0.6)
-            lowered = [c for c in unknown if c.lower() == spec.name.lower()]
-            match = lowered or close
-            hint = f" (found {match[0]!r}: rename it)" if match else ""
+            match = offers.get(spec.name)
+            hint = f" (found {match!r}: rename it)" if match else ""
             problems.append(f"missing column {spec.name!r}{hint}")
             continue
         dtype = columns[spec.name]

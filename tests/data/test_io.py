@@ -193,3 +193,18 @@ def test_rows_with_the_same_number_in_two_files_are_told_apart(tmp_path: Path) -
     assert rejected.select("source_file", "source_row").to_dicts() == [
         {"source_file": str(tmp_path / "b.parquet"), "source_row": 1}
     ]
+
+
+def test_one_unknown_column_is_offered_for_one_missing_column_only() -> None:
+    from insights.data.contracts import load_contract
+    from insights.data.validation import structural_problems
+
+    spec = load_contract("transactions")
+    schema = spec.polars_schema
+    schema.pop("merchant_name")
+    schema.pop("merchant_group_id")
+    schema["merchant"] = pl.String()
+    assert structural_problems(schema, spec) == [
+        "missing column 'merchant_name' (found 'merchant': rename it)",
+        "missing column 'merchant_group_id'",
+    ]
