@@ -3,7 +3,8 @@
 Per chart: an SVG (standard font stack, ``<title>``/``<desc>`` from the alt text), PNGs at 1×
 (72 dpi) and 2× (144 dpi, so word processors insert it at the same size), the CSV of exactly
 what is drawn, the Vega-Lite spec and the alt text. Every chart is drawn at one fixed width
-(:data:`BLOG_WIDTH` unless told otherwise), whatever its subtitle or legend. Rendering uses
+(:data:`BLOG_WIDTH` unless told otherwise), whatever its subtitle, legend or small multiples
+(:func:`insights.publish.render.fit_width`: redrawn at that width, never scaled). Rendering uses
 ``vl-convert`` (a bundled Deno/Vega runtime), so no browser and no network are needed. What
 is drawn is published: the data sets inside the spec (from which SVG and PNG are drawn) and
 the CSV are suppressed like published tables (:func:`insights.publish.tables.suppress_people`).
@@ -11,7 +12,6 @@ the CSV are suppressed like published tables (:func:`insights.publish.tables.sup
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from pathlib import Path
@@ -20,15 +20,12 @@ from typing import Any
 import polars as pl
 
 from insights.errors import ParameterError, ReportError
-from insights.publish.render import chart_alt_text, chart_png, chart_svg
+from insights.publish.render import BLOG_WIDTH, chart_alt_text, chart_png, chart_svg, fit_width
 from insights.publish.tables import SIDECAR_SUFFIX, stable_floats, suppress_people, suppress_spec
 
 __all__ = ["BLOG_WIDTH", "chart_data", "publish_chart"]
 
-#: Width in CSS pixels of every published chart, axes and legends included.
-BLOG_WIDTH = 720
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_COMPOSITE = ("facet", "hconcat", "vconcat", "concat", "repeat")
 
 
 def _spec(chart: Any) -> dict[str, Any]:
@@ -41,19 +38,6 @@ def _spec(chart: Any) -> dict[str, Any]:
         msg = f"Expected an altair chart, got {type(chart).__name__}."
         raise ParameterError(msg)
     return spec
-
-
-def _at_width(spec: dict[str, Any], width: int) -> dict[str, Any]:
-    """Draw the spec exactly ``width`` px wide (single and layered charts).
-
-    Small multiples keep their own panel widths: their panels are sized by the builder.
-    """
-    if any(key in spec for key in _COMPOSITE):
-        return spec
-    fitted = copy.deepcopy(spec)
-    fitted["width"] = width
-    fitted["autosize"] = {"type": "fit-x", "contains": "padding"}
-    return fitted
 
 
 def chart_data(chart: Any, /) -> pl.DataFrame:
@@ -110,7 +94,7 @@ def publish_chart(
         Text description of the chart for screen readers. Defaults to the chart's own
         ``description``, which the library's chart builders write from the data.
     width
-        Width of the whole chart in CSS pixels (single and layered charts).
+        Width of the whole chart in CSS pixels, axes, legends and small multiples included.
 
     Returns
     -------
@@ -162,7 +146,7 @@ def publish_chart(
         spec["description"] = alt_text
     text = _text_or_fail(spec, alt_text)
     spec["description"] = text
-    drawn = _at_width(spec, width)
+    drawn = fit_width(spec, width)
     svg, png, png2 = chart_svg(drawn), chart_png(drawn, scale=1), chart_png(drawn, scale=2)
     table = stable_floats(suppress_people(data if data is not None else chart_data(chart)))
     folder.mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,8 @@ from insights.publish.render import RENDERER_NAME, offline_renderer
 
 __all__ = [
     "FONT",
+    "INK",
+    "MUTED",
     "PALETTE",
     "RENDERER_ENV",
     "SOURCE_NOTE",
@@ -145,6 +147,8 @@ def titled(
     """
     return chart.properties(
         title=alt.Title(text=title, subtitle=[*wrap_words(subtitle), *wrap_words(source)]),
+        # the paragraphs, so a chart drawn narrower can break them again (fit_width)
+        usermeta={"insights": {"subtitle": [subtitle, source]}},
         **({"description": description} if description else {}),
         width=WIDTH if not isinstance(chart, alt.FacetChart | alt.ConcatChart) else alt.Undefined,
     )

@@ -20,6 +20,7 @@ from typing import Any
 from insights._common import day_span, parse_month
 from insights.contacts.findings import contact_scope
 from insights.errors import ParameterError, ReportError
+from insights.publish.render import BLOG_WIDTH, PHONE_WIDTH, chart_alt_text, chart_svg, fit_width
 
 __all__ = ["CSP", "render_html", "report_heading"]
 
@@ -34,6 +35,9 @@ _EXTERNAL = re.compile(
     r"<(script|link|iframe)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:)?//[^>]*>(\s*</\1>)?",
     re.IGNORECASE,
 )
+
+#: Narrowest screen whose column (16 px margins) shows a chart drawn BLOG_WIDTH wide.
+_WIDE_SCREEN = BLOG_WIDTH + 32
 
 _CSS = """
 :root { color-scheme: light; }
@@ -56,6 +60,12 @@ table.params td { padding: 2px 12px 2px 0; vertical-align: top; }
 table.params td:first-child { color: #57606a; }
 img, svg { max-width: 100%; height: auto; }
 figure.chart { margin: 12px 0; }
+/* charts at their own size (never scaled: text stays 12 px); a screen narrower than the
+   phone drawing scrolls the figure sideways, and says so */
+figure.chart.sized { overflow-x: auto; }
+figure.chart .scroll-cue { display: none; color: #57606a; font-size: 0.85rem; }
+@media (max-width: NARROWEST) { figure.chart .scroll-cue { display: block; } }
+figure.chart.sized img { max-width: none; display: block; }
 .jp-RenderedHTMLCommon table, .rendered_html table, table.dataframe {
     border-collapse: collapse; font-size: 0.85rem; display: block; overflow-x: auto; }
 table.dataframe td, table.dataframe th { padding: 2px 8px; border-bottom: 1px solid #e6e8eb; }
@@ -80,12 +90,15 @@ def _svgs_for_vegalite(nb: Any) -> None:
             data = output.get("data", {})
             spec_type = next((k for k in data if _VEGALITE.match(k)), None)
             if spec_type is not None and "image/svg+xml" not in data:
-                import vl_convert  # noqa: PLC0415 - only when a notebook left vega-lite outputs
-
                 from insights.publish.tables import suppress_spec  # noqa: PLC0415
 
-                svg = vl_convert.vegalite_to_svg(suppress_spec(data[spec_type]))
-                output["data"] = {"image/svg+xml": svg, "text/plain": "<chart>"}
+                spec = suppress_spec(data[spec_type])
+                alt = chart_alt_text(spec)
+                output["data"] = {
+                    "image/svg+xml": chart_svg(fit_width(spec, BLOG_WIDTH)),
+                    "text/plain": alt,
+                }
+                output["metadata"] = {"image/svg+xml": {"alt": alt, "vegalite": spec}}
             elif "vegaEmbed" in str(data.get("text/html", "")):
                 raise ReportError(
                     f"cell {number} of the executed notebook shows a chart with altair's "
@@ -95,23 +108,53 @@ def _svgs_for_vegalite(nb: Any) -> None:
                 )
 
 
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')
+
+
+def _size(svg: str) -> str:
+    match = _SIZE.search(svg)
+    return f' width="{match.group(1)}" height="{match.group(2)}"' if match else ""
+
+
+def _figure(svg: str, alt: str, spec: dict[str, Any] | None) -> str:
+    """Show a chart at its own size: the notebook's drawing on wide screens, a phone one below.
+
+    Charts are never scaled down to fit (their text would shrink below 11 px): the column
+    shows the :data:`BLOG_WIDTH` drawing, and screens narrower than that get the chart drawn
+    again at :data:`PHONE_WIDTH` (``<picture>``). A screen narrower still (under 360 px)
+    scrolls the figure sideways, and a caption says so.
+    """
+    img = f'<img src="{_data_uri(svg)}" alt="{html.escape(alt)}"{_size(svg)}>'
+    if spec is None:  # an SVG from elsewhere: shown as it is, scaled to the column
+        return f'<figure class="chart">{img}</figure>'
+    phone = chart_svg(fit_width(spec, PHONE_WIDTH))
+    source = (
+        f'<source media="(max-width: {_WIDE_SCREEN - 1}px)" '
+        f'srcset="{_data_uri(phone)}"{_size(phone)}>'
+    )
+    cue = '<figcaption class="scroll-cue">Scroll sideways to see the whole chart →</figcaption>'
+    return f'<figure class="chart sized"><picture>{source}{img}</picture>{cue}</figure>'
+
+
 def _charts_with_alt_text(nb: Any) -> None:
     """Show every SVG chart as an ``<img>`` whose ``alt`` is the chart's own alt text.
 
     The notebook renderer (:func:`insights.publish.render.offline_renderer`) leaves the alt
-    text in the output's metadata, where nbconvert's templates do not look for SVG.
+    text and the spec in the output's metadata, where nbconvert's templates do not look.
     """
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             svg = output.get("data", {}).get("image/svg+xml")
             if svg is None:
                 continue
-            alt = output.get("metadata", {}).get("image/svg+xml", {}).get("alt") or "Chart"
-            encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-            figure = (
-                f'<figure class="chart"><img src="data:image/svg+xml;base64,{encoded}" '
-                f'alt="{html.escape(alt)}"></figure>'
-            )
+            meta = output.get("metadata", {}).get("image/svg+xml", {})
+            alt = meta.get("alt") or "Chart"
+            text = "".join(svg) if isinstance(svg, list) else svg
+            figure = _figure(text, alt, meta.get("vegalite"))
             output["data"] = {"text/html": figure, "text/plain": alt}
             output["metadata"] = {}
 
@@ -270,7 +313,7 @@ def render_html(
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
 <meta name="generator" content="insights report runner">
 <title>{html.escape(heading)}</title>
-<style>{_CSS}</style>
+<style>{_CSS.replace("NARROWEST", f"{PHONE_WIDTH + 31}px")}</style>
 </head>
 <body>
 <main>

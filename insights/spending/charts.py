@@ -17,13 +17,19 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from insights._common import require_columns
+from insights._common import parse_month, require_columns
 from insights.errors import ParameterError
 from insights.publish.tables import MIN_CUSTOMERS, suppress_people
-from insights.publish.theme import PALETTE, titled, wrap_words
+from insights.publish.theme import INK, MUTED, PALETTE, titled, wrap_words
 from insights.spending.locale import currency_symbol, minor_per_major
 
-__all__ = ["category_index_chart", "favourites_chart", "spikes_chart", "trending_chart"]
+__all__ = [
+    "category_index_chart",
+    "favourites_chart",
+    "place_labels",
+    "spikes_chart",
+    "trending_chart",
+]
 
 
 def _need(frame: pl.DataFrame, columns: list[str], chart: str) -> None:
@@ -43,16 +49,7 @@ def _message_chart(title: str, text: str, subtitle: str) -> Any:
 
 def _wrap(text: str) -> str:
     """Break a sentence into the lines of a text mark (it does not wrap by itself)."""
-    return "\n".join(wrap_words(text, width=90))
-
-
-def _growth_label() -> pl.Expr:
-    return (
-        pl.when(pl.col("growth").is_not_null())
-        .then(pl.format("{}× expected", pl.col("growth").round(1)))
-        .otherwise(pl.lit("new regulars"))
-        .alias("growth_label")
-    )
+    return "\n".join(wrap_words(text, width=40))  # fits the phone drawing (328 px)
 
 
 def _major(column: str, currency: str) -> pl.Expr:
@@ -60,10 +57,46 @@ def _major(column: str, currency: str) -> pl.Expr:
     return (pl.col(column) / minor_per_major(currency)).alias("spend")
 
 
-_TRENDING_SUBTITLE = (
-    "Independent places ranked by growth in repeat customers (two or more visits in the "
-    "month) beyond what their history and their area predict"
-)
+def place_labels(frame: pl.DataFrame, /) -> pl.Series:
+    """Name each place so that namesakes can be told apart.
+
+    A name shared by several places of the list gets its city when their cities differ,
+    else its category when those differ, else the end of its id (``Foxglove Books #3161``).
+
+    Examples
+    --------
+    >>> places = pl.DataFrame({
+    ...     "merchant_id": ["m_03161", "m_03172", "m_00007"],
+    ...     "merchant_name": ["Foxglove Books", "Foxglove Books", "Kettle"],
+    ...     "merchant_city": ["London"] * 3, "merchant_category": ["shopping"] * 3})
+    >>> place_labels(places).to_list()
+    ['Foxglove Books #3161', 'Foxglove Books #3172', 'Kettle']
+
+    """
+    name = pl.col("merchant_name")
+    shared = pl.len().over("merchant_name") > 1
+    varies = [
+        c for c in ("merchant_city", "merchant_category") if c in frame.columns
+    ]  # the first attribute that tells the namesakes apart
+    tail = pl.col("merchant_id").cast(pl.String).str.slice(-4)
+    label = pl.format("{} #{}", name, tail)
+    for column in reversed(varies):
+        differs = pl.col(column).n_unique().over("merchant_name") > 1
+        shown = pl.col(column).str.replace_all("_", " ")
+        label = pl.when(differs).then(pl.format("{} ({})", name, shown)).otherwise(label)
+    return frame.select(pl.when(shared).then(label).otherwise(name).alias("place")).to_series()
+
+
+def _count(column: str) -> pl.Expr:
+    return pl.col(column).round(0).cast(pl.Int64)
+
+
+def _trending_subtitle(when: str) -> str:
+    return (
+        f"Repeat customers (two or more visits in a month) in a usual month before (○) and in "
+        f"{when} (●), of the independent places that grew most beyond what their history "
+        "and their area predict (counted cautiously for small places)"
+    )
 
 
 def trending_chart(
@@ -74,19 +107,27 @@ def trending_chart(
     place: str | None = None,
     note: str | None = None,
 ) -> Any:
-    """Ranked horizontal bars of repeat customers, labelled with growth against expectation.
+    """Dots from a usual month's repeat customers to this month's, per place, in rank order.
+
+    One measure, repeat customers: an open dot for the place's usual month before (its
+    baseline), a filled dot for this month, joined and labelled with both counts. Rows
+    follow the list's rank (growth beyond what the place's history and its area predicted,
+    counted cautiously for small places), numbered. Namesakes are told
+    apart (:func:`place_labels`). Counts below the disclosure floor are suppressed before
+    they are drawn or labelled.
 
     Parameters
     ----------
     trending
-        :func:`insights.trending_merchants` output (``rank``, ``merchant_name``,
-        ``repeat_customers``, ``growth``, ``month``, ``merchant_city``, ``customers``). An
-        empty table gives a chart saying so (with ``note``) instead of bars.
+        :func:`insights.trending_merchants` output (``rank``, ``merchant_id``,
+        ``merchant_name``, ``merchant_city``, ``month``, ``customers``, ``repeat_customers``,
+        ``baseline_repeat``, ``expected_repeat``). An empty table gives a chart saying so
+        (with ``note``) instead of dots.
     title
-        Headline; defaults to "Trending in <place>, <Month YYYY>".
+        Headline; defaults to the takeaway: the leading place and its change.
     place
-        Place named in the default title; defaults to the city of the list when it has one,
-        else "all cities".
+        Place named in the title and description; defaults to the city of the list when it
+        has one, else "all cities".
     note
         Why the list is empty, shown when it is (:func:`insights.trending_note`).
 
@@ -96,25 +137,27 @@ def trending_chart(
     >>> import polars as pl
     >>> t = pl.DataFrame(
     ...     {
-    ...         "rank": [1], "merchant_name": ["Kettle"], "merchant_city": ["Leeds"],
-    ...         "month": [date(2025, 9, 1)], "customers": [300], "repeat_customers": [150],
-    ...         "growth": [2.84],
+    ...         "rank": [1], "merchant_id": ["m1"], "merchant_name": ["Kettle"],
+    ...         "merchant_city": ["Leeds"], "month": [date(2025, 9, 1)], "customers": [300],
+    ...         "repeat_customers": [150], "baseline_repeat": [50.0], "expected_repeat": [52.5],
     ...     }
     ... )
     >>> trending_chart(t).to_dict()["title"]["text"]
-    'Trending in Leeds, September 2025'
+    'Kettle trends in Leeds: 150 repeat customers, up from 50'
 
     """
     _need(
         trending,
         [
             "rank",
+            "merchant_id",
             "merchant_name",
             "merchant_city",
             "month",
             "customers",
             "repeat_customers",
-            "growth",
+            "baseline_repeat",
+            "expected_repeat",
         ],
         "trending_chart",
     )
@@ -124,62 +167,116 @@ def trending_chart(
         return _message_chart(
             title or f"No trending places in {where}",
             _wrap(note or "No place passed the bar this month."),
-            _TRENDING_SUBTITLE,
+            _trending_subtitle("this month"),
         )
     when = f"{trending['month'][0]:%B %Y}"
-    # Bars are keyed by "rank. name": two locations may share a name (and would overlap).
-    data = trending.select(
-        "rank", "merchant_name", "merchant_city", "customers", "repeat_customers", "growth"
-    ).with_columns(
-        _growth_label(),
-        pl.format("{}. {}", pl.col("rank"), pl.col("merchant_name")).alias("place"),
+    # what is drawn is published: small counts go before they become dots or labels
+    drawn = suppress_people(
+        trending.sort("rank").select(
+            "rank",
+            "merchant_id",
+            "merchant_name",
+            "merchant_city",
+            *(["merchant_category"] if "merchant_category" in trending.columns else []),
+            "customers",
+            "repeat_customers",
+            "baseline_repeat",
+            "expected_repeat",
+        )
     )
-    y = alt.Y("place:N", sort=alt.EncodingSortField(field="rank", order="ascending"), title=None)
+    data = drawn.with_columns(
+        pl.format("{}. {}", pl.col("rank"), place_labels(drawn)).alias("place"),
+        # a suppressed usual month is said in words, left of this month's dot
+        pl.coalesce("baseline_repeat", "repeat_customers").alias("usual_at"),
+        pl.when(pl.col("baseline_repeat").is_null())
+        .then(pl.lit(f"usually under {MIN_CUSTOMERS}"))
+        .otherwise(_count("baseline_repeat").cast(pl.String))
+        .alias("usual_label"),
+        _count("repeat_customers").cast(pl.String).alias("now_label"),
+    ).drop("merchant_id")
+    order = data["place"].to_list()
+    y = alt.Y("place:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+    x_title = "Repeat customers in a month"
     base = alt.Chart(data).encode(
         y=y,
-        x=alt.X("repeat_customers:Q", title="Repeat customers this month"),
         tooltip=[
-            alt.Tooltip("merchant_name:N", title="Place"),
+            alt.Tooltip("place:N", title="Place"),
             alt.Tooltip("merchant_city:N", title="City"),
-            alt.Tooltip("repeat_customers:Q", title="Repeat customers"),
-            alt.Tooltip("customers:Q", title="Customers"),
-            alt.Tooltip("growth:Q", title="Growth vs expected", format=".1f"),
+            alt.Tooltip("baseline_repeat:Q", title="Usual repeat customers", format=".0f"),
+            alt.Tooltip("expected_repeat:Q", title="Expected this month", format=".0f"),
+            alt.Tooltip("repeat_customers:Q", title="Repeat customers this month"),
+            alt.Tooltip("customers:Q", title="Customers this month"),
         ],
     )
-    bars = base.mark_bar(color=PALETTE[0])
-    labels = base.mark_text(align="left", dx=4).encode(text=alt.Text("growth_label:N"))
-    # The alt text is published: it names only counts that survive suppression.
-    shown = suppress_people(data.select("rank", "merchant_name", "repeat_customers", "growth"))
-    listed = "; ".join(
-        f"{r['rank']}. {r['merchant_name']}: "
-        + (
-            f"{r['repeat_customers']:,} repeat customers"
-            if r["repeat_customers"] is not None
-            else f"fewer than {MIN_CUSTOMERS} repeat customers"
-        )
-        + (f", {r['growth']:.1f}× expected" if r["growth"] is not None else "")
-        for r in shown.head(3).to_dicts()
+    # room on the right for the last label: the axis never ends at the biggest dot
+    top = float(data.select(pl.max_horizontal("baseline_repeat", "repeat_customers").max()).item())
+    scale = alt.Scale(domain=[0, top * 1.12], nice=True)
+    x_usual = alt.X("baseline_repeat:Q", title=x_title, scale=scale)
+    x_now = alt.X("repeat_customers:Q", title=x_title, scale=scale)
+    line = base.mark_rule(color=MUTED, strokeWidth=2).encode(x=x_usual, x2="repeat_customers:Q")
+    usual = base.mark_circle(size=90, fill="#ffffff", stroke=MUTED, strokeWidth=2, opacity=1)
+    usual = usual.encode(x=x_usual)
+    now = base.mark_circle(size=110, color=PALETTE[0], opacity=1).encode(x=x_now)
+    usual_text = base.mark_text(align="right", dx=-9, color=MUTED).encode(
+        x=alt.X("usual_at:Q", title=x_title, scale=scale), text=alt.Text("usual_label:N")
     )
-    more = f"; and {data.height - 3} more" if data.height > 3 else ""
+    now_text = base.mark_text(align="left", dx=9, fontWeight=600, color=INK).encode(
+        x=x_now, text=alt.Text("now_label:N")
+    )
+    first = data.row(0, named=True)
+    listed = "; ".join(f"{r['place']}: {_from_to(r)}" for r in data.head(5).to_dicts())
+    more = f"; and {data.height - 5} more" if data.height > 5 else ""
     return titled(
-        alt.layer(bars, labels),
-        title=title or f"Trending in {where}, {when}",
-        subtitle=_TRENDING_SUBTITLE,
+        alt.layer(line, usual, now, usual_text, now_text).properties(height=alt.Step(34)),
+        title=title or _trending_takeaway(first, where),
+        subtitle=_trending_subtitle(when),
         description=(
-            f"Bar chart of the {data.height} trending places in {where}, {when}, by rank, "
-            f"bar length = repeat customers: {listed}{more}."
+            f"Dot chart of the {data.height} trending places in {where}, {when}, in rank "
+            f"order: each place's repeat customers in a usual month before and this month "
+            f"(and what its history and area predicted). {listed}{more}."
         ),
     )
+
+
+def _people(value: float | None) -> str:
+    """A count of people as published: whole, or "under 10" when suppressed or small."""
+    if value is None or round(value) < MIN_CUSTOMERS:
+        return f"under {MIN_CUSTOMERS}"
+    return f"{round(value):,}"
+
+
+def _from_to(row: dict[str, Any]) -> str:
+    usual, expected = row["baseline_repeat"], row["expected_repeat"]
+    guess = "" if expected is None else f", {_people(expected)} expected"
+    return f"{_people(usual)} → {_people(row['repeat_customers'])} repeat customers{guess}"
+
+
+def _trending_takeaway(first: dict[str, Any], where: str) -> str:
+    name = first["merchant_name"]
+    now, usual = _people(first["repeat_customers"]), _people(first["baseline_repeat"])
+    return f"{name} trends in {where}: {now} repeat customers, up from {usual}"
+
+
+def _category(column: str = "merchant_category") -> pl.Expr:
+    """Write a category code as words: ``eating_out`` → "Eating out"."""
+    words = pl.col(column).str.replace_all("_", " ")
+    return words.str.slice(0, 1).str.to_uppercase() + words.str.slice(1)
 
 
 def category_index_chart(
     index: pl.DataFrame,
     /,
     *,
-    title: str = "Spending by category",
+    title: str | None = None,
+    place: str | None = None,
+    month: str | None = None,
     note: str | None = None,
 ) -> Any:
     """Lines of the category spending index against a reference rule at 100.
+
+    The title and the alt text say which category grew most and by how much: the mean of
+    its index over ``month`` (else over the last seven days drawn), where 100 is the
+    reference period.
 
     Parameters
     ----------
@@ -187,7 +284,13 @@ def category_index_chart(
         :func:`insights.category_index` output (``merchant_category``, ``day``,
         ``index``, ``customers``). With no publishable day the chart says so (with ``note``).
     title
-        Headline.
+        Headline; defaults to the takeaway (the category that grew most).
+    place
+        Where the spending is (a city), named in the title and alt text.
+    month
+        ``"YYYY-MM"`` of the report, when the index is against the same month a year
+        earlier (:func:`insights.category_index` with ``month``): the change is read over
+        this month and the reference is named.
     note
         Why there is nothing to draw, shown when so (:func:`insights.category_index_note`).
 
@@ -196,49 +299,106 @@ def category_index_chart(
     >>> from datetime import date
     >>> import polars as pl
     >>> i = pl.DataFrame(
-    ...     {"merchant_category": ["groceries"], "day": [date(2024, 1, 7)], "index": [104.0],
-    ...      "customers": [500]}
+    ...     {"merchant_category": ["groceries", "eating_out"], "day": [date(2024, 1, 7)] * 2,
+    ...      "index": [104.0, 131.0], "customers": [500, 300]}
     ... )
     >>> spec = category_index_chart(i).to_dict()
     >>> spec["facet"]["field"], [layer["mark"]["type"] for layer in spec["spec"]["layer"]]
-    ('merchant_category', ['rule', 'line'])
+    ('category', ['rule', 'line'])
+    >>> spec["title"]["text"]
+    'Eating out spending grew most'
 
     """
     _need(index, ["merchant_category", "day", "index", "customers"], "category_index_chart")
+    first = parse_month(month) if month is not None else None
+    reference = f"{first.replace(year=first.year - 1):%B %Y}" if first else "the reference period"
+    where = f" in {place}" if place else ""
     # Suppressed days are null: the line breaks there instead of bridging the gap.
     # Categories with no publishable day at all get no (empty) panel.
-    data = index.select("merchant_category", "day", "index", "customers").filter(
-        pl.col("index").is_not_null().any().over("merchant_category")
+    data = (
+        index.select("merchant_category", "day", "index", "customers")
+        .filter(pl.col("index").is_not_null().any().over("merchant_category"))
+        .with_columns(_category().alias("category"))
     )
     subtitle = (
-        "7-day average card spending per category, indexed so the baseline period = 100 "
+        f"Card spending per category{where}, 7-day average, indexed so that {reference} = 100 "
         "(dashed); gaps are days with too few customers to publish"
     )
     if data.is_empty():
-        return _message_chart(title, _wrap(note or "No category index to publish."), subtitle)
+        return _message_chart(
+            title or f"Spending by category{where}",
+            _wrap(note or "No category index to publish."),
+            subtitle,
+        )
+    last = data["day"].max()
+    period = (
+        pl.col("day").dt.truncate("1mo") == first
+        if first is not None
+        else pl.col("day") > pl.lit(last) - pl.duration(days=7)
+    )
+    # read over the period, from categories drawn on every day of it (a gappy line's mean
+    # would stand for a few busy days only)
+    read = (
+        data.filter(period)
+        .group_by("category")
+        .agg(pl.col("index").mean(), pl.col("index").null_count().alias("gaps"))
+        .filter(pl.col("gaps") == 0)
+        .sort("index", "category", descending=[True, False])
+    )
+    when = f"{first:%B %Y}" if first is not None else "the last 7 days"
+    if read.is_empty():
+        takeaway, summary = f"Spending by category{where}", ""
+    else:
+        top, bottom = read.row(0, named=True), read.row(-1, named=True)
+        verb = "grew most" if round(top["index"]) > 100 else "held up best"
+        since = f" since {reference}" if first is not None else ""
+        takeaway = f"{top['category']} spending {verb}{where}{since}"
+        summary = (
+            f" Over {when}, {top['category']} averaged {top['index']:.0f}, the highest"
+            + (
+                f", and {bottom['category']} {bottom['index']:.0f}, the lowest"
+                if read.height > 1
+                else ""
+            )
+            + (
+                f" (of the {read.height} categories with no gap in {when})"
+                if read.height < data["category"].n_unique()
+                else ""
+            )
+            + "."
+        )
     base = alt.Chart(data)
-    reference = (
-        base.transform_aggregate(days="count()", groupby=["merchant_category"])
-        .mark_rule(color="#57606a", strokeDash=[4, 4])
+    reference_rule = (
+        base.transform_aggregate(days="count()", groupby=["category"])
+        .mark_rule(color=MUTED, strokeDash=[4, 4])
         .encode(y=alt.datum(100))
     )
     lines = base.mark_line(invalid="break-paths-filter-domains", color=PALETTE[0]).encode(
-        x=alt.X("day:T", title=None, axis=alt.Axis(format="%b %y")),
+        x=alt.X("day:T", title=None, axis=alt.Axis(format="%b %y", tickCount=4)),
         y=alt.Y("index:Q", title=None, scale=alt.Scale(zero=False)),
         tooltip=[
-            alt.Tooltip("merchant_category:N", title="Category"),
+            alt.Tooltip("category:N", title="Category"),
             alt.Tooltip("day:T", title="Day"),
             alt.Tooltip("index:Q", title="Index", format=".0f"),
             alt.Tooltip("customers:Q", title="Customers that day"),
         ],
     )
     panels = (
-        alt.layer(reference, lines)
+        alt.layer(reference_rule, lines)
         .properties(width=190, height=110)
-        .facet(facet=alt.Facet("merchant_category:N", title=None), columns=3)
+        .facet(facet=alt.Facet("category:N", title=None), columns=3)
         .resolve_scale(y="independent")
     )
-    return titled(panels, title=title, subtitle=subtitle)
+    return titled(
+        panels,
+        title=title or takeaway,
+        subtitle=subtitle,
+        description=(
+            f"Line charts, one per category, of card spending per day{where} from "
+            f"{data['day'].min():%-d %B %Y} to {last:%-d %B %Y}, as a 7-day average indexed "
+            f"so that {reference} = 100; {data['category'].n_unique()} categories.{summary}"
+        ),
+    )
 
 
 def spikes_chart(
@@ -330,7 +490,7 @@ def spikes_chart(
             pl.col("day").dt.strftime("%-d %b"),
         ).alias("spike_label"),
     )
-    x = alt.X("day:T", title=None)
+    x = alt.X("day:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True))
     y = alt.Y("spend:Q", title=f"Spend per day ({symbol})")
     line = alt.Chart(series).mark_line(invalid="break-paths-show-domains").encode(x=x, y=y)
     points = (
@@ -347,26 +507,42 @@ def spikes_chart(
             ],
         )
     )
-    text = (
-        alt.Chart(marks)
-        .mark_text(align="left", dx=8, dy=-8, fontWeight=600)
-        .encode(x=x, y=y, text=alt.Text("spike_label:N"))
-    )
-    biggest = marks.sort("jump_pct", descending=True).row(0, named=True) if marks.height else None
     first, last = series.row(0, named=True)["day"], series.row(-1, named=True)["day"]
-    peak = (
-        f"; the biggest spike was {biggest['spend']:,.0f} {currency} on "
-        f"{biggest['day']:%-d %B %Y}, {biggest['jump_pct']:.0f}% above its usual day"
-        if biggest
-        else ""
+    # labels point inwards: left of a spike in the later half, right of one in the first
+    middle = first + (last - first) / 2
+    late = pl.col("day") > middle
+    text = alt.layer(
+        alt.Chart(marks.filter(~late))
+        .mark_text(align="left", dx=8, dy=-8, fontWeight=600)
+        .encode(x=x, y=y, text=alt.Text("spike_label:N")),
+        alt.Chart(marks.filter(late))
+        .mark_text(align="right", dx=-8, dy=-8, fontWeight=600)
+        .encode(x=x, y=y, text=alt.Text("spike_label:N")),
     )
+    ranked = marks.sort("jump_pct", descending=True)
+    if ranked.height:
+        top = ranked.row(0, named=True)
+        headline = (
+            f"{name[:1].upper()}{name[1:]} spending jumped {top['jump_pct']:.0f}% "
+            f"on {top['day']:%-d %B %Y}"
+        )
+        days = "; ".join(
+            f"{r['day']:%-d %B %Y}: {r['spend']:,.0f} {currency}, {r['jump_pct']:.0f}% above "
+            "its usual day"
+            for r in ranked.head(5).to_dicts()
+        )
+        more = f"; and {ranked.height - 5} more" if ranked.height > 5 else ""
+        peak = f" Spike days, biggest first: {days}{more}."
+    else:
+        headline, peak = f"{name[:1].upper()}{name[1:]} spending per day", ""
     return titled(
         alt.layer(line, points, text),
         description=(
             f"Line chart of card spending per day on {name} from {first:%-d %B %Y} to "
-            f"{last:%-d %B %Y}, with {marks.height} spike day(s) marked{peak}."
+            f"{last:%-d %B %Y}, with {ranked.height} spike "
+            f"{'day' if ranked.height == 1 else 'days'} marked.{peak}"
         ),
-        title=f"{name[:1].upper()}{name[1:]} spending: the spike",
+        title=headline,
         subtitle=(
             f"Card spending per day on {name}; marked days are at least double both the previous "
             "week's and the year's daily average so far"
@@ -386,11 +562,14 @@ def favourites_chart(
     favourites: pl.DataFrame,
     /,
     *,
-    title: str = "Each city's favourite",
-    columns: int = 4,
+    title: str | None = None,
     note: str | None = None,
 ) -> Any:
-    """Small multiples per city: each rival brand's share of the rivals' customers.
+    """One bar per city split between the rival brands by their share of its customers.
+
+    Cities are sorted by the share of the brand that is the favourite in most cities, so
+    its strongholds are at the top; each part is labelled with its share. The title and the
+    alt text say which brand leads where.
 
     Parameters
     ----------
@@ -398,11 +577,9 @@ def favourites_chart(
         :func:`insights.regional_favourites` output (``merchant_city``,
         ``merchant_group_id``, ``customers``, ``share``, ``favourite``). Pass a ``brand``
         column to show names instead of group ids. Suppressed cities (``suppressed`` true)
-        get no panel; with none left the chart says so (with ``note``).
+        are left out; with none left the chart says so (with ``note``).
     title
-        Headline.
-    columns
-        Cities per row of the grid.
+        Headline; defaults to the takeaway (which brand leads in how many cities).
     note
         Why there is nothing to compare, shown when so (:func:`insights.favourites_note`).
 
@@ -413,8 +590,8 @@ def favourites_chart(
     ...     {"merchant_city": ["Leeds", "Leeds"], "merchant_group_id": ["g_bean", "g_bun"],
     ...      "customers": [60, 40], "share": [0.6, 0.4], "favourite": [True, False]}
     ... )
-    >>> favourites_chart(f).to_dict()["facet"]["field"]
-    'merchant_city'
+    >>> favourites_chart(f).to_dict()["title"]["text"]
+    'g_bean is the favourite in 1 of 1 city'
 
     """
     _need(
@@ -423,39 +600,141 @@ def favourites_chart(
         "favourites_chart",
     )
     subtitle = "Share of the rival brands' distinct customers in each city"
+    left_out = 0
     if "suppressed" in favourites.columns:
+        left_out = favourites.filter(pl.col("suppressed"))["merchant_city"].n_unique()
         favourites = favourites.filter(~pl.col("suppressed"))
     if favourites.is_empty():
-        return _message_chart(title, _wrap(note or "No city to compare."), subtitle)
-    brand = "brand" if "brand" in favourites.columns else "merchant_group_id"
-    data = favourites.select(
-        "merchant_city",
-        "merchant_group_id",
-        "customers",
-        "share",
-        "favourite",
-        *([brand] if brand == "brand" else []),
+        return _message_chart(
+            title or "Each city's favourite", _wrap(note or "No city to compare."), subtitle
+        )
+    brand = pl.col("brand") if "brand" in favourites.columns else pl.col("merchant_group_id")
+    data = favourites.with_columns(brand.cast(pl.String).alias("brand_name"))
+    wins = (
+        data.filter(pl.col("favourite"))
+        .group_by("brand_name")
+        .agg(pl.len().alias("cities"), pl.col("share").max().alias("best"))
+        .sort("cities", "best", descending=True)
     )
-    base = alt.Chart().encode(
-        y=alt.Y(f"{brand}:N", title=None),
-        x=alt.X("share:Q", title="Share of customers", axis=alt.Axis(format="%")),
+    brands = (
+        data.group_by("brand_name")
+        .agg(pl.col("share").mean())
+        .join(wins, on="brand_name", how="left")
+        .sort("cities", "share", descending=True, nulls_last=True)["brand_name"]
+        .to_list()
     )
-    bars = base.mark_bar().encode(
-        color=alt.Color(f"{brand}:N", title="Brand"),
-        opacity=alt.Opacity(
-            "favourite:N", scale=alt.Scale(domain=[True, False], range=[1.0, 0.45]), legend=None
-        ),
-        tooltip=[
-            alt.Tooltip("merchant_city:N", title="City"),
-            alt.Tooltip(f"{brand}:N", title="Brand"),
-            alt.Tooltip("customers:Q", title="Customers"),
-            alt.Tooltip("share:Q", title="Share", format=".0%"),
-        ],
+    order = (
+        data.filter(pl.col("brand_name") == brands[0])
+        .sort("share", descending=True)["merchant_city"]
+        .to_list()
     )
-    labels = base.mark_text(align="left", dx=3).encode(text=alt.Text("share:Q", format=".0%"))
-    grid = (
-        alt.layer(bars, labels, data=data)
-        .properties(width=130, height=60)
-        .facet(facet=alt.Facet("merchant_city:N", title=None), columns=columns)
+    order += sorted(set(data["merchant_city"]) - set(order))
+    rank = pl.col("brand_name").replace_strict(brands, list(range(len(brands))))
+    parts = (
+        data.with_columns(rank.alias("brand_order"))
+        .sort("merchant_city", "brand_order")
+        .with_columns(pl.col("share").cum_sum().over("merchant_city").alias("share_end"))
+        .with_columns(
+            (pl.col("share_end") - pl.col("share")).alias("share_start"),
+            (pl.col("share_end") - pl.col("share") / 2).alias("share_mid"),
+            pl.when(pl.col("share") >= 0.08)
+            .then(pl.format("{}%", (pl.col("share") * 100).round(0).cast(pl.Int64)))
+            .otherwise(pl.lit(""))
+            .alias("share_label"),
+        )
+        .select(
+            "merchant_city",
+            "merchant_group_id",
+            "brand_name",
+            "brand_order",
+            "customers",
+            "share",
+            "favourite",
+            "share_start",
+            "share_end",
+            "share_mid",
+            "share_label",
+        )
     )
-    return titled(grid, title=title, subtitle=subtitle)
+    colours = PALETTE[: len(brands)] if len(brands) <= 6 else alt.Undefined
+    y = alt.Y("merchant_city:N", sort=order, title=None)
+    colour = alt.Color(
+        "brand_name:N",
+        title=None,
+        sort=brands,
+        scale=alt.Scale(domain=brands, range=colours),
+        legend=alt.Legend(orient="top", direction="vertical", symbolType="square"),
+    )
+    bars = (
+        alt.Chart(parts)
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X(
+                "share_start:Q",
+                title="Share of the rivals' customers",
+                axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            x2="share_end:Q",
+            color=colour,
+            tooltip=[
+                alt.Tooltip("merchant_city:N", title="City"),
+                alt.Tooltip("brand_name:N", title="Brand"),
+                alt.Tooltip("customers:Q", title="Customers"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(parts)
+        .mark_text(align="center", fontWeight=600)
+        .encode(
+            y=y,
+            x=alt.X("share_mid:Q"),
+            text=alt.Text("share_label:N"),
+            color=alt.condition(alt.datum.brand_order == 0, alt.value("#ffffff"), alt.value(INK)),
+        )
+    )
+    leader = wins.row(0, named=True) if wins.height else None
+    cities = parts["merchant_city"].n_unique()
+    plural = "city" if cities == 1 else "cities"
+    takeaway = (
+        f"{leader['brand_name']} is the favourite in {leader['cities']} of {cities} {plural}"
+        if leader is not None
+        else "Each city's favourite"
+    )
+    return titled(
+        alt.layer(bars, labels).properties(height=alt.Step(26)),
+        title=title or takeaway,
+        subtitle=subtitle,
+        description=_favourites_description(parts, brands, left_out),
+    )
+
+
+def _favourites_description(parts: pl.DataFrame, brands: list[str], left_out: int) -> str:
+    cities = parts["merchant_city"].n_unique()
+    said = []
+    for name in brands:
+        led = parts.filter(pl.col("favourite") & (pl.col("brand_name") == name)).sort(
+            "share", descending=True
+        )
+        if led.is_empty():
+            continue
+        where = ", ".join(
+            f"{r['merchant_city']} ({r['share']:.0%})" for r in led.head(3).to_dicts()
+        )
+        more = f" and {led.height - 3} more" if led.height > 3 else ""
+        said.append(f"{name} leads in {led.height}: {where}{more}")
+    gone = (
+        f" {left_out} {'city' if left_out == 1 else 'cities'} with too few customers left out."
+        if left_out
+        else ""
+    )
+    return (
+        f"Bar chart of each city's customers split between the rival brands "
+        f"{' and '.join(brands)}, in {cities} {'city' if cities == 1 else 'cities'}. "
+        + "; ".join(said)
+        + "."
+        + gone
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
@@ -12,7 +13,13 @@ from polars.testing import assert_frame_equal
 
 from insights.errors import ParameterError
 from insights.publish.charts import BLOG_WIDTH, publish_chart
-from insights.spending.charts import favourites_chart, trending_chart
+from insights.publish.render import MIN_TEXT_PX, PHONE_WIDTH, chart_svg, chart_title, fit_width
+from insights.spending.charts import (
+    category_index_chart,
+    favourites_chart,
+    spikes_chart,
+    trending_chart,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ALT = "Bar chart: The Copper Kettle leads Leeds with 150 repeat customers."
@@ -21,13 +28,17 @@ TRENDING = pl.DataFrame(
     {
         "rank": [1, 2],
         "month": [date(2025, 9, 1)] * 2,
+        "merchant_id": ["m_00001", "m_00002"],
         "merchant_name": ["The Copper Kettle", "Bao Down"],
         "merchant_city": ["Leeds"] * 2,
         "customers": [300, 120],
         "repeat_customers": [150, 60],
+        "baseline_repeat": [50.0, 30.0],
+        "expected_repeat": [52.8, 31.5],
         "growth": [2.84, 1.9],
     }
 )
+TITLE = "The Copper Kettle trends in Leeds: 150 repeat customers, up from 50"
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +80,7 @@ def test_svg_is_the_blog_width_with_title_and_description(published: dict[str, P
     ns = "{http://www.w3.org/2000/svg}"
     assert root.get("width") == str(BLOG_WIDTH)
     assert root.get("role") == "img"
-    assert root.findtext(f"{ns}title") == "Trending in Leeds, September 2025"
+    assert root.findtext(f"{ns}title") == TITLE
     assert root.findtext(f"{ns}desc") == ALT
     assert "Source Sans" not in published["svg"].read_text(encoding="utf-8")  # no web font
 
@@ -101,7 +112,7 @@ def test_alt_text_defaults_to_the_chart_description(tmp_path: Path) -> None:
 def test_svg_parses_and_contains_the_title(published: dict[str, Path]) -> None:
     root = ET.parse(published["svg"]).getroot()
     assert root.tag.endswith("svg")
-    assert "Trending in Leeds, September 2025" in published["svg"].read_text(encoding="utf-8")
+    assert "The Copper Kettle trends in Leeds" in published["svg"].read_text(encoding="utf-8")
 
 
 def test_csv_is_the_data_behind_the_chart(published: dict[str, Path]) -> None:
@@ -111,24 +122,84 @@ def test_csv_is_the_data_behind_the_chart(published: dict[str, Path]) -> None:
 
 def test_spec_and_alt_text_are_written(published: dict[str, Path]) -> None:
     spec = json.loads(published["vl.json"].read_text(encoding="utf-8"))
-    assert spec["title"]["text"] == "Trending in Leeds, September 2025"
+    assert chart_title(spec) == TITLE  # broken into lines that fit the width
     assert published["alt.txt"].read_text(encoding="utf-8").startswith("Bar chart:")
 
 
-def test_faceted_chart_renders(tmp_path: Path) -> None:
-    favourites = pl.DataFrame(
+def _favourites() -> pl.DataFrame:
+    cities = ["Leeds", "York", "Hull", "Bath", "Ely"]
+    return pl.DataFrame(
         {
-            "merchant_city": ["Leeds", "Leeds"],
-            "merchant_group_id": ["g_bean", "g_bun"],
-            "customers": [30, 10],
-            "share": [0.75, 0.25],
-            "favourite": [True, False],
+            "merchant_city": [c for c in cities for _ in range(2)],
+            "merchant_group_id": ["g_bean", "g_bun"] * len(cities),
+            "brand": ["Bean Counter Coffee", "Bun Appétit Bakeries"] * len(cities),
+            "customers": [30, 10] * len(cities),
+            "share": [0.75, 0.25] * len(cities),
+            "favourite": [True, False] * len(cities),
         }
     )
-    paths = publish_chart(
-        favourites_chart(favourites), favourites, name="fav", out_dir=tmp_path, alt_text="Grid."
+
+
+def _index() -> pl.DataFrame:
+    days = pl.date_range(date(2025, 8, 1), date(2025, 9, 30), eager=True)
+    categories = ["eating_out", "groceries", "transport", "personal_care", "gifts"]
+    return pl.DataFrame(
+        {
+            "merchant_category": [c for c in categories for _ in days],
+            "day": pl.concat([days] * len(categories)),
+            "index": [100.0 + (i % 40) for i in range(len(days) * len(categories))],
+            "customers": 50,
+        }
     )
-    assert paths["png"].read_bytes()[:8] == PNG_SIGNATURE
+
+
+def _spikes() -> tuple[pl.DataFrame, pl.DataFrame]:
+    days = pl.date_range(date(2024, 10, 1), date(2025, 9, 30), eager=True)
+    daily = pl.DataFrame({"merchant_group_id": "g_cinema", "day": days, "spend_minor": 100_000})
+    spikes = pl.DataFrame(
+        {
+            "merchant_group_id": ["g_cinema"],
+            "brand": ["Starlight Cinemas"],
+            "day": [date(2025, 7, 22)],
+            "spend_minor": [300_000],
+            "customers": [250],
+            "jump_pct": [200.0],
+        }
+    )
+    return daily, spikes
+
+
+CHARTS = {
+    "trending": lambda: trending_chart(TRENDING),
+    "category_index": lambda: category_index_chart(_index(), place="Leeds", month="2025-09"),
+    "spikes": lambda: spikes_chart(*_spikes(), by="merchant_group_id"),
+    "favourites": lambda: favourites_chart(_favourites()),
+}
+
+
+def _font_sizes(svg: str) -> list[float]:
+    return [float(size) for size in re.findall(r'font-size="([\d.]+)', svg)]
+
+
+@pytest.mark.parametrize("width", [PHONE_WIDTH, BLOG_WIDTH])
+@pytest.mark.parametrize("chart", sorted(CHARTS))
+def test_every_chart_is_drawn_at_the_width_it_is_shown_with_readable_text(
+    chart: str, width: int
+) -> None:
+    # Drawn at the width it sits in, never scaled: a 720 px drawing squeezed into a phone's
+    # 358 px column would show its 12 px labels at 6 px.
+    svg = chart_svg(fit_width(CHARTS[chart]().to_dict(), width))
+    root = ET.fromstring(svg)
+    assert float(root.get("width", "0")) == width
+    sizes = _font_sizes(svg)
+    assert sizes, "no text found in the SVG"
+    assert min(sizes) >= MIN_TEXT_PX
+
+
+def test_small_multiples_are_published_at_the_blog_width(tmp_path: Path) -> None:
+    paths = publish_chart(CHARTS["category_index"](), name="index", out_dir=tmp_path)
+    assert ET.parse(paths["svg"]).getroot().get("width") == str(BLOG_WIDTH)
+    assert _png_size_and_dpi(paths["png@2x"]) == (2 * BLOG_WIDTH, 144)
 
 
 @pytest.mark.parametrize("name", ["../escape", "", "a b", "/abs"])
