@@ -2,9 +2,12 @@
 
 * :data:`DEFAULT_TZ` — the time zone whose calendar defines days and months by default.
 * :func:`parse_month` and :func:`parse_day` — the ``month="2025-09"`` and ``as_of="2025-08-31"``
-  parameters notebooks pass as plain literals.
+  parameters notebooks pass as plain literals (a ``date`` or ``"2025-09-01"`` is a month too).
+* :func:`match_city` — a city parameter matched to the data's spelling, ignoring case, with a
+  "did you mean" when it matches nothing.
 * :func:`local_day` — the local calendar day of a UTC timestamp column (polars).
-* :func:`require_columns` — the column check that names what is missing and what is there.
+* :func:`require_columns` — the column check that names what is missing, what is there, the
+  contract the frame should satisfy and the likely renames.
 * :data:`SAMPLE_DIR`, :data:`REPORTS_DIR`, :data:`CATALOGUE_FILE`, :data:`SCHEDULE_FILE` — the
   project's default folders and files (the raw data folder's own layout is
   :mod:`insights.data.layout`).
@@ -16,8 +19,9 @@ narwhals expressions instead, from the same :data:`DEFAULT_TZ`.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -31,8 +35,10 @@ __all__ = [
     "REPORTS_DIR",
     "SAMPLE_DIR",
     "SCHEDULE_FILE",
+    "Month",
     "day_span",
     "local_day",
+    "match_city",
     "parse_day",
     "parse_month",
     "require_columns",
@@ -50,25 +56,45 @@ CATALOGUE_FILE = Path("notebooks/catalogue.toml")
 SCHEDULE_FILE = REPORTS_DIR / "schedule.toml"
 
 
-def parse_month(month: str, /) -> date:
-    """Parse a ``"YYYY-MM"`` month parameter into the date of its first day.
+#: A month parameter: ``"2025-09"``, a day of it (``"2025-09-01"``, ``date(2025, 9, 1)``).
+Month = str | date
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def parse_month(month: Month, /) -> date:
+    """Parse a month parameter into the date of its first day.
+
+    A month is ``"YYYY-MM"``; a day of it (``"YYYY-MM-DD"``, a ``date`` or a ``datetime``)
+    means its month, so ``month=date(2025, 9, 1)`` works as well as ``month="2025-09"``.
 
     Raises
     ------
     ParameterError
-        If ``month`` is not a string of the form ``"YYYY-MM"`` with a month from 01 to 12.
+        If ``month`` is none of those, or not a real month or day.
 
     Examples
     --------
-    >>> parse_month("2025-09")
-    datetime.date(2025, 9, 1)
+    >>> parse_month("2025-09"), parse_month("2025-09-01") == parse_month(date(2025, 9, 30))
+    (datetime.date(2025, 9, 1), True)
 
     """
-    match = re.fullmatch(r"(\d{4})-(\d{2})", month) if isinstance(month, str) else None
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        msg = f"month must look like '2025-09' (year-month), got {month!r}."
-        raise ParameterError(msg)
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    if isinstance(month, date):  # a datetime is a date too
+        return date(month.year, month.month, 1)
+    match = _MONTH.fullmatch(month.strip()) if isinstance(month, str) else None
+    if match is not None and 1 <= int(match.group(2)) <= 12:
+        year, number, day = int(match.group(1)), int(match.group(2)), match.group(3)
+        try:
+            date(year, number, int(day) if day else 1)
+        except ValueError:
+            pass
+        else:
+            return date(year, number, 1)
+    msg = (
+        f"month must be a month like '2025-09' (or a day of it: '2025-09-01', "
+        f"date(2025, 9, 1)), got {month!r}."
+    )
+    raise ParameterError(msg)
 
 
 def parse_day(day: date | str, /, *, name: str = "as_of") -> date:
@@ -102,6 +128,40 @@ def local_day(column: str = "created_at", /, *, tz: str = DEFAULT_TZ) -> pl.Expr
     return pl.col(column).dt.convert_time_zone(tz).dt.date()
 
 
+def match_city(city: str, cities: Iterable[str | None], /, *, who: str) -> str:
+    """Return the data's spelling of ``city``, ignoring case and surrounding spaces.
+
+    Raises
+    ------
+    ParameterError
+        No city of the data matches: the message suggests the closest ("did you mean") and
+        lists the cities there are.
+
+    Examples
+    --------
+    >>> match_city("london", ["Leeds", "London"], who="trending_merchants")
+    'London'
+    >>> match_city("Londn", ["Leeds", "London"], who="f")
+    Traceback (most recent call last):
+    ...
+    insights.errors.ParameterError: f: no city 'Londn' in the data; did you mean 'London'? ...
+
+    """
+    known = sorted({c for c in cities if c is not None})
+    if city in known:
+        return city
+    folded = {c.casefold(): c for c in known}
+    wanted = str(city).strip().casefold()
+    if wanted in folded:
+        return folded[wanted]
+    close = difflib.get_close_matches(wanted, list(folded), n=1, cutoff=0.6)
+    hint = f"; did you mean {folded[close[0]]!r}?" if close else "."
+    shown = ", ".join(known[:12]) + (f" and {len(known) - 12} more" if len(known) > 12 else "")
+    listed = f" The data has {len(known)} cities: {shown}." if known else " The data has no city."
+    msg = f"{who}: no city {city!r} in the data{hint}{listed}"
+    raise ParameterError(msg)
+
+
 def require_columns(
     frame: pl.DataFrame | pl.LazyFrame,
     columns: Sequence[str],
@@ -111,10 +171,12 @@ def require_columns(
     what: str = "",
     fix: str = "",
 ) -> None:
-    """Raise :class:`ParameterError` naming the columns ``who`` needs that ``frame`` lacks.
+    r"""Raise :class:`ParameterError` naming the columns ``who`` needs that ``frame`` lacks.
 
+    The message names the function, the missing columns, the columns there are, and, for
+    a missing column whose name is close to one there is, the likely rename to undo.
     ``what`` names the frame in the message (``"the history"``); ``fix`` is appended to it
-    (how to build a frame with those columns).
+    (how to build a frame with those columns, or which mart or contract to pass).
 
     Examples
     --------
@@ -126,14 +188,33 @@ def require_columns(
     Traceback (most recent call last):
     ...
     insights.errors.ParameterError: f needs columns ['b'] in the table; missing ['b'] (got ['a']). Add b.
+    >>> frame = pl.DataFrame({"day": [1], "spent": [2]})
+    >>> try:
+    ...     require_columns(frame, ["day", "spend"], who="f", fix="Pass the daily mart.")
+    ... except ParameterError as error:
+    ...     print(*str(error).split(". "), sep="\n")
+    f needs columns ['day', 'spend']; missing ['spend'] (got ['day', 'spent'])
+    Pass the daily mart
+    Was 'spend' renamed to 'spent'? Undo it with .rename({'spent': 'spend'}).
 
     """  # noqa: E501
     names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
     missing = [c for c in columns if c not in names]
     if missing:
+        extra = [n for n in names if n not in columns]
+        renames = {
+            close[0]: c
+            for c in missing
+            if (close := difflib.get_close_matches(c, extra, n=1, cutoff=0.6))
+        }
         where = f" in {what}" if what else ""
         msg = f"{who} needs columns {list(columns)}{where}; missing {missing} (got {names})."
-        raise ParameterError(f"{msg} {fix}" if fix else msg)
+        if fix:
+            msg += f" {fix}"
+        if renames:
+            was = ", ".join(f"{new!r} renamed to {old!r}" for old, new in renames.items())
+            msg += f" Was {was}? Undo it with .rename({renames!r})."
+        raise ParameterError(msg)
 
 
 def day_span(first: date, last: date, /) -> str:
