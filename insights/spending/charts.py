@@ -12,6 +12,7 @@ so a quiet month still gets every other section of its report.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import altair as alt
@@ -330,7 +331,8 @@ def category_index_chart(
             _wrap(note or "No category index to publish."),
             subtitle,
         )
-    last = data["day"].max()
+    start: date = data["day"].min()  # type: ignore[assignment]
+    last: date = data["day"].max()  # type: ignore[assignment]
     period = (
         pl.col("day").dt.truncate("1mo") == first
         if first is not None
@@ -395,7 +397,7 @@ def category_index_chart(
         subtitle=subtitle,
         description=(
             f"Line charts, one per category, of card spending per day{where} from "
-            f"{data['day'].min():%-d %B %Y} to {last:%-d %B %Y}, as a 7-day average indexed "
+            f"{start:%-d %B %Y} to {last:%-d %B %Y}, as a 7-day average indexed "
             f"so that {reference} = 100; {data['category'].n_unique()} categories.{summary}"
         ),
     )
