@@ -11,14 +11,16 @@ notebooks → rendered reports. Everything a notebook needs is importable from h
 The public names are listed once, in ``insights/__init__.pyi``: mypy reads that stub for the
 types of ``ins.<name>``, and this module parses it to derive ``__all__`` and to learn which
 module defines each name. Names are imported on first use (PEP 562), so ``import insights``
-and the ``insights`` command start fast. The house chart theme is registered by any chart
-module and by :mod:`insights.publish.theme`.
+and the ``insights`` command start fast. Functions reached as ``insights.<name>`` take a
+pandas frame too and report a missing column by name (:func:`insights._common.friendly`).
+The house chart theme is registered by any chart module and by :mod:`insights.publish.theme`.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -70,6 +72,10 @@ def __getattr__(name: str) -> Any:
             raise AttributeError(msg)
         raise AttributeError(f"module 'insights' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
+    if inspect.isfunction(value):  # pandas converted, column errors that teach
+        from insights._common import friendly  # noqa: PLC0415
+
+        value = friendly(value)
     globals()[name] = value
     return value
 

@@ -6,6 +6,13 @@
 * :func:`match_city` — a city parameter matched to the data's spelling, ignoring case, with a
   "did you mean" when it matches nothing.
 * :func:`local_day` — the local calendar day of a UTC timestamp column (polars).
+* :func:`polars_frame` — the door for frames from notebooks: polars as is, pandas converted
+  (its ``datetime64`` month and day columns back to dates), anything else refused clearly.
+* :func:`friendly` — what ``insights.<name>`` hands a notebook: the library function with a
+  pandas first argument converted and a column missing deep inside reported as a
+  :class:`ParameterError` naming the function, the column and what it expects.
+* :func:`progress` — a progress bar over a long loop where someone is watching (Jupyter, a
+  terminal), never in report runs or logs.
 * :func:`require_columns` — the column check that names what is missing, what is there, the
   contract the frame should satisfy and the likely renames.
 * :data:`SAMPLE_DIR`, :data:`REPORTS_DIR`, :data:`CATALOGUE_FILE`, :data:`SCHEDULE_FILE` — the
@@ -20,10 +27,15 @@ narwhals expressions instead, from the same :data:`DEFAULT_TZ`.
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
+import os
 import re
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -32,15 +44,19 @@ from insights.errors import ParameterError
 __all__ = [
     "CATALOGUE_FILE",
     "DEFAULT_TZ",
+    "PROGRESS_ENV",
     "REPORTS_DIR",
     "SAMPLE_DIR",
     "SCHEDULE_FILE",
     "Month",
     "day_span",
+    "friendly",
     "local_day",
     "match_city",
     "parse_day",
     "parse_month",
+    "polars_frame",
+    "progress",
     "require_columns",
 ]
 
@@ -239,3 +255,185 @@ def day_span(first: date, last: date, /) -> str:
     if first.year == last.year:
         return f"{first:%-d %B} to {last:%-d %B %Y}"
     return f"{first:%-d %B %Y} to {last:%-d %B %Y}"
+
+
+#: Columns that hold calendar days: a pandas ``datetime64`` at midnight there is a date.
+DATE_COLUMNS = ("month", "day", "ds", "first_month", "date")
+
+
+def polars_frame(frame: Any, /, *, who: str) -> pl.DataFrame:
+    """Return ``frame`` as a polars DataFrame, converting a pandas one.
+
+    A ``LazyFrame`` is collected. A pandas frame is converted with :func:`polars.from_pandas`;
+    pandas has no date type, so its ``datetime64`` columns named like days (``month``,
+    ``day``, ``ds``, ...) whose values are all midnights become polars ``Date`` again.
+
+    Raises
+    ------
+    ParameterError
+        ``frame`` is not a polars or pandas frame, or pandas could not be converted.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"month": pd.to_datetime(["2025-09-01"]), "customers": [12]})
+    >>> dict(polars_frame(frame, who="f").schema)
+    {'month': Date, 'customers': Int64}
+    >>> polars_frame([1, 2], who="f")
+    Traceback (most recent call last):
+    ...
+    insights.errors.ParameterError: f takes a polars DataFrame (pandas is converted), not list; ...
+
+    """
+    if isinstance(frame, pl.LazyFrame):
+        return frame.collect()
+    if isinstance(frame, pl.DataFrame):
+        return frame
+    if type(frame).__module__.split(".")[0] == "pandas" and hasattr(frame, "columns"):
+        try:
+            converted = pl.from_pandas(frame)
+        except Exception as exc:
+            msg = (
+                f"{who} could not convert the pandas frame to polars ({exc}); convert it "
+                "yourself with polars.from_pandas(frame) and fix the column it names."
+            )
+            raise ParameterError(msg) from exc
+        return _dates_as_dates(converted)
+    msg = (
+        f"{who} takes a polars DataFrame (pandas is converted), not {type(frame).__name__}; "
+        "read a mart with insights.read_mart(...) or build one with polars.DataFrame(...)."
+    )
+    raise ParameterError(msg)
+
+
+def _dates_as_dates(frame: pl.DataFrame) -> pl.DataFrame:
+    days = [
+        name
+        for name, dtype in frame.schema.items()
+        if name in DATE_COLUMNS
+        and isinstance(dtype, pl.Datetime)
+        and dtype.time_zone is None
+        and frame.select((pl.col(name).dt.time() == pl.time(0)).all()).item() is not False
+    ]
+    return frame.with_columns(pl.col(days).dt.date()) if days else frame
+
+
+T = TypeVar("T")
+
+#: Environment variable: ``0`` hides progress bars, ``1`` shows them (default: shown in a
+#: Jupyter kernel or a terminal). The report runner sets ``0``: no bars in published pages.
+PROGRESS_ENV = "INSIGHTS_PROGRESS"
+
+
+def _watched() -> bool:
+    wanted = os.environ.get(PROGRESS_ENV, "").strip().lower()
+    if wanted in {"0", "false", "no", "off"}:
+        return False
+    if wanted in {"1", "true", "yes", "on"}:
+        return True
+    return "ipykernel" in sys.modules or sys.stderr.isatty()
+
+
+def progress(items: Sequence[T], /, *, desc: str, unit: str = "series") -> Iterable[T]:
+    """Iterate over ``items`` with a progress bar (tqdm) where someone is watching.
+
+    Shown in a Jupyter kernel or a terminal for two or more items, and cleared when done;
+    hidden in report runs (the runner sets ``INSIGHTS_PROGRESS=0``, so rendered reports
+    carry no bars), in tests and in pipes. ``INSIGHTS_PROGRESS=1`` forces it on.
+
+    Examples
+    --------
+    >>> list(progress([1, 2, 3], desc="forecast"))  # not watched here: a plain loop
+    [1, 2, 3]
+
+    """
+    if len(items) < 2 or not _watched():
+        return items
+    from tqdm import tqdm  # noqa: PLC0415 - only when a bar is shown
+
+    bar: Iterable[T] = tqdm(
+        items, desc=desc, unit=unit, leave=False, file=sys.stderr, dynamic_ncols=True
+    )
+    return bar
+
+
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+
+
+def _expected(func: Callable[..., Any]) -> str:
+    """Return the first parameter's description in ``func``'s docstring (what it expects)."""
+    doc = inspect.getdoc(func) or ""
+    lines = doc.split("Parameters\n----------\n", 1)[-1].splitlines() if "Parameters" in doc else []
+    text: list[str] = []
+    for line in lines[1:]:
+        if not line.startswith(" "):
+            break
+        text.append(line.strip())
+    return " ".join(text)
+
+
+def _column_message(func: Callable[..., Any], exc: Exception, args: tuple[Any, ...]) -> str:
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    found = _QUOTED.search(detail)
+    column = found.group(1) if found else None
+    frame = args[0] if args else None
+    names: list[str] = []
+    if isinstance(frame, pl.LazyFrame):
+        names = frame.collect_schema().names()
+    elif isinstance(frame, pl.DataFrame):
+        names = frame.columns
+    name = func.__name__
+    said = f"column {column!r}" if column else "a column"
+    msg = f"{name}: the frame has no {said}"
+    if names:
+        msg += f" (it has {names})"
+        close = difflib.get_close_matches(column, names, n=1, cutoff=0.6) if column else []
+        if close and close[0] != column:
+            undo = f".rename({{{close[0]!r}: {column!r}}})"
+            msg += f"; was {column!r} renamed to {close[0]!r}? Undo it with {undo}"
+    expected = _expected(func)
+    if expected:
+        msg += f". {name} expects: {expected}"
+    return msg + f" (polars said: {detail})"
+
+
+def friendly(func: Callable[..., T], /) -> Callable[..., T]:
+    """Wrap a public function for notebooks: pandas in, and teaching column errors out.
+
+    A pandas frame as first argument is converted (:func:`polars_frame`). A column missing
+    inside the function (polars or narwhals ``ColumnNotFoundError``) is re-raised as a
+    :class:`ParameterError` naming the function, the column, the columns the frame has, the
+    likely rename, and the input the function expects (its docstring), without the
+    query-plan traceback.
+
+    Examples
+    --------
+    >>> def total(frame: pl.DataFrame, /) -> int:
+    ...     \"\"\"Sum the spend.
+    ...
+    ...     Parameters
+    ...     ----------
+    ...     frame
+    ...         Daily spend (``day``, ``spend_minor``).
+    ...     \"\"\"
+    ...     return int(frame.select(pl.col("spend_minor").sum()).item())
+    >>> friendly(total)(pl.DataFrame({"day": [1], "spend": [5]}))
+    Traceback (most recent call last):
+    ...
+    insights.errors.ParameterError: total: the frame has no column 'spend_minor' (it has [...
+
+    """
+    import narwhals.exceptions as nw_errors  # noqa: PLC0415 - only when a function is wrapped
+
+    missing = (pl.exceptions.ColumnNotFoundError, nw_errors.ColumnNotFoundError)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        if args and type(args[0]).__module__.split(".")[0] == "pandas":
+            args = (polars_frame(args[0], who=func.__name__), *args[1:])
+        try:
+            return func(*args, **kwargs)
+        except missing as exc:
+            raise ParameterError(_column_message(func, exc, args)) from None
+
+    return wrapper

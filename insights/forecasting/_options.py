@@ -7,7 +7,25 @@ from collections.abc import Sequence
 from insights.errors import ParameterError
 from insights.forecasting._models import MODELS
 
-__all__ = ["check_options", "check_windows", "model_list"]
+__all__ = ["as_levels", "check_options", "check_windows", "model_list"]
+
+
+def as_levels(level: float | Sequence[float], /) -> tuple[float, ...]:
+    """Interval levels as a tuple of percentages: ``80`` → ``(80,)``, ``0.8`` → ``(80.0,)``.
+
+    A single level may be given as a number, and a level of at most 1 as a fraction (no one
+    wants a 0.8% interval). Anything else is left to :func:`check_options` to refuse.
+
+    Examples
+    --------
+    >>> as_levels(0.8), as_levels(95), as_levels((80, 95)), as_levels([0.8, 0.95])
+    ((80.0,), (95,), (80, 95), (80.0, 95.0))
+
+    """
+    levels = (level,) if isinstance(level, int | float) else tuple(level)
+    return tuple(
+        round(lv * 100, 10) if isinstance(lv, int | float) and 0 < lv <= 1 else lv for lv in levels
+    )
 
 
 def check_options(horizon: object, level: Sequence[float], models: str | Sequence[str]) -> None:

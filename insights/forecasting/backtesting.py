@@ -42,6 +42,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from insights._common import progress
 from insights.errors import ShortHistoryWarning
 from insights.forecasting._calibration import calibration_factors
 from insights.forecasting._evaluation import (
@@ -54,7 +55,7 @@ from insights.forecasting._evaluation import (
     z,
 )
 from insights.forecasting._models import MODELS, one_blas_thread
-from insights.forecasting._options import check_options, check_windows, model_list
+from insights.forecasting._options import as_levels, check_options, check_windows, model_list
 from insights.forecasting._series import Series, series_for, split, validate_history
 
 __all__ = ["backtest", "backtest_predictions"]
@@ -127,7 +128,7 @@ def backtest_predictions(
     parts = []
     candidates = model_list(models)
     with one_blas_thread():
-        for uid, part in split(frame):
+        for uid, part in progress(split(frame), desc="backtest"):
             series = series_for(
                 part,
                 uid,
@@ -199,7 +200,7 @@ def backtest(
     windows: int,
     step: int | None = None,
     models: str | Sequence[str] = MODELS,
-    level: Sequence[float] = (80, 95),
+    level: float | Sequence[float] = (80, 95),
     holidays: str | None = "GB",
     subdiv: str | None = None,
     closed: Literal["infer"] | Collection[int | str] = "infer",
@@ -220,7 +221,8 @@ def backtest(
     models
         Model names from :data:`insights.forecasting.forecaster.MODELS` (default: all).
     level
-        Interval levels to score, in percent.
+        Interval levels to score, in percent; one level may be a number, and a fraction
+        (``0.8``) means that percentage (80).
     holidays, subdiv, closed, annual
         Calendar options, as for :func:`insights.forecast`.
 
@@ -274,6 +276,7 @@ def backtest(
         closed=closed,
         annual=annual,
     )
+    level = as_levels(level)  # the notebook's 0.8 or 80 (entry-point normalisation only)
     check_options(horizon, level, models)
     has_uid = "unique_id" in preds.columns
     if not has_uid:

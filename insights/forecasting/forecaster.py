@@ -86,6 +86,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from insights._common import progress
 from insights.errors import InsightsError, ParameterError, ShortHistoryWarning
 from insights.forecasting._calibration import calibration_factors, older_windows
 from insights.forecasting._evaluation import (
@@ -99,7 +100,7 @@ from insights.forecasting._evaluation import (
     z,
 )
 from insights.forecasting._models import MODELS, ModelFailedError, fit_predict, one_blas_thread
-from insights.forecasting._options import check_options, check_windows, model_list
+from insights.forecasting._options import as_levels, check_options, check_windows, model_list
 from insights.forecasting._series import (
     Series,
     future_grid,
@@ -116,7 +117,7 @@ def forecast(
     /,
     *,
     horizon: int,
-    level: Sequence[float] = (80, 95),
+    level: float | Sequence[float] = (80, 95),
     holidays: str | None = "GB",
     subdiv: str | None = None,
     models: str | Sequence[str] = "auto",
@@ -142,7 +143,8 @@ def forecast(
     horizon
         Number of *open* days to forecast.
     level
-        Central prediction-interval levels in percent.
+        Central prediction-interval levels in percent; one level may be a number, and a
+        fraction (``0.8``) means that percentage (80).
     holidays
         Country whose public holidays are regressors / closures; ``None`` for none.
     subdiv
@@ -215,6 +217,7 @@ def forecast(
     [1, 2, 3, 4, 5, 6]
 
     """
+    level = as_levels(level)  # the notebook's 0.8 or 80 (entry-point normalisation only)
     check_options(horizon, level, models)
     frame = validate_history(history, who="forecast")
     step = check_windows(windows, step, horizon=horizon, who="forecast")
@@ -236,7 +239,10 @@ def forecast(
     parts = split(frame)
     if jobs == 1 or len(parts) == 1:
         with one_blas_thread():
-            out = [_series_forecast(uid, part, options) for uid, part in parts]
+            out = [
+                _series_forecast(uid, part, options)
+                for uid, part in progress(parts, desc="forecast")
+            ]
     else:
         out = _in_processes(parts, options, jobs)
     result = pl.concat(out)

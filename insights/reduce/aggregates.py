@@ -29,7 +29,7 @@ from typing import Any, Literal, TypeVar
 import narwhals as nw
 import polars as pl
 
-from insights._common import DEFAULT_TZ
+from insights._common import DEFAULT_TZ, polars_frame
 from insights.errors import ParameterError
 
 __all__ = [
@@ -219,6 +219,8 @@ def to_polars(frame: Any, /) -> pl.DataFrame:
         return frame
     if isinstance(frame, pl.LazyFrame):
         return frame.collect()
+    if type(frame).__module__.split(".")[0] == "pandas":  # its datetime64 days back to dates
+        return polars_frame(frame, who="insights")
     wrapped = nw.from_native(frame)
     if isinstance(wrapped, nw.LazyFrame):
         return wrapped.collect(backend="polars").to_native()  # type: ignore[no-any-return]

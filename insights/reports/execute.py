@@ -127,9 +127,11 @@ def execute_notebook(
     job_file.write_text(json.dumps(job, indent=2), encoding="utf-8")
     # Imported here, not at the top: insights.publish.theme imports altair (~1.5 s), and notebooks
     # import this package for publish_table without needing the runner's dependencies.
+    from insights._common import PROGRESS_ENV  # noqa: PLC0415
     from insights.publish.theme import RENDERER_ENV  # noqa: PLC0415
 
-    env = {**os.environ, RENDERER_ENV: "svg", "PYTHONUNBUFFERED": "1"}
+    # no progress bars in a rendered report (insights._common.progress)
+    env = {**os.environ, RENDERER_ENV: "svg", "PYTHONUNBUFFERED": "1", PROGRESS_ENV: "0"}
     with (work / "worker.log").open("wb") as log:
         process = subprocess.Popen(
             # -P and a path (not -m): the worker imports papermill only, not all of insights

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from insights._common import Month
 from insights.errors import ParameterError
 from insights.spending._shared import check_min_customers
 from insights.spending.eligibility import (
@@ -166,13 +167,13 @@ def _stage(min_customers: int, min_score: float) -> pl.Expr:
 
 
 def assessed(
-    monthly: pl.DataFrame, /, *, month: str, city: str | None, rules: Rules, top_n: int = 1
+    monthly: pl.DataFrame, /, *, month: Month, city: str | None, rules: Rules, top_n: int = 1
 ) -> pl.DataFrame:
     """Every in-person place active in ``month`` (in ``city``) with its score and ``stage``."""
     rules.check(top_n=top_n)
     monthly = monthly_input(monthly)
     target = _check_month(monthly, month)
-    _check_city(monthly, city)
+    city = _check_city(monthly, city, who="trending_merchants")
     # Data shorter than the baseline is not an error: every place is then too new to rank.
     candidates = _candidates(
         monthly,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from insights._common import parse_month, require_columns
+from insights._common import Month, match_city, parse_month, require_columns
 from insights.errors import ParameterError
 
 __all__ = [
@@ -111,6 +111,8 @@ def daily_by(
     needed = [by, "day", "spend_minor", "customers"] + ([] if city is None else ["merchant_city"])
     frame = mart_frame(daily, what, marts, needed)
     if city is not None:
+        require_columns(frame, ["merchant_city"], who=what)
+        city = match_city(city, frame.get_column("merchant_city").unique(), who=what)
         frame = frame.filter(pl.col("merchant_city") == city)
     per_day = frame.group_by(by, "day").agg(
         pl.col("spend_minor").sum().cast(pl.Int64), pl.col("customers").sum().cast(pl.Int64)
@@ -153,7 +155,7 @@ def brand_names(monthly: pl.DataFrame) -> pl.DataFrame:
 # --- words of the sentences the spending sections print -----------------------------------
 
 
-def month_name(month: str) -> str:
+def month_name(month: Month) -> str:
     """``"2025-09"`` → ``"September 2025"``."""
     return f"{parse_month(month):%B %Y}"
 

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from insights._common import parse_month
+from insights._common import Month, match_city, parse_month, require_columns
 from insights.errors import InsufficientHistoryError, ParameterError
 from insights.spending._shared import (
     check_min_customers as _check_min_customers,
@@ -35,7 +35,7 @@ def category_index(
     /,
     *,
     baseline: tuple[str, str] | None = None,
-    month: str | None = None,
+    month: Month | None = None,
     window: int = 7,
     city: str | None = None,
     min_customers: int = 10,
@@ -161,7 +161,7 @@ def year_on_year(
     daily: pl.DataFrame,
     /,
     *,
-    month: str,
+    month: Month,
     by: str = "merchant_category",
     city: str | None = None,
     min_customers: int = 10,
@@ -238,6 +238,9 @@ def year_on_year(
         msg = f"No spending in {month}; pick a month the data covers."
         raise ParameterError(msg)
     if city is not None:
+        require_columns(frame, ["merchant_city"], who="year_on_year")
+        cities = frame.select(pl.col("merchant_city").unique()).collect().to_series()
+        city = match_city(city, cities, who="year_on_year")
         frame = frame.filter(pl.col("merchant_city") == city)
     last_year_first = _shift_months(first, -12)
     last_year_end = last_year_first + (last_day - first)

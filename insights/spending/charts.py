@@ -18,7 +18,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from insights._common import parse_month, require_columns
+from insights._common import Month, parse_month, require_columns
 from insights.errors import ParameterError
 from insights.publish.tables import MIN_CUSTOMERS, suppress_people
 from insights.publish.theme import INK, MUTED, PALETTE, titled, wrap_words
@@ -270,7 +270,7 @@ def category_index_chart(
     *,
     title: str | None = None,
     place: str | None = None,
-    month: str | None = None,
+    month: Month | None = None,
     note: str | None = None,
 ) -> Any:
     """Lines of the category spending index against a reference rule at 100.
@@ -453,8 +453,8 @@ def spikes_chart(
     ...      "customers": [40], "jump_pct": [261.0]}
     ... )
     >>> spec = spikes_chart(daily, spikes, key="cinema").to_dict()
-    >>> [layer["mark"]["type"] for layer in spec["layer"]]
-    ['line', 'point', 'text']
+    >>> [layer.get("mark", {}).get("type", "labels") for layer in spec["layer"]]
+    ['line', 'point', 'labels']
 
     """
     _need(daily, [by, "day", "spend_minor"], "spikes_chart")

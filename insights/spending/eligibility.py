@@ -12,7 +12,7 @@ from datetime import date
 
 import polars as pl
 
-from insights._common import parse_month
+from insights._common import Month, match_city, parse_month
 from insights.errors import ParameterError
 from insights.spending._shared import mart_frame, shift_months
 
@@ -52,27 +52,25 @@ def monthly_input(monthly: pl.DataFrame, /) -> pl.DataFrame:
     return mart_frame(monthly, "trending", ["merchant_monthly"], MONTHLY_COLUMNS)
 
 
-def _check_month(monthly: pl.DataFrame, month: str) -> date:
+def _check_month(monthly: pl.DataFrame, month: Month) -> date:
     target = parse_month(month)
     available = monthly.get_column("month").unique().sort()
     if target not in available.to_list():
         months = available.dt.strftime("%Y-%m").to_list()
         shown = f"{months[0]} to {months[-1]}" if months else "no months at all"
         msg = (
-            f"No payments in month {month!r}; the data covers {shown}. "
+            f"No payments in month {target:%Y-%m}; the data covers {shown}. "
             "Pass a month inside that range."
         )
         raise ParameterError(msg)
     return target
 
 
-def _check_city(monthly: pl.DataFrame, city: str | None) -> None:
+def _check_city(monthly: pl.DataFrame, city: str | None, *, who: str) -> str | None:
+    """Return the data's spelling of ``city`` (case ignored), or say which cities there are."""
     if city is None:
-        return
-    cities = monthly.get_column("merchant_city").drop_nulls().unique().sort().to_list()
-    if city not in cities:
-        msg = f"Unknown city {city!r}; the data has {cities}."
-        raise ParameterError(msg)
+        return None
+    return match_city(city, monthly.get_column("merchant_city").unique(), who=who)
 
 
 def _in_person() -> pl.Expr:

@@ -12,7 +12,7 @@ from datetime import date
 
 import polars as pl
 
-from insights._common import parse_month
+from insights._common import Month, parse_month
 from insights.errors import ParameterError
 from insights.spending._shared import (
     brand_names as _brand_names,
@@ -24,10 +24,10 @@ from insights.spending._shared import (
 __all__ = ["regional_favourites"]
 
 
-def _period_bounds(month: str | tuple[str, str] | None) -> tuple[date, date] | None:
+def _period_bounds(month: Month | tuple[Month, Month] | None) -> tuple[date, date] | None:
     if month is None:
         return None
-    if isinstance(month, str):
+    if isinstance(month, str | date):
         first = parse_month(month)
         return first, _month_end(first)
     start, end = (parse_month(m) for m in month)
@@ -43,7 +43,7 @@ def regional_favourites(
     *,
     groups: Sequence[str] = (),
     brands: Sequence[str] = (),
-    month: str | tuple[str, str] | None = None,
+    month: Month | tuple[Month, Month] | None = None,
     min_customers: int = 10,
     leading: int = 2,
 ) -> pl.DataFrame:

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from insights._common import parse_month
+from insights._common import Month, parse_month
 from insights.publish.display import Findings
 from insights.spending.locale import currency_symbol, minor_per_major
 
@@ -47,7 +47,7 @@ def trending_findings(
     year_on_year: pl.DataFrame,
     /,
     *,
-    month: str | date,
+    month: Month | date,
     city: str,
     currency: str = "GBP",
 ) -> Findings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from insights._common import parse_month, require_columns
+from insights._common import Month, match_city, parse_month, require_columns
 from insights.errors import ParameterError
 from insights.spending._shared import (
     check_min_customers as _check_min_customers,
@@ -17,7 +17,7 @@ __all__ = ["monthly_headlines"]
 _METRICS = ["customers", "payments", "spend_minor"]
 
 
-def _month_totals(monthly: pl.DataFrame, city: str | None, month: str) -> pl.DataFrame:
+def _month_totals(monthly: pl.DataFrame, city: str | None, month: Month) -> pl.DataFrame:
     """Return the headline mart's rows for ``city`` (or the all-merchant rows), checked."""
     if not isinstance(monthly, pl.DataFrame):
         msg = (
@@ -49,10 +49,11 @@ def _month_totals(monthly: pl.DataFrame, city: str | None, month: str) -> pl.Dat
     # A city without payments this month gets blank figures; a month without any payment at
     # all is a wrong parameter.
     _require_payments(monthly, month)
+    city = match_city(city, monthly.get_column("merchant_city").unique(), who="monthly_headlines")
     return monthly.filter(pl.col("merchant_city") == city)
 
 
-def _require_payments(monthly: pl.DataFrame, month: str) -> None:
+def _require_payments(monthly: pl.DataFrame, month: Month) -> None:
     first = parse_month(month)
     if monthly.filter(pl.col("month") == first).get_column("payments").sum() == 0:
         msg = f"No payments in {month}; pick a month the data covers."
@@ -63,7 +64,7 @@ def monthly_headlines(
     monthly: pl.DataFrame,
     /,
     *,
-    month: str,
+    month: Month,
     city: str | None = None,
     min_customers: int = 10,
 ) -> pl.DataFrame:

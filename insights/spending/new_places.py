@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from insights._common import Month
 from insights.spending._scoring import Rules, assessed, ranked
 from insights.spending._shared import in_city, month_name, plural
 
@@ -19,7 +20,7 @@ def new_merchants(
     monthly: pl.DataFrame,
     /,
     *,
-    month: str,
+    month: Month,
     city: str | None = None,
     top_n: int = 10,
     min_customers: int = 10,
@@ -103,7 +104,7 @@ def new_merchants(
 
 
 def new_places_note(
-    funnel: pl.DataFrame, /, *, month: str, city: str | None = None, min_customers: int = 10
+    funnel: pl.DataFrame, /, *, month: Month, city: str | None = None, min_customers: int = 10
 ) -> str:
     """One sentence on the places too new, or too small before, to rank by growth.
 

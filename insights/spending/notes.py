@@ -15,7 +15,7 @@ from datetime import date
 
 import polars as pl
 
-from insights._common import parse_month
+from insights._common import Month, parse_month
 from insights.spending._shared import in_city, month_name, plural
 
 __all__ = [
@@ -27,17 +27,17 @@ __all__ = [
 ]
 
 
-def _shift(month: str, months: int) -> str:
+def _shift(month: Month, months: int) -> str:
     first = parse_month(month)
     index = first.year * 12 + first.month - 1 + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def _a_year_before(month: str) -> str:
+def _a_year_before(month: Month) -> str:
     return month_name(_shift(month, -12))
 
 
-def _before_data(month: str, since: date | str | None) -> bool:
+def _before_data(month: Month, since: date | str | None) -> bool:
     """Whether ``month`` lies before the data's first month ``since``."""
     if since is None:
         return False
@@ -54,7 +54,7 @@ def headlines_note(
     headlines: pl.DataFrame,
     /,
     *,
-    month: str,
+    month: Month,
     city: str | None = None,
     min_customers: int = 10,
     since: date | str | None = None,
@@ -112,7 +112,7 @@ def year_on_year_note(
     year_on_year: pl.DataFrame,
     /,
     *,
-    month: str,
+    month: Month,
     city: str | None = None,
     min_customers: int = 10,
     what: str = "category",
@@ -165,7 +165,7 @@ def year_on_year_note(
 
 
 def category_index_note(
-    index: pl.DataFrame, /, *, month: str, city: str | None = None, min_customers: int = 10
+    index: pl.DataFrame, /, *, month: Month, city: str | None = None, min_customers: int = 10
 ) -> str:
     """Say what the category index shows, or why it is empty or has gaps.
 
@@ -216,7 +216,7 @@ def category_index_note(
 
 
 def spikes_note(
-    spikes: pl.DataFrame, /, *, month: str, what: str = "brand", min_customers: int = 10
+    spikes: pl.DataFrame, /, *, month: Month, what: str = "brand", min_customers: int = 10
 ) -> str:
     """Say how many spike days were found this year so far, or that none was.
 
@@ -262,7 +262,7 @@ def favourites_note(
     favourites: pl.DataFrame,
     /,
     *,
-    month: str,
+    month: Month,
     brands: Sequence[str] = (),
     min_customers: int = 10,
 ) -> str:

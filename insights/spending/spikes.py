@@ -11,7 +11,7 @@ from typing import Literal
 
 import polars as pl
 
-from insights._common import parse_month
+from insights._common import Month, parse_month
 from insights.errors import ParameterError
 from insights.spending._shared import (
     brand_names as _brand_names,
@@ -36,7 +36,7 @@ def spending_spikes(
     min_customers: int = 10,
     min_baseline_customers: float = 10.0,
     min_active_share: float = 0.8,
-    month: str | None = None,
+    month: Month | None = None,
     names: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Days whose spend jumps against both the previous week and the year so far.

@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from insights._common import Month
 from insights.spending._scoring import STAGES, Rules, assessed, ranked
 from insights.spending._shared import in_city, month_name, plural
 
@@ -78,7 +79,7 @@ def trending_merchants(
     monthly: pl.DataFrame,
     /,
     *,
-    month: str,
+    month: Month,
     city: str | None = None,
     top_n: int = 10,
     min_customers: int = 10,
@@ -205,7 +206,7 @@ def trending_funnel(
     monthly: pl.DataFrame,
     /,
     *,
-    month: str,
+    month: Month,
     city: str | None = None,
     min_customers: int = 10,
     baseline_months: int = 3,
@@ -286,7 +287,7 @@ def trending_funnel(
     )
 
 
-def trending_note(funnel: pl.DataFrame, /, *, month: str, city: str | None = None) -> str:
+def trending_note(funnel: pl.DataFrame, /, *, month: Month, city: str | None = None) -> str:
     """One sentence saying how many places passed the trending bar, and why the others did not.
 
     Parameters
