@@ -9,6 +9,7 @@ from datetime import date, datetime
 import numpy as np
 import polars as pl
 import pytest
+from conftest import history
 from polars.testing import assert_frame_equal
 
 import insights as ins
@@ -19,7 +20,6 @@ from insights._common import (  # noqa: PLC2701 (the shared primitives' own test
     polars_frame,
 )
 from insights.errors import InsightsError, ParameterError
-from conftest import history
 
 LEEDS = pl.concat(
     [
