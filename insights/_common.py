@@ -58,6 +58,7 @@ __all__ = [
     "polars_frame",
     "progress",
     "require_columns",
+    "watched",
 ]
 
 #: Time zone whose calendar defines a day or a month unless a function is told otherwise.
@@ -325,7 +326,8 @@ T = TypeVar("T")
 PROGRESS_ENV = "INSIGHTS_PROGRESS"
 
 
-def _watched() -> bool:
+def watched() -> bool:
+    """Whether someone sees progress: a Jupyter kernel or a terminal, unless told otherwise."""
     wanted = os.environ.get(PROGRESS_ENV, "").strip().lower()
     if wanted in {"0", "false", "no", "off"}:
         return False
@@ -347,7 +349,7 @@ def progress(items: Sequence[T], /, *, desc: str, unit: str = "series") -> Itera
     [1, 2, 3]
 
     """
-    if len(items) < 2 or not _watched():
+    if len(items) < 2 or not watched():
         return items
     from tqdm import tqdm  # noqa: PLC0415 - only when a bar is shown
 

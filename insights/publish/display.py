@@ -208,7 +208,7 @@ class Table:
                 table = table.fmt_number(name, decimals=0, force_sign=True, pattern="{x}%")
             elif name == "growth" or name.startswith("ratio"):
                 table = table.fmt_number(name, decimals=1, pattern="{x}×")
-            elif name in counts or dtype.is_integer() or name == "rank":
+            elif name in counts or dtype.is_integer() or name in {"rank", "baseline_repeat"}:
                 table = table.fmt_integer(name)
             elif "share" in name or (name.split("_")[-1] == "rate" and name != "rate"):
                 table = table.fmt_percent(name, decimals=0)

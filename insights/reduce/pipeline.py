@@ -33,7 +33,7 @@ from typing import Any, get_args
 
 import polars as pl
 
-from insights._common import DEFAULT_TZ
+from insights._common import DEFAULT_TZ, watched
 from insights.data import layout
 from insights.errors import ParameterError
 from insights.reduce._passes import _zone
@@ -123,7 +123,7 @@ def write_marts(
     marts: Sequence[str] = MART_NAMES,
     tz: str = DEFAULT_TZ,
     engine: Engine = "polars",
-    progress: bool = False,
+    progress: bool | None = None,
     rows_per_pass: int | None = ROWS_PER_PASS,
     split_days: int | None = None,
     full: bool = False,
@@ -146,7 +146,8 @@ def write_marts(
     engine
         ``"polars"`` (default) or ``"duckdb"`` (needs the ``duckdb`` extra); same marts.
     progress
-        Print one line per pass to stderr.
+        Print one line per pass to stderr; ``None``: where someone is watching (a Jupyter
+        kernel or a terminal), never in report runs (:func:`insights._common.watched`).
     rows_per_pass, split_days
         Memory bounds of the transaction passes, as in
         :func:`insights.reduce.partitioned.reduce_partitioned`.
@@ -239,7 +240,9 @@ def write_marts(
     return summary
 
 
-def _say(progress: bool, started: float) -> Callable[[str], None]:
+def _say(progress: bool | None, started: float) -> Callable[[str], None]:
+    progress = watched() if progress is None else progress
+
     def say(line: str) -> None:
         if progress:
             print(
@@ -257,7 +260,7 @@ def reduce_marts(
     marts: Sequence[str] = MART_NAMES,
     tz: str = DEFAULT_TZ,
     engine: Engine = "polars",
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Reduce raw data to the marts in one call and return them (for exploration in Jupyter).
 

@@ -140,3 +140,10 @@ def test_show_puts_the_note_above_the_table_and_instead_of_an_empty_one() -> Non
 
 def test_say_shows_a_sentence_as_a_paragraph() -> None:
     assert say("A < B")._repr_html_() == '<p class="insights-note">A &lt; B</p>'
+
+
+def test_a_usual_count_of_repeat_customers_is_shown_whole() -> None:
+    # baseline_repeat is a mean over months of a count: "10", never "10.00"
+    page = show(pl.DataFrame({"merchant_name": ["Nori"], "baseline_repeat": [10.4]}))._repr_html_()
+    assert _labels(page) == ["Place", "Usual repeat customers"]
+    assert _cells(page) == ["Nori", "10"]

@@ -12,19 +12,23 @@ and the contact forecast beats seasonal naive with calibrated intervals.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from chromium import Browser
 
 from insights.data.sample import write_sample
 from insights.reduce.pipeline import write_marts
 from insights.reports import RunResult, run_report
+from insights.reports.index import write_index
 
 pytestmark = pytest.mark.slow
 
@@ -244,3 +248,98 @@ def test_default_renders_give_no_small_count_back(
     profile = pl.read_csv(folder / "intraday_profile.data.csv")
     assert not profile["contacts"].cast(pl.Int64, strict=False).is_between(1, 9).any()
     assert json.loads((folder / "manifest.json").read_text())["privacy"]["violations"] == 0
+
+
+# --- both reports and the index in a real browser, at phone and desktop width -------------
+
+_AUDIT = r"""
+(() => {
+  const out = {overflow: document.documentElement.scrollWidth - window.innerWidth,
+               title: document.title, h1: document.querySelectorAll('h1').length,
+               headings: [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
+                 .map(h => +h.tagName[1]),
+               images: [], text: document.body.innerText};
+  for (const img of document.querySelectorAll('img')) {
+    const shown = img.getBoundingClientRect().width;
+    const src = img.currentSrc || img.src;
+    const chart = {alt: img.alt, shown, smallest: null};
+    if (src.startsWith('data:image/svg+xml;base64,')) {
+      // the SVG as drawn: its text sizes times the scale it is shown at
+      const doc = new DOMParser().parseFromString(atob(src.split(',')[1]), 'image/svg+xml');
+      const natural = parseFloat(doc.documentElement.getAttribute('width'));
+      const sizes = [...doc.querySelectorAll('text')].filter(t => t.textContent.trim())
+        .map(t => parseFloat(t.getAttribute('font-size') || t.style.fontSize));
+      chart.smallest = Math.min(...sizes) * shown / natural;
+    }
+    out.images.push(chart);
+  }
+  for (const svg of document.querySelectorAll('svg')) {  // inline SVG, if any
+    const box = svg.getBoundingClientRect(), view = svg.viewBox.baseVal;
+    const scale = view && view.width ? box.width / view.width : 1;
+    const sizes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+      .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+    const label = svg.getAttribute('aria-label') || (svg.querySelector('title') || {}).textContent
+      || (svg.querySelector('desc') || {}).textContent || '';
+    const smallest = sizes.length ? Math.min(...sizes) : null;
+    out.images.push({alt: label, shown: box.width, smallest});
+  }
+  return out;
+})()
+"""
+_GENERIC_ALT = {"", "chart", "image", "No description has been provided for this image"}
+
+
+@pytest.fixture(scope="module")
+def contact(sample: tuple[Path, dict[str, Any]], reports: Path) -> Path:
+    data, _ = sample
+    return render("contact_rate_forecast", {"as_of": "2025-08-31"}, data, reports).path
+
+
+def _audit(browser: Any, page: Path, width: int) -> dict[str, Any]:
+    browser.viewport(width, 900)
+    browser.goto(page.as_uri())
+    audit: dict[str, Any] = browser.evaluate(_AUDIT)
+    return audit
+
+
+def _check_page(audit: dict[str, Any], width: int) -> None:
+    where = f"{audit['title']} at {width} px"
+    assert audit["overflow"] <= 0, f"{where}: the page scrolls sideways by {audit['overflow']} px"
+    assert audit["h1"] == 1, where
+    levels = audit["headings"]
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in itertools.pairwise(levels)), (
+        f"{where}: headings skip a level: {levels}"
+    )
+    alts = [image["alt"].strip() for image in audit["images"]]
+    assert not [a for a in alts if a in _GENERIC_ALT or len(a) < 40], f"{where}: {alts}"
+    assert len(set(alts)) == len(alts), f"{where}: one alt text for several charts"
+    small = [(i["alt"][:60], round(i["smallest"], 1)) for i in audit["images"] if i["smallest"]]
+    assert small, f"{where}: no chart text measured"
+    assert all(size >= 11 for _, size in small), f"{where}: chart text under 11 px: {small}"
+    for artefact in ("it/s]", "█", "%|"):  # a tqdm bar left in the page
+        assert artefact not in audit["text"], f"{where}: progress bar in the page"
+
+
+@pytest.mark.browser
+def test_reports_and_index_read_on_a_phone_and_a_desktop(
+    london: Path, contact: Path, reports: Path, sample: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    _, truth = sample
+    month = date.fromisoformat(truth["generator"]["story_month"] + "-01")
+    index = write_index(reports)
+    browser = Browser(tmp_path / "chromium")
+    try:
+        for width in (390, 1280):
+            trending = _audit(browser, london / "report.html", width)
+            _check_page(trending, width)
+            assert trending["title"] == f"Trending spending: London, {month:%B %Y}"
+            assert len(trending["images"]) == 4  # trending, categories, spikes, favourites
+            forecast = _audit(browser, contact / "report.html", width)
+            _check_page(forecast, width)
+            assert "31 August 2025" in forecast["title"]
+            listed = _audit(browser, index, width)
+            assert listed["overflow"] <= 0 and listed["h1"] == 1
+            assert f"Trending spending: London, {month:%B %Y}" in listed["text"]
+    finally:
+        browser.close()
+    assert not browser.requests_off_machine()
