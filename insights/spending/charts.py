@@ -264,6 +264,24 @@ def _category(column: str = "merchant_category") -> pl.Expr:
     return words.str.slice(0, 1).str.to_uppercase() + words.str.slice(1)
 
 
+def _grown_most(year_on_year: pl.DataFrame | None, reference: str) -> tuple[str, float, str] | None:
+    """Return the category whose spend grew most on last year: name, change, phrase."""
+    if year_on_year is None:
+        return None
+    require_columns(
+        year_on_year, ["merchant_category", "spend_growth_pct"], who="category_index_chart"
+    )
+    ranked = year_on_year.filter(pl.col("spend_growth_pct").is_not_null()).sort(
+        "spend_growth_pct", "merchant_category", descending=[True, False]
+    )
+    if ranked.is_empty():
+        return None
+    top = ranked.with_columns(_category().alias("category")).row(0, named=True)
+    change = float(top["spend_growth_pct"])
+    direction = "up" if change >= 0 else "down"
+    return top["category"], change, f"{direction} {abs(change):.0f}% on {reference}"
+
+
 def category_index_chart(
     index: pl.DataFrame,
     /,
@@ -271,13 +289,15 @@ def category_index_chart(
     title: str | None = None,
     place: str | None = None,
     month: Month | None = None,
+    year_on_year: pl.DataFrame | None = None,
     note: str | None = None,
 ) -> Any:
     """Lines of the category spending index against a reference rule at 100.
 
-    The title and the alt text say which category grew most and by how much: the mean of
-    its index over ``month`` (else over the last seven days drawn), where 100 is the
-    reference period.
+    The title and the alt text say which category grew most and by how much: by the
+    month's spend against the same month last year when ``year_on_year`` is given (the
+    figure the report's findings quote), else by the mean of its index over ``month`` (or
+    the last seven days drawn) among the categories drawn without gaps.
 
     Parameters
     ----------
@@ -292,6 +312,9 @@ def category_index_chart(
         ``"YYYY-MM"`` of the report, when the index is against the same month a year
         earlier (:func:`insights.category_index` with ``month``): the change is read over
         this month and the reference is named.
+    year_on_year
+        :func:`insights.year_on_year` of the same month and place (``merchant_category``,
+        ``spend_growth_pct``): names the category that grew most.
     note
         Why there is nothing to draw, shown when so (:func:`insights.category_index_note`).
 
@@ -369,6 +392,12 @@ def category_index_chart(
             )
             + "."
         )
+    grown = _grown_most(year_on_year, reference)
+    if grown is not None:  # the month's spend against last year's: what the findings say
+        name, change, sentence = grown
+        verb = "grew most" if change > 0 else "held up best"
+        takeaway = f"{name} spending {verb}{where}: {sentence}"
+        summary = f" {name} grew most in {when}: spend {sentence}.{summary}"
     base = alt.Chart(data)
     reference_rule = (
         base.transform_aggregate(days="count()", groupby=["category"])

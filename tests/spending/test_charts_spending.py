@@ -361,3 +361,27 @@ def test_favourites_chart_says_which_brand_leads_where() -> None:
         ("York", "Bean", "38%"),
         ("York", "Bun", "62%"),
     ]
+
+
+def test_category_chart_names_the_growth_the_findings_quote() -> None:
+    # the month's spend against last year (year_on_year), not the index of the gap-free lines
+    days = pl.date_range(date(2025, 9, 1), date(2025, 9, 30), eager=True)
+    index = pl.DataFrame(
+        {
+            "merchant_category": ["eating_out"] * 30 + ["gifts"] * 30,
+            "day": pl.concat([days] * 2),
+            "index": [150.0] * 30 + [300.0] + [None] * 29,
+            "customers": [500] * 30 + [20] + [None] * 29,
+        }
+    )
+    growth = pl.DataFrame(
+        {"merchant_category": ["eating_out", "gifts"], "spend_growth_pct": [51.4, 54.6]}
+    )
+    spec = category_index_chart(
+        index, place="Leeds", month="2025-09", year_on_year=growth
+    ).to_dict()
+    assert spec["title"]["text"] == "Gifts spending grew most in Leeds: up 55% on September 2024"
+    assert (
+        "Gifts grew most in September 2025: spend up 55% on September 2024."
+        in (spec["description"])
+    )
