@@ -145,8 +145,12 @@ def local_day(column: str = "created_at", /, *, tz: str = DEFAULT_TZ) -> pl.Expr
     return pl.col(column).dt.convert_time_zone(tz).dt.date()
 
 
-def match_city(city: str, cities: Iterable[str | None], /, *, who: str) -> str:
+def match_city(city: str, cities: Iterable[str | None], /, *, who: str, strict: bool = True) -> str:
     """Return the data's spelling of ``city``, ignoring case and surrounding spaces.
+
+    With ``strict=False`` a city that matches nothing and resembles no city of the data is
+    returned as given (a city without spending gives an empty result, a normal result);
+    one that resembles a city of the data is still taken for a typo.
 
     Raises
     ------
@@ -172,6 +176,8 @@ def match_city(city: str, cities: Iterable[str | None], /, *, who: str) -> str:
     if wanted in folded:
         return folded[wanted]
     close = difflib.get_close_matches(wanted, list(folded), n=1, cutoff=0.6)
+    if not strict and not close:
+        return city
     hint = f"; did you mean {folded[close[0]]!r}?" if close else "."
     shown = ", ".join(known[:12]) + (f" and {len(known) - 12} more" if len(known) > 12 else "")
     listed = f" The data has {len(known)} cities: {shown}." if known else " The data has no city."

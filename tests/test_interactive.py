@@ -135,3 +135,9 @@ def test_progress_shows_where_watched_and_never_in_report_runs(
     monkeypatch.setenv(PROGRESS_ENV, "0")  # what the report runner sets
     ins.forecast(_two_series(), horizon=3, models="snaive")
     assert capsys.readouterr().err == ""
+
+
+def test_a_city_without_spending_is_an_empty_result_but_a_typo_is_not() -> None:
+    assert match_city("York", ["Leeds"], who="f", strict=False) == "York"  # empty, normal
+    with pytest.raises(ParameterError, match="did you mean 'Leeds'"):
+        match_city("Leds", ["Leeds"], who="f", strict=False)

@@ -112,7 +112,7 @@ def daily_by(
     frame = mart_frame(daily, what, marts, needed)
     if city is not None:
         require_columns(frame, ["merchant_city"], who=what)
-        city = match_city(city, frame.get_column("merchant_city").unique(), who=what)
+        city = match_city(city, frame.get_column("merchant_city").unique(), who=what, strict=False)
         frame = frame.filter(pl.col("merchant_city") == city)
     per_day = frame.group_by(by, "day").agg(
         pl.col("spend_minor").sum().cast(pl.Int64), pl.col("customers").sum().cast(pl.Int64)

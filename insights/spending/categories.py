@@ -240,7 +240,7 @@ def year_on_year(
     if city is not None:
         require_columns(frame, ["merchant_city"], who="year_on_year")
         cities = frame.select(pl.col("merchant_city").unique()).collect().to_series()
-        city = match_city(city, cities, who="year_on_year")
+        city = match_city(city, cities, who="year_on_year", strict=False)
         frame = frame.filter(pl.col("merchant_city") == city)
     last_year_first = _shift_months(first, -12)
     last_year_end = last_year_first + (last_day - first)

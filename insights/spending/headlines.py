@@ -49,7 +49,9 @@ def _month_totals(monthly: pl.DataFrame, city: str | None, month: Month) -> pl.D
     # A city without payments this month gets blank figures; a month without any payment at
     # all is a wrong parameter.
     _require_payments(monthly, month)
-    city = match_city(city, monthly.get_column("merchant_city").unique(), who="monthly_headlines")
+    city = match_city(
+        city, monthly.get_column("merchant_city").unique(), who="monthly_headlines", strict=False
+    )
     return monthly.filter(pl.col("merchant_city") == city)
 
 
