@@ -240,7 +240,7 @@ def trending_chart(
 
 
 def _people(value: float | None) -> str:
-    """A count of people as published: whole, or "under 10" when suppressed or small."""
+    """Write a count of people as published: whole, or "under 10" when suppressed or small."""
     if value is None or round(value) < MIN_CUSTOMERS:
         return f"under {MIN_CUSTOMERS}"
     return f"{round(value):,}"
