@@ -303,12 +303,14 @@ def test_trending_chart_alt_text_names_no_suppressed_count(tmp_path: Path) -> No
             "month": [date(2025, 9, 1)] * 2,
             "customers": [48, 20],
             "repeat_customers": [31, 6],
-            "growth": [2.5, 2.2],
+            "baseline_repeat": [12.0, 3.0],
+            "expected_repeat": [12.4, 3.1],
+            "growth": [2.5, 1.9],
         }
     )
     chart = trending_chart(trending)
     assert "6 repeat customers" not in chart.to_dict()["description"]
-    assert "2. Ember: fewer than 10 repeat customers." in chart.to_dict()["description"]
+    assert "2. Ember: under 10 → under 10 repeat customers." in chart.to_dict()["description"]
     publish_chart(chart, trending, name="trending_chart", out_dir=tmp_path)
     assert check_privacy(tmp_path, customer_ids=NO_IDS) == []
 
