@@ -54,7 +54,7 @@ _HEADER = alt.Header(
 _MONTHS = alt.Axis(
     format="%b %Y", tickCount={"interval": "month", "step": 3}, labelOverlap=True, grid=False
 )
-_DAY_TYPES = ("Monday to Friday", "Saturday and Sunday")
+_DAY_TYPES = ("Weekdays", "Weekends")
 
 
 def _channels(frame: pl.DataFrame) -> str:
@@ -392,7 +392,9 @@ def forecast_chart(
         domain=["History", "Forecast", "80% range", "95% range"],
         range=[_HISTORY, _FORECAST, *BAND_COLOURS],
     )
-    colour = alt.Color("what:N", scale=legend, title=None, legend=alt.Legend(orient="top"))
+    colour = alt.Color(
+        "what:N", scale=legend, title=None, legend=alt.Legend(orient="top", columns=2)
+    )
     x = alt.X(
         "ds:T",
         title=None,
@@ -697,7 +699,7 @@ def intraday_profile_chart(
                 title=None,
                 sort=list(_DAY_TYPES),
                 scale=alt.Scale(domain=list(_DAY_TYPES), range=[_FORECAST, _SECOND]),
-                legend=alt.Legend(orient="top"),
+                legend=alt.Legend(orient="top", columns=2),
             ),
             tooltip=[
                 alt.Tooltip("day_type:N", title="Days"),

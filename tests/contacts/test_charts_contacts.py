@@ -287,7 +287,7 @@ def test_backtest_speaks_plain_words() -> None:
 def test_intraday_has_two_lines_and_hourly_ticks(profile: pl.DataFrame) -> None:
     spec = intraday_profile_chart(profile).to_dict()
     rows = rows_of(spec)
-    assert {r["day_type"] for r in rows} == {"Monday to Friday", "Saturday and Sunday"}
+    assert {r["day_type"] for r in rows} == {"Weekdays", "Weekends"}
     axis = layers(spec)[0]["encoding"]["x"]["axis"]
     assert axis["values"] == list(range(8, 19))
     assert "labelAngle" not in axis
@@ -394,3 +394,15 @@ def test_forecast_of_another_measure_names_it(volume: pl.DataFrame) -> None:
     assert spec["description"].startswith("Accounts a day per channel")
     assert layers(spec)[0]["encoding"]["y"]["title"] == "Accounts"
     assert [r["y"] for r in rows_of(spec) if r["part"] == "History"] == [0.0]  # a true zero
+
+
+def test_every_chart_fits_a_phone_with_readable_text(every_chart: dict[str, Any]) -> None:
+    # the report page swaps in a rendition redrawn at the phone's width (never scaled down)
+    from insights.publish.render import PHONE_WIDTH, fit_width
+
+    for name, chart in every_chart.items():
+        svg = chart_svg(fit_width(chart.to_dict(), PHONE_WIDTH))
+        width = float(re.search(r'<svg\b[^>]*?\swidth="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+        assert width <= PHONE_WIDTH + 1, name
+        sizes = [float(s) for s in re.findall(r'font-size="?([\d.]+)px', svg)]
+        assert min(sizes) >= MIN_FONT_PX, name
