@@ -28,8 +28,12 @@ setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## create .venv from uv.lo
 	$(UV) sync --locked --all-extras --compile-bytecode
 	$(RUN) python -m insights.reports.kernel >/dev/null  # the "insights" kernel, started in this folder
 
-sample: setup ## write the sample data set to data/sample (skipped when present)
-	@test -f $(SAMPLE)/truth.json || $(RUN) insights sample --out $(SAMPLE)
+sample: setup $(SAMPLE)/truth.json ## write the sample data set to data/sample (again when the generator changed)
+
+# Rewritten when any generator module is newer than the sample (e.g. after a pull), so an old
+# sample never meets new code; `insights reduce` then recomputes only the months that changed.
+$(SAMPLE)/truth.json: $(wildcard insights/data/sample/*.py)
+	$(RUN) insights sample --out $(SAMPLE)
 
 run: sample ## main job: sample data → validate → reduce to marts → render the three reports from the marts
 	$(RUN) insights validate $(SAMPLE)/transactions --contract transactions
