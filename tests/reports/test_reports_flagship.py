@@ -336,7 +336,8 @@ def test_reports_and_index_read_on_a_phone_and_a_desktop(
             assert len(trending["images"]) == 4  # trending, categories, spikes, favourites
             forecast = _audit(browser, contact / "report.html", width)
             _check_page(forecast, width)
-            assert "31 August 2025" in forecast["title"]
+            # the forecast's scope and window, e.g. "all contacts, 1 to 28 September 2025"
+            assert re.fullmatch(r"Contact rate forecast: .+, .*\d{1,2} .*\d{4}", forecast["title"])
             listed = _audit(browser, index, width)
             assert listed["overflow"] <= 0 and listed["h1"] == 1
             assert f"Trending spending: London, {month:%B %Y}" in listed["text"]
