@@ -25,6 +25,8 @@ suppressed) for the manifest; :func:`check_privacy` returns just the violations.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import json
 import re
@@ -730,7 +732,11 @@ def gate(
         report.files.append(rel)
         text = None
         if path.suffix.lower() in _TEXT_SUFFIXES:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = _with_embedded_svgs(path.read_text(encoding="utf-8", errors="replace"))
+            if _UNREADABLE in text:  # default deny: what the gate cannot read is not published
+                report.violations.append(
+                    Violation(rel, None, "an embedded SVG image is not valid base64 UTF-8")
+                )
             report.violations += _scan_text(text, rel, customer_ids, simple)
             report.violations += _scan_identifiers(text, rel)
             report.violations += _scan_alt_text(path, text, rel, floor)
@@ -751,6 +757,26 @@ def gate(
                 kind=kind,
             )
     return report
+
+
+_UNREADABLE = "<!-- an embedded SVG the privacy gate cannot decode -->"
+_EMBEDDED_SVG = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
+
+
+def _with_embedded_svgs(text: str) -> str:
+    """``text`` followed by every SVG it embeds as a base64 ``data:`` URL, decoded.
+
+    The report page carries its charts (the column and the phone drawings) as
+    ``<img src="data:image/svg+xml;base64,...">``: a reader's browser decodes them, so the
+    gate reads their labels, titles and descriptions too.
+    """
+    decoded = []
+    for match in _EMBEDDED_SVG.finditer(text):
+        try:
+            decoded.append(base64.b64decode(match.group(1), validate=True).decode("utf-8"))
+        except (binascii.Error, UnicodeDecodeError):
+            decoded.append(_UNREADABLE)
+    return "\n".join([text, *decoded])
 
 
 def _has_marker(path: Path) -> bool:

@@ -341,3 +341,29 @@ def test_spike_section_publishes_no_small_count_and_no_name_twice(tmp_path: Path
     report = gate(tmp_path, customer_ids=NO_IDS)
     assert report.violations == []
     assert report.tables["spike_days.csv"] == ["customers"]
+
+
+def test_charts_embedded_in_the_page_are_read_too(tmp_path: Path) -> None:
+    # report.html carries its charts (column and phone drawings) as base64 data URLs: a reader's
+    # browser decodes them, so the gate decodes them as well
+    import base64
+
+    def page(svg: str) -> str:
+        url = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+        return f'<main><h1>Report</h1><img alt="Rates per day." src="{url}"></main>'
+
+    clean = '<svg xmlns="http://www.w3.org/2000/svg"><text>1,200 customers</text></svg>'
+    (tmp_path / "report.html").write_text(page(clean))
+    assert check_privacy(tmp_path, customer_ids=NO_IDS) == []
+    leaky = clean.replace("</svg>", "<desc>Top spender c_000913; customers: 4</desc></svg>")
+    (tmp_path / "report.html").write_text(page(leaky))
+    details = sorted(v.detail.split(" (")[0] for v in check_privacy(tmp_path, customer_ids=NO_IDS))
+    assert len(details) == 2
+    assert details[0].startswith("alt text gives 1 count(s) of fewer than 10 people")
+    assert details[1] == "values shaped like customer_id"
+    (tmp_path / "report.html").write_text(
+        '<img alt="A chart." src="data:image/svg+xml;base64,/w==">'  # not UTF-8
+    )
+    assert [v.detail for v in check_privacy(tmp_path, customer_ids=NO_IDS)] == [
+        "an embedded SVG image is not valid base64 UTF-8"
+    ]
