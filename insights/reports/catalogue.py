@@ -76,7 +76,7 @@ class ParamSpec:
     default_from: str | None = None
 
     def default_text(self) -> str:
-        """The default as a reader should see it: a literal, or where the data puts it."""
+        """Say the default as a reader should see it: a literal, or where the data puts it."""
         if self.default_from is not None and self.default is None:
             return f"from the data ({DEFAULTS_FROM[self.default_from]})"
         return repr(self.default)
@@ -307,7 +307,9 @@ def _param(path: Path, report: str, raw: Mapping[str, Any]) -> ParamSpec:
         raise _bad(path, where, f"unknown keys {sorted(unknown)}")
     default_from = raw.get("default_from")
     if default_from is not None and default_from not in DEFAULTS_FROM:
-        raise _bad(path, where, f"default_from {default_from!r} is not one of {list(DEFAULTS_FROM)}")
+        raise _bad(
+            path, where, f"default_from {default_from!r} is not one of {list(DEFAULTS_FROM)}"
+        )
     if "name" not in raw or "type" not in raw or ("default" not in raw and default_from is None):
         raise _bad(path, where, "every parameter needs name, type and default (or default_from)")
     kind = raw["type"]

@@ -39,8 +39,6 @@ from insights._common import DEFAULT_TZ
 from insights.data import layout
 from insights.data.io import (
     data_files as raw_files,
-)
-from insights.data.io import (
     load_contacts,
     load_customers,
     load_transactions,
@@ -106,7 +104,7 @@ def _month_keys(manifest: Mapping[str, Any], *names: str) -> list[str]:
 
 
 def _as_parameter(name: str, exc: ParameterError) -> ParameterError:
-    """The library's message (``month='2021-01': ...``) under the parameter's own name."""
+    """Restate the library's message (``month='2021-01': ...``) under the parameter's name."""
     text = str(exc)
     head, sep, rest = text.partition("=")
     if sep and head.isidentifier():
@@ -379,7 +377,7 @@ def _timezone_param(spec: ReportSpec, values: Mapping[str, Any]) -> str | None:
 
 
 def _raw_inputs(data: Path) -> dict[str, Path]:
-    """The raw inputs under ``data``: the layout's three, or ``data`` itself as transactions."""
+    """Find the raw inputs under ``data``: the layout's three, or ``data`` as transactions."""
     if data.is_dir():
         found = {
             "transactions": layout.transactions_dir(data),
@@ -422,8 +420,10 @@ def _reduce_raw(inputs: Mapping[str, Path], cache: Path, tz: str) -> tuple[int, 
         if name == "transactions":
             write_transactions(frame, stage)
         else:
-            target = layout.customers_path(stage) if name == "customers" else (
-                layout.contacts_path(stage)
+            target = (
+                layout.customers_path(stage)
+                if name == "customers"
+                else (layout.contacts_path(stage))
             )
             frame.write_parquet(target)
     write_marts(stage, cache / "marts", tz=tz)
@@ -651,9 +651,7 @@ def _mart_date_range(root: Path, files: Sequence[Path]) -> tuple[str, str] | Non
     return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
 
-def data_date_range(
-    files: Sequence[Path], /, *, tz: str = DEFAULT_TZ
-) -> tuple[str, str] | None:
+def data_date_range(files: Sequence[Path], /, *, tz: str = DEFAULT_TZ) -> tuple[str, str] | None:
     """First and last local date (in ``tz``) of the data behind ``files``, or ``None``.
 
     Local, not UTC: a September report's data starting at midnight on 1 October in London is

@@ -37,9 +37,10 @@ REDACTED = "<redacted>"
 
 
 def redact(text: str, /, *, identifiers: Iterable[str] = ()) -> str:
-    """Remove identifiers from ``text``: every ``<something>_id=value``, every value shaped like
-    an identifier a data contract declares (:func:`insights.reports.privacy.identifier_patterns`)
-    and every known id.
+    """Remove identifiers from ``text``.
+
+    Every ``<something>_id=value``, every value shaped like an identifier a data contract
+    declares (:func:`insights.reports.privacy.identifier_patterns`) and every known id.
 
     Examples
     --------

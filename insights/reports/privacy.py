@@ -91,7 +91,7 @@ class GateReport:
     csv_stems: set[str] = field(default_factory=set, repr=False)
 
     def summary(self) -> dict[str, Any]:
-        """The manifest's ``privacy`` record."""
+        """Return the manifest's ``privacy`` record."""
         return {
             "min_customers": self.min_customers,
             "violations": len(self.violations),
@@ -122,7 +122,7 @@ _SOURCE_CONTRACTS = ("customers", "transactions", "contacts")
 
 
 def _shape(example: str) -> str | None:
-    """A regex for values shaped like ``example``: letters and marks kept, digit runs free.
+    """Build a regex for values shaped like ``example``: letters and marks kept, digits free.
 
     ``"c_000123"`` gives ``c_[0-9]+``; an example without digits gives nothing (its shape
     says too little to search for).
@@ -135,7 +135,7 @@ def _shape(example: str) -> str | None:
 
 @functools.cache
 def identifier_patterns() -> dict[str, re.Pattern[str]]:
-    """The identifiers the data contracts declare, each as a regex a published file must not match.
+    """Return the identifiers the contracts declare, as regexes no published file may match.
 
     A column with ``classification: restricted`` in ``data_contracts/<source>.yaml`` is an
     identifier. Its pattern is ``customProperties[identifierPattern]`` when given, and
@@ -173,7 +173,7 @@ def identifier_patterns() -> dict[str, re.Pattern[str]]:
 
 
 def _pattern_lines(text: str) -> dict[str, list[int]]:
-    """Identifier column → 1-based numbers of the lines holding a value of its shape."""
+    """Map each identifier column to the 1-based numbers of the lines holding its shape."""
     found: dict[str, list[int]] = {}
     for name, pattern in identifier_patterns().items():
         if pattern.search(text):
@@ -292,8 +292,9 @@ def _count_value(text: str) -> float:
 
 
 def small_counts_in_prose(text: str, /, *, floor: int = MIN_CUSTOMERS) -> list[str]:
-    """Phrases of ``text`` that give a count of 1 to ``floor - 1`` people (a number next to a
-    people word): what data-written alt text must never say.
+    """Find the phrases of ``text`` that give a count of 1 to ``floor - 1`` people.
+
+    A number next to a people word: what data-written alt text must never say.
 
     Examples
     --------
@@ -316,8 +317,11 @@ def small_counts_in_prose(text: str, /, *, floor: int = MIN_CUSTOMERS) -> list[s
 
 
 def _alt_texts(path: Path, text: str) -> list[str]:
-    """The alt text a file carries: ``.alt.txt``, SVG ``<title>``/``<desc>``, ``<img alt>``,
-    a Vega-Lite spec's ``description``."""
+    """Return the alt text a file carries.
+
+    That is ``.alt.txt``, SVG ``<title>``/``<desc>``, ``<img alt>`` and a Vega-Lite spec's
+    ``description``.
+    """
     if path.name.endswith(".alt.txt"):
         return [text]
     if path.name.endswith(".vl.json"):
@@ -390,7 +394,7 @@ def _number(text: str) -> float | None:
 
 
 def _frame_of_text(head: list[str], rows: list[list[str]]) -> pl.DataFrame:
-    """A table read from text: numeric-looking columns as numbers, the rest as text."""
+    """Read a table from text: numeric-looking columns as numbers, the rest as text."""
     names = [h.strip().strip('"') or f"column_{i}" for i, h in enumerate(head)]
     width = len(names)
     cells = [(r + [""] * width)[:width] for r in rows]
@@ -436,7 +440,7 @@ def _box_tables(text: str) -> list[pl.DataFrame]:
 
 
 def _svg_records(text: str) -> pl.DataFrame:
-    """The ``field: value`` pairs SVG marks carry in ``aria-label``, as one table."""
+    """Collect the ``field: value`` pairs SVG marks carry in ``aria-label`` as one table."""
     records = []
     for label in _ARIA.findall(text):
         pairs = [p.split(": ", 1) for p in label.split("; ") if ": " in p]
@@ -449,7 +453,7 @@ def _svg_records(text: str) -> pl.DataFrame:
 
 
 def _spec_tables(spec: Any) -> Iterator[tuple[str, pl.DataFrame]]:
-    """The inline data sets of a Vega-Lite spec."""
+    """Yield the inline data sets of a Vega-Lite spec."""
     if isinstance(spec, list):
         for item in spec:
             yield from _spec_tables(item)

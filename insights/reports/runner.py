@@ -531,7 +531,7 @@ def _record_failure(plan: _Plan, build: Path | None, exc: BaseException) -> Repo
 
 
 def _customer_ids(plan: _Plan) -> frozenset[str]:
-    """The identifiers the gate looks for: those of the raw data, if the run was given it."""
+    """Return the identifiers the gate looks for: the raw data's, if the run was given it."""
     return customer_ids(plan.source) | customer_ids(plan.data_dir)
 
 

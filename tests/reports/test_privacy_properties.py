@@ -66,7 +66,9 @@ def places(draw: st.DrawFn) -> pl.DataFrame:
 
 @SETTINGS
 @given(places())
-def test_trending_tables_publish_no_small_count_directly_or_recoverably(monthly: pl.DataFrame) -> None:
+def test_trending_tables_publish_no_small_count_directly_or_recoverably(
+    monthly: pl.DataFrame,
+) -> None:
     tables = {
         "trending": trending_merchants(monthly, month="2025-09", city="Leeds", baseline_months=3),
         "new_places": new_merchants(monthly, month="2025-09", city="Leeds", baseline_months=3),

@@ -55,7 +55,9 @@ def write_raw(root: Path) -> Path:
         {
             "contact_id": [f"k{i}" for i in range(days)],
             "customer_id": [f"c{i % 12}" for i in range(days)],
-            "created_at": [datetime(2024, 4, 1, 9, tzinfo=UTC) + timedelta(days=i) for i in range(days)],
+            "created_at": [
+                datetime(2024, 4, 1, 9, tzinfo=UTC) + timedelta(days=i) for i in range(days)
+            ],
             "channel": "phone",
             "tag": ["card_lost", None] * (days // 2),
             "handle_time_seconds": [300] * days,
@@ -118,9 +120,7 @@ def test_contacts_date_and_tags_come_from_the_marts(marts: Path) -> None:
         )
 
 
-def test_a_raw_folder_is_refused_with_the_command_to_reduce_it(
-    marts: Path, tmp_path: Path
-) -> None:
+def test_a_raw_folder_is_refused_with_the_command_to_reduce_it(marts: Path, tmp_path: Path) -> None:
     raw = write_raw(tmp_path / "raw")
     with pytest.raises(ParameterError, match=r"holds raw data: run `insights reduce .*raw --out"):
         check_params_against_data(TRENDING, params(city="York"), data=raw)
@@ -179,8 +179,9 @@ def test_a_single_raw_file_is_reduced_to_marts_once(tmp_path: Path) -> None:
     assert marts.parent.parent == cache
     assert read_manifest(marts)["tz"] == "America/Chicago"
     assert read_mart(marts, "merchant_monthly").get_column("customers").to_list() == [12, 12]
-    assert "export.parquet is raw data (transactions: 24 rows in 1 file(s), every row valid)" in (
-        notes[0]
+    assert (
+        "export.parquet is raw data (transactions: 24 rows in 1 file(s), every row valid)"
+        in (notes[0])
     )
     assert "insights reduce" in notes[0]
     # Unchanged: reused. Changed: reduced again.

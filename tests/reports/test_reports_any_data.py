@@ -103,7 +103,7 @@ def _run_cells(params: dict[str, object], out: Path) -> dict[str, Any]:
     scope: dict[str, Any] = {}
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            exec(compile(cell.source, "trending_spending.ipynb", "exec"), scope)  # noqa: S102
+            exec(compile(cell.source, "trending_spending.ipynb", "exec"), scope)
             if "parameters" in cell.metadata.get("tags", []):
                 scope.update(params, output_dir=str(out))
     return scope
@@ -172,8 +172,8 @@ def test_a_thin_city_says_why_every_section_is_empty(us_raw: Path, tmp_path: Pat
     params = {"month": "2024-07", "city": THIN_CITY, "tz": TZ}
     result = _render(params, us_raw, tmp_path)
     assert result.notes[0].startswith(f"{us_raw} is raw data (transactions: ")
-    assert f"reduced to marts in {tmp_path.parent / (tmp_path.name + '.private')}" in (
-        result.notes[0]
+    assert (
+        f"reduced to marts in {tmp_path.parent / (tmp_path.name + '.private')}" in (result.notes[0])
     )
     assert result.manifest["data"]["path"] == us_raw.name
     text = _text(result.path)

@@ -106,8 +106,10 @@ def test_defaults_from_the_data_are_none_until_the_data_is_read() -> None:
     spec = load_catalogue(REAL).get("trending_spending")
     values = parse_params(spec, {})
     assert (values["month"], values["city"], values["tz"]) == (None, None, None)
-    assert spec.param("month").describe().startswith(
-        "month: month = from the data (the latest complete month of the data)"
+    assert (
+        spec.param("month")
+        .describe()
+        .startswith("month: month = from the data (the latest complete month of the data)")
     )
     # The time zone is the marts' own: naming it does not make another report.
     resolved = {**values, "month": "2024-07", "city": "Chicago, IL"}

@@ -12,8 +12,7 @@ from test_reports_run import CATALOGUE, write_data
 
 from insights.cli import main
 from insights.errors import ReportError
-from insights.reports import run_report, run_schedule
-from insights.reports import schedule as schedule_module
+from insights.reports import run_report, run_schedule, schedule as schedule_module
 from insights.reports.folders import private_root, sweep_stale_builds
 
 

@@ -1,7 +1,7 @@
 """Rendering fixture notebooks end to end: publish, skip, fail safely, gate, and view offline.
 
-The notebooks in tests/reports/fixtures/notebooks/ run on the real ``insights`` kernel (registered by
-``make setup``) against a tiny data folder written here in the production layout.
+The notebooks in tests/reports/fixtures/notebooks/ run on the real ``insights`` kernel
+(registered by ``make setup``) against a tiny data folder written here in the production layout.
 """
 
 from __future__ import annotations
@@ -384,7 +384,11 @@ def test_report_page_renders_offline_in_headless_chromium(
     tampered = tmp_path / "tampered.html"
     tampered.write_text(html.replace("</main>", '<img src="http://127.0.0.1:9/x.png"></main>'))
     blocked = _chromium(
-        "--enable-logging=stderr", "--v=0", "--dump-dom", tampered.as_uri(), profile=tmp_path / "csp"
+        "--enable-logging=stderr",
+        "--v=0",
+        "--dump-dom",
+        tampered.as_uri(),
+        profile=tmp_path / "csp",
     )
     assert "violates the following Content Security Policy directive" in blocked.stderr
 
