@@ -9,14 +9,6 @@ from insights.contacts.active import (
     open_accounts as open_accounts,
     open_accounts_series as open_accounts_series,
 )
-from insights.contacts.charts import (
-    backtest_chart as backtest_chart,
-    common_window as common_window,
-    contact_history_chart as contact_history_chart,
-    forecast_chart as forecast_chart,
-    intraday_profile_chart as intraday_profile_chart,
-    staffing_chart as staffing_chart,
-)
 from insights.contacts.erlang import (
     agents_needed as agents_needed,
     agents_per_interval as agents_per_interval,
@@ -28,11 +20,22 @@ from insights.contacts.findings import (
     contact_scope as contact_scope,
     tracking_note as tracking_note,
 )
+from insights.contacts.forecast_charts import (
+    backtest_chart as backtest_chart,
+    common_window as common_window,
+    forecast_chart as forecast_chart,
+)
+from insights.contacts.history_charts import (
+    contact_history_chart as contact_history_chart,
+)
 from insights.contacts.intraday import (
     channel_profiles as channel_profiles,
     interval_profile as interval_profile,
     intraday_volume as intraday_volume,
     pool_small_intervals as pool_small_intervals,
+)
+from insights.contacts.intraday_charts import (
+    intraday_profile_chart as intraday_profile_chart,
 )
 from insights.contacts.rates import (
     contact_rates as contact_rates,
@@ -46,6 +49,9 @@ from insights.contacts.staffing import (
     daily_staffing as daily_staffing,
     handle_times as handle_times,
     staffing_plan as staffing_plan,
+)
+from insights.contacts.staffing_charts import (
+    staffing_chart as staffing_chart,
 )
 from insights.contacts.tables import (
     backtest_table as backtest_table,

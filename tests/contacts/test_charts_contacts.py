@@ -15,14 +15,10 @@ from typing import Any
 import polars as pl
 import pytest
 
-from insights.contacts.charts import (
-    backtest_chart,
-    common_window,
-    contact_history_chart,
-    forecast_chart,
-    intraday_profile_chart,
-    staffing_chart,
-)
+from insights.contacts.forecast_charts import backtest_chart, common_window, forecast_chart
+from insights.contacts.history_charts import contact_history_chart
+from insights.contacts.intraday_charts import intraday_profile_chart
+from insights.contacts.staffing_charts import staffing_chart
 from insights.errors import ParameterError
 from insights.publish.render import chart_svg
 from insights.publish.theme import GRID, SOURCE_NOTE

@@ -7,8 +7,8 @@ from datetime import date, time, timedelta
 import polars as pl
 import pytest
 
-from insights.contacts.charts import common_window
 from insights.contacts.findings import contact_findings, contact_scope, tracking_note
+from insights.contacts.forecast_charts import common_window
 from insights.contacts.tables import (
     backtest_table,
     daily_forecast_table,

@@ -34,8 +34,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import insights.publish.charts as chart_module
-from insights.contacts.charts import contact_history_chart, forecast_chart, intraday_profile_chart
+from insights.contacts.forecast_charts import forecast_chart
+from insights.contacts.history_charts import contact_history_chart
 from insights.contacts.intraday import channel_profiles, intraday_volume
+from insights.contacts.intraday_charts import intraday_profile_chart
 from insights.contacts.rates import contact_rates, rate_series, volume_series
 from insights.contacts.staffing import daily_staffing, handle_times, staffing_plan
 from insights.forecasting.archive import publish_forecast_record

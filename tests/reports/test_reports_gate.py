@@ -200,8 +200,8 @@ def test_published_tables_and_charts_are_byte_identical_across_runs(tmp_path: Pa
 def test_intraday_profile_publishes_no_interval_share_that_gives_a_small_count_back(
     tmp_path: Path,
 ) -> None:
-    from insights.contacts.charts import intraday_profile_chart
     from insights.contacts.intraday import channel_profiles
+    from insights.contacts.intraday_charts import intraday_profile_chart
 
     # phone on Mondays: 40 contacts at 09:00, 3 at 09:30, 50 at 10:00 (93 in all, a total
     # the daily history publishes); blanking 09:30 alone leaves it as 1 - (the others)
