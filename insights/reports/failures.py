@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from insights.reports.folders import LOGS, private_root
-from insights.reports.privacy import identifier_patterns
+from insights.reports.privacy_ids import identifier_patterns
 
 __all__ = ["FAILURES", "FailureRecord", "redact", "write_failure"]
 
@@ -40,7 +40,7 @@ def redact(text: str, /, *, identifiers: Iterable[str] = ()) -> str:
     """Remove identifiers from ``text``.
 
     Every ``<something>_id=value``, every value shaped like an identifier a data contract
-    declares (:func:`insights.reports.privacy.identifier_patterns`) and every known id.
+    declares (:func:`insights.reports.privacy_ids.identifier_patterns`) and every known id.
 
     Examples
     --------
