@@ -172,11 +172,9 @@ from insights.spending.categories import (
     category_index as category_index,
     year_on_year as year_on_year,
 )
-from insights.spending.charts import (
+from insights.spending.category_charts import (
     category_index_chart as category_index_chart,
-    favourites_chart as favourites_chart,
     spikes_chart as spikes_chart,
-    trending_chart as trending_chart,
 )
 from insights.spending.defaults import (
     data_since as data_since,
@@ -189,6 +187,9 @@ from insights.spending.eligibility import (
 )
 from insights.spending.favourites import (
     regional_favourites as regional_favourites,
+)
+from insights.spending.favourites_charts import (
+    favourites_chart as favourites_chart,
 )
 from insights.spending.findings import (
     trending_findings as trending_findings,
@@ -221,6 +222,9 @@ from insights.spending.trending import (
     trending_funnel as trending_funnel,
     trending_merchants as trending_merchants,
     trending_note as trending_note,
+)
+from insights.spending.trending_charts import (
+    trending_chart as trending_chart,
 )
 
 __version__: str

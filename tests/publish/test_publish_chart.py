@@ -14,12 +14,9 @@ from polars.testing import assert_frame_equal
 from insights.errors import ParameterError
 from insights.publish.charts import BLOG_WIDTH, publish_chart
 from insights.publish.render import MIN_TEXT_PX, PHONE_WIDTH, chart_svg, chart_title, fit_width
-from insights.spending.charts import (
-    category_index_chart,
-    favourites_chart,
-    spikes_chart,
-    trending_chart,
-)
+from insights.spending.category_charts import category_index_chart, spikes_chart
+from insights.spending.favourites_charts import favourites_chart
+from insights.spending.trending_charts import trending_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ALT = "Bar chart: The Copper Kettle leads Leeds with 150 repeat customers."

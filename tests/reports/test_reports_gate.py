@@ -292,7 +292,7 @@ def test_alt_text_that_gives_a_small_count_fails_the_gate(tmp_path: Path) -> Non
 
 
 def test_trending_chart_alt_text_names_no_suppressed_count(tmp_path: Path) -> None:
-    from insights.spending.charts import trending_chart
+    from insights.spending.trending_charts import trending_chart
 
     trending = pl.DataFrame(
         {
@@ -319,7 +319,7 @@ def test_spike_section_publishes_no_small_count_and_no_name_twice(tmp_path: Path
     """Regression (issue #11, a 10,000-customer sample failed the gate in spikes.csv): the spike
     table and the spike chart were both published as ``spikes``, so the chart's drawn data
     (day, spend) replaced the table's CSV while its sidecar still declared ``customers``."""
-    from insights.spending.charts import spikes_chart
+    from insights.spending.category_charts import spikes_chart
     from insights.spending.spikes import spending_spikes
 
     days = pl.date_range(date(2025, 7, 1), date(2025, 7, 31), eager=True)

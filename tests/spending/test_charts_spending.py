@@ -8,13 +8,9 @@ import pytest
 
 from insights.errors import ParameterError
 from insights.publish.theme import SOURCE_NOTE
-from insights.spending.charts import (
-    category_index_chart,
-    favourites_chart,
-    place_labels,
-    spikes_chart,
-    trending_chart,
-)
+from insights.spending.category_charts import category_index_chart, spikes_chart
+from insights.spending.favourites_charts import favourites_chart
+from insights.spending.trending_charts import place_labels, trending_chart
 
 TRENDING = pl.DataFrame(
     {
