@@ -49,15 +49,9 @@ from insights.reports.catalogue import (
     parse_params,
     report_slug,
 )
-from insights.reports.data import (
-    check_params_against_data,
-    customer_ids,
-    data_date_range,
-    data_files,
-    fingerprint,
-    prepare_data,
-    resolve_defaults,
-)
+from insights.reports.data import customer_ids, data_date_range, data_files, fingerprint
+from insights.reports.data_params import check_params_against_data, resolve_defaults
+from insights.reports.data_prepare import prepare_data
 from insights.reports.execute import FailedCell, execute_notebook, explain_failure, failed_cell
 from insights.reports.failures import write_failure
 from insights.reports.folders import build_folder, logical_path, private_root, publish_folder

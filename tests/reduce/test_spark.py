@@ -26,7 +26,8 @@ from insights.reduce.marts import MART_NAMES, read_manifest, read_mart
 from insights.reduce.partitioned import AGGREGATES
 from insights.reduce.pipeline import write_marts
 from insights.reports.catalogue import load_catalogue
-from insights.reports.data import check_params_against_data, data_files, fingerprint
+from insights.reports.data import data_files, fingerprint
+from insights.reports.data_params import check_params_against_data
 
 pytestmark = [
     pytest.mark.spark,

@@ -13,15 +13,9 @@ from insights.errors import ContractError, ParameterError
 from insights.reduce.marts import read_manifest, read_mart
 from insights.reduce.pipeline import write_marts
 from insights.reports.catalogue import load_catalogue
-from insights.reports.data import (
-    check_params_against_data,
-    customer_ids,
-    data_date_range,
-    data_files,
-    fingerprint,
-    prepare_data,
-    resolve_defaults,
-)
+from insights.reports.data import customer_ids, data_date_range, data_files, fingerprint
+from insights.reports.data_params import check_params_against_data, resolve_defaults
+from insights.reports.data_prepare import prepare_data
 
 CATALOGUE = load_catalogue(Path(__file__).resolve().parents[2] / "notebooks" / "catalogue.toml")
 TRENDING = CATALOGUE.get("trending_spending")
