@@ -134,3 +134,10 @@ def history(
         customers=customers if customers is not None else [max(3 * r, 10) for r in repeat],
         **{k: [v] * len(repeat) for k, v in attributes.items()},
     )
+
+
+def contrast(colour: str) -> float:
+    """WCAG contrast ratio of ``colour`` (``#RRGGBB``) against white."""
+    rgb = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 1.05 / (0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2] + 0.05)

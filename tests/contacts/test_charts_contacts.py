@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from conftest import contrast
 
 from insights.contacts.forecast_charts import backtest_chart, common_window, forecast_chart
 from insights.contacts.history_charts import contact_history_chart
@@ -26,17 +27,6 @@ from insights.publish.theme import GRID, SOURCE_NOTE
 MAX_LINES = 3
 MIN_CONTRAST = 3.0
 MIN_FONT_PX = 11
-
-
-def _luminance(colour: str) -> float:
-    rgb = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast(colour: str) -> float:
-    """WCAG contrast ratio of ``colour`` against white."""
-    return 1.05 / (_luminance(colour) + 0.05)
 
 
 def layers(spec: dict[str, Any]) -> list[dict[str, Any]]:

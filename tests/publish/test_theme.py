@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
+from conftest import contrast
+
 from insights.publish.theme import PALETTE
-
-
-def contrast(colour: str) -> float:
-    """WCAG contrast ratio of ``colour`` against white."""
-
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-    return 1.05 / (luminance + 0.05)
 
 
 def test_every_palette_colour_has_three_to_one_contrast_on_white() -> None:
