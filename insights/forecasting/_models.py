@@ -5,6 +5,7 @@ Internal to :mod:`insights.forecasting`; :func:`insights.forecast` documents the
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -239,17 +240,43 @@ def _fit_uc_yearly(
     return mean * index[n:], sd * index[n:]
 
 
+@functools.cache
+def _ets_model() -> Any:
+    """Build statsmodels' ``ETSModel`` with results that skip the parameters' covariance.
+
+    Reason: every ``ETSResults`` computes a complex-step Hessian of the likelihood (for the
+    parameters' standard errors) as it is built, a fifth of an ETS fit's CPU; the forecast
+    mean and variance never use it. Built on first use, as statsmodels is imported lazily.
+    """
+    from statsmodels.tsa.exponential_smoothing.ets import (  # noqa: PLC0415
+        ETSModel,
+        ETSResults,
+        ETSResultsWrapper,
+    )
+
+    class _Results(ETSResults):  # type: ignore[misc]
+        @property
+        def cov_params_approx(self) -> FloatArray:
+            return np.full((self.k_params, self.k_params), np.nan)
+
+    class _ETS(ETSModel):  # type: ignore[misc]
+        @property
+        def _res_classes(self) -> dict[str, tuple[type, type]]:
+            return {"fit": (_Results, ETSResultsWrapper)}
+
+    return _ETS
+
+
 def _fit_ets(
     series: Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
 ) -> tuple[FloatArray, FloatArray]:
     import pandas as pd  # noqa: PLC0415
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: PLC0415
 
     y = pd.Series(_filled(train))
     n, steps = len(y), future.height
     with warnings.catch_warnings():
         _silence_optimisers()
-        model = ETSModel(
+        model = _ets_model()(
             y, error="add", trend="add", damped_trend=True, seasonal="add", seasonal_periods=7
         )
         anchor = series.anchor.get("ets") if fixed else None
@@ -270,7 +297,6 @@ def _fit_stl(
     series: Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
 ) -> tuple[FloatArray, FloatArray]:
     import pandas as pd  # noqa: PLC0415
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: PLC0415
     from statsmodels.tsa.forecasting.stl import STLForecast  # noqa: PLC0415
 
     y = pd.Series(_filled(train))
@@ -279,7 +305,7 @@ def _fit_stl(
         _silence_optimisers()
         res = STLForecast(
             y,
-            ETSModel,
+            _ets_model(),
             model_kwargs={"error": "add", "trend": "add", "damped_trend": True},
             period=7,
             robust=True,
