@@ -14,10 +14,15 @@ Protocol: rolling origins 13 days apart over the last two years or so; each fore
 91 days. At each origin the open-accounts forecast is rebuilt as ``growth_forecast`` builds it:
 the candidate with the lowest MASE on the 4 windows of 91 days that end at the origin, and
 intervals ``mean ± factor(week) · pace`` with :func:`insights.horizon_factors` learnt on those
-4 windows and :func:`insights.weekly_pace` at the origin. The same predictions are also
-calibrated the way :func:`insights.forecast` calibrates any series (one conformal factor per
-level on ``|error| / (z·sd)``, pooled over the horizon), for comparison. Coverage is pooled by
+4 windows (each earlier window weighing half the next) and :func:`insights.weekly_flows`
+(accounts opened plus closed a week) at the origin. For comparison the same predictions are
+also calibrated as before this change (the net weekly change, :func:`insights.weekly_pace`,
+and equal weights) and the way :func:`insights.forecast` calibrates any series (one conformal
+factor per level on ``|error| / (z·sd)``, pooled over the horizon). Coverage is pooled by
 horizon bucket over every origin that has 4 earlier windows.
+
+The backtest predictions are the slow part (a few minutes); ``--cache`` keeps them, and the
+calibration is recomputed from them on every run. Progress bars show in a terminal.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import polars as pl
 from scipy import stats
 
 import insights as ins
-from insights.forecasting.backtesting import backtest_predictions
+from insights._common import progress
 
 HORIZON = 91
 STEP = 13  # 7 steps = one 91-day window
@@ -49,8 +54,8 @@ LEVELS = (80, 95)
 RESULTS = Path(__file__).with_name("growth_coverage_results.md")
 
 
-def synthetic_stock(seed: int = 0) -> pl.DataFrame:
-    """Open accounts whose sign-ups rise for two years, then fall (a trend change)."""
+def synthetic_daily(seed: int = 0) -> pl.DataFrame:
+    """A daily accounts table whose sign-ups rise for two years, then fall (a trend change)."""
     rng = np.random.default_rng(seed)
     days = pl.date_range(date(2022, 8, 1), date(2025, 7, 31), eager=True)
     t = np.arange(days.len())
@@ -58,11 +63,22 @@ def synthetic_stock(seed: int = 0) -> pl.DataFrame:
     rate = np.where(t < 730, 40 + 15 * t / 730, 55 - 30 * (t - 730) / (t.size - 730)) * weekly
     signups = rng.poisson(rate)
     closures = rng.poisson(0.00015 * (20_000 + np.cumsum(signups)))
-    return pl.DataFrame({"ds": days, "y": (20_000 + np.cumsum(signups - closures)) * 1.0})
+    return pl.DataFrame(
+        {
+            "ds": days,
+            "signups": signups,
+            "closures": closures,
+            "open_accounts": 20_000 + np.cumsum(signups - closures),
+        }
+    )
 
 
-def sample_stock() -> pl.DataFrame:
-    daily = ins.daily_accounts(ins.read_mart("data/marts", "accounts_daily"), end="2025-07-31")
+def sample_daily() -> pl.DataFrame:
+    return ins.daily_accounts(ins.read_mart("data/marts", "accounts_daily"), end="2025-07-31")
+
+
+def stock(daily: pl.DataFrame) -> pl.DataFrame:
+    """Open accounts, the last three years (as ``growth_forecast`` takes them)."""
     return ins.growth_series(daily, series=["open_accounts"]).drop("unique_id")
 
 
@@ -70,7 +86,7 @@ def predictions(name: str, history: pl.DataFrame, cache: Path | None) -> pl.Data
     path = cache / f"{name}.parquet" if cache else None
     if path and path.exists():
         return pl.read_parquet(path)
-    preds = backtest_predictions(
+    preds = ins.backtest_predictions(
         history, horizon=HORIZON, windows=WINDOWS, step=STEP, models=MODELS, closed=()
     )
     if path:
@@ -88,19 +104,26 @@ def _pooled_factor(cal: pl.DataFrame, level: int) -> float:
 
 
 def coverage(
-    preds: pl.DataFrame, history: pl.DataFrame, *, since: date | None = None
+    preds: pl.DataFrame, daily: pl.DataFrame, *, since: date | None = None
 ) -> dict[str, dict[int, list[float]]]:
-    pace = ins.weekly_pace(history)
-    pace_at = dict(zip(pace["ds"].to_list(), pace["pace"].to_list(), strict=True))
+    paces = {
+        "horizon": ins.weekly_flows(daily),
+        "before": ins.weekly_pace(stock(daily)),
+    }
+    pace_at = {
+        how: dict(zip(p["ds"].to_list(), p["pace"].to_list(), strict=True))
+        for how, p in paces.items()
+    }
     preds = preds.with_columns(
         h=pl.col("ds").rank("ordinal").over("model", "window").cast(pl.Int64),
         err=(pl.col("y") - pl.col("mean")).abs(),
     )
     hits: dict[str, dict[int, dict[tuple[int, int], list[bool]]]] = {
-        how: {lv: {b: [] for b in BUCKETS} for lv in LEVELS} for how in ("horizon", "pooled")
+        how: {lv: {b: [] for b in BUCKETS} for lv in LEVELS}
+        for how in ("horizon", "before", "pooled")
     }
     last = int(preds["window"].max())  # type: ignore[arg-type]
-    for w in range(4 * LAG, last + 1):
+    for w in progress(range(4 * LAG, last + 1), desc="origins", unit="origin"):
         cal = preds.filter(pl.col("window").is_in([w - LAG * k for k in (1, 2, 3, 4)]))
         best = (
             cal.group_by("model")
@@ -112,12 +135,17 @@ def coverage(
         origin = now["ds"].min() - timedelta(days=1)  # type: ignore[operator]
         if since is not None and origin < since:
             continue
-        factors = ins.horizon_factors(cal, pace, level=LEVELS)
-        week = ((now["h"] - 1) // 7 + 1).clip(upper_bound=factors.height).to_numpy()
+        factors = {
+            "horizon": ins.horizon_factors(cal, paces["horizon"], level=LEVELS),
+            "before": ins.horizon_factors(cal, paces["before"], level=LEVELS, decay=1.0),
+        }
+        week = ((now["h"] - 1) // 7 + 1).clip(upper_bound=factors["horizon"].height).to_numpy()
         h, err, sd = now["h"].to_numpy(), now["err"].to_numpy(), now["sd"].to_numpy()
         for lv in LEVELS:
-            f = factors[f"factor_{lv}"].to_numpy()[week - 1] * pace_at[origin]
-            inside = {"horizon": err <= f, "pooled": err <= _pooled_factor(cal, lv) * sd}
+            inside = {"pooled": err <= _pooled_factor(cal, lv) * sd} | {
+                how: err <= f[f"factor_{lv}"].to_numpy()[week - 1] * pace_at[how][origin]
+                for how, f in factors.items()
+            }
             for how, ok in inside.items():
                 for b in BUCKETS:
                     sel = (h >= b[0]) & (h <= b[1])
@@ -139,6 +167,7 @@ def table(results: dict[str, dict[str, dict[int, list[float]]]]) -> str:
     for name, res in results.items():
         for how, label in (
             ("horizon", "per horizon week"),
+            ("before", "net pace, equal weights (before)"),
             ("pooled", "pooled (forecast)"),
         ):
             cells = " | ".join(
@@ -153,13 +182,16 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None)
     args = parser.parse_args()
     results = {}
-    for name, history in (("sample", sample_stock()), ("synthetic", synthetic_stock())):
-        results[name] = coverage(predictions(name, history, args.cache), history)
+    runs = [("sample", sample_daily(), None), ("synthetic", synthetic_daily(), None)]
     # the sample's break (October 2023) is in no earlier window: origins once it is in all four
-    sample = sample_stock()
-    results["sample from 2024-11"] = coverage(
-        predictions("sample", sample, args.cache), sample, since=date(2024, 11, 1)
-    )
+    runs.append(("sample from 2024-11", runs[0][1], date(2024, 11, 1)))
+    made: dict[str, pl.DataFrame] = {}
+    for name, daily, since in progress(runs, desc="series"):
+        key = name.split()[0]
+        preds = made.get(key)
+        if preds is None:
+            preds = made[key] = predictions(key, stock(daily), args.cache)
+        results[name] = coverage(preds, daily, since=since)
     text = table(results)
     print(text)
     RESULTS.write_text(

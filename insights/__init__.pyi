@@ -59,15 +59,20 @@ from insights.contacts.tables import (
     staffing_table as staffing_table,
     tracking_table as tracking_table,
 )
-from insights.customers.growth import (
+from insights.customers.accounts import (
     daily_accounts as daily_accounts,
+    suppress_small_accounts as suppress_small_accounts,
+)
+from insights.customers.growth import (
     growth_backtest as growth_backtest,
     growth_forecast as growth_forecast,
-    growth_series as growth_series,
+)
+from insights.customers.pace import (
     horizon_factors as horizon_factors,
-    suppress_small_accounts as suppress_small_accounts,
+    weekly_flows as weekly_flows,
     weekly_pace as weekly_pace,
 )
+from insights.customers.series import growth_series as growth_series
 from insights.data.contracts import (
     Contract as Contract,
     load_contract as load_contract,

@@ -1,1 +1,5 @@
-"""Customers: the customer base and its growth (sign-ups, closures, open accounts)."""
+"""Customers: the customer base and its growth (sign-ups, closures, open accounts).
+
+``accounts`` (the daily table) → ``series`` (the long growth series) → ``growth`` (forecast
+and backtest; open accounts' intervals from ``pace`` and ``_stock``).
+"""

@@ -227,6 +227,86 @@ def test_horizon_factors_take_the_conformal_quantile_per_week_and_never_shrink()
     assert got.rows() == [(1, 5.0), (2, 5.0)]  # week 2 is not surer than week 1
 
 
+def flows_table(signups: list[int], closures: list[int]) -> pl.DataFrame:
+    """A daily table from its flows, starting 2025-01-01 with 1,000 open accounts."""
+    ds = pl.date_range(
+        date(2025, 1, 1), date(2025, 1, 1) + timedelta(days=len(signups) - 1), eager=True
+    )
+    return pl.DataFrame({"ds": ds, "signups": signups, "closures": closures}).with_columns(
+        open_accounts=1_000 + (pl.col("signups") - pl.col("closures")).cum_sum()
+    )
+
+
+def test_weekly_flows_count_accounts_opened_plus_closed_a_week() -> None:
+    table = flows_table([10] * 14, [0] * 7 + [4] * 7)
+    got = ins.weekly_flows(table, days=7)["pace"].to_list()
+    assert got[:6] == [None] * 6  # not a week of days yet
+    assert got[6:] == [70.0, 74.0, 78.0, 82.0, 86.0, 90.0, 94.0, 98.0]
+
+
+def test_weekly_flows_do_not_vanish_when_the_stock_stands_still() -> None:
+    table = flows_table([10] * 28, [10] * 28)  # as many open as close: the stock stands still
+    assert ins.weekly_flows(table)["pace"][27] == 140.0
+    net = ins.weekly_pace(ins.growth_series(table, series=["open_accounts"]).drop("unique_id"))
+    assert net["pace"][27] == 1.0  # the net change (clipped at 1) would make every miss huge
+
+
+def test_weekly_flows_take_closures_from_the_change_in_open_accounts_when_absent() -> None:
+    table = flows_table([10] * 14, [0] * 7 + [4] * 7)
+    assert_frame_equal(
+        ins.weekly_flows(table.drop("closures"), days=7), ins.weekly_flows(table, days=7)
+    )
+
+
+def test_weekly_flows_reject_a_window_under_a_week() -> None:
+    with pytest.raises(ParameterError, match="days=3"):
+        ins.weekly_flows(flows_table([1] * 10, [0] * 10), days=3)
+
+
+def test_horizon_factors_weigh_the_later_window_more() -> None:
+    # window 0 (earlier) missed by 10 every day, window 1 (later) by 2; pace 1, one week each
+    start = [date(2025, 3, 1), date(2025, 3, 8)]
+    preds = pl.DataFrame(
+        {
+            "window": [0] * 7 + [1] * 7,
+            "ds": pl.concat([pl.date_range(s, s + timedelta(days=6), eager=True) for s in start]),
+            "y": [10.0] * 7 + [2.0] * 7,
+            "mean": 0.0,
+        }
+    )
+    pace = pl.DataFrame({"ds": [date(2025, 2, 28), date(2025, 3, 7)], "pace": [1.0, 1.0]})
+    # weights: later days 1 (7), earlier days 0.25 (1.75), new day 1: total 9.75.
+    # 2 reaches 7 / 9.75 = 71.8%: enough for 70%, not 80% (then 10, the largest)
+    got = ins.horizon_factors(preds, pace, level=[70, 80], decay=0.25)
+    assert got.rows() == [(1, 2.0, 10.0)]
+    # equal weights: 2 reaches 7 / 15 only, so 10 at both levels
+    assert ins.horizon_factors(preds, pace, level=[70], decay=1.0).rows() == [(1, 10.0)]
+
+
+@pytest.mark.parametrize("decay", [0.0, -0.5, 1.5, True])
+def test_horizon_factors_reject_a_decay_outside_0_to_1(decay: float) -> None:
+    preds = pl.DataFrame({"window": [0], "ds": [date(2025, 3, 1)], "y": [1.0], "mean": 0.0})
+    pace = pl.DataFrame({"ds": [date(2025, 2, 28)], "pace": [1.0]})
+    with pytest.raises(ParameterError, match="decay"):
+        ins.horizon_factors(preds, pace, level=[80], decay=decay)
+
+
+def test_open_accounts_intervals_are_in_units_of_the_flows_at_the_origin() -> None:
+    """+10 accounts a day throughout; for the last 20 days 20 open and 10 close a day.
+
+    "Same day last week" misses by 70 a week ahead in every backtest window, whose origins
+    saw 70 accounts flow a week: factor k in week k. At the origin 170 flow a week (the last
+    28 days: 8 days of 10 and 20 days of 30, 680 in all), so week k's interval is mean ± 170·k.
+    """
+    table = flows_table([10] * 120 + [20] * 20, [0] * 120 + [10] * 20)
+    got = ins.growth_forecast(
+        table, horizon=21, holidays=None, models="snaive", windows=2, series=["open_accounts"]
+    )
+    week = np.arange(21) // 7 + 1
+    assert np.allclose((got["hi_80"] - got["mean"]).to_numpy(), 170.0 * week)
+    assert np.allclose((got["hi_95"] - got["lo_95"]).to_numpy(), 2 * 170.0 * week)
+
+
 def test_open_accounts_intervals_grow_with_the_horizon_exactly() -> None:
     """+10 accounts a day: "same day last week" misses by 70 a week ahead, exactly.
 
