@@ -50,6 +50,9 @@ MODELS = [
     "snaive",
 ]  # uc_yearly needs 500 training days: not in every window
 BUCKETS = [(1, 14), (15, 28), (29, 56), (57, 91)]
+DRIFT_DAYS = (
+    28  # the drift forecast of the accuracy note: y[origin] + h · (its last 28 days' slope)
+)
 LEVELS = (80, 95)
 RESULTS = Path(__file__).with_name("growth_coverage_results.md")
 
@@ -122,6 +125,11 @@ def coverage(
         how: {lv: {b: [] for b in BUCKETS} for lv in LEVELS}
         for how in ("horizon", "before", "pooled")
     }
+    # point accuracy (scaled errors) of the chosen model and of a 28-day drift, for the note
+    y_at = dict(zip(daily["ds"].to_list(), daily["open_accounts"].to_list(), strict=True))
+    scaled: dict[str, dict[tuple[int, int], list[float]]] = {
+        how: {b: [] for b in BUCKETS} for how in ("chosen", "drift")
+    }
     last = int(preds["window"].max())  # type: ignore[arg-type]
     for w in progress(range(4 * LAG, last + 1), desc="origins", unit="origin"):
         cal = preds.filter(pl.col("window").is_in([w - LAG * k for k in (1, 2, 3, 4)]))
@@ -141,6 +149,12 @@ def coverage(
         }
         week = ((now["h"] - 1) // 7 + 1).clip(upper_bound=factors["horizon"].height).to_numpy()
         h, err, sd = now["h"].to_numpy(), now["err"].to_numpy(), now["sd"].to_numpy()
+        slope = (y_at[origin] - y_at[origin - timedelta(days=DRIFT_DAYS)]) / DRIFT_DAYS
+        drift = np.abs(now["y"].to_numpy() - (y_at[origin] + h * slope))
+        for how, e in (("chosen", err), ("drift", drift)):
+            for b in BUCKETS:
+                sel = (h >= b[0]) & (h <= b[1])
+                scaled[how][b].extend((e[sel] / now["scale"].to_numpy()[sel]).tolist())
         for lv in LEVELS:
             inside = {"pooled": err <= _pooled_factor(cal, lv) * sd} | {
                 how: err <= f[f"factor_{lv}"].to_numpy()[week - 1] * pace_at[how][origin]
@@ -154,7 +168,12 @@ def coverage(
         how: {lv: [100 * float(np.mean(hits[how][lv][b])) for b in BUCKETS] for lv in LEVELS}
         for how in hits
     } | {
-        "origins": {0: [len(hits["horizon"][80][BUCKETS[0]]) / (BUCKETS[0][1] - BUCKETS[0][0] + 1)]}
+        "origins": {
+            0: [len(hits["horizon"][80][BUCKETS[0]]) / (BUCKETS[0][1] - BUCKETS[0][0] + 1)]
+        },
+        "mase": {
+            i: [float(np.mean(scaled[how][b])) for b in BUCKETS] for i, how in enumerate(scaled)
+        },
     }
 
 
@@ -177,6 +196,17 @@ def table(results: dict[str, dict[str, dict[int, list[float]]]]) -> str:
     return "\n".join(lines)
 
 
+def accuracy(results: dict[str, dict[str, dict[int, list[float]]]]) -> str:
+    """Mean scaled error (MASE) by horizon bucket: the chosen model vs a 28-day drift."""
+    head = " | ".join(f"days {a}–{b}" for a, b in BUCKETS)
+    lines = [f"| series | forecast | {head} |", "| --- | --- |" + " ---: |" * len(BUCKETS)]
+    for name, res in results.items():
+        for i, label in enumerate(("chosen model (as growth_forecast)", f"{DRIFT_DAYS}-day drift")):
+            cells = " | ".join(f"{v:.2f}" for v in res["mase"][i])
+            lines.append(f"| {name} | {label} | {cells} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=None)
@@ -192,12 +222,16 @@ def main() -> None:
         if preds is None:
             preds = made[key] = predictions(key, stock(daily), args.cache)
         results[name] = coverage(preds, daily, since=since)
-    text = table(results)
-    print(text)
+    text, points = table(results), accuracy(results)
+    print(text, points, sep="\n\n")
     RESULTS.write_text(
         "# Open-accounts interval coverage by horizon (80% / 95%)\n\n"
         "Written by `benchmarks/growth_coverage.py`; see its docstring for the protocol.\n\n"
-        f"{text}\n",
+        f"{text}\n\n"
+        "## Point accuracy: MASE by horizon, the chosen model vs a drift\n\n"
+        "The same origins; the drift is `y[origin] + h · slope`, the slope of the last "
+        f"{DRIFT_DAYS} days.\n\n"
+        f"{points}\n",
         encoding="utf-8",
     )
 
