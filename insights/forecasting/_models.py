@@ -44,12 +44,62 @@ def one_blas_thread() -> Iterator[None]:
         yield
 
 
+#: Annual Fourier pairs that are states of the ``uc`` filter (their amplitude is estimated
+#: jointly with the level); the higher pairs of ``Spec.annual`` form a fixed profile
+#: estimated by least squares (see :func:`_annual_profile`).
+ANNUAL_STATES = 3
+
+
 def _exog_columns(spec: Spec) -> list[str]:
     open_days = [d for d in range(1, 8) if d not in spec.closed_weekdays]
     cols = [f"dow_{d}" for d in open_days[1:]]
     cols += ["holiday", "after_closure", "month_start", "month_end"]
-    cols += [f"{f}_{k}" for k in range(1, spec.annual + 1) for f in ("sin", "cos")]
+    cols += _fourier_columns(range(1, min(spec.annual, ANNUAL_STATES) + 1))
     return [*cols, *spec.regressors]
+
+
+def _fourier_columns(pairs: range) -> list[str]:
+    return [f"{f}_{k}" for k in pairs for f in ("sin", "cos")]
+
+
+#: Knots of the piecewise-linear trend that stands in for the level in
+#: :func:`_annual_profile`, in days: one a year.
+_PROFILE_KNOT_DAYS = 365
+
+#: Training days the profile needs: two years, so every part of it was seen twice.
+_PROFILE_MIN_DAYS = 730
+
+
+def _annual_profile(
+    y: FloatArray, train: pl.DataFrame, future: pl.DataFrame, cols: list[str], pairs: range
+) -> FloatArray:
+    """Fit the sharp part of the yearly season: annual Fourier ``pairs`` by least squares.
+
+    Three smooth annual pairs cannot follow a season that ends within days (the last
+    summer weekend at the waterfront, the Christmas closure); ten pairs can (Prophet's
+    default), but as filter states they would double the cost of every ``uc`` fit. The
+    pairs above :data:`ANNUAL_STATES` have periods of 91 days or less, so a slowly moving
+    level hardly leaks into them: they are estimated once, by ordinary least squares of
+    ``y`` on all the pairs, the other regressors ``cols`` and a piecewise-linear trend with
+    a knot every year (standing in for the level), and subtracted before the filter runs.
+    Returns the profile on every day of ``train`` then ``future``.
+    """
+    n, steps = train.height, future.height
+    high = _fourier_columns(pairs)
+    t = np.arange(n + steps, dtype=np.float64) / max(n, 1)
+    knots = np.arange(_PROFILE_KNOT_DAYS, n - _PROFILE_KNOT_DAYS // 2, _PROFILE_KNOT_DAYS) / n
+    design = np.column_stack(
+        [
+            np.ones(n + steps),
+            t,
+            *(np.maximum(t - k, 0.0) for k in knots),
+            pl.concat([train.select(*cols, *high), future.select(*cols, *high)]).to_numpy(),
+        ]
+    )
+    seen = ~np.isnan(y)
+    beta = np.linalg.lstsq(design[:n][seen], y[seen], rcond=None)[0]
+    width = len(high)
+    return np.asarray(design[:, -width:] @ beta[-width:], dtype=np.float64)
 
 
 def _filled(train: pl.DataFrame) -> FloatArray:
@@ -110,6 +160,12 @@ def _fit_uc(
         and np.ptp(values := train[c].to_numpy()[observed]) > 0
         and np.count_nonzero(values) > 1
     ]
+    profile = np.zeros(train.height + future.height)
+    if annual and series.spec.annual > ANNUAL_STATES and train.height >= _PROFILE_MIN_DAYS:
+        profile = _annual_profile(
+            y, train, future, cols, range(ANNUAL_STATES + 1, series.spec.annual + 1)
+        )
+        y = y - profile[: train.height]
     scale = float(np.nanstd(y)) or 1.0
     centre = float(np.nanmean(y))
     anchor = series.anchor.get(name) if fixed else None
@@ -152,6 +208,7 @@ def _fit_uc(
         res = model.filter(params, cov_type="none")
         pred = res.get_forecast(future.height, exog=exog_f)
     mean = np.asarray(pred.predicted_mean, dtype=np.float64) * scale + centre
+    mean += profile[train.height :]
     sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=np.float64)) * scale
     return mean, sd
 
@@ -197,8 +254,8 @@ def _yearly_index(filled: FloatArray, days: int) -> FloatArray:
 
     Last year's 7-day centred mean over its 52-week centred mean, on the same weekday one,
     two and three years (of 52 weeks) back, averaged. A season that collapses within days
-    (the end of the summer rush, the Christmas closure) keeps its shape, as three annual
-    Fourier pairs cannot.
+    (the end of the summer rush, the Christmas closure) keeps its shape, step included,
+    which ``uc``'s annual Fourier pairs round off.
     """
     n = filled.size
     week = np.full(n, np.nan)

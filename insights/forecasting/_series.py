@@ -38,6 +38,8 @@ _STRAY_SHARE = 0.05  # a day with under 5% of a typical day's contacts was close
 _QUIET_VOLUME = 0.25  # a closed weekday or holiday has under 25% of a typical day's volume
 _FUTURE_PAD_DAYS = 21
 _KEY_COLUMNS = ("unique_id", "ds", "y")
+#: Annual Fourier pairs with two or more years of history (``annual="auto"``), as Prophet.
+ANNUAL_PAIRS = 10
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ def _infer_spec(
             grid, weekdays, country=country, subdiv=subdiv
         )
     if annual == "auto":
-        annual = 3 if (last - first).days + 1 >= 730 else 0
+        annual = ANNUAL_PAIRS if (last - first).days + 1 >= 730 else 0
     return Spec(
         weekdays,
         hol_closed,

@@ -25,15 +25,22 @@ For each series (``unique_id``), :func:`forecast`
        ``statsmodels`` ``UnobservedComponents``: local level + AR(1) + regressors for the
        open weekdays, holidays (one shift for every holiday the line works, learnt from
        the open ones; closed ones are ``NaN``), the first open day after a holiday closure,
-       the first/last open day of the month, annual Fourier terms when there are two or
-       more years of history, and any extra columns of ``history``. The Kalman filter
-       skips ``NaN`` days, so closed days cost nothing.
+       the first/last open day of the month, ten annual Fourier pairs when there are two
+       or more years of history, and any extra columns of ``history``. The Kalman filter
+       skips ``NaN`` days, so closed days cost nothing. Only the three smoothest annual
+       pairs are filter states (their season moves with the level); the seven sharper ones
+       (periods of 91 days or less: the end of a summer rush, the weeks around Christmas)
+       are a fixed yearly profile, fitted by least squares on the training days beside the
+       other regressors and a piecewise-linear trend with a knot a year, and subtracted
+       before the filter runs. As states they would double the cost of every fit. The
+       profile needs two years in the training window (otherwise only the three pairs
+       are used).
    ``uc_yearly``
        ``uc`` (without the Fourier terms) on the series divided by its yearly index: last
        year's 7-day centred mean over its 52-week centred mean, on the same weekday one to
        three years (of 52 weeks) back, averaged; the forecast is multiplied back. A season
        that collapses within days (the end of a summer rush, the Christmas closure) keeps its
-       shape, which three smooth Fourier pairs cannot. Needs a year and a half of history
+       shape, step included, which Fourier pairs round off. Needs a year and a half of history
        and a horizon of at most 26 weeks (otherwise it drops out of the selection).
    ``ets``
        ``ETSModel``: additive errors, additive damped trend, additive weekly season. ETS
@@ -161,8 +168,9 @@ def forecast(
         ``(6, 7, "Christmas Day", "Boxing Day")`` for one that works the other holidays.
         Holidays not named are open.
     annual
-        Number of annual Fourier pairs for ``uc``; ``"auto"``: 3 with two or more years of
-        history, else 0.
+        Number of annual Fourier pairs for ``uc``; ``"auto"``: 10 (as Prophet) with two or
+        more years of history, else 0. Pairs above three form a least-squares profile and
+        need two years of training (see the module docstring).
     windows, step
         Rolling-origin windows used for selection and calibration, ``step`` open days apart
         (default ``horizon``). Calibration also looks at the earlier windows of the 52 weeks

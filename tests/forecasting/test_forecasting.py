@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from insights.errors import InsufficientHistoryError, ParameterError, ShortHistoryWarning
 from insights.forecasting.backtesting import backtest_predictions
@@ -428,11 +429,46 @@ def test_a_half_day_friday_stays_open_in_a_sunday_to_thursday_week() -> None:
     assert by_day[5] / by_day[3] == pytest.approx(0.45, abs=0.06)
 
 
-def test_selection_picks_the_yearly_model_for_a_sharp_season() -> None:
+def _sharp_season(days: int) -> pl.DataFrame:
     # a June–August rush at 1.8 times the usual volume that ends from one day to the next
-    hist = synthetic_daily(start=date(2022, 9, 5), days=1100, seed=4)
+    hist = synthetic_daily(start=date(2022, 9, 5), days=days, seed=4)
     doy = hist["ds"].dt.ordinal_day()
-    hist = hist.with_columns(pl.col("y") * pl.when(doy.is_between(152, 243)).then(1.8).otherwise(1))
+    return hist.with_columns(pl.col("y") * pl.when(doy.is_between(152, 243)).then(1.8).otherwise(1))
+
+
+def _september_error(hist: pl.DataFrame, fc: pl.DataFrame) -> float:
+    sept = hist.join(fc, on="ds").filter(pl.col("ds").dt.month() == 9)
+    error = ((sept["mean"] - sept["y"]).abs() / sept["y"]).mean()
+    assert isinstance(error, float)
+    return error
+
+
+def test_ten_annual_pairs_follow_the_end_of_a_sharp_season() -> None:
+    # three years: uc's default ten annual pairs (three as states, seven as a least-squares
+    # profile) halve the error of three smooth pairs where the rush ends
+    hist = _sharp_season(1100)
+    train = hist.filter(pl.col("ds") <= date(2025, 8, 20))
+    errors = {
+        annual: _september_error(
+            hist, forecast(train, horizon=21, models="uc", annual=annual, calibrate=False)
+        )
+        for annual in ("auto", 3)
+    }
+    assert errors["auto"] < 0.6 * errors[3]
+
+
+def test_annual_pairs_above_three_need_two_years_of_training() -> None:
+    # 600 days: the profile of pairs 4-10 is not estimated, so ten pairs forecast as three
+    train = _sharp_season(600)
+    ten, three = (
+        forecast(train, horizon=14, models="uc", annual=annual, calibrate=False)
+        for annual in (10, 3)
+    )
+    assert_frame_equal(ten, three)
+
+
+def test_selection_picks_the_yearly_model_for_a_sharp_season() -> None:
+    hist = _sharp_season(1100)
     origin = date(2025, 8, 20)
     fc = forecast(
         hist.filter(pl.col("ds") <= origin), horizon=21, models=("uc", "uc_yearly"), windows=2
