@@ -82,12 +82,19 @@ def older_windows(
 
 
 def _conformal_scale(errors: FloatArray, sd: FloatArray, level: float) -> float:
-    """Factor that makes ``mean ± factor·z·sd`` cover ``level``% of the backtest errors."""
+    """Factor that makes ``mean ± factor·z·sd`` cover ``level``% of the backtest errors.
+
+    With too few days to see the ``level`` quantile (``⌈(n+1)·level⌉ > n``: 19 days or fewer
+    for 95%), the largest ratio is taken as the ``n/(n+1)`` quantile and extrapolated with
+    normal tails, so a wider level still gets a wider interval (not the same largest error).
+    """
     half = z(level) * sd
     ok = half > 0
     ratios = np.sort(np.abs(errors[ok]) / half[ok])
     n = ratios.size
     if n == 0:
         return 1.0
-    k = min(math.ceil((n + 1) * level / 100), n)
+    k = math.ceil((n + 1) * level / 100)
+    if k > n:
+        return float(ratios[-1] * z(level) / z(100 * n / (n + 1)))
     return float(ratios[k - 1])

@@ -421,10 +421,12 @@ def _forecast_one(
     if plan.short:
         _warn_short(series, name, plan, horizon=horizon, windows=windows, step=step)
     cols["short_history"] = plan.short
+    halves, half = {}, np.zeros_like(sd)
+    for lv in sorted(level):  # a wider level is never narrower (ties in the errors, rounding)
+        halves[lv] = half = np.maximum(half, factors[lv] * z(lv) * sd)
     for lv in level:
-        half = factors[lv] * z(lv) * sd
-        cols[f"lo_{tag(lv)}"] = np.clip(mean - half, 0, None)
-        cols[f"hi_{tag(lv)}"] = np.clip(mean + half, 0, None)
+        cols[f"lo_{tag(lv)}"] = np.clip(mean - halves[lv], 0, None)
+        cols[f"hi_{tag(lv)}"] = np.clip(mean + halves[lv], 0, None)
     out = pl.DataFrame(cols, schema_overrides={"unique_id": pl.String}).select(
         pl.exclude("short_history"), "short_history"
     )
