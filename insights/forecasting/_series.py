@@ -37,6 +37,7 @@ MIN_TRAIN_OPEN_DAYS = 42  # six weeks of open days to fit a weekly model
 _STRAY_SHARE = 0.05  # a day with under 5% of a typical day's contacts was closed
 _QUIET_VOLUME = 0.25  # a closed weekday or holiday has under 25% of a typical day's volume
 _FUTURE_PAD_DAYS = 21
+_GAP_DAYS = 21  # a run of days without contacts this long is missing data, not a closure
 _KEY_COLUMNS = ("unique_id", "ds", "y")
 #: Annual Fourier pairs with two or more years of history (``annual="auto"``), as Prophet.
 ANNUAL_PAIRS = 10
@@ -181,6 +182,7 @@ def _infer_spec(
         .join(frame.select("ds", "y"), on="ds", how="left")
         .with_columns(_worked().alias("worked"))
     )
+    grid = grid.filter(~_in_gap())
     feats = calendar_features(grid, country=country, subdiv=subdiv)
     weekdays, hol_closed = _parse_closed(
         closed,
@@ -228,6 +230,18 @@ def _worked() -> pl.Expr:
     """
     typical = pl.col("y").filter(pl.col("y") > 0).median()
     return (pl.col("y") > _STRAY_SHARE * typical).fill_null(value=False)
+
+
+def _in_gap() -> pl.Expr:
+    """Flag days in a run of three weeks or more without contacts: missing data.
+
+    Weekly and holiday closures (even a two-week Christmas shutdown) are shorter, so such a
+    run (months missing from an export) says nothing about which weekdays or holidays are
+    closed; counted, it would make every weekday look emptier and a quiet open one (an
+    evening-only Saturday) closed.
+    """
+    run = pl.col("worked").rle_id()
+    return ~pl.col("worked") & (pl.len().over(run) >= _GAP_DAYS)
 
 
 def _quiet(share: pl.Expr, volume: pl.Expr, typical: object) -> pl.Expr:

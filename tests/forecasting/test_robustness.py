@@ -28,3 +28,16 @@ def test_a_95_interval_is_wider_than_the_80_one_on_few_backtest_days() -> None:
     assert (fc["hi_95"] > fc["hi_80"]).all()
     assert (fc["lo_95"] <= fc["lo_80"]).all()
 
+
+def test_months_missing_do_not_close_an_evening_only_saturday() -> None:
+    # Monday–Friday 100 contacts, Saturday evenings 15, Sundays closed; April to August missing
+    days = pl.date_range(date(2025, 1, 6), date(2025, 11, 2), eager=True)
+    wd = pl.col("ds").dt.weekday()
+    hist = (
+        pl.DataFrame({"ds": days})
+        .with_columns(y=pl.when(wd == 7).then(None).when(wd == 6).then(15.0).otherwise(100.0))
+        .filter(~pl.col("ds").is_between(date(2025, 3, 31), date(2025, 8, 31)))
+    )
+    fc = forecast(hist, horizon=6, models="snaive", holidays=None)
+    assert fc["ds"].dt.weekday().to_list() == [1, 2, 3, 4, 5, 6]
+    assert fc["mean"].to_list() == [100.0] * 5 + [15.0]
