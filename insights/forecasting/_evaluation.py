@@ -78,9 +78,20 @@ def plan_backtest(
     that leaves a week or more of held-out days, on as many windows (up to ``windows``) of
     up to ``horizon`` open days as fit after that training. Below
     :data:`MIN_HISTORY_OPEN_DAYS` (or the simplest candidate's training plus a week) it
-    raises :class:`InsufficientHistoryError`.
+    raises :class:`InsufficientHistoryError`, and so it does when fewer than
+    :data:`MIN_HISTORY_OPEN_DAYS` open days have data (``y`` not null), however long the
+    calendar they are spread over.
     """
     n_open = int(series.open.sum())
+    n_data = int(np.count_nonzero(~np.isnan(series.y)))
+    if n_data < MIN_HISTORY_OPEN_DAYS:
+        msg = (
+            f"{who}: series {series.uid!r} has {n_data} open days with data (y not null) "
+            f"among its {n_open} open days of history; at least {MIN_HISTORY_OPEN_DAYS} are "
+            "needed (two weeks to fit the simplest model and one to check it against). "
+            "Give more history."
+        )
+        raise InsufficientHistoryError(msg)
     full = Plan(tuple(candidates), horizon, windows, step, MIN_TRAIN_OPEN_DAYS, short=False)
     enough = required_open_days(horizon, windows, step) if backtest else MIN_TRAIN_OPEN_DAYS
     if n_open >= enough:

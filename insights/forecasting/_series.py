@@ -16,7 +16,7 @@ import numpy.typing as npt
 import polars as pl
 
 from insights._common import require_columns
-from insights.errors import ParameterError
+from insights.errors import InsufficientHistoryError, ParameterError
 from insights.forecasting._holidays import NAME_YEARS, holiday_table, unknown_holidays
 from insights.forecasting.regressors import calendar_features
 
@@ -95,6 +95,22 @@ def validate_history(history: pl.DataFrame | pl.LazyFrame, /, *, who: str) -> pl
         msg = f"{who}: `y` is {frame.schema['y']}; it must be numeric."
         raise ParameterError(msg)
     frame = frame.with_columns(pl.col("y").cast(pl.Float64).fill_nan(None))
+    if frame.height == 0:
+        msg = (
+            f"{who}: the history has no rows; give each series three weeks or more of open "
+            "days (`ds`, `y`)."
+        )
+        raise InsufficientHistoryError(msg)
+    infinite = frame.filter(pl.col("y").is_infinite())
+    if infinite.height:
+        keys = [c for c in ("unique_id", "ds") if c in frame.columns]
+        example = infinite.select(*keys, "y").head(3).to_dicts()
+        msg = (
+            f"{who}: {infinite.height} rows have an infinite y (e.g. {example}); a count or "
+            "rate is finite, so fix the division or aggregation upstream (null marks a closed "
+            "day)."
+        )
+        raise ParameterError(msg)
     if "unique_id" in frame.columns:
         frame = frame.with_columns(pl.col("unique_id").cast(pl.String))
     keys = ["unique_id", "ds"] if "unique_id" in frame.columns else ["ds"]

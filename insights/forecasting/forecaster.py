@@ -385,7 +385,8 @@ def _forecast_one(
         ranked = sorted(
             scores.select("model", "mase").rows(), key=lambda r: (r[1], order[str(r[0])])
         )
-        ranking = [str(r[0]) for r in ranked]
+        # no held-out day had data (the history ends with weeks of nulls): preference order
+        ranking = [str(r[0]) for r in ranked] or ranking
     future = future_grid(series, horizon)
     pos = np.flatnonzero(future["open"].to_numpy())
     for name in ranking:

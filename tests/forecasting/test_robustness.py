@@ -6,8 +6,10 @@ import warnings
 from datetime import date
 
 import polars as pl
+import pytest
 
-from insights.errors import ShortHistoryWarning
+from insights.errors import InsufficientHistoryError, ParameterError, ShortHistoryWarning
+from insights.forecasting.backtesting import backtest
 from insights.forecasting.forecaster import forecast
 
 
@@ -41,3 +43,56 @@ def test_months_missing_do_not_close_an_evening_only_saturday() -> None:
     fc = forecast(hist, horizon=6, models="snaive", holidays=None)
     assert fc["ds"].dt.weekday().to_list() == [1, 2, 3, 4, 5, 6]
     assert fc["mean"].to_list() == [100.0] * 5 + [15.0]
+
+
+def _steady(first: date, last: date) -> pl.DataFrame:
+    """Every day open, 50 ± a little: 50, 52, 48, 51, 49, 53, 47, 50, ..."""
+    days = pl.date_range(first, last, eager=True)
+    return pl.DataFrame(
+        {"ds": days, "y": [50.0 + (2, -2, 1, -1, 3, -3, 0)[i % 7] for i in range(len(days))]}
+    )
+
+
+def test_an_empty_history_says_it_has_no_rows() -> None:
+    empty = pl.DataFrame(schema={"ds": pl.Date, "y": pl.Float64})
+    with pytest.raises(InsufficientHistoryError, match="no rows"):
+        forecast(empty, horizon=3)
+    with pytest.raises(InsufficientHistoryError, match="no rows"):
+        backtest(empty.with_columns(unique_id=pl.lit("chat")), horizon=3, windows=2)
+
+
+def test_a_history_of_nulls_is_too_short_not_a_model_failure() -> None:
+    # 90 days, every y null: the days are open (nothing says otherwise) but none has data
+    nulls = _steady(date(2025, 1, 1), date(2025, 3, 31)).with_columns(y=pl.lit(None, pl.Float64))
+    with pytest.raises(InsufficientHistoryError, match="0 open days with data"):
+        forecast(nulls, horizon=3, models="snaive", holidays=None)
+
+
+def test_ten_days_of_data_spread_over_six_months_are_too_few() -> None:
+    sparse = _steady(date(2025, 1, 1), date(2025, 6, 30)).gather_every(18)
+    with pytest.raises(InsufficientHistoryError, match="11 open days with data"):
+        forecast(sparse, horizon=3, models="snaive", holidays=None)
+
+
+def test_a_history_ending_in_weeks_of_nulls_is_still_forecast() -> None:
+    # data for January to March, then null rows to the end of June (not loaded yet): no
+    # backtest day has data, so the model is taken in preference order, uncalibrated
+    hist = pl.concat(
+        [
+            _steady(date(2025, 1, 1), date(2025, 3, 31)),
+            _steady(date(2025, 4, 1), date(2025, 6, 30)).with_columns(y=pl.lit(None, pl.Float64)),
+        ]
+    )
+    fc = forecast(hist, horizon=3, models=("ets", "snaive"), holidays=None)
+    assert fc["ds"].to_list() == [date(2025, 7, 1), date(2025, 7, 2), date(2025, 7, 3)]
+    assert fc["model"].unique().to_list() == ["ets"]
+    assert fc["mean"].is_finite().all()
+
+
+def test_an_infinite_y_is_a_parameter_error_naming_the_row() -> None:
+    hist = _steady(date(2025, 1, 1), date(2025, 3, 31)).with_columns(
+        y=pl.when(pl.col("ds") == date(2025, 2, 3)).then(float("inf")).otherwise("y")
+    )
+    with pytest.raises(ParameterError, match=r"1 rows have an infinite y .*2025, 2, 3"):
+        forecast(hist, horizon=3)
+
