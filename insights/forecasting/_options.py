@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
+from typing import Any
+
+import numpy as np
 
 from insights.errors import ParameterError
 from insights.forecasting._models import MODELS
@@ -22,18 +26,30 @@ def as_levels(level: float | Sequence[float], /) -> tuple[float, ...]:
     ((80.0,), (95,), (80, 95), (80.0, 95.0))
 
     """
-    levels = (level,) if isinstance(level, int | float) else tuple(level)
+    level = _plain(level)
+    levels = (level,) if isinstance(level, int | float) else tuple(map(_plain, level))
     return tuple(
         round(lv * 100, 10) if isinstance(lv, int | float) and 0 < lv <= 1 else lv for lv in levels
     )
 
 
+def _plain(value: Any, /) -> Any:
+    """Return a numpy number as the Python number it holds (``np.int64(80)`` → ``80``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def check_options(horizon: object, level: Sequence[float], models: str | Sequence[str]) -> None:
-    if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
+    if isinstance(horizon, bool) or not isinstance(horizon, Integral) or horizon < 1:
         msg = f"horizon={horizon!r} must be a positive whole number of open days, e.g. 28."
         raise ParameterError(msg)
     if not level or any(not 0 < lv < 100 for lv in level):
         msg = f"level={tuple(level)!r}: each level must be a percentage strictly between 0 and 100."
+        raise ParameterError(msg)
+    if len(set(level)) < len(level):
+        msg = (
+            f"level={tuple(level)!r}: a level is given twice (0.8 and 80 are both 80%); "
+            "give each level once."
+        )
         raise ParameterError(msg)
     names = [models] if isinstance(models, str) else list(models)
     unknown = [m for m in names if m not in (*MODELS, "auto")]
@@ -45,10 +61,10 @@ def check_options(horizon: object, level: Sequence[float], models: str | Sequenc
 def check_windows(windows: int, step: int | None, /, *, horizon: int, who: str) -> int:
     """Check the rolling-origin options; return ``step`` (``horizon`` when not given)."""
     step = horizon if step is None else step
-    if any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in (windows, step)):
+    if any(isinstance(v, bool) or not isinstance(v, Integral) or v < 1 for v in (windows, step)):
         msg = f"{who}: windows={windows!r} and step={step!r} must be positive whole numbers."
         raise ParameterError(msg)
-    return step
+    return int(step)
 
 
 def model_list(models: str | Sequence[str]) -> tuple[str, ...]:

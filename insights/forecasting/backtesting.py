@@ -125,6 +125,7 @@ def backtest_predictions(
     check_options(horizon, (80,), models)
     frame = validate_history(history, who="backtest")
     step = check_windows(windows, step, horizon=horizon, who="backtest")
+    horizon, windows = int(horizon), int(windows)  # numpy integers too
     parts = []
     candidates = model_list(models)
     with one_blas_thread():

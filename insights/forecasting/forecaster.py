@@ -88,6 +88,7 @@ from collections.abc import Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
+from numbers import Integral
 from typing import Literal
 
 import numpy as np
@@ -229,6 +230,7 @@ def forecast(
     check_options(horizon, level, models)
     frame = validate_history(history, who="forecast")
     step = check_windows(windows, step, horizon=horizon, who="forecast")
+    horizon, windows = int(horizon), int(windows)  # numpy integers too
     candidates = model_list(models)
     jobs = _check_jobs(n_jobs)
     options = _Options(
@@ -284,10 +286,14 @@ class _Options:
 
 
 def _check_jobs(n_jobs: object) -> int:
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or (n_jobs < 1 and n_jobs != -1):
+    if (
+        isinstance(n_jobs, bool)
+        or not isinstance(n_jobs, Integral)
+        or (n_jobs < 1 and n_jobs != -1)
+    ):
         msg = f"forecast: n_jobs={n_jobs!r} must be a positive whole number or -1 (every CPU)."
         raise ParameterError(msg)
-    return (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
+    return (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
 
 
 def _series_forecast(uid: str | None, part: pl.DataFrame, options: _Options, /) -> pl.DataFrame:

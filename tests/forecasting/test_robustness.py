@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -96,3 +97,22 @@ def test_an_infinite_y_is_a_parameter_error_naming_the_row() -> None:
     with pytest.raises(ParameterError, match=r"1 rows have an infinite y .*2025, 2, 3"):
         forecast(hist, horizon=3)
 
+
+def test_numpy_numbers_are_options_like_python_ones() -> None:
+    hist = _steady(date(2025, 1, 1), date(2025, 3, 31))
+    plain = forecast(hist, horizon=7, level=80, windows=2, models="snaive", holidays=None)
+    numpy = forecast(
+        hist,
+        horizon=np.int64(7),  # type: ignore[arg-type]
+        level=np.int64(80),  # type: ignore[arg-type]
+        windows=np.int64(2),  # type: ignore[arg-type]
+        models="snaive",
+        holidays=None,
+    )
+    assert numpy.equals(plain)
+
+
+def test_a_level_given_twice_is_a_parameter_error() -> None:
+    hist = _steady(date(2025, 1, 1), date(2025, 3, 31))
+    with pytest.raises(ParameterError, match="given twice"):
+        forecast(hist, horizon=3, level=(0.8, 80))
