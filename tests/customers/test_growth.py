@@ -382,3 +382,20 @@ def test_a_later_growth_run_scores_the_archived_growth_forecast(tmp_path: Path) 
     assert ins.tracking_summary(archive, scored).startswith(
         "Of the 1 archived forecast (made as of 2025-06-19), 1 could be scored on 56 forecast days"
     )
+
+
+def test_growth_loops_show_progress_where_watched_and_never_in_report_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = stock(140, [10.0] * 140)
+    run = {"horizon": 14, "windows": 2, "holidays": None, "models": "snaive"}
+    monkeypatch.setenv("INSIGHTS_PROGRESS", "1")
+    ins.growth_forecast(table, **run)
+    ins.growth_backtest(table, **run)
+    err = capsys.readouterr().err
+    assert "growth forecast" in err  # a bar over the two series
+    assert "growth backtest" in err
+    monkeypatch.setenv("INSIGHTS_PROGRESS", "0")  # what the report runner sets
+    ins.growth_forecast(table, **run)
+    ins.growth_backtest(table, **run)
+    assert capsys.readouterr().err == ""
