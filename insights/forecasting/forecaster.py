@@ -57,7 +57,9 @@ For each series (``unique_id``), :func:`forecast`
 3. **backtests them** on rolling origins (:func:`insights.backtest` uses the same
    code): ``windows`` origins, each forecasting the next ``horizon`` open days. With
    ``models="auto"`` the model with the lowest MASE (mean absolute error scaled by the
-   in-sample weekly seasonal-naive error) is kept for that series. To keep this cheap, a
+   in-sample weekly seasonal-naive error) is kept for that series; models within 2% of
+   the lowest tie (four windows cannot tell them apart) and the first of them in
+   :data:`MODELS` order is kept. To keep this cheap, a
    model's parameters (``uc``: three variances and the AR coefficient; ``ets``: smoothing
    parameters and initial states) are estimated in the oldest window and every fourth
    after it; the windows in between rerun only the filter on their longer history. A
@@ -107,7 +109,13 @@ from insights.forecasting._evaluation import (
     tag,
     z,
 )
-from insights.forecasting._models import MODELS, ModelFailedError, fit_predict, one_blas_thread
+from insights.forecasting._models import (
+    MODELS,
+    ModelFailedError,
+    fit_predict,
+    one_blas_thread,
+    rank_models,
+)
 from insights.forecasting._options import as_levels, check_options, check_windows, model_list
 from insights.forecasting._series import (
     Series,
@@ -387,12 +395,8 @@ def _forecast_one(
             min_train=plan.min_train,
         )
         scores = score(bt, level=level)
-        order = {m: i for i, m in enumerate(MODELS)}
-        ranked = sorted(
-            scores.select("model", "mase").rows(), key=lambda r: (r[1], order[str(r[0])])
-        )
         # no held-out day had data (the history ends with weeks of nulls): preference order
-        ranking = [str(r[0]) for r in ranked] or ranking
+        ranking = rank_models(dict(zip(scores["model"], scores["mase"], strict=True))) or ranking
     future = future_grid(series, horizon)
     pos = np.flatnonzero(future["open"].to_numpy())
     for name in ranking:
