@@ -95,7 +95,7 @@ ANNUAL_STATES = 3
 def _exog_columns(spec: Spec) -> list[str]:
     open_days = [d for d in range(1, 8) if d not in spec.closed_weekdays]
     cols = [f"dow_{d}" for d in open_days[1:]]
-    cols += ["holiday", "after_closure", "month_start", "month_end"]
+    cols += ["holiday", "after_closure", "after_closure_2", "month_start", "month_end"]
     cols += _fourier_columns(range(1, min(spec.annual, ANNUAL_STATES) + 1))
     return [*cols, *spec.regressors]
 

@@ -54,7 +54,7 @@ class Spec:
     annual: int
     regressors: tuple[str, ...]
     # inferred closures only: holidays seen on open weekdays of the history, and the chance
-    # that one never seen is closed after all (weights the catch-up on the day after it)
+    # that one never seen is closed after all (weights the catch-up on the days after it)
     seen_holidays: tuple[str, ...] = ()
     unseen_closed: float = 0.0
 
@@ -389,8 +389,9 @@ def _hedge_unseen_holidays(cal: pl.DataFrame, spec: Spec) -> pl.DataFrame:
     """Weight the catch-up after a holiday the history never saw by the chance it closes.
 
     Such a holiday is forecast as open (see :func:`_closed_holidays`); if it closes after all,
-    the next open day catches up. Its ``after_closure`` flag becomes that chance instead of 0,
-    so the ``uc`` forecast is the expected value over the two outcomes.
+    the next two open days catch up. Their ``after_closure`` / ``after_closure_2`` flags become
+    that chance instead of 0, so the ``uc`` forecast is the expected value over the two
+    outcomes.
     """
     if not isinstance(spec.holidays_closed, tuple) or spec.unseen_closed == 0:
         return cal
@@ -404,10 +405,14 @@ def _hedge_unseen_holidays(cal: pl.DataFrame, spec: Spec) -> pl.DataFrame:
         subdiv=spec.subdiv,
         closed_weekdays=spec.closed_weekdays,
         holidays_closed=(*spec.holidays_closed, *sorted(unseen)),
-    )["after_closure"]
-    hedged = pl.max_horizontal("after_closure", if_closed * spec.unseen_closed)
+    )
+    cols = ("after_closure", "after_closure_2")
     return cal.with_columns(
-        pl.when("open").then(hedged).otherwise("after_closure").alias("after_closure")
+        pl.when("open")
+        .then(pl.max_horizontal(c, if_closed[c] * spec.unseen_closed))
+        .otherwise(c)
+        .alias(c)
+        for c in cols
     )
 
 

@@ -14,8 +14,8 @@ For each series (``unique_id``), :func:`forecast`
    package, "(observed)" substitute days included), the public holidays it closes are
    inferred the same way: those quiet on their past dates on open weekdays.
    A holiday the history never saw on an open weekday is forecast as open, because an open
-   day declared closed would get no forecast at all; the first open day after it gets the
-   catch-up effect weighted by the chance that it closes after all (the share of the
+   day declared closed would get no forecast at all; the first two open days after it get
+   the catch-up effects weighted by the chance that it closes after all (the share of the
    history's holidays that were closed, ``(closed + 1) / (holidays + 2)``). ``closed=``
    overrides all of this. Closed and missing days become ``NaN``; nothing is glued
    together, so a Monday stays seven days after the last Monday.
@@ -24,9 +24,10 @@ For each series (``unique_id``), :func:`forecast`
    ``uc``
        ``statsmodels`` ``UnobservedComponents``: local level + AR(1) + regressors for the
        open weekdays, holidays (one shift for every holiday the line works, learnt from
-       the open ones; closed ones are ``NaN``), the first open day after a holiday closure,
-       the first/last open day of the month, ten annual Fourier pairs when there are two
-       or more years of history, and any extra columns of ``history``. The Kalman filter
+       the open ones; closed ones are ``NaN``), the first and the second open day after a
+       holiday closure (a backlog takes more than a day to clear), the first/last open day
+       of the month, ten annual Fourier pairs when there are two or more years of history,
+       and any extra columns of ``history``. The Kalman filter
        skips ``NaN`` days, so closed days cost nothing. Only the three smoothest annual
        pairs are filter states (their season moves with the level); the seven sharper ones
        (periods of 91 days or less: the end of a summer rush, the weeks around Christmas)

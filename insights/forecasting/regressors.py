@@ -1,8 +1,8 @@
 """Calendar regressors for daily contact-volume forecasts.
 
 A support line's volume depends on the calendar more than on anything else: the day of the
-week, public holidays (closed, or open with a different pattern), the first open day after a
-holiday closure (catch-up demand), the start and end of the month (salaries, statements) and,
+week, public holidays (closed, or open with a different pattern), the first two open days after
+a holiday closure (catch-up demand), the start and end of the month (salaries, statements) and,
 given enough history, the time of year. :func:`calendar_features` turns a column of dates into
 those regressors; :func:`public_holidays` lists the holidays it uses.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -112,7 +113,8 @@ def calendar_features(
         ``frame`` plus ``dow_1`` … ``dow_7`` (ISO weekday indicators), ``holiday`` (public
         holiday, closed or not), ``open`` (open by the weekday and holiday rules),
         ``after_closure`` (the first open day after a closure that included a closed public
-        holiday, when demand catches up), ``month_start`` / ``month_end`` (first and last
+        holiday, when demand catches up), ``after_closure_2`` (the open day after that one:
+        a backlog often takes two days to clear), ``month_start`` / ``month_end`` (first and last
         open day of the month) and the Fourier columns. All regressors are ``Float64`` 0/1
         flags except the Fourier terms.
 
@@ -169,13 +171,30 @@ def calendar_features(
     def is_closed(expr: pl.Expr) -> pl.Expr:
         return expr.dt.weekday().is_in(closed) | is_shut_holiday(expr)
 
-    # first open day after a closure run containing a closed holiday
-    after = pl.lit(value=False)
+    def first_after_closure(day: pl.Expr) -> pl.Expr:
+        # the first open day after a closure run containing a closed holiday
+        after = pl.lit(value=False)
+        for k in range(1, _MAX_CLOSURE_RUN + 1):
+            run_closed = pl.all_horizontal(
+                [is_closed(day - pl.duration(days=j)) for j in range(1, k + 1)]
+            )
+            after = after | (run_closed & is_shut_holiday(day - pl.duration(days=k)))
+        return after & ~is_closed(day)
+
+    after = first_after_closure(ds)
+    # the second: its previous open day (k days back, the days between closed) is a first
+    days = frame["ds"].drop_nulls()
+    firsts = days.clear()
+    if days.len():
+        first, last = days.min(), days.max()
+        assert isinstance(first, date) and isinstance(last, date)
+        span = pl.date_range(first - timedelta(days=_MAX_CLOSURE_RUN), last, eager=True)
+        firsts = span.to_frame("ds").filter(first_after_closure(ds))["ds"]
+    firsts_at = firsts.implode()
+    after2 = pl.lit(value=False)
     for k in range(1, _MAX_CLOSURE_RUN + 1):
-        run_closed = pl.all_horizontal(
-            [is_closed(ds - pl.duration(days=j)) for j in range(1, k + 1)]
-        )
-        after = after | (run_closed & is_shut_holiday(ds - pl.duration(days=k)))
+        between = [is_closed(ds - pl.duration(days=j)) for j in range(1, k)]
+        after2 = after2 | pl.all_horizontal((ds - pl.duration(days=k)).is_in(firsts_at), *between)
     is_open = ~is_closed(ds)
 
     def first_open_of_month(sign: int) -> pl.Expr:
@@ -192,6 +211,7 @@ def calendar_features(
         is_holiday(ds).cast(pl.Float64).alias("holiday"),
         is_open.alias("open"),
         (after & is_open).cast(pl.Float64).alias("after_closure"),
+        (after2 & is_open).cast(pl.Float64).alias("after_closure_2"),
         first_open_of_month(-1).alias("month_start"),
         first_open_of_month(+1).alias("month_end"),
     )

@@ -11,6 +11,7 @@ from polars.testing import assert_frame_equal
 from insights.errors import InsufficientHistoryError, ParameterError, ShortHistoryWarning
 from insights.forecasting.backtesting import backtest_predictions
 from insights.forecasting.forecaster import forecast
+from insights.forecasting.regressors import public_holidays
 from insights.forecasting.synthetic import synthetic_daily
 
 WEEKLY = (1.35, 1.1, 1.0, 0.95, 0.9, 0.55, 0.0)  # Monday … Sunday; Sunday closed
@@ -76,6 +77,23 @@ def test_recovers_catch_up_after_bank_holiday(default_forecast: pl.DataFrame) ->
     assert isinstance(usual, float)
     # the simulated catch-up is 0.4 × level ≈ 130 contacts
     assert 80 < after_holiday - usual < 180
+
+
+def test_recovers_a_catch_up_spread_over_two_days() -> None:
+    # the second open day after each bank holiday gets 0.25 × level (75 contacts) more
+    full = synthetic_daily(start=date(2024, 7, 1), days=500, weekly=WEEKLY, seed=7)
+    holidays = public_holidays([2024, 2025])["ds"].implode()
+    first = (pl.col("ds") - pl.duration(days=1)).is_in(holidays)  # as synthetic_daily's
+    second = first.shift(1).fill_null(value=False)  # the next row: the next open day
+    hist = full.with_columns(pl.col("y") + 75.0 * second)
+    fc = forecast(
+        hist.filter(pl.col("ds") < date(2025, 8, 16)), horizon=24, models="uc", calibrate=False
+    )
+    wednesdays = fc.filter(pl.col("ds").dt.weekday() == 3)
+    second = wednesdays.filter(pl.col("ds") == date(2025, 8, 27))["mean"].item()
+    usual = wednesdays.filter(pl.col("ds") != date(2025, 8, 27))["mean"].mean()
+    assert isinstance(usual, float)
+    assert 45 < second - usual < 105
 
 
 def test_forecast_is_close_to_truth(default_forecast: pl.DataFrame, truth: pl.DataFrame) -> None:

@@ -45,17 +45,31 @@ def test_easter_closures_and_catch_up() -> None:
             "ds": pl.date_range(date(2025, 4, 17), date(2025, 4, 23), eager=True),
             "holiday": [0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
             "open": [True, False, False, False, False, True, True],
-            # Tuesday is the first open day after Good Friday … Easter Monday
+            # Tuesday is the first open day after Good Friday … Easter Monday, Wednesday the second
             "after_closure": [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+            "after_closure_2": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
         }
     )
     assert_frame_equal(out.select(expected.columns), expected)
+
+
+def test_second_day_after_closure_looks_through_closed_weekdays() -> None:
+    # Good Friday 2025 closed, Saturday open, Sunday closed: Saturday is the first open day
+    # after the closure and Monday (Easter Monday worked) the second
+    out = calendar_features(
+        _days(date(2025, 4, 17), date(2025, 4, 22)),
+        closed_weekdays=[7],
+        holidays_closed={"Good Friday"},
+    )
+    assert out["after_closure"].to_list() == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+    assert out["after_closure_2"].to_list() == [0.0, 0.0, 0.0, 0.0, 1.0, 0.0]
 
 
 def test_holidays_open_means_no_closure() -> None:
     out = calendar_features(_days(date(2025, 12, 24), date(2025, 12, 29)), holidays_closed=False)
     assert out["open"].all()
     assert out["after_closure"].sum() == 0
+    assert out["after_closure_2"].sum() == 0
     assert out["holiday"].to_list() == [0.0, 1.0, 1.0, 0.0, 0.0, 0.0]
 
 
@@ -69,6 +83,7 @@ def test_named_holidays_close_only_those() -> None:
             "holiday": [0.0, 1.0, 1.0, 0.0, 0.0, 0.0],
             "open": [True, False, True, True, True, True],  # Boxing Day worked
             "after_closure": [0.0, 0.0, 1.0, 0.0, 0.0, 0.0],
+            "after_closure_2": [0.0, 0.0, 0.0, 1.0, 0.0, 0.0],
         }
     )
     assert_frame_equal(out.select(expected.columns), expected)
