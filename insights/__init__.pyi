@@ -35,6 +35,7 @@ from insights.contacts.intraday import (
     pool_small_intervals as pool_small_intervals,
 )
 from insights.contacts.intraday_charts import (
+    day_type_lines as day_type_lines,
     intraday_profile_chart as intraday_profile_chart,
 )
 from insights.contacts.rates import (

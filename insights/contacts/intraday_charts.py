@@ -22,11 +22,10 @@ from insights.contacts._charts import (
 from insights.publish.theme import titled
 
 __all__ = [
+    "day_type_lines",
     "intraday_profile_chart",
 ]
 
-#: Contacts an interval needs to be drawn at all (smaller counts are suppressed on publishing).
-_MIN_DRAWN = 10
 _DAY_TYPES = ("Weekdays", "Weekends")
 
 
@@ -42,6 +41,101 @@ def _hour_ticks(start: float, end: float) -> list[int]:
     return list(range(first, int(end) + 1, step))
 
 
+def day_type_lines(profile: pl.DataFrame, /) -> pl.DataFrame:
+    """Each channel's weekday and weekend line of an intraday profile: what the chart draws.
+
+    The weekdays of a day type are combined with their contacts as weights: a half hour's
+    line value is its share of all the day type's contacts over the profile's weeks,
+    ``Σ_w T_w·p_w / Σ_w T_w`` (weekday ``w``'s contacts ``T_w`` and share ``p_w``). The shares
+    come from the profile's ``share`` column, so a pooled half hour (no count, see
+    :func:`insights.pool_small_intervals`) is drawn at its block's share, never as zero.
+    ``T_w`` is read back from the weekday's unpooled half hours (count over share). A
+    weekday pooled throughout takes the mean of the channel's other weekdays, and a channel
+    with no counts at all weights its weekdays equally. Only shares leave this function, so
+    no count, and no half hour's contacts, can be read from the lines.
+
+    Parameters
+    ----------
+    profile
+        :func:`insights.channel_profiles` or :func:`insights.interval_profile` output:
+        ``weekday`` (ISO), ``interval`` (local start time), ``share`` (of the weekday), and
+        optionally ``contacts`` (null where pooled), ``pooled`` and ``unique_id``.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``unique_id`` (channel; "all channels" without one), ``day_type`` ("Weekdays" or
+        "Weekends"), ``time`` (``HH:MM``), ``hour`` (hours after midnight, for the axis),
+        ``share`` (sums to 1 per channel and day type) and ``pooled`` (the share of at
+        least one weekday is its block's even split). A day type without contacts (a
+        channel closed at weekends) has no rows.
+
+    Examples
+    --------
+    >>> from datetime import time
+    >>> p = pl.DataFrame({"weekday": [1, 1, 1, 2, 2], "interval": [time(9), time(10),
+    ...     time(10, 30), time(9), time(10)], "contacts": [30, None, None, 10, 30],
+    ...     "share": [0.6, 0.2, 0.2, 0.25, 0.75], "pooled": [False, True, True, False, False]})
+    >>> day_type_lines(p).select("time", "share", "pooled")
+    shape: (3, 3)
+    ┌───────┬──────────┬────────┐
+    │ time  ┆ share    ┆ pooled │
+    │ ---   ┆ ---      ┆ ---    │
+    │ str   ┆ f64      ┆ bool   │
+    ╞═══════╪══════════╪════════╡
+    │ 09:00 ┆ 0.444444 ┆ false  │
+    │ 10:00 ┆ 0.444444 ┆ true   │
+    │ 10:30 ┆ 0.111111 ┆ true   │
+    └───────┴──────────┴────────┘
+
+    Monday had 50 contacts (30 at 09:00 are 60%) and Tuesday 40: 10:00 draws Monday's pooled
+    10 plus Tuesday's 30, 40 of the 90.
+
+    """
+    return _lines(profile).drop("contacts")
+
+
+def _lines(profile: pl.DataFrame) -> pl.DataFrame:
+    """:func:`day_type_lines` with ``contacts``: the weighted contacts, for the headline only."""
+    require_columns(profile, ["weekday", "interval", "share"], who="intraday_profile_chart")
+    frame = _with_channel(profile)
+    keys = ["unique_id", "weekday"]
+    total: pl.Expr = pl.lit(None, dtype=pl.Float64)
+    if "contacts" in frame.columns:
+        known = pl.col("contacts").is_not_null()
+        counted = pl.when(known).then(pl.col("contacts")).sum()
+        covered = pl.when(known).then(pl.col("share")).sum()
+        total = pl.when(covered > 0).then(counted / covered)
+    weights = (
+        frame.group_by(keys)
+        .agg(total.cast(pl.Float64).alias("_weight"))
+        .with_columns(
+            pl.col("_weight").fill_null(pl.col("_weight").mean().over("unique_id")).fill_null(1.0)
+        )
+    )
+    pooled = pl.col("pooled") if "pooled" in frame.columns else pl.lit(value=False)
+    return (
+        frame.join(weights, on=keys, how="left")
+        .with_columns(
+            _day_type(pl.col("weekday").cast(pl.Int64)).alias("day_type"),
+            pooled.fill_null(value=False).alias("pooled"),
+            (pl.col("_weight") * pl.col("share")).alias("contacts"),
+        )
+        .group_by("unique_id", "day_type", "interval")
+        .agg(pl.col("contacts").sum(), pl.col("pooled").any())
+        .filter(pl.col("contacts").sum().over("unique_id", "day_type") > 0)
+        .with_columns(
+            (pl.col("contacts") / pl.col("contacts").sum().over("unique_id", "day_type")).alias(
+                "share"
+            ),
+            (pl.col("interval").dt.hour() + pl.col("interval").dt.minute() / 60).alias("hour"),
+            pl.col("interval").dt.to_string("%H:%M").alias("time"),
+        )
+        .sort("unique_id", "day_type", "hour")
+        .select("unique_id", "day_type", "time", "hour", "share", "pooled", "contacts")
+    )
+
+
 def intraday_profile_chart(
     profile: pl.DataFrame,
     /,
@@ -55,11 +149,14 @@ def intraday_profile_chart(
     ----------
     profile
         :func:`insights.channel_profiles` or :func:`insights.interval_profile` output:
-        ``weekday`` (ISO), ``interval`` (local start time), ``contacts`` (and
-        ``unique_id``). Weekdays are pooled: the share of Monday-to-Friday contacts per
-        interval, and so are Saturday and Sunday (a weekend half hour has few contacts, and
-        pooling keeps more of them above the privacy floor). A day type without contacts
-        (a channel closed at weekends) has no line.
+        ``weekday`` (ISO), ``interval`` (local start time), ``share`` (and ``contacts``,
+        ``pooled``, ``unique_id``). Weekdays are pooled: the share of Monday-to-Friday
+        contacts per interval, and so are Saturday and Sunday (a weekend half hour has few
+        contacts, and pooling keeps more of them above the privacy floor); see
+        :func:`day_type_lines`, whose table is the chart's only data (so
+        :func:`insights.publish_chart` publishes exactly the lines). A pooled half hour is
+        drawn at its block's share. A day type without contacts (a channel closed at
+        weekends) has no line.
     title, subtitle
         Text of the chart; by default the title names the weekday peak.
 
@@ -72,7 +169,7 @@ def intraday_profile_chart(
     --------
     >>> from datetime import time
     >>> p = pl.DataFrame({"weekday": [1, 1, 6], "interval": [time(9), time(9, 30), time(10)],
-    ...                   "contacts": [60, 40, 20]})
+    ...                   "share": [0.6, 0.4, 1.0], "contacts": [60, 40, 20]})
     >>> spec = intraday_profile_chart(p).to_dict()
     >>> spec["title"]["text"]
     'Weekday contacts peak at 09:00'
@@ -80,26 +177,12 @@ def intraday_profile_chart(
     [9, 10]
 
     """
-    require_columns(profile, ["weekday", "interval", "contacts"], who="intraday_profile_chart")
-    pooled = (
-        _with_channel(profile)
-        .with_columns(_day_type(pl.col("weekday").cast(pl.Int64)).alias("day_type"))
-        .group_by("unique_id", "day_type", "interval")
-        .agg(pl.col("contacts").sum())
-        .with_columns(
-            (pl.col("contacts") / pl.col("contacts").sum().over("unique_id", "day_type")).alias(
-                "share"
-            ),
-            (pl.col("interval").dt.hour() + pl.col("interval").dt.minute() / 60).alias("hour"),
-            pl.col("interval").dt.to_string("%H:%M").alias("time"),
-        )
-        .filter(pl.col("contacts").sum().over("unique_id", "day_type") > 0)
-        .sort("unique_id", "day_type", "hour")
-        .select("unique_id", "day_type", "time", "hour", "contacts", "share")
+    lines = _lines(profile)
+    drawn = lines.drop("contacts")
+    types = [t for t in _DAY_TYPES if t in set(drawn["day_type"].to_list())]
+    hours = drawn.filter(pl.col("share") > 0).select(
+        pl.col("hour").min().alias("start"), pl.col("hour").max().alias("end")
     )
-    types = [t for t in _DAY_TYPES if t in set(pooled["day_type"].to_list())]
-    drawn = pooled.filter(pl.col("contacts") >= _MIN_DRAWN)
-    hours = drawn.select(pl.col("hour").min().alias("start"), pl.col("hour").max().alias("end"))
     start = float(hours["start"].fill_null(0.0).item())
     end = float(hours["end"].fill_null(23.5).item()) + 0.5
     ticks = _hour_ticks(start, end)
@@ -131,26 +214,26 @@ def intraday_profile_chart(
             ],
         )
     )
-    said, headline = _intraday_words(pooled, types)
+    said, headline = _intraday_words(lines, types)
     return titled(
-        _facet(chart, data=pooled),
+        _facet(chart, data=drawn),
         title=title or headline,
         subtitle=subtitle or "Share of the day's contacts per half hour, per channel, recent weeks",
         description=said,
     )
 
 
-def _intraday_words(pooled: pl.DataFrame, types: Sequence[str]) -> tuple[str, str]:
-    if pooled.is_empty():
+def _intraday_words(lines: pl.DataFrame, types: Sequence[str]) -> tuple[str, str]:
+    if lines.is_empty():
         return "No contacts in the recent weeks to draw.", "No recent contacts to profile"
     sentences = [
-        f"Share of each day's contacts per half hour for {_channels(pooled)}, "
+        f"Share of each day's contacts per half hour for {_channels(lines)}, "
         f"{'weekdays and weekends apart' if len(types) > 1 else 'weekdays only'}."
     ]
-    for channel in sorted(pooled["unique_id"].unique().to_list()):
-        rows = pooled.filter((pl.col("unique_id") == channel) & (pl.col("contacts") >= _MIN_DRAWN))
+    for channel in sorted(lines["unique_id"].unique().to_list()):
         peaks = (
-            rows.sort(["share", "hour"], descending=[True, False])
+            lines.filter(pl.col("unique_id") == channel)
+            .sort(["share", "hour"], descending=[True, False])
             .group_by("day_type", maintain_order=True)
             .first()
         )
@@ -160,10 +243,9 @@ def _intraday_words(pooled: pl.DataFrame, types: Sequence[str]) -> tuple[str, st
             for t in _DAY_TYPES
             for r in peaks.filter(pl.col("day_type") == t).to_dicts()
         ]
-        if said:
-            sentences.append(f"{str(channel).capitalize()} peaks {', '.join(said)}.")
+        sentences.append(f"{str(channel).capitalize()} peaks {', '.join(said)}.")
     weekday = (
-        pooled.filter(pl.col("day_type") == _DAY_TYPES[0])
+        lines.filter(pl.col("day_type") == _DAY_TYPES[0])
         .group_by("time", "hour")
         .agg(pl.col("contacts").sum())
         .sort(["contacts", "hour"], descending=[True, False])

@@ -8,19 +8,24 @@ a gap; alt text written from the data.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 from conftest import contrast
+from polars.testing import assert_frame_equal
 
 from insights.contacts.forecast_charts import backtest_chart, common_window, forecast_chart
 from insights.contacts.history_charts import contact_history_chart
-from insights.contacts.intraday_charts import intraday_profile_chart
+from insights.contacts.intraday import pool_small_intervals
+from insights.contacts.intraday_charts import day_type_lines, intraday_profile_chart
 from insights.contacts.staffing_charts import staffing_chart
 from insights.errors import ParameterError
+from insights.publish.charts import publish_chart
 from insights.publish.render import chart_svg
 from insights.publish.theme import GRID, SOURCE_NOTE
 
@@ -111,7 +116,8 @@ def profile() -> pl.DataFrame:
         for h in range(9, 13)
         for m in (0, 30)
     ]
-    return pl.DataFrame(weekday + saturday).with_columns(unique_id=pl.lit("phone"))
+    counts = pl.DataFrame(weekday + saturday).with_columns(unique_id=pl.lit("phone"))
+    return pool_small_intervals(counts)
 
 
 @pytest.fixture
@@ -282,6 +288,79 @@ def test_intraday_has_two_lines_and_hourly_ticks(profile: pl.DataFrame) -> None:
         "Share of each day's contacts per half hour for phone, weekdays and weekends apart. "
         "Phone peaks on weekdays at 10:00 (14%), at weekends at 09:00 (12%)."
     )
+
+
+def _quiet_evenings() -> pl.DataFrame:
+    """Phone, Monday and Tuesday: busy mornings, evenings of 2 to 4 contacts (pooled)."""
+    counts = {
+        1: {time(9): 40, time(9, 30): 30, time(17): 3, time(17, 30): 4, time(18): 5},
+        2: {time(9): 50, time(9, 30): 20, time(17): 2, time(18): 2, time(18, 30): 12},
+    }
+    rows = [
+        {"unique_id": "phone", "weekday": d, "interval": t, "contacts": n}
+        for d, day in counts.items()
+        for t, n in day.items()
+    ]
+    return pool_small_intervals(pl.DataFrame(rows).cast({"weekday": pl.Int8}))
+
+
+def test_intraday_draws_a_pooled_half_hour_at_its_block_share_not_zero() -> None:
+    profile = _quiet_evenings()
+    monday = profile.filter(pl.col("weekday") == 1)
+    # Monday's 3 + 4 + 5 evening contacts are one block of 12 over 17:00-18:00
+    assert monday.filter("pooled")["share"].to_list() == pytest.approx([4 / 82] * 3)
+    lines = day_type_lines(monday)
+    drawn = {r["time"]: r["share"] for r in rows_of(intraday_profile_chart(monday).to_dict())}
+    assert drawn == pytest.approx(dict(zip(lines["time"], lines["share"], strict=True)))
+    assert drawn == pytest.approx(
+        {"09:00": 40 / 82, "09:30": 30 / 82, "17:00": 4 / 82, "17:30": 4 / 82, "18:00": 4 / 82}
+    )
+
+
+def test_intraday_weekday_line_weights_each_weekday_by_its_contacts() -> None:
+    # Monday 82 contacts, Tuesday 86 (2 + 2 at 17:00 and 18:00 pooled with 12 at 18:30: 16
+    # over four half hours); the weekday line is their contacts per half hour over 168
+    lines = day_type_lines(_quiet_evenings())
+    assert lines.columns == ["unique_id", "day_type", "time", "hour", "share", "pooled"]
+    assert dict(zip(lines["time"], lines["share"], strict=True)) == pytest.approx(
+        {
+            "09:00": 90 / 168,
+            "09:30": 50 / 168,
+            "17:00": (4 + 4) / 168,
+            "17:30": (4 + 4) / 168,
+            "18:00": (4 + 4) / 168,
+            "18:30": 4 / 168,
+        }
+    )
+    assert lines.filter("pooled")["time"].to_list() == ["17:00", "17:30", "18:00", "18:30"]
+
+
+def test_intraday_weekday_pooled_throughout_takes_the_other_weekdays_weight() -> None:
+    # Wednesday: 48 half hours of 3 contacts, one block; its total cannot be read back, so it
+    # weighs what the channel's other weekdays weigh on average (82 and 86 contacts)
+    wednesday = pl.DataFrame(
+        {
+            "unique_id": "phone",
+            "weekday": 3,
+            "interval": [time(h, m) for h in range(24) for m in (0, 30)],
+            "contacts": 3,
+        }
+    ).cast({"weekday": pl.Int8})
+    profile = pl.concat([_quiet_evenings(), pool_small_intervals(wednesday)])
+    lines = day_type_lines(profile)
+    assert lines.height == 48
+    night = lines.filter(pl.col("time") == "03:00")["share"].item()
+    assert night == pytest.approx((84 / 48) / (82 + 86 + 84))
+
+
+def test_intraday_chart_publishes_only_the_drawn_lines(tmp_path: Path) -> None:
+    profile = _quiet_evenings()
+    paths = publish_chart(intraday_profile_chart(profile), name="intraday", out_dir=tmp_path)
+    published = pl.read_csv(paths["csv"])
+    assert_frame_equal(published, day_type_lines(profile), check_dtypes=False)
+    assert "contacts" not in published.columns
+    spec = json.loads(paths["vl.json"].read_text())
+    assert all("contacts" not in row for rows in spec["datasets"].values() for row in rows)
 
 
 # --- staffing ------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ the way the notebook does, and checks the published folder:
   contacts, customers, rate or ``y`` (so no rate times its denominator either);
 * through the day: every half hour with 1 to k-1 contacts is pooled, each pooled block holds
   at least k contacts (or the whole profile), its half hours share one share (so no share is
-  one minus the others), and the staffing plan splits the day with exactly those shares.
+  one minus the others), and the staffing plan splits the day with exactly those shares; the
+  intraday chart publishes its weekday and weekend lines (shares only), built from them.
 
 The forecast itself is a fixed stand-in (the forecaster is tested elsewhere and publishes no
 people count); the chart renderers (SVG, PNG) are stubbed so the property runs in the fast
@@ -37,7 +38,7 @@ import insights.publish.charts as chart_module
 from insights.contacts.forecast_charts import forecast_chart
 from insights.contacts.history_charts import contact_history_chart
 from insights.contacts.intraday import channel_profiles, intraday_volume
-from insights.contacts.intraday_charts import intraday_profile_chart
+from insights.contacts.intraday_charts import day_type_lines, intraday_profile_chart
 from insights.contacts.rates import contact_rates, rate_series, volume_series
 from insights.contacts.staffing import daily_staffing, handle_times, staffing_plan
 from insights.forecasting.archive import publish_forecast_record
@@ -139,7 +140,7 @@ def _stand_in_forecast(profiles: pl.DataFrame) -> pl.DataFrame:
 
 def _publish_contact_report(
     contacts: pl.DataFrame, customers: pl.DataFrame, tags: tuple[str, ...], out: Path
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The contact notebook's calls, from the marts, publishing what it publishes."""
     contact_days, channel_days = contacts_daily(contacts), channel_daily(contacts)
     half_hours = contact_intervals(contacts)
@@ -161,11 +162,11 @@ def _publish_contact_report(
     )
     publish_forecast_record(record, out_dir=out)
     profile_chart = intraday_profile_chart(profiles)
-    publish_chart(profile_chart, profiles, name="intraday_profile", out_dir=out, alt_text="Shares.")
+    publish_chart(profile_chart, name="intraday_profile", out_dir=out, alt_text="Shares.")
     plan = staffing_plan(intraday_volume(volume, profiles), handle_times(contact_days, as_of=as_of))
     publish_table(daily_staffing(plan), name="staffing", out_dir=out, count_columns=())
     publish_table(plan, name="staffing_intervals", out_dir=out, count_columns=())
-    return rates
+    return rates, profiles
 
 
 def _published_tables(out: Path) -> Iterator[tuple[str, pl.DataFrame]]:
@@ -196,13 +197,15 @@ def _truth_intervals(contacts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _check_intervals(out: Path, contacts: pl.DataFrame) -> None:
+def _check_intervals(out: Path, contacts: pl.DataFrame, profile: pl.DataFrame) -> None:
+    """The weekday profiles (published as the staffing split's shares) and the drawn lines."""
+    # the chart publishes its weekday and weekend lines: shares only, no count
+    drawn = pl.read_csv(out / "intraday_profile.data.csv")
+    assert drawn.columns == ["unique_id", "day_type", "time", "hour", "share", "pooled"]
+    lines = day_type_lines(profile)
+    assert drawn.height == lines.height
+    assert ((drawn["share"] - lines["share"]).abs() < 1e-9).all()
     truth = _truth_intervals(contacts)
-    profile = pl.read_csv(out / "intraday_profile.data.csv", try_parse_dates=True).with_columns(
-        pl.col("weekday").cast(pl.Int8),
-        pl.col("interval").cast(pl.Time),
-        pl.col("contacts").cast(pl.Int64, strict=False),  # an all-blank column reads as text
-    )
     keys = ["unique_id", "weekday", "interval"]
     joined = profile.join(truth, on=keys, how="full", coalesce=True).with_columns(
         pl.col("true_contacts").fill_null(0)
@@ -254,7 +257,7 @@ def test_contact_report_publishes_no_small_count_directly_or_recoverably(
     contacts, customers = _population(spec)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        rates = _publish_contact_report(contacts, customers, spec["tags"], out)
+        rates, profiles = _publish_contact_report(contacts, customers, spec["tags"], out)
         ids = frozenset(contacts["customer_id"].to_list())
         assert check_privacy(out, customer_ids=ids) == []
         small = rates.filter(
@@ -270,4 +273,4 @@ def test_contact_report_publishes_no_small_count_directly_or_recoverably(
                 )
                 for column in (c for c in REVEALING if c in hit.columns):
                     assert hit[column].null_count() == hit.height, f"{name}: {column} recoverable"
-        _check_intervals(out, contacts)
+        _check_intervals(out, contacts, profiles)

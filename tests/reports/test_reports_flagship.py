@@ -245,8 +245,11 @@ def test_default_renders_give_no_small_count_back(
     assert drawn.height > 0
     assert drawn["rate"].null_count() == 0
     assert (drawn["y"] - drawn["rate"]).abs().max() < 1e-6  # type: ignore[operator]
+    # the intraday chart publishes the weekday and weekend lines it draws: shares, no count
     profile = pl.read_csv(folder / "intraday_profile.data.csv")
-    assert not profile["contacts"].cast(pl.Int64, strict=False).is_between(1, 9).any()
+    assert profile.columns == ["unique_id", "day_type", "time", "hour", "share", "pooled"]
+    totals = profile.group_by("unique_id", "day_type").agg(pl.col("share").sum())
+    assert ((totals["share"] - 1).abs() < 1e-6).all()
     assert json.loads((folder / "manifest.json").read_text())["privacy"]["violations"] == 0
 
 

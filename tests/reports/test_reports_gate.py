@@ -219,7 +219,6 @@ def test_intraday_profile_publishes_no_interval_share_that_gives_a_small_count_b
     publish_table(profiles, name="profile", out_dir=tmp_path)
     publish_chart(
         intraday_profile_chart(profiles),
-        profiles,
         name="intraday_profile",
         out_dir=tmp_path,
         alt_text="Shares per half hour.",
@@ -229,7 +228,11 @@ def test_intraday_profile_publishes_no_interval_share_that_gives_a_small_count_b
     assert report.pooled_cells > 0
     spec = json.loads((tmp_path / "intraday_profile.vl.json").read_text())
     [rows] = spec["datasets"].values()
-    published = [pl.read_csv(tmp_path / "profile.csv"), pl.DataFrame(rows)]
+    published = [
+        pl.read_csv(tmp_path / "profile.csv"),
+        pl.DataFrame(rows),
+        pl.read_csv(tmp_path / "intraday_profile.data.csv"),
+    ]
     for table in published:
         shares = table.get_column("share")
         for row in range(table.height):

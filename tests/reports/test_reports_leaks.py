@@ -11,8 +11,9 @@ of them back:
 3. no identifier anywhere: raw data with duplicated transactions is refused before any render,
    its example rows (ids included) go to the operator only, and nothing under the reports root
    holds an id (failure records of a failing cell are in test_reports_run);
-4. no small count in the intraday profile: small half hours are pooled, and the staffing plan
-   splits days with the pooled shares.
+4. no small count in the intraday profile: small half hours are pooled, the chart publishes
+   only its weekday and weekend lines (shares), and the staffing plan splits days with the
+   pooled shares.
 
 One render (~1 min of CPU); the default-sample renders are checked the same way in
 test_reports_flagship.py.
@@ -27,9 +28,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
+from insights.contacts.intraday import channel_profiles
+from insights.contacts.intraday_charts import day_type_lines
 from insights.data.sample import write_sample
 from insights.errors import InsightsError
+from insights.reduce.marts import read_mart
 from insights.reduce.pipeline import write_marts
 from insights.reports import run_report
 from insights.reports.privacy import check_privacy, gate, identifier_patterns
@@ -48,9 +53,14 @@ def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory, raw: Path) -> Iterator[tuple[Path, Path]]:
-    marts = tmp_path_factory.mktemp("small_marts")
-    write_marts(raw, marts)
+def marts(tmp_path_factory: pytest.TempPathFactory, raw: Path) -> Path:
+    folder = tmp_path_factory.mktemp("small_marts")
+    write_marts(raw, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory, marts: Path) -> Iterator[tuple[Path, Path]]:
     out = tmp_path_factory.mktemp("reports")
     params = {"as_of": "2025-08-31", "tags": "fraud"}
     result = run_report("contact_rate_forecast", params, data=marts, out=out, catalogue=CATALOGUE)
@@ -121,14 +131,21 @@ def test_leak_2_cells_display_no_small_count_and_the_gate_agrees(
 
 
 def test_leak_4_intraday_half_hours_are_pooled_and_staffing_uses_the_pooled_shares(
-    reports: tuple[Path, Path],
+    reports: tuple[Path, Path], marts: Path
 ) -> None:
     _, folder = reports
-    profile = pl.read_csv(folder / "intraday_profile.data.csv", try_parse_dates=True)
-    counts = profile.get_column("contacts").cast(pl.Int64, strict=False)
+    profile = channel_profiles(
+        read_mart(marts, "contact_intervals"), as_of="2025-08-31", tags=["fraud"]
+    )
+    counts = profile.get_column("contacts")
     assert not counts.is_between(1, K - 1).any()
     assert profile.get_column("pooled").any()
     assert (counts.is_null() == profile.get_column("pooled")).all()
+    # the chart publishes the lines it draws, built from the pooled shares: no count at all
+    drawn = pl.read_csv(folder / "intraday_profile.data.csv")
+    assert drawn.columns == ["unique_id", "day_type", "time", "hour", "share", "pooled"]
+    assert drawn.get_column("pooled").any()
+    assert_frame_equal(drawn, day_type_lines(profile), check_dtypes=False)
     plan = pl.read_csv(folder / "staffing_intervals.csv", try_parse_dates=True)
     keys = ["unique_id", "weekday", "interval"]
     split = plan.select(
@@ -136,7 +153,7 @@ def test_leak_4_intraday_half_hours_are_pooled_and_staffing_uses_the_pooled_shar
         pl.col("ds").dt.weekday().cast(pl.Int64).alias("weekday"),
         "interval",
         pl.col("share").alias("split"),
-    ).join(profile.select(*keys, "share"), on=keys, how="left")
+    ).join(profile.select(*keys, "share").cast({"weekday": pl.Int64}), on=keys, how="left")
     assert split.height and ((split["split"] - split["share"]).abs() < 1e-9).all()
 
 
