@@ -60,6 +60,10 @@ from insights.contacts.tables import (
     staffing_table as staffing_table,
     tracking_table as tracking_table,
 )
+from insights.contacts.totals import (
+    error_correlation as error_correlation,
+    forecast_total as forecast_total,
+)
 from insights.customers.accounts import (
     daily_accounts as daily_accounts,
     suppress_small_accounts as suppress_small_accounts,

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from insights._common import day_span, parse_day, require_columns
+from insights.contacts.totals import forecast_total
 from insights.errors import ParameterError
 from insights.forecasting.tracking import forecast_accuracy
 from insights.publish.display import Findings
@@ -220,6 +221,20 @@ def _tracking(scored: pl.DataFrame | None) -> tuple[str, tuple[str, str, str] | 
     return sentence, ("Earlier forecasts", value, context)
 
 
+def _total_range(
+    rate_forecast: pl.DataFrame, volume: pl.DataFrame, errors: pl.DataFrame | None
+) -> str:
+    """``"likely A to B"``: the 80% range of the period's total, or ``""`` without errors."""
+    if errors is None:
+        return ""
+    keys = [c for c in ("unique_id", "model") if c in rate_forecast.columns and c in errors.columns]
+    chosen = (
+        errors.join(rate_forecast.select(keys).unique(), on=keys, how="semi") if keys else errors
+    )
+    total = forecast_total(volume, chosen, level=80).row(0, named=True)
+    return f"likely {total['lo_80']:,.0f} to {total['hi_80']:,.0f}"
+
+
 def contact_findings(
     rates: pl.DataFrame,
     rate_forecast: pl.DataFrame,
@@ -230,6 +245,7 @@ def contact_findings(
     as_of: date | str,
     tags: Sequence[str] | str = (),
     scored: pl.DataFrame | None = None,
+    errors: pl.DataFrame | None = None,
 ) -> Findings:
     """Summarise the forecast: contacts coming, rate against last year, busiest day, agents.
 
@@ -254,11 +270,18 @@ def contact_findings(
     scored
         :func:`insights.scored_forecasts` output: earlier forecasts checked against what
         happened. ``None`` or empty: none yet, and the summary says so.
+    errors
+        :func:`insights.backtest_predictions` of the rates (held-out days of every model, or
+        of the chosen ones): the rows of each channel's chosen model (``rate_forecast``'s
+        ``model``) measure how the days' errors move together, which gives the 80% range of
+        the total (:func:`insights.forecast_total`; the daily ranges added up would be far
+        too wide). ``None``: the total is given without a range.
 
     Returns
     -------
     Findings
-        A paragraph and four or five key figures: contacts expected, contacts a day per 1,000
+        A paragraph and four or five key figures: contacts expected (with its 80% range when
+        ``errors`` are given), contacts a day per 1,000
         active customers against the same weeks last year (or the last weeks when history is
         shorter), the busiest day with its likely range, the most agents needed at once, and
         how earlier forecasts did. The busiest day's range adds up the channels' 80% ranges,
@@ -307,8 +330,9 @@ def contact_findings(
     span = day_span(first, last)
     channels = _either(sorted(str(c) for c in volume["unique_id"].unique()), "and")
     total = float(volume["mean"].sum())
+    ranged = _total_range(rate_forecast, volume, errors)
     figures: list[tuple[str, str, str]] = [
-        ("Contacts expected", f"{total:,.0f}", f"{span}, {channels}")
+        ("Contacts expected", f"{total:,.0f}", f"{span}, {channels}{ranged and '; ' + ranged}")
     ]
 
     ahead = float(rate_forecast["mean"].sum()) / days
@@ -328,7 +352,8 @@ def contact_findings(
     ]
     compared = f": {' and '.join(changes)}" if changes else ""
     sentences = [
-        f"From {span} we expect about {total:,.0f} {noun} by {channels}, "
+        f"From {span} we expect about {total:,.0f} {noun}{ranged and f' ({ranged})'} by "
+        f"{channels}, "
         f"{_rate_text(ahead)} a day for every 1,000 active customers{compared}."
     ]
     figures.append(

@@ -47,6 +47,7 @@ def forecast_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.DataFrame({"ds": AHEAD})
         .join(pl.DataFrame({"unique_id": ["chat", "phone"], "mean": [0.6, 1.2]}), how="cross")
         .filter((pl.col("unique_id") == "chat") | (pl.col("ds").dt.weekday() != 7))
+        .with_columns(model=pl.lit("uc"))
     )
     busier = pl.when(pl.col("ds") == date(2025, 9, 2)).then(1.2).otherwise(1.0)
     volume = rate.with_columns(
@@ -55,6 +56,26 @@ def forecast_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
         (pl.col("mean") * 48 * busier).alias("hi_80"),
     )
     return rate, volume
+
+
+def errors_frame() -> pl.DataFrame:
+    """Held-out days of two models per channel over 4 windows; `uc` is the chosen one."""
+    chosen = [1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 0.0, 0.0]  # one sign in windows 0 and 1
+    other = [3.0, -3.0] * 4  # opposite signs: would make the days look independent
+    return pl.concat(
+        pl.DataFrame(
+            {
+                "unique_id": channel,
+                "model": model,
+                "window": [0, 0, 1, 1, 2, 2, 3, 3],
+                "y": [10.0 + e for e in errors],
+                "mean": 10.0,
+                "sd": 1.0,
+            }
+        )
+        for channel in ("chat", "phone")
+        for model, errors in (("uc", chosen), ("snaive", other))
+    )
 
 
 def plan_frame() -> pl.DataFrame:
@@ -70,17 +91,21 @@ def plan_frame() -> pl.DataFrame:
 
 def test_findings_of_all_contacts() -> None:
     rate, volume = forecast_frames()
-    found = contact_findings(rates_frame(), rate, volume, plan_frame(), as_of=AS_OF)
+    found = contact_findings(
+        rates_frame(), rate, volume, plan_frame(), as_of=AS_OF, errors=errors_frame()
+    )
+    # the total's range: the chosen model's days correlate at 5/9 (forecast_total; the other
+    # model's errors are left out), narrower than the 26 daily ranges added up (741 to 1,112)
     assert found.summary == (
-        "From 1 to 14 September 2025 we expect about 926 contacts by chat and phone, 1.6 a "
-        "day for every 1,000 active customers: up 9% on the same weeks last year and down 1% "
-        "on the last 2 weeks. The busiest day is Tuesday 2 September, with about 86 contacts "
-        "(likely 69 to 104). Phone needs up to 6 agents scheduled in one half hour (Monday 1 "
-        "September at 10:00, allowing for breaks and absence), chat up to 5. No earlier "
-        "forecast can be checked against what happened yet."
+        "From 1 to 14 September 2025 we expect about 926 contacts (likely 759 to 1,094) by chat "
+        "and phone, 1.6 a day for every 1,000 active customers: up 9% on the same weeks last "
+        "year and down 1% on the last 2 weeks. The busiest day is Tuesday 2 September, with "
+        "about 86 contacts (likely 69 to 104). Phone needs up to 6 agents scheduled in one "
+        "half hour (Monday 1 September at 10:00, allowing for breaks and absence), chat up to "
+        "5. No earlier forecast can be checked against what happened yet."
     )
     assert found.figures == (
-        ("Contacts expected", "926", "1 to 14 September 2025, chat and phone"),
+        ("Contacts expected", "926", "1 to 14 September 2025, chat and phone; likely 759 to 1,094"),
         ("Contacts a day per 1,000 customers", "1.6", "up 9% on the same weeks last year"),
         ("Busiest day", "86 contacts", "Tuesday 2 September; likely 69 to 104"),
         ("Most agents at once", "6 agents", "phone, Monday 1 September at 10:00"),
@@ -97,6 +122,7 @@ def test_findings_name_the_tags_and_say_when_there_is_no_live_channel() -> None:
         as_of="2025-08-31",
         tags=["card_lost"],
     )
+    # no held-out errors given: the total has no range
     assert found.summary.startswith(
         "From 1 to 14 September 2025 we expect about 926 contacts tagged card lost by chat "
         "and phone, 1.6 a day for every 1,000 active customers: down 1% on the last 2 weeks."
