@@ -107,6 +107,10 @@ from insights.errors import (
     ReportError as ReportError,
     ShortHistoryWarning as ShortHistoryWarning,
 )
+from insights.forecasting.accuracy import (
+    forecast_accuracy as forecast_accuracy,
+    tracking_summary as tracking_summary,
+)
 from insights.forecasting.archive import (
     archive_forecast_record as archive_forecast_record,
     publish_forecast_record as publish_forecast_record,
@@ -124,12 +128,10 @@ from insights.forecasting.regressors import (
 )
 from insights.forecasting.synthetic import synthetic_daily as synthetic_daily
 from insights.forecasting.tracking import (
-    forecast_accuracy as forecast_accuracy,
     forecast_record as forecast_record,
     scored_forecasts as scored_forecasts,
-    tracking_chart as tracking_chart,
-    tracking_summary as tracking_summary,
 )
+from insights.forecasting.tracking_chart import tracking_chart as tracking_chart
 from insights.publish.charts import (
     publish_chart as publish_chart,
 )

@@ -224,12 +224,9 @@ def _cmd_report_index(args: argparse.Namespace) -> int:
 def _cmd_forecasts_track(args: argparse.Namespace) -> int:
     import polars as pl
 
+    from insights.forecasting.accuracy import forecast_accuracy, tracking_summary
     from insights.forecasting.archive import read_forecast_archive
-    from insights.forecasting.tracking import (
-        forecast_accuracy,
-        scored_forecasts,
-        tracking_summary,
-    )
+    from insights.forecasting.tracking import scored_forecasts
     from insights.publish.display import column_label
 
     folder = args.archive / args.report if args.report else args.archive

@@ -17,7 +17,7 @@ import polars as pl
 from insights._common import day_span, parse_day, require_columns
 from insights.contacts.totals import forecast_total
 from insights.errors import ParameterError
-from insights.forecasting.tracking import forecast_accuracy
+from insights.forecasting.accuracy import forecast_accuracy
 from insights.publish.display import Findings
 
 __all__ = ["contact_findings", "contact_scope", "tracking_note"]

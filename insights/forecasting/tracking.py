@@ -1,4 +1,4 @@
-"""How did our last forecasts do? Scoring archived forecasts against the actuals since.
+"""How did our last forecasts do? The archive record of a forecast, and its scored days.
 
 Every published forecast is archived as a *forecast record* (:func:`forecast_record`): the
 point forecasts and intervals per series and day, the model, the origin ``as_of``, the
@@ -7,25 +7,14 @@ that history ended with. :mod:`insights.forecasting.archive` writes records next
 published reports and reads them back. A later run scores the earlier records against the
 actuals that have arrived since::
 
-    forecast_record(forecast, history, as_of=..., target=...)   what gets archived
-    scored_forecasts(archive, actuals=...)                      forecast days with an actual
+    forecast_record(forecast, history, as_of=..., target=...)   what gets archived (here)
+    scored_forecasts(archive, actuals=...)                      forecast days with an actual (here)
     forecast_accuracy(scored, by=("unique_id", "horizon_week")) MASE, coverage and drift flags
     tracking_summary(archive, scored)                           the sentence for the report
     tracking_chart(forecast_accuracy(scored, by=("as_of", "unique_id")))
 
-**Metrics.** ``mase`` is the mean over scored days of ``|actual − forecast| / s``, where ``s``
-is the weekly seasonal-naive scale of the history the forecast was made from (mean
-``|y[t] − y[t−7]|`` over its last 365 days), as in :func:`insights.backtest`: below 1 beats
-"same day last week" in sample. ``coverage_<L>`` is the share of scored days whose actual lay
-inside the L% interval (bounds included).
-
-**Drift rule.** Coverage of the L% interval over ``n`` scored days drifts when it falls
-outside ``L ± max(5 points, 1.96·√(L(1 − L)/n))``: five percentage points either way, widened
-for small samples by the 95% binomial margin of ``n`` independent days; it is judged on
-:data:`MIN_DRIFT_DAYS` (5) or more days (fewer: ``drift`` is null). Days of one forecast
-are correlated, so treat a flag on few forecasts as a prompt to look, not a verdict. Over- and
-under-coverage both drift: intervals that are too wide hide real risk as surely as
-intervals that are too narrow.
+The last three live in :mod:`insights.forecasting.accuracy` (the metrics and the drift rule)
+and :mod:`insights.forecasting.tracking_chart`.
 """
 
 from __future__ import annotations
@@ -33,23 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
 
 import polars as pl
 
 from insights._common import parse_day, require_columns
 from insights.errors import ParameterError
 
-__all__ = [
-    "DRIFT_BAND_POINTS",
-    "MIN_DRIFT_DAYS",
-    "RECORD_COLUMNS",
-    "forecast_accuracy",
-    "forecast_record",
-    "scored_forecasts",
-    "tracking_chart",
-    "tracking_summary",
-]
+__all__ = ["RECORD_COLUMNS", "forecast_record", "scored_forecasts"]
 
 #: Fixed columns of a forecast record; ``lo_<L>``/``hi_<L>`` follow for each level. Nothing
 #: else is archived, so an identifier column can never reach the archive.
@@ -65,12 +44,7 @@ RECORD_COLUMNS: dict[str, pl.DataType] = {
     "y": pl.Float64(),
     "scale": pl.Float64(),
 }
-#: Half-width floor of the coverage band, in percentage points.
-DRIFT_BAND_POINTS = 5.0
-#: Fewest scored days on which coverage drift is judged (one or two misses prove nothing).
-MIN_DRIFT_DAYS = 5
 _BOUND = re.compile(r"^(lo|hi)_(\d+(?:_\d+)?)$")
-_INSIDE = re.compile(r"^inside_(\d+(?:_\d+)?)$")
 _MIN_CUSTOMERS = 10
 
 
@@ -342,236 +316,3 @@ def scored_forecasts(
 def _archive_frame(archive: pl.DataFrame, /, *, who: str) -> pl.DataFrame:
     require_columns(archive, list(RECORD_COLUMNS), who=who, what="the archive")
     return archive.with_columns(pl.col(c).cast(t) for c, t in RECORD_COLUMNS.items())
-
-
-def forecast_accuracy(
-    scored: pl.DataFrame,
-    /,
-    *,
-    by: Sequence[str] = ("unique_id", "horizon_week"),
-) -> pl.DataFrame:
-    """MASE and interval coverage of scored forecast days, per group, with drift flags.
-
-    Parameters
-    ----------
-    scored
-        :func:`scored_forecasts` output.
-    by
-        Grouping columns of ``scored``: e.g. ``("unique_id", "horizon_week")`` (by channel
-        and horizon), ``("as_of", "unique_id")`` (over time), ``()`` (everything pooled).
-
-    Returns
-    -------
-    pl.DataFrame
-        The ``by`` columns, ``forecasts`` (distinct origins), ``n_days``, ``mase``, then per
-        level ``coverage_<L>`` (share), ``band_lo_<L>``, ``band_hi_<L>`` (the drift band, see
-        the module docstring) and ``drift_<L>``, and ``drift`` (any level drifted; null on
-        fewer than :data:`MIN_DRIFT_DAYS` days). Sorted by ``by``; empty when ``scored`` is.
-
-    Examples
-    --------
-    Ten days of a 80% interval, seven inside: 70% is within 80 ± 24.8 points (n = 10), no drift.
-
-    >>> scored = pl.DataFrame({
-    ...     "as_of": [date(2025, 6, 1)] * 10, "unique_id": ["phone"] * 10,
-    ...     "horizon_week": [1] * 5 + [2] * 5,
-    ...     "scaled_error": [0.5, 1.0, 1.5, 0.5, 1.5, 1.0, 1.0, 2.0, 0.0, 1.0],
-    ...     "inside_80": [True] * 7 + [False] * 3})
-    >>> acc = forecast_accuracy(scored, by=["unique_id"])
-    >>> acc.select("unique_id", "forecasts", "n_days", "mase", "coverage_80", "drift").row(0)
-    ('phone', 1, 10, 1.0, 0.7, False)
-    >>> [round(b, 3) for b in acc.select("band_lo_80", "band_hi_80").row(0)]
-    [0.552, 1.0]
-
-    """
-    keys = list(by)
-    require_columns(
-        scored, [*keys, "scaled_error"], who="forecast_accuracy", what="the scored days"
-    )
-    levels = [m.group(1) for c in scored.columns if (m := _INSIDE.match(c))]
-    exprs: list[pl.Expr] = [
-        (pl.col("as_of").n_unique() if "as_of" in scored.columns else pl.lit(None))
-        .cast(pl.UInt32)
-        .alias("forecasts"),
-        pl.len().cast(pl.UInt32).alias("n_days"),
-        pl.col("scaled_error").mean().alias("mase"),
-    ]
-    exprs += [pl.col(f"inside_{t}").mean().alias(f"coverage_{t}") for t in levels]
-    if keys:
-        grouped = scored.group_by(keys).agg(exprs)
-    else:
-        grouped = scored.select(exprs).filter(pl.col("n_days") > 0)
-    bands = []
-    for t in levels:
-        p = float(t.replace("_", ".")) / 100
-        margin = pl.max_horizontal(
-            pl.lit(DRIFT_BAND_POINTS / 100), 1.96 * (p * (1 - p) / pl.col("n_days")).sqrt()
-        )
-        bands += [
-            (p - margin).clip(lower_bound=0.0).alias(f"band_lo_{t}"),
-            (p + margin).clip(upper_bound=1.0).alias(f"band_hi_{t}"),
-        ]
-    enough = pl.col("n_days") >= MIN_DRIFT_DAYS
-    out = grouped.with_columns(bands).with_columns(
-        pl.when(enough)
-        .then(
-            (
-                ~pl.col(f"coverage_{t}").is_between(pl.col(f"band_lo_{t}"), pl.col(f"band_hi_{t}"))
-            ).fill_null(value=False)
-        )
-        .alias(f"drift_{t}")
-        for t in levels
-    )
-    out = out.with_columns(
-        pl.when(enough)
-        .then(pl.any_horizontal(*(pl.col(f"drift_{t}") for t in levels)))
-        .alias("drift")
-        if levels
-        else pl.lit(value=False).alias("drift")
-    )
-    per_level = [
-        c for t in levels for c in (f"coverage_{t}", f"band_lo_{t}", f"band_hi_{t}", f"drift_{t}")
-    ]
-    out = out.select(*keys, "forecasts", "n_days", "mase", *per_level, "drift")
-    return out.sort(keys) if keys else out
-
-
-def _pct(share: float | None) -> str:
-    return "–" if share is None else f"{100 * share:.0f}%"
-
-
-def tracking_summary(archive: pl.DataFrame, scored: pl.DataFrame, /) -> str:
-    """One or two sentences answering "how did our last forecasts do?".
-
-    Covers the normal empty cases: no archived forecast yet (first run), and archived
-    forecasts whose days have no actuals yet.
-
-    Examples
-    --------
-    >>> empty = pl.DataFrame(schema=RECORD_COLUMNS)
-    >>> tracking_summary(empty, scored_forecasts(empty))[:61]
-    'No earlier forecasts are archived yet (a first run), so there'
-
-    """
-    forecasts = archive.filter(pl.col("kind") == "forecast")
-    if forecasts.height == 0:
-        return (
-            "No earlier forecasts are archived yet (a first run), so there is nothing to "
-            "score; this forecast is archived when the report is published and scored by the "
-            "next run."
-        )
-    origins = forecasts["as_of"].unique().sort()
-    made = (
-        f"made as of {origins[0]}"
-        if origins.len() == 1
-        else f"made as of {origins[0]} to {origins[-1]}"
-    )
-    count = f"{origins.len()} archived forecast{'s' if origins.len() > 1 else ''}"
-    if scored.height == 0:
-        first = forecasts["ds"].min()
-        return (
-            f"The {count} ({made}) cannot be scored yet: no actual has arrived for their "
-            f"days (the first is {first!s})."
-        )
-    pooled = forecast_accuracy(scored, by=()).row(0, named=True)
-    levels = [m.group(1) for c in scored.columns if (m := _INSIDE.match(c))]
-    held = ", ".join(
-        f"{t.replace('_', '.')}% intervals held {_pct(pooled[f'coverage_{t}'])} of actuals "
-        f"(band {_pct(pooled[f'band_lo_{t}'])}–{_pct(pooled[f'band_hi_{t}'])})"
-        for t in levels
-    )
-    mase = pooled["mase"]
-    mase_text = "MASE –" if mase is None else f"MASE {mase:.2f} (below 1 beats same-day-last-week)"
-    scored_origins = scored["as_of"].n_unique()
-    first = (
-        f"Of the {count} ({made}), {scored_origins} could be scored on "
-        f"{pooled['n_days']} forecast days so far: {mase_text}; {held}."
-    )
-    by_series = forecast_accuracy(scored, by=("unique_id",))
-    drifted = [
-        f"{row['unique_id']} {t.replace('_', '.')}% ({_pct(row[f'coverage_{t}'])})"
-        for row in by_series.filter(pl.col("drift")).to_dicts()
-        for t in levels
-        if row[f"drift_{t}"]
-    ]
-    if drifted:
-        return (
-            f"{first} Coverage drifted outside its band for {', '.join(drifted)}: "
-            "check those intervals before trusting them."
-        )
-    return f"{first} No series' coverage drifted outside its band."
-
-
-def tracking_chart(accuracy: pl.DataFrame, /) -> Any:
-    """MASE and interval coverage of past forecasts, by forecast origin and series.
-
-    Parameters
-    ----------
-    accuracy
-        :func:`forecast_accuracy` output with ``by=("as_of", "unique_id")``.
-
-    Examples
-    --------
-    >>> acc = pl.DataFrame({"as_of": [date(2025, 6, 1)], "unique_id": ["phone"],
-    ...                     "mase": [0.8], "coverage_80": [0.75], "coverage_95": [0.9]})
-    >>> [c["title"] for c in tracking_chart(acc).to_dict()["concat"]]
-    ['Error', 'Interval coverage']
-
-    """
-    import altair as alt  # noqa: PLC0415 - only reports draw charts
-
-    from insights.publish.theme import titled  # noqa: PLC0415
-
-    require_columns(accuracy, ["as_of", "unique_id", "mase"], who="tracking_chart", what="accuracy")
-    levels = [c.removeprefix("coverage_") for c in accuracy.columns if c.startswith("coverage_")]
-    long = accuracy.unpivot(
-        index=["as_of", "unique_id"],
-        on=[f"coverage_{t}" for t in levels],
-        variable_name="level",
-        value_name="coverage",
-    ).with_columns(
-        (pl.col("level").str.strip_prefix("coverage_").str.replace("_", ".") + "%").alias("level")
-    )
-    x = alt.X("as_of:T", title="Forecast made as of")
-    mase = (
-        alt.Chart(accuracy.select("as_of", "unique_id", "mase"), title="Error")
-        .mark_line(point=True)
-        .encode(
-            x=x,
-            y=alt.Y("mase:Q", title="Error vs the usual week-on-week change"),
-            color=alt.Color("unique_id:N", title="Series"),
-            tooltip=["as_of:T", "unique_id:N", alt.Tooltip("mase:Q", format=".2f")],
-        )
-        .properties(width=280, height=200)
-    )
-    nominal = pl.DataFrame(
-        {
-            "level": [f"{t.replace('_', '.')}%" for t in levels],
-            "nominal": [float(t.replace("_", ".")) / 100 for t in levels],
-        }
-    )
-    coverage = alt.layer(
-        alt.Chart(long)
-        .mark_line(point=True)
-        .encode(
-            x=x,
-            y=alt.Y(
-                "coverage:Q",
-                title="Share of actuals inside",
-                axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1]),
-            ),
-            color=alt.Color("unique_id:N", title="Series"),
-            strokeDash=alt.StrokeDash("level:N", title="Interval"),
-            tooltip=["as_of:T", "unique_id:N", "level:N", alt.Tooltip("coverage:Q", format=".0%")],
-        ),
-        alt.Chart(nominal)
-        .mark_rule(strokeDash=[2, 2], color="#777777")
-        .encode(y="nominal:Q", detail="level:N"),
-        title="Interval coverage",
-    ).properties(width=280, height=200)
-    return titled(
-        alt.concat(mase, coverage, columns=2),
-        title="How did our last forecasts do?",
-        subtitle="Each archived forecast scored on the actuals since; dotted: nominal coverage",
-    )
