@@ -21,14 +21,9 @@ from insights._common import day_span, parse_month
 from insights.contacts.findings import contact_scope
 from insights.errors import ParameterError, ReportError
 from insights.publish.render import BLOG_WIDTH, PHONE_WIDTH, chart_alt_text, chart_svg, fit_width
+from insights.reports.page import page_head
 
-__all__ = ["CSP", "render_html", "report_heading"]
-
-#: The page may load nothing from anywhere: styles and SVG are inline, images are data URIs.
-CSP = (
-    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
-    "base-uri 'none'; form-action 'none'"
-)
+__all__ = ["render_html", "report_heading"]
 
 _VEGALITE = re.compile(r"^application/vnd\.vegalite\.v\d+\+json$")
 _EXTERNAL = re.compile(
@@ -307,14 +302,7 @@ def render_html(
     )
     page = f"""<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="generator" content="insights report runner">
-<title>{html.escape(heading)}</title>
-<style>{_CSS.replace("NARROWEST", f"{PHONE_WIDTH + 31}px")}</style>
-</head>
+{page_head(heading, css=_CSS.replace("NARROWEST", f"{PHONE_WIDTH + 31}px"))}
 <body>
 <main>
 <header class="report">

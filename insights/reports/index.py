@@ -14,10 +14,9 @@ from typing import Any
 
 from insights.reports.failures import redact
 from insights.reports.html import report_heading
+from insights.reports.page import page_head
 
 __all__ = ["write_index"]
-
-CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 _CSS = """
 * { box-sizing: border-box; }
@@ -93,13 +92,7 @@ def write_index(out: str | Path, /) -> Path:
     head = "<tr><th>Report</th><th>Parameters</th><th>Data</th><th>Generated</th>"
     page = f"""<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<title>Reports</title>
-<style>{_CSS}</style>
-</head>
+{page_head("Reports", css=_CSS)}
 <body>
 <main>
 <h1>Reports</h1>

@@ -108,6 +108,16 @@ def test_render_html_draws_leftover_vegalite_as_svg_and_refuses_cdn_charts(
     assert "tags</td><td>(all)" in page
     assert "Data from 1 January 2025 to 31 January 2025" in page
     assert "generated 1 February 2025, 00:00 UTC" in page
+    # the report page and the index share one <head>: no network, phone viewport
+    from insights.reports.index import write_index
+    from insights.reports.page import CSP
+
+    index = write_index(tmp_path / "reports").read_text()
+    for head in (page, index):
+        shared = head.split("<title>")[0]
+        assert shared.endswith('<meta name="generator" content="insights report runner">\n')
+        assert f'content="{CSP}"' in shared and 'name="viewport"' in shared
+    assert "<title>T" in page and "<title>Reports</title>" in index
     html = '<div id="vis"></div><script>vegaEmbed("#vis", {})</script>'
     cell = new_code_cell("chart", outputs=[new_output("display_data", {"text/html": html})])
     nbformat.write(new_notebook(cells=[cell]), tmp_path / "b.ipynb")
