@@ -25,6 +25,7 @@ import copy
 import html
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import vl_convert as vlc
@@ -231,6 +232,22 @@ def _panels(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return [spec]
 
 
+def _linear_width(drawn: Callable[[float], float], panel: float) -> tuple[float, float]:
+    """``(per, fixed)`` with ``drawn(f) = fixed + per·f`` for the panels' width factor ``f``.
+
+    Two drawings give the line when both are wider than the title. A title or subtitle wider
+    than the panels sets the drawing's width alone (flat: the drawing grows by less than one
+    panel's width per unit of ``f``), so the two factors double until it grows with them.
+    """
+    low, small, large = 0.5, drawn(0.5), drawn(1.0)
+    for _ in range(3):
+        if (large - small) / low >= 0.9 * panel:
+            break
+        low, small, large = 2 * low, large, drawn(4 * low)
+    per = (large - small) / low
+    return per, large - per * 2 * low
+
+
 def _fit_composite(spec: dict[str, Any], width: int) -> dict[str, Any]:
     """Resize the panels of small multiples so the whole drawing is ``width`` px wide.
 
@@ -253,9 +270,7 @@ def _fit_composite(spec: dict[str, Any], width: int) -> dict[str, Any]:
         return _drawn_width(spec)
 
     for _ in range(3):
-        full, half = drawn(1.0), drawn(0.5)
-        per = 2 * (full - half)  # drawn px per unit of the panels' width factor
-        fixed = full - per
+        per, fixed = _linear_width(drawn, max(base))
         factor = (width - fixed) / per if per > 0 else 1.0
         columns = spec.get("columns")
         across = max(1, round(per / max(base)))  # panels side by side

@@ -356,6 +356,8 @@ def test_intraday_weekday_pooled_throughout_takes_the_other_weekdays_weight() ->
 def test_intraday_chart_publishes_only_the_drawn_lines(tmp_path: Path) -> None:
     profile = _quiet_evenings()
     paths = publish_chart(intraday_profile_chart(profile), name="intraday", out_dir=tmp_path)
+    # its panel fills the blog width (the subtitle is wider than the chart's own panel)
+    assert json.loads(paths["vl.json"].read_text())["spec"]["width"] > 600
     published = pl.read_csv(paths["csv"])
     assert_frame_equal(published, day_type_lines(profile), check_dtypes=False)
     assert "contacts" not in published.columns

@@ -193,6 +193,23 @@ def test_every_chart_is_drawn_at_the_width_it_is_shown_with_readable_text(
     assert min(sizes) >= MIN_TEXT_PX
 
 
+def test_small_multiples_under_a_wide_subtitle_grow_their_panels_to_the_width() -> None:
+    # Narrow panels under a subtitle wider than them: the subtitle alone sets the drawing's
+    # width there, so the fit must look past it, not shrink the panels to nothing.
+    frame = pl.DataFrame({"x": [1, 2, 1, 2], "y": [1, 2, 2, 1], "c": ["a", "a", "b", "b"]})
+    chart = (
+        alt.Chart(frame)
+        .mark_line()
+        .encode(x="x:Q", y="y:Q")
+        .properties(width=100, height=60)
+        .facet(row="c:N")
+        .properties(title={"text": "T", "subtitle": "A subtitle far wider than the panel " * 2})
+    )
+    fitted = fit_width(chart.to_dict(), BLOG_WIDTH)
+    assert float(ET.fromstring(chart_svg(fitted)).get("width", "0")) == BLOG_WIDTH
+    assert fitted["spec"]["width"] > BLOG_WIDTH - 150  # row headers, axis and padding: the rest
+
+
 def test_small_multiples_are_published_at_the_blog_width(tmp_path: Path) -> None:
     paths = publish_chart(CHARTS["category_index"](), name="index", out_dir=tmp_path)
     assert ET.parse(paths["svg"]).getroot().get("width") == str(BLOG_WIDTH)
