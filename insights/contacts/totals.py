@@ -19,13 +19,14 @@ is measured on one shock per window, a handful, so its quantile widens as a vari
 from that many draws requires. (On simulated errors sharing one shock per window, the 80%
 range held 80% of totals at ``ρ = 0.07``, the sample's, from 4 windows, and 79–83% from 4 to 13
 windows at ``ρ = 0.3``; with ``z`` in place of ``t`` 77–78%.) It is never wider than the daily
-ranges added up, the widest any correlation of normal errors can make it. ``ρ`` is estimated
-from held-out days
-(:func:`insights.backtest_predictions` of the chosen model per series): each error is
-standardised by the model's own standard deviation and rescaled to unit mean square per series
-(so the calibration factor drops out), and ``ρ`` is the mean product of two different days'
-standardised errors in the same backtest window (all channels together, since the total adds
-channels too), ``ρ = Σ_w [(Σ_i u_i)² − Σ_i u_i²] / Σ_w n_w·(n_w − 1)``, clipped to [0, 1].
+ranges added up, the widest any correlation of normal errors can make it.
+
+``ρ`` is estimated from held-out days (:func:`insights.backtest_predictions` of the chosen
+model per series): each error is standardised by the model's own standard deviation and
+rescaled to unit mean square per series (so the calibration factor drops out), and ``ρ`` is
+the mean product of two different days' standardised errors in the same backtest window (all
+channels together, since the total adds channels too),
+``ρ = Σ_w [(Σ_i u_i)² − Σ_i u_i²] / Σ_w n_w·(n_w − 1)``, clipped to [0, 1].
 """
 
 from __future__ import annotations
