@@ -108,7 +108,8 @@ def _fourier_columns(pairs: range) -> list[str]:
 #: :func:`_annual_profile`, in days: one a year.
 _PROFILE_KNOT_DAYS = 365
 
-#: Training days the profile needs: two years, so every part of it was seen twice.
+#: Training days the profile needs, first to last observed day: two years, so every part
+#: of it was seen twice.
 _PROFILE_MIN_DAYS = 730
 
 
@@ -203,7 +204,9 @@ def _fit_uc(
         and np.count_nonzero(values) > 1
     ]
     profile = np.zeros(train.height + future.height)
-    if annual and series.spec.annual > ANNUAL_STATES and train.height >= _PROFILE_MIN_DAYS:
+    seen = np.flatnonzero(observed)
+    span = int(seen[-1] - seen[0]) + 1 if seen.size else 0
+    if annual and series.spec.annual > ANNUAL_STATES and span >= _PROFILE_MIN_DAYS:
         profile = _annual_profile(
             y, train, future, cols, range(ANNUAL_STATES + 1, series.spec.annual + 1)
         )

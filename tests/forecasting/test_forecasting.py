@@ -485,6 +485,19 @@ def test_annual_pairs_above_three_need_two_years_of_training() -> None:
     assert_frame_equal(ten, three)
 
 
+def test_annual_pairs_above_three_need_two_years_of_observed_days() -> None:
+    # 1,100 days of which the first 500 are empty: 600 observed days, as above
+    hist = _sharp_season(1100)
+    empty = hist.with_columns(
+        pl.when(pl.col("ds") < date(2024, 1, 18)).then(None).otherwise(pl.col("y")).alias("y")
+    )
+    ten, three = (
+        forecast(empty, horizon=14, models="uc", annual=annual, calibrate=False)
+        for annual in (10, 3)
+    )
+    assert_frame_equal(ten, three)
+
+
 def test_selection_picks_the_yearly_model_for_a_sharp_season() -> None:
     hist = _sharp_season(1100)
     origin = date(2025, 8, 20)
