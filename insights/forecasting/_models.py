@@ -249,13 +249,28 @@ def _fit_uc(
         else:  # fixed parameters: only the Kalman filter runs (states see ``train`` only)
             params = anchor[2:]
         # cov_type="none": the forecast needs the states, not the parameters' covariance
-        # (its outer-product estimate alone cost a third of a fit)
+        # (its outer-product estimate alone cost a third of a fit); nor does it need the
+        # filter's covariances, gains and standardised errors at every day, only at the last
+        model.ssm.set_conserve_memory(_forecast_only())
         res = model.filter(params, cov_type="none")
         pred = res.get_forecast(future.height, exog=exog_f)
     mean = np.asarray(pred.predicted_mean, dtype=np.float64) * scale + centre
     mean += profile[train.height :]
     sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=np.float64)) * scale
     return mean, sd
+
+
+def _forecast_only() -> int:
+    """Kalman filter memory flags: keep what ``get_forecast`` needs (the last state)."""
+    from statsmodels.tsa.statespace import kalman_filter as kf  # noqa: PLC0415
+
+    return int(
+        kf.MEMORY_NO_SMOOTHING
+        | kf.MEMORY_NO_PREDICTED_COV
+        | kf.MEMORY_NO_FILTERED_COV
+        | kf.MEMORY_NO_GAIN
+        | kf.MEMORY_NO_STD_FORECAST
+    )
 
 
 #: L-BFGS-B stopping rule of the ``uc`` fits, looser than scipy's default (``pgtol=1e-5``,
@@ -398,23 +413,32 @@ def _fit_ets(
 def _fit_stl(
     series: Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
 ) -> tuple[FloatArray, FloatArray]:
-    import pandas as pd  # noqa: PLC0415
-    from statsmodels.tsa.forecasting.stl import STLForecast  # noqa: PLC0415
+    """Robust STL weekly decomposition, damped-trend ETS on the seasonally adjusted series.
 
-    y = pd.Series(_filled(train))
+    What ``STLForecast`` does (the forecast adds the last week of the seasonal component to
+    the ETS forecast), written out so that the ETS parameters can be kept between windows
+    (``fixed``) like ``ets``'s: the decomposition is redone on every window, the likelihood
+    search only in the windows that refit.
+    """
+    import pandas as pd  # noqa: PLC0415
+    from statsmodels.tsa.seasonal import STL  # noqa: PLC0415
+
+    y = _filled(train)
     n, steps = len(y), future.height
     with warnings.catch_warnings():
         _silence_optimisers()
-        res = STLForecast(
-            y,
-            _ets_model(),
-            model_kwargs={"error": "add", "trend": "add", "damped_trend": True},
-            period=7,
-            robust=True,
-        ).fit(fit_kwargs={"disp": False, "maxiter": 200})
+        seasonal = np.asarray(STL(y, period=7, robust=True).fit().seasonal, dtype=np.float64)
+        model = _ets_model()(pd.Series(y - seasonal), error="add", trend="add", damped_trend=True)
+        anchor = series.anchor.get("stl_ets") if fixed else None
+        if anchor is None:
+            res = model.fit(disp=False, maxiter=200)
+            series.warm["stl_ets"] = np.asarray(res.params, dtype=np.float64)
+        else:  # fixed parameters: only the smoothing recursions run
+            res = model.smooth(anchor)
         pred = res.get_prediction(start=n, end=n + steps - 1)
-    mean = np.asarray(pred.predicted_mean, dtype=np.float64)
-    sd = np.asarray(pred.se_mean, dtype=np.float64)
+    week = seasonal[n - 7 :]
+    mean = np.asarray(pred.predicted_mean, dtype=np.float64) + week[np.arange(steps) % 7]
+    sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=np.float64))
     return mean, sd
 
 
