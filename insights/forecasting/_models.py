@@ -472,7 +472,8 @@ def fit_predict(
     """Fit ``name`` on ``train`` and forecast every calendar day of ``future``.
 
     ``fixed``: keep the parameters of the series' anchor fit (the oldest backtest window)
-    and only rerun the filter on ``train``, where the model allows it (``uc``, ``ets``).
+    and only rerun the filter on ``train``, where the model allows it (``uc``, ``ets``,
+    ``stl_ets``).
     """
     try:
         mean, sd = _FITTERS[name](series, train, future, fixed=fixed)

@@ -49,8 +49,9 @@ For each series (``unique_id``), :func:`forecast`
        closure) and holidays / missing open days with the same weekday's neighbouring
        weeks (linear interpolation within weekday).
    ``stl_ets``
-       ``STLForecast``: STL weekly decomposition, damped-trend ETS on the adjusted series,
-       on the same filled series.
+       Robust STL weekly decomposition of the same filled series, damped-trend ETS on the
+       seasonally adjusted series, plus the last week of the seasonal component (what
+       ``STLForecast`` does).
    ``snaive``
        Seasonal naive: each weekday repeats its last (filled) value; the standard deviation
        of weekly differences, growing with the square root of the number of weeks ahead.
@@ -60,10 +61,11 @@ For each series (``unique_id``), :func:`forecast`
    ``models="auto"`` the model with the lowest MASE (mean absolute error scaled by the
    in-sample weekly seasonal-naive error) is kept for that series; models within 2% of
    the lowest tie (four windows cannot tell them apart) and the first of them in
-   :data:`MODELS` order is kept. To keep this cheap, a
-   model's parameters (``uc``: three variances and the AR coefficient; ``ets``: smoothing
+   :data:`MODELS` order is kept. To keep this cheap, a model's parameters (``uc``: three
+   variances and the AR coefficient; ``ets`` and the ETS of ``stl_ets``: smoothing
    parameters and initial states) are estimated in the oldest window and every fourth
-   after it; the windows in between rerun only the filter on their longer history. A
+   after it; the windows in between rerun only the filter (and ``stl_ets`` its
+   decomposition) on their longer history. A
    ``uc`` fit starts from the same model fitted without regressors on OLS residuals (two
    states instead of a dozen or more) or from the series' previous ``uc`` fit.
 4. **calibrates the intervals** (split-conformal style). Every model gives a mean and a
@@ -78,7 +80,7 @@ For each series (``unique_id``), :func:`forecast`
    current noise level) and every window whose held-out days fall in the 52 weeks before
    it (every season; as many as the history fits). The older windows of that year reuse
    the parameters fitted in the oldest selection window and rerun only the filter
-   (``uc``, ``ets``), so they cost about one model fit in all.
+   (``uc``, ``ets``, ``stl_ets``), so they cost about one model fit in all.
    Means and lower bounds are finally clipped at zero (volumes cannot be negative).
 """
 
