@@ -65,7 +65,9 @@ For each series (``unique_id``), :func:`forecast`
    variances and the AR coefficient; ``ets`` and the ETS of ``stl_ets``: smoothing
    parameters and initial states) are estimated in the oldest window and every fourth
    after it; the windows in between rerun only the filter (and ``stl_ets`` its
-   decomposition) on their longer history. A
+   decomposition) on their longer history. After two windows a candidate whose MASE is
+   more than 1.5 times the best one's is dropped (it is not run on the later windows;
+   :func:`insights.backtest` still scores every model on every window). A
    ``uc`` fit starts from the same model fitted without regressors on OLS residuals (two
    states instead of a dozen or more) or from the series' previous ``uc`` fit.
 4. **calibrates the intervals** (split-conformal style). Every model gives a mean and a
@@ -104,6 +106,7 @@ from insights.errors import InsightsError, ParameterError, ShortHistoryWarning
 from insights.forecasting._calibration import calibration_factors, older_windows
 from insights.forecasting._evaluation import (
     MIN_HISTORY_OPEN_DAYS,
+    PRUNE_AFTER,
     Plan,
     plan_backtest,
     required_open_days,
@@ -396,10 +399,14 @@ def _forecast_one(
             step=plan.step,
             strict=len(plan.candidates) == 1,
             min_train=plan.min_train,
+            prune_after=PRUNE_AFTER,
         )
         scores = score(bt, level=level)
-        # no held-out day had data (the history ends with weeks of nulls): preference order
-        ranking = rank_models(dict(zip(scores["model"], scores["mase"], strict=True))) or ranking
+        ranking = rank_models(dict(zip(scores["model"], scores["mase"], strict=True)))
+        # the models dropped from the backtest (failed, or clearly behind) are last resorts,
+        # and with no held-out data at all (a history ending in weeks of nulls) the
+        # preference order decides
+        ranking += [m for m in plan.candidates if m not in ranking]
     future = future_grid(series, horizon)
     pos = np.flatnonzero(future["open"].to_numpy())
     for name in ranking:

@@ -1,10 +1,18 @@
 from collections.abc import Callable
 from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
 
 from insights.errors import InsufficientHistoryError, ParameterError, ShortHistoryWarning
+from insights.forecasting import _evaluation as evaluation  # noqa: PLC2701 (pruning internals)
+from insights.forecasting._evaluation import (  # noqa: PLC2701
+    clearly_behind,
+    rolling_origin,
+)
+from insights.forecasting._models import fit_predict  # noqa: PLC2701
+from insights.forecasting._series import Series, series_for  # noqa: PLC2701
 from insights.forecasting.backtesting import (
     _calibrated_coverage,  # noqa: PLC2701 (a test of the private coverage helper)
     backtest,
@@ -200,4 +208,63 @@ def test_backtest_and_forecast_values_are_pinned() -> None:
             pytest.approx(360.6829326),
             False,
         ),
+    ]
+
+
+def test_clearly_behind_is_beyond_the_margin_over_the_best() -> None:
+    preds = pl.DataFrame(
+        {
+            "model": ["uc", "ets", "stl_ets", "snaive"],
+            "y": [10.0, 10.0, 10.0, 10.0],
+            "mean": [9.0, 8.5, 8.4, 13.0],  # MASE 0.5, 0.75 (1.5x: kept), 0.8, 1.5
+            "scale": [2.0, 2.0, 2.0, 2.0],
+        }
+    )
+    assert clearly_behind(preds, margin=0.5) == {"stl_ets", "snaive"}
+    assert clearly_behind(preds, margin=2.0) == set()
+
+
+def _trending_line() -> Series:
+    """A steady trend: damped-trend ETS follows it, seasonal naive lags a week behind."""
+    days = pl.date_range(date(2024, 1, 1), date(2024, 12, 29), eager=True)
+    t = np.arange(len(days), dtype=np.float64)
+    noise = np.random.default_rng(3).normal(0, 1, len(days))
+    frame = pl.DataFrame({"ds": days, "y": 200 + 2 * t + noise})
+    series = series_for(
+        frame, None, country=None, subdiv=None, closed="infer", annual=0, future=None
+    )
+    return series
+
+
+def test_a_candidate_clearly_behind_is_not_run_on_later_windows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+
+    def counted(series: Series, name: str, *args: pl.DataFrame, fixed: bool) -> object:
+        calls.append(name)
+        return fit_predict(series, name, *args, fixed=fixed)
+
+    monkeypatch.setattr(evaluation, "fit_predict", counted)
+    options = {"models": ["ets", "snaive"], "horizon": 14, "windows": 4, "step": 14}
+    full = rolling_origin(_trending_line(), strict=False, **options)  # type: ignore[arg-type]
+    assert full.group_by("model").agg(pl.col("window").n_unique()).sort("model").rows() == [
+        ("ets", 4),
+        ("snaive", 4),
+    ]
+    calls.clear()
+    # a fresh series: warm starts from the first run would move the fits
+    pruned = rolling_origin(_trending_line(), strict=False, prune_after=2, **options)  # type: ignore[arg-type]
+    assert pruned["model"].unique().to_list() == ["ets"]  # left out, like a failed model
+    assert calls == ["ets", "snaive", "ets", "snaive", "ets", "ets"]  # windows 0, 1, 2, 3
+    assert pruned.equals(full.filter(pl.col("model") == "ets"))
+
+
+def test_backtest_scores_every_model_on_every_window() -> None:
+    """Only forecast() drops candidates clearly behind; backtest() reports them all."""
+    frame = _trending_line().grid.select("ds", "y")
+    scores = backtest(frame, horizon=14, windows=4, models=["ets", "snaive"], holidays=None)
+    assert scores.select("model", "n_days").sort("model").rows() == [
+        ("ets", 56),
+        ("snaive", 56),
     ]
