@@ -174,8 +174,9 @@ def test_backtest_and_forecast_values_are_pinned() -> None:
 
     Values from the code of the speed work (#13): parameters estimated once per 4 backtest
     windows, ``uc`` fits started from a pre-fit without regressors, one BLAS thread; ``uc``
-    with ten annual pairs (seven as a least-squares profile) on 800 days (season work) and
-    the ``after_closure_2`` regressor (the second open day after a closure).
+    with ten annual pairs (seven as a least-squares profile) on 800 days (season work),
+    the ``after_closure_2`` regressor (the second open day after a closure), and
+    ``stl_ets`` keeping its ETS parameters between refits (MASE 0.88291 -> 0.88284).
     """
     hist = synthetic_daily(start=date(2024, 1, 1), days=800, seed=3)
     models = ("uc", "ets", "stl_ets", "snaive")
@@ -183,7 +184,7 @@ def test_backtest_and_forecast_values_are_pinned() -> None:
     assert scores.select("model", "mase", "coverage_80", "calibrated_coverage_80").rows() == [
         ("uc", pytest.approx(0.7546189707), pytest.approx(27 / 42), pytest.approx(11 / 14)),
         ("ets", pytest.approx(0.7774209219), pytest.approx(39 / 42), pytest.approx(12 / 14)),
-        ("stl_ets", pytest.approx(0.8829071398), pytest.approx(34 / 42), pytest.approx(13 / 14)),
+        ("stl_ets", pytest.approx(0.8828393516), pytest.approx(34 / 42), pytest.approx(13 / 14)),
         ("snaive", pytest.approx(0.9224650491), 1.0, pytest.approx(11 / 14)),
     ]
     fc = forecast(hist.head(500), horizon=5, models=models)
