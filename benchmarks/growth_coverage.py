@@ -123,13 +123,14 @@ def coverage(
     )
     hits: dict[str, dict[int, dict[tuple[int, int], list[bool]]]] = {
         how: {lv: {b: [] for b in BUCKETS} for lv in LEVELS}
-        for how in ("horizon", "before", "pooled")
+        for how in ("flows", "horizon", "before", "pooled")
     }
     # point accuracy (scaled errors) of the chosen model and of a 28-day drift, for the note
     y_at = dict(zip(daily["ds"].to_list(), daily["open_accounts"].to_list(), strict=True))
     scaled: dict[str, dict[tuple[int, int], list[float]]] = {
-        how: {b: [] for b in BUCKETS} for how in ("chosen", "drift")
+        how: {b: [] for b in BUCKETS} for how in ("chosen", "drift", "flows")
     }
+    first = stock(daily)["ds"].min()
     last = int(preds["window"].max())  # type: ignore[arg-type]
     for w in progress(range(4 * LAG, last + 1), desc="origins", unit="origin"):
         cal = preds.filter(pl.col("window").is_in([w - LAG * k for k in (1, 2, 3, 4)]))
@@ -151,12 +152,21 @@ def coverage(
         h, err, sd = now["h"].to_numpy(), now["err"].to_numpy(), now["sd"].to_numpy()
         slope = (y_at[origin] - y_at[origin - timedelta(days=DRIFT_DAYS)]) / DRIFT_DAYS
         drift = np.abs(now["y"].to_numpy() - (y_at[origin] + h * slope))
-        for how, e in (("chosen", err), ("drift", drift)):
+        flows = ins.open_accounts_forecast(
+            daily.filter(pl.col("ds").is_between(first, origin)), horizon=HORIZON, level=LEVELS
+        )
+        y_now = now["y"].to_numpy()
+        flow_err = np.abs(y_now - flows["mean"].to_numpy())
+        for how, e in (("chosen", err), ("drift", drift), ("flows", flow_err)):
             for b in BUCKETS:
                 sel = (h >= b[0]) & (h <= b[1])
                 scaled[how][b].extend((e[sel] / now["scale"].to_numpy()[sel]).tolist())
         for lv in LEVELS:
-            inside = {"pooled": err <= _pooled_factor(cal, lv) * sd} | {
+            inside = {
+                "pooled": err <= _pooled_factor(cal, lv) * sd,
+                "flows": (flows[f"lo_{lv}"].to_numpy() <= y_now)
+                & (y_now <= flows[f"hi_{lv}"].to_numpy()),
+            } | {
                 how: err <= f[f"factor_{lv}"].to_numpy()[week - 1] * pace_at[how][origin]
                 for how, f in factors.items()
             }
@@ -185,6 +195,7 @@ def table(results: dict[str, dict[str, dict[int, list[float]]]]) -> str:
     ]
     for name, res in results.items():
         for how, label in (
+            ("flows", "flows, every past origin (new)"),
             ("horizon", "per horizon week"),
             ("before", "net pace, equal weights (before)"),
             ("pooled", "pooled (forecast)"),
@@ -201,7 +212,12 @@ def accuracy(results: dict[str, dict[str, dict[int, list[float]]]]) -> str:
     head = " | ".join(f"days {a}–{b}" for a, b in BUCKETS)
     lines = [f"| series | forecast | {head} |", "| --- | --- |" + " ---: |" * len(BUCKETS)]
     for name, res in results.items():
-        for i, label in enumerate(("chosen model (as growth_forecast)", f"{DRIFT_DAYS}-day drift")):
+        labels = (
+            "chosen model (before)",
+            f"{DRIFT_DAYS}-day drift",
+            "flows (open_accounts_forecast, new)",
+        )
+        for i, label in enumerate(labels):
             cells = " | ".join(f"{v:.2f}" for v in res["mase"][i])
             lines.append(f"| {name} | {label} | {cells} |")
     return "\n".join(lines)

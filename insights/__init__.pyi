@@ -78,6 +78,7 @@ from insights.customers.pace import (
     weekly_pace as weekly_pace,
 )
 from insights.customers.series import growth_series as growth_series
+from insights.customers.stock import open_accounts_forecast as open_accounts_forecast
 from insights.data.contracts import (
     Contract as Contract,
     load_contract as load_contract,

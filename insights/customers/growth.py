@@ -10,16 +10,17 @@ needs it as its denominator, and a growth team reads it on its own. The flow is 
 
 The package's modules: :mod:`~insights.customers.accounts` (the daily table and its
 definitions), :mod:`~insights.customers.series` (the long series), :mod:`~insights.customers.pace`
-(the stock's pace and its interval factors per week ahead), ``_stock`` (open accounts'
-forecast) and this one.
+(the stock's pace, and the per-week factors of the model-based forecast it replaced),
+:mod:`~insights.customers.stock` (open accounts' forecast) and this one.
 
-**Forecast.** Both series go through :func:`insights.forecast` (candidate models picked by
-rolling-origin MASE). Accounts exist every day, so open accounts are forecast on every
-calendar day (``closed=()``); sign-ups infer their open weekdays and holidays like any demand
-series (a branch-based bank may take none on Sundays). Sign-ups' intervals are calibrated as
-``forecast`` calibrates any series; open accounts are a stock, whose errors grow with the
-horizon and with the flows through it, so theirs are calibrated per horizon week in units of
-the weekly flow (:func:`horizon_factors`, :func:`weekly_flows`).
+**Forecast.** Sign-ups go through :func:`insights.forecast` (candidate models picked by
+rolling-origin MASE, open weekdays and holidays inferred like any demand series; a
+branch-based bank may take none on Sundays). Open accounts are a stock, forecast on every
+calendar day as today's stock plus the cumulative forecast of its net daily flows, with
+intervals calibrated per day ahead on every past origin (:func:`open_accounts_forecast`): the
+candidate models' damped trends flattened a growing stock, with 3 to 6 times a 28-day drift's
+error (``benchmarks/growth_coverage.py``). With too little history for that calibration open
+accounts fall back to :func:`insights.forecast` and its short-history handling.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ from datetime import date
 import polars as pl
 
 from insights._common import progress
-from insights.customers._stock import _stock_forecast
 from insights.customers.accounts import _daily_table
-from insights.customers.pace import weekly_flows
-from insights.customers.series import GROWTH_SERIES, _per_series
+from insights.customers.series import GROWTH_SERIES, _Closed, _per_series
+from insights.customers.stock import open_accounts_forecast
+from insights.errors import InsufficientHistoryError
 
 __all__ = ["growth_backtest", "growth_forecast"]
 
@@ -54,10 +55,10 @@ def growth_forecast(
     """Forecast daily sign-ups and open accounts ``horizon`` days ahead, calibrated.
 
     This is the one source of the open-accounts forecast: the contact-rate report takes its
-    denominator from here. Open accounts' intervals are ``mean ± factor(week) · pace``
-    (:func:`horizon_factors` learnt on the backtest windows, the later ones weighing more;
-    :func:`weekly_flows`, accounts opened plus closed a week, at the origin); sign-ups' are
-    calibrated by :func:`insights.forecast`.
+    denominator from here. Open accounts are :func:`open_accounts_forecast` (the stock plus
+    its summed forecast flows, intervals calibrated per day ahead on every past origin;
+    ``model`` ``"flows"``), or :func:`insights.forecast` when the history is too short for
+    that calibration; sign-ups are :func:`insights.forecast`.
 
     Parameters
     ----------
@@ -75,11 +76,11 @@ def growth_forecast(
     series
         Which of :data:`GROWTH_SERIES` to forecast.
     models
-        Candidate models, as for :func:`insights.forecast` (``"auto"``: all, picked by
-        backtest MASE).
+        Sign-ups' candidate models, as for :func:`insights.forecast` (``"auto"``: all, picked
+        by backtest MASE); open accounts' too when they fall back to it.
     years, windows
-        Years of history used; rolling-origin windows for model selection and calibration
-        (each ``horizon`` days long, so a 13-week horizon needs about a year of history).
+        Years of history used; sign-ups' rolling-origin windows for model selection and
+        calibration (each ``horizon`` days long, so a 13-week horizon needs about a year).
 
     Returns
     -------
@@ -112,20 +113,21 @@ def growth_forecast(
         daily, who="growth_forecast", horizon=horizon, as_of=as_of, years=years, series=series
     )
     table = _daily_table(daily, who="growth_forecast")
-    last = runs[0][0]["ds"].max()
-    pace = weekly_flows(table.filter(pl.col("ds") <= last))
-    return pl.concat(
-        _stock_forecast(
-            one,
-            pace,
-            horizon=horizon,
-            level=level,
-            holidays=holidays,
-            models=models,
-            windows=windows,
-        )
-        if closed == ()
-        else forecast(
+    span = table.filter(pl.col("ds").is_between(runs[0][0]["ds"].min(), runs[0][0]["ds"].max()))
+
+    def one_series(one: pl.DataFrame, closed: _Closed) -> pl.DataFrame:
+        if closed == ():  # open accounts: the stock, from its flows
+            try:
+                stock = open_accounts_forecast(span, horizon=horizon, level=level)
+            except InsufficientHistoryError:  # forecast's short-history handling says so
+                pass
+            else:
+                return stock.select(
+                    pl.lit("open_accounts").alias("unique_id"),
+                    pl.all(),
+                    pl.lit(value=False).alias("short_history"),
+                )
+        return forecast(
             one,
             horizon=horizon,
             level=level,
@@ -134,7 +136,9 @@ def growth_forecast(
             models=models,
             windows=windows,
         )
-        for one, closed in progress(runs, desc="growth forecast")
+
+    return pl.concat(
+        one_series(one, closed) for one, closed in progress(runs, desc="growth forecast")
     )
 
 

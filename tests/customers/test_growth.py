@@ -291,39 +291,20 @@ def test_horizon_factors_reject_a_decay_outside_0_to_1(decay: float) -> None:
         ins.horizon_factors(preds, pace, level=[80], decay=decay)
 
 
-def test_open_accounts_intervals_are_in_units_of_the_flows_at_the_origin() -> None:
-    """+10 accounts a day throughout; for the last 20 days 20 open and 10 close a day.
-
-    "Same day last week" misses by 70 a week ahead in every backtest window, whose origins
-    saw 70 accounts flow a week: factor k in week k. At the origin 170 flow a week (the last
-    28 days: 8 days of 10 and 20 days of 30, 680 in all), so week k's interval is mean ± 170·k.
-    """
-    table = flows_table([10] * 120 + [20] * 20, [0] * 120 + [10] * 20)
+def test_growth_forecast_takes_open_accounts_from_their_flows() -> None:
+    """Open accounts are ``open_accounts_forecast`` of the same days, whatever ``models`` says."""
+    rng = np.random.default_rng(2)
+    table = flows_table(rng.poisson(20, 140).tolist(), rng.poisson(3, 140).tolist())
     got = ins.growth_forecast(
         table, horizon=21, holidays=None, models="snaive", windows=2, series=["open_accounts"]
     )
-    week = np.arange(21) // 7 + 1
-    assert np.allclose((got["hi_80"] - got["mean"]).to_numpy(), 170.0 * week)
-    assert np.allclose((got["hi_95"] - got["lo_95"]).to_numpy(), 2 * 170.0 * week)
-
-
-def test_open_accounts_intervals_grow_with_the_horizon_exactly() -> None:
-    """+10 accounts a day: "same day last week" misses by 70 a week ahead, exactly.
-
-    The pace is 70 a week, so week k's factor is k and the interval is mean ± 70·k,
-    whose upper bound is the true continuation; one factor pooled over the horizon
-    (``insights.forecast``'s calibration) could not be right at every week.
-    """
-    table = stock(140, [10.0] * 140)
-    got = ins.growth_forecast(
-        table, horizon=21, holidays=None, models="snaive", windows=2, series=["open_accounts"]
+    expected = ins.open_accounts_forecast(table, horizon=21).select(
+        pl.lit("open_accounts").alias("unique_id"),
+        pl.all(),
+        pl.lit(value=False).alias("short_history"),
     )
-    week = np.arange(21) // 7 + 1
-    truth = 1_000 + 10.0 * np.arange(141, 162)
-    assert got["model"].unique().to_list() == ["snaive"]
-    assert np.allclose(got["hi_80"].to_numpy(), truth)
-    assert np.allclose(got["hi_95"].to_numpy(), truth)
-    assert np.allclose((got["hi_80"] - got["lo_80"]).to_numpy(), 2 * 70.0 * week)
+    assert_frame_equal(got, expected)
+    assert got["model"].unique().to_list() == ["flows"]
 
 
 def test_open_accounts_with_too_little_history_fall_back_to_the_plain_forecast() -> None:
