@@ -218,7 +218,7 @@ def accuracy(results: dict[str, dict[str, dict[int, list[float]]]]) -> str:
             "flows (open_accounts_forecast, new)",
         )
         for i, label in enumerate(labels):
-            cells = " | ".join(f"{v:.2f}" for v in res["mase"][i])
+            cells = " | ".join(f"{v:.3f}" for v in res["mase"][i])
             lines.append(f"| {name} | {label} | {cells} |")
     return "\n".join(lines)
 

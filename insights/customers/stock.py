@@ -2,10 +2,12 @@
 
 A stock is the running sum of its flows, ``open_accounts[d] = open_accounts[d − 1] +
 signups[d] − closures[d]``, so its forecast is today's stock plus the forecast net flows
-summed day by day. Each weekday's net flow is forecast as the mean of its last four (the
-last :data:`FLOW_DAYS` days), which carries the weekly pattern; at whole weeks ahead the
-forecast is exactly the 28-day drift ``y[origin] + h · (y[origin] − y[origin − 28]) / 28``.
-No trend is damped: a growing stock keeps growing at its latest pace.
+summed day by day. A day's net flow is forecast as the mean net flow of the last
+:data:`FLOW_DAYS` days plus its weekday's deviation from the mean over the last
+:data:`PROFILE_DAYS` days (twelve of each weekday: a steadier weekly pattern than four give).
+At whole weeks ahead the deviations cancel and the forecast is exactly the 28-day drift
+``y[origin] + h · (y[origin] − y[origin − 28]) / 28``. No trend is damped: a growing stock
+keeps growing at its latest pace.
 
 The model is cheap, so its intervals are calibrated on every past day as an origin instead
 of a few backtest windows: for each day ahead ``h``, the weighted conformal quantile of the
@@ -33,10 +35,18 @@ from insights._common import parse_day
 from insights.customers.accounts import _daily_table
 from insights.errors import InsufficientHistoryError, ParameterError
 
-__all__ = ["FLOW_DAYS", "HALF_LIFE_DAYS", "MIN_ORIGINS", "open_accounts_forecast"]
+__all__ = [
+    "FLOW_DAYS",
+    "HALF_LIFE_DAYS",
+    "MIN_ORIGINS",
+    "PROFILE_DAYS",
+    "open_accounts_forecast",
+]
 
-#: Days of flows whose weekday means are the forecast flows (four of each weekday).
+#: Days of flows whose mean is the forecast net flow of a day.
 FLOW_DAYS = 28
+#: Days of flows whose weekday means, less their mean, are the weekly pattern.
+PROFILE_DAYS = 84
 #: Age, in days since its outcome was known, at which a calibration error weighs half.
 HALF_LIFE_DAYS = 182
 #: Origins scored at the longest horizon needed to calibrate the intervals.
@@ -56,14 +66,15 @@ def open_accounts_forecast(
 ) -> pl.DataFrame:
     """Forecast open accounts as today's stock plus the cumulative forecast of its flows.
 
-    The forecast net flow (sign-ups − closures) of a day is the mean of the same weekday's
-    net flow over the last :data:`FLOW_DAYS` days; open accounts are the stock at ``as_of``
-    plus those flows summed (see the module docstring). The intervals are
-    ``mean ± q(h)``, ``q(h)`` the weighted conformal L-quantile of the absolute error of the
-    same forecast made from every earlier day with 28 days behind it and ``h`` days after
-    it: the smallest error whose cumulative weight reaches L of the total plus 1 (the day to
-    forecast weighs 1; the largest error when none does), the errors known ``half_life``
-    days ago weighing half. ``q`` never decreases with ``h``; ``lo`` is at least 0.
+    The forecast net flow (sign-ups − closures) of a day is the mean net flow over the last
+    :data:`FLOW_DAYS` days plus its weekday's deviation over the last :data:`PROFILE_DAYS`;
+    open accounts are the stock at ``as_of`` plus those flows summed (module docstring).
+    The intervals are ``mean ± q(h)``, ``q(h)`` the weighted conformal L-quantile of the
+    absolute error of the same forecast made from every earlier day with 84 days behind it
+    and ``h`` days after it: the smallest error whose cumulative weight reaches L of the
+    total plus 1 (the day to forecast weighs 1; the largest error when none does), the
+    errors known ``half_life`` days ago weighing half. ``q`` never decreases with ``h``;
+    ``lo`` is at least 0.
 
     Parameters
     ----------
@@ -90,7 +101,7 @@ def open_accounts_forecast(
     Raises
     ------
     InsufficientHistoryError
-        Fewer than ``FLOW_DAYS + horizon + MIN_ORIGINS`` days to ``as_of``: too few
+        Fewer than ``PROFILE_DAYS + horizon + MIN_ORIGINS`` days to ``as_of``: too few
         origins to calibrate; the message says how many days are needed.
     ParameterError
         A day missing from the table, or a ``horizon``, ``level`` or ``half_life`` out of
@@ -125,11 +136,11 @@ def open_accounts_forecast(
     if as_of is not None:
         table = table.filter(pl.col("ds") <= parse_day(as_of, name="as_of"))
     n = table.height
-    need = FLOW_DAYS + horizon + MIN_ORIGINS
+    need = PROFILE_DAYS + horizon + MIN_ORIGINS
     if n < need:
         msg = (
             f"{who}: {n} days of history; a {horizon}-day forecast needs at least {need} "
-            f"({FLOW_DAYS} days of flows, then {MIN_ORIGINS} origins scored {horizon} days "
+            f"({PROFILE_DAYS} days of flows, then {MIN_ORIGINS} origins scored {horizon} days "
             "ahead to calibrate its intervals). Give more history or a shorter horizon."
         )
         raise InsufficientHistoryError(msg)
@@ -178,17 +189,19 @@ def open_accounts_forecast(
 
 
 def _paths(y: np.ndarray, /, *, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """Forecasts ``[o, h − 1]`` from every origin ``o`` with 28 days behind it, and the actuals.
+    """Forecasts ``[o, h − 1]`` from every origin ``o`` with 84 days behind it, and the actuals.
 
-    For ``h = 7k + r``: ``y[o] + k · (y[o] − y[o − 28]) / 4 + Σ_{i=1..4} (y[o + r − 7i] −
-    y[o − 7i]) / 4``, the stock plus the summed weekday means of the last 28 days' flows.
-    Actuals past the last day are NaN. Origin rows are ``FLOW_DAYS`` … ``len(y) − 1``.
+    For ``h = 7k + r``: ``y[o] + h · (y[o] − y[o − 28]) / 28`` plus the first ``r`` weekdays'
+    deviations, ``Σ_{i=1..12} (y[o + r − 7i] − y[o − 7i]) / 12 − r · (y[o] − y[o − 84]) / 84``.
+    Actuals past the last day are NaN. Origin rows are ``PROFILE_DAYS`` … ``len(y) − 1``.
     """
-    weeks = FLOW_DAYS // 7
-    o = np.arange(FLOW_DAYS, y.size)[:, None]
+    weeks = PROFILE_DAYS // 7
+    o = np.arange(PROFILE_DAYS, y.size)[:, None]
     h = np.arange(1, horizon + 1)[None, :]
-    part = sum(y[o + h % 7 - 7 * i] - y[o - 7 * i] for i in range(1, weeks + 1))
-    pred = y[o] + (h // 7) * (y[o] - y[o - FLOW_DAYS]) / weeks + part / weeks
+    r = h % 7
+    part = sum(y[o + r - 7 * i] - y[o - 7 * i] for i in range(1, weeks + 1)) / weeks
+    part = part - r * (y[o] - y[o - PROFILE_DAYS]) / PROFILE_DAYS
+    pred = y[o] + h * (y[o] - y[o - FLOW_DAYS]) / FLOW_DAYS + part
     ahead = o + h
     actual = np.where(ahead < y.size, y[np.minimum(ahead, y.size - 1)], np.nan)
     return pred, actual
@@ -197,7 +210,7 @@ def _paths(y: np.ndarray, /, *, horizon: int) -> tuple[np.ndarray, np.ndarray]:
 def _errors(y: np.ndarray, /, *, horizon: int, half_life: float) -> pl.DataFrame:
     """``h``, ``_e`` = |error| in accounts, ``_w`` = weight by how long ago the outcome came."""
     pred, actual = _paths(y, horizon=horizon)
-    o = np.arange(FLOW_DAYS, y.size)[:, None]
+    o = np.arange(PROFILE_DAYS, y.size)[:, None]
     h = np.arange(1, horizon + 1)[None, :]
     error = np.abs(actual - pred)
     weight = 0.5 ** ((y.size - 1 - o - h) / half_life)

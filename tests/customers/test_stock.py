@@ -28,13 +28,13 @@ def widths(fc: pl.DataFrame, level: int) -> list[float]:
 
 
 def test_constant_flows_give_the_exact_line_and_no_width() -> None:
-    table = flows_table([12] * 100, [2] * 100)  # +10 a day, 1,000 → 2,000
+    table = flows_table([12] * 150, [2] * 150)  # +10 a day, 1,000 → 2,500
     got = ins.open_accounts_forecast(table, horizon=5, level=[80, 95])
     expected = pl.DataFrame(
         {
-            "ds": pl.date_range(date(2025, 4, 11), date(2025, 4, 15), eager=True),
+            "ds": pl.date_range(date(2025, 5, 31), date(2025, 6, 4), eager=True),
             "model": ["flows"] * 5,
-            "mean": [2_010.0, 2_020.0, 2_030.0, 2_040.0, 2_050.0],
+            "mean": [2_510.0, 2_520.0, 2_530.0, 2_540.0, 2_550.0],
         }
     ).with_columns(pl.col("mean").alias(c) for c in ("lo_80", "hi_80", "lo_95", "hi_95"))
     assert_frame_equal(got, expected)
@@ -42,7 +42,7 @@ def test_constant_flows_give_the_exact_line_and_no_width() -> None:
 
 def test_the_forecast_follows_the_weekly_pattern_of_the_flows() -> None:
     """20 sign-ups on weekdays, none at weekends: +100 a week, in steps of 20, exactly."""
-    days = pl.date_range(date(2025, 1, 6), date(2025, 4, 27), eager=True)  # Monday to Sunday
+    days = pl.date_range(date(2025, 1, 6), date(2025, 6, 1), eager=True)  # Monday to Sunday
     signups = [20 if d.weekday() < 5 else 0 for d in days]
     table = flows_table(signups, [0] * len(signups))
     got = ins.open_accounts_forecast(table, horizon=9, level=[95])
@@ -63,9 +63,9 @@ def test_at_whole_weeks_ahead_the_forecast_is_the_28_day_drift() -> None:
 
 
 def test_intervals_widen_when_the_trend_turns() -> None:
-    """+10 a day for 120 days, then +20: no past forecast missed before the turn, many after."""
-    table = flows_table([10] * 120 + [20] * 30, [0] * 150)
-    before = ins.open_accounts_forecast(table, horizon=14, as_of="2025-04-30")  # day 120
+    """+10 a day for 150 days, then +20: no past forecast missed before the turn, many after."""
+    table = flows_table([10] * 150 + [20] * 30, [0] * 180)
+    before = ins.open_accounts_forecast(table, horizon=14, as_of="2025-05-30")  # day 150
     after = ins.open_accounts_forecast(table, horizon=14)
     assert widths(before, 80) == [0.0] * 14
     assert widths(before, 95) == [0.0] * 14
@@ -91,7 +91,7 @@ def test_intervals_are_in_units_of_the_flows() -> None:
 
 def test_closures_are_taken_from_the_stock_when_absent() -> None:
     rng = np.random.default_rng(5)
-    table = flows_table(rng.poisson(25, 120).tolist(), rng.poisson(6, 120).tolist())
+    table = flows_table(rng.poisson(25, 150).tolist(), rng.poisson(6, 150).tolist())
     assert_frame_equal(
         ins.open_accounts_forecast(table.drop("closures"), horizon=14),
         ins.open_accounts_forecast(table, horizon=14),
@@ -99,14 +99,15 @@ def test_closures_are_taken_from_the_stock_when_absent() -> None:
 
 
 def test_recent_errors_weigh_more() -> None:
-    """A one-off burst of 300 sign-ups on day 40: old news with a short half-life.
+    """A one-off burst of 300 sign-ups on day 90 of 300: old news with a short half-life.
 
-    With a 21-day half-life the errors of the last 150 days weigh nearly all (over 95%) and
-    none missed; with equal weights the burst's misses are more than 5% of the origins.
+    The burst moves the forecasts of the 84 days after it (its weekday's pattern). With a
+    21-day half-life the errors known in the last 110 days weigh over 95% and none missed;
+    with equal weights the burst's misses are more than 5% of the origins.
     """
-    signups = [10] * 200
-    signups[40] = 310
-    table = flows_table(signups, [0] * 200)
+    signups = [10] * 300
+    signups[90] = 310
+    table = flows_table(signups, [0] * 300)
     equal = ins.open_accounts_forecast(table, horizon=7, half_life=float("inf"))
     recent = ins.open_accounts_forecast(table, horizon=7, half_life=21)
     assert widths(equal, 95)[-1] > 0
@@ -114,13 +115,13 @@ def test_recent_errors_weigh_more() -> None:
 
 
 def test_too_little_history_says_how_much_is_needed() -> None:
-    table = flows_table([10] * 60, [0] * 60)
-    with pytest.raises(InsufficientHistoryError, match="needs at least 70"):
+    table = flows_table([10] * 100, [0] * 100)
+    with pytest.raises(InsufficientHistoryError, match="needs at least 126"):
         ins.open_accounts_forecast(table, horizon=14)
 
 
 def test_a_missing_day_is_refused() -> None:
-    table = flows_table([10] * 100, [0] * 100).filter(pl.col("ds") != date(2025, 2, 1))
+    table = flows_table([10] * 150, [0] * 150).filter(pl.col("ds") != date(2025, 2, 1))
     with pytest.raises(ParameterError, match="1 missing days"):
         ins.open_accounts_forecast(table, horizon=7)
 
@@ -129,5 +130,5 @@ def test_a_missing_day_is_refused() -> None:
 def test_half_life_must_be_positive(half_life: float) -> None:
     with pytest.raises(ParameterError, match="half_life"):
         ins.open_accounts_forecast(
-            flows_table([1] * 100, [0] * 100), horizon=7, half_life=half_life
+            flows_table([1] * 150, [0] * 150), horizon=7, half_life=half_life
         )
