@@ -165,10 +165,11 @@ def growth_backtest(
     pl.DataFrame
         :func:`insights.backtest` output: ``unique_id``, ``model``, ``mase``, ``smape``,
         ``rmse``, coverage and width per level, ``n_days``, calibrated coverage and
-        ``mase_vs_snaive``. Open accounts' ``calibrated_coverage_<L>`` are null: their
-        intervals are calibrated per horizon week (:func:`horizon_factors`), not by the
-        pooled factor that column measures; ``benchmarks/growth_coverage.py`` measures their
-        coverage by horizon, and forecast tracking scores every published one.
+        ``mase_vs_snaive``. These score the candidate models; the open accounts
+        :func:`growth_forecast` publishes are :func:`open_accounts_forecast`'s, so their
+        ``calibrated_coverage_<L>`` are null (that column measures the pooled factor);
+        ``benchmarks/growth_coverage.py`` measures the published forecast's coverage by
+        horizon, and forecast tracking scores every published one.
 
     Examples
     --------

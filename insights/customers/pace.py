@@ -2,7 +2,7 @@
 
 A stock integrates its flows, so its forecast errors grow with the horizon and with how much
 flows through it: a shift in sign-ups or closures 13 weeks out costs 13 weeks of the new flow.
-Open accounts' intervals are therefore ``mean ± factor(week) · pace``, with
+The model-based open-accounts forecast had intervals ``mean ± factor(week) · pace``, with
 
 - the **pace** (:func:`weekly_flows`): accounts opened plus accounts closed per week, over the
   28 days to the origin. Not the net change (:func:`weekly_pace`): when sign-ups fall to the
@@ -10,6 +10,10 @@ Open accounts' intervals are therefore ``mean ± factor(week) · pace``, with
   errors measured in a net change near zero blow up;
 - the **factors** (:func:`horizon_factors`): conformal quantiles of ``|error| / pace`` on the
   backtest windows, per week ahead, the later windows weighing more.
+
+Open accounts are now forecast from their flows (:func:`insights.open_accounts_forecast`,
+intervals in accounts calibrated on every past origin); ``benchmarks/growth_coverage.py``
+keeps these as its comparison rows, and :func:`weekly_flows` stays the stock's pace.
 """
 
 from __future__ import annotations
