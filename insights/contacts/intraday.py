@@ -11,10 +11,15 @@ each interval count is treated as Poisson given the day's total (a Poisson–mix
 daily mean ``m``, daily standard deviation ``s`` (read off the daily ``L``% interval as
 ``(hi − lo) / (2·z_L)``) and share ``p``,
 
-``mean = p·m``,  ``var = p²·s² + p·m``  (uncertainty of the day + Poisson arrival noise),
+``mean = p·m``,  ``var = p²·s² + φ·p·m``  (uncertainty of the day + arrival noise),
 
 and the interval bounds are ``mean ± z_L·√var``, floored at 0. For a large share the bound
-approaches the proportional split; for small intervals the Poisson term dominates.
+approaches the proportional split; for small intervals the arrival term dominates. ``φ`` is
+the profile's ``dispersion``: real interval counts scatter around ``p·(the day's total)``
+more than Poisson noise would (a shifted lunch peak, a late rush), so the profiles measure
+it over their weeks, ``φ = Σ (y − p·D)² / Σ p·D`` over every day ``D`` and interval ``y``
+(at least 1, i.e. Poisson; 1 with fewer than :data:`MIN_DISPERSION_CELLS` day-intervals;
+rounded to 0.1, so that no day's interval count can be solved from it).
 
 **Small intervals are pooled** (privacy, :func:`pool_small_intervals`): an interval with fewer
 than ``min_customers`` contacts (each made by one customer) is never published on its own,
@@ -39,7 +44,16 @@ from insights.contacts._scope import in_scope as _in_scope, require_mart as _req
 from insights.errors import ParameterError
 from insights.publish.tables import MIN_CUSTOMERS
 
-__all__ = ["channel_profiles", "interval_profile", "intraday_volume", "pool_small_intervals"]
+__all__ = [
+    "MIN_DISPERSION_CELLS",
+    "channel_profiles",
+    "interval_profile",
+    "intraday_volume",
+    "pool_small_intervals",
+]
+
+#: Fewest day-intervals a profile's ``dispersion`` is measured on (else 1, Poisson).
+MIN_DISPERSION_CELLS = 50
 
 
 def interval_profile(
@@ -74,8 +88,9 @@ def interval_profile(
     pl.DataFrame
         ``weekday`` (ISO, 1 = Monday), ``interval`` (local start time), ``contacts`` (over
         the period; null where pooled), ``share`` (of that weekday's contacts; shares sum to
-        1 per weekday) and ``pooled``. Intervals without contacts are absent, except inside
-        a pooled block.
+        1 per weekday), ``pooled`` and ``dispersion`` (how much more the days' interval counts
+        scatter around the shares than Poisson noise; see the module docstring). Intervals
+        without contacts are absent, except inside a pooled block.
 
     Examples
     --------
@@ -86,18 +101,19 @@ def interval_profile(
     ...     {"created_at": at(8, range(0, 24, 2)) + at(8, range(30, 40)) + at(9, [5, 10])}
     ... )
     >>> interval_profile(contacts, as_of=date(2025, 6, 7), weeks=1)
-    shape: (3, 5)
-    ┌─────────┬──────────┬──────────┬───────┬────────┐
-    │ weekday ┆ interval ┆ contacts ┆ share ┆ pooled │
-    │ ---     ┆ ---      ┆ ---      ┆ ---   ┆ ---    │
-    │ i8      ┆ time     ┆ i64      ┆ f64   ┆ bool   │
-    ╞═════════╪══════════╪══════════╪═══════╪════════╡
-    │ 1       ┆ 09:00:00 ┆ 12       ┆ 0.5   ┆ false  │
-    │ 1       ┆ 09:30:00 ┆ null     ┆ 0.25  ┆ true   │
-    │ 1       ┆ 10:00:00 ┆ null     ┆ 0.25  ┆ true   │
-    └─────────┴──────────┴──────────┴───────┴────────┘
+    shape: (3, 6)
+    ┌─────────┬──────────┬──────────┬───────┬────────┬────────────┐
+    │ weekday ┆ interval ┆ contacts ┆ share ┆ pooled ┆ dispersion │
+    │ ---     ┆ ---      ┆ ---      ┆ ---   ┆ ---    ┆ ---        │
+    │ i8      ┆ time     ┆ i64      ┆ f64   ┆ bool   ┆ f64        │
+    ╞═════════╪══════════╪══════════╪═══════╪════════╪════════════╡
+    │ 1       ┆ 09:00:00 ┆ 12       ┆ 0.5   ┆ false  ┆ 1.0        │
+    │ 1       ┆ 09:30:00 ┆ null     ┆ 0.25  ┆ true   ┆ 1.0        │
+    │ 1       ┆ 10:00:00 ┆ null     ┆ 0.25  ┆ true   ┆ 1.0        │
+    └─────────┴──────────┴──────────┴───────┴────────┴────────────┘
 
-    The two contacts at 10:00 are pooled with the ten at 09:30.
+    The two contacts at 10:00 are pooled with the ten at 09:30. One day is too few to
+    measure the dispersion: 1 (Poisson).
 
     """
     if isinstance(weeks, bool) or weeks < 1:
@@ -107,23 +123,27 @@ def interval_profile(
     local = pl.col("created_at").dt.convert_time_zone(tz)
     start = as_of - timedelta(weeks=weeks)
     lazy = contacts.lazy() if isinstance(contacts, pl.DataFrame) else contacts
-    counts = (
+    daily = (
         lazy.with_columns(local.alias("_local"))
         .filter(pl.col("_local").dt.date().is_between(start, as_of, closed="left"))
         .group_by(
-            pl.col("_local").dt.weekday().alias("weekday"),
+            pl.col("_local").dt.date().alias("day"),
             pl.col("_local").dt.truncate(freq).dt.time().alias("interval"),
         )
         .agg(pl.len().alias("contacts"))
         .collect()
     )
-    if counts.height == 0:
+    if daily.height == 0:
         msg = (
             f"interval_profile: no contacts between {start} and {as_of}; move as_of or "
             "increase weeks."
         )
         raise ParameterError(msg)
-    return pool_small_intervals(counts, freq=freq, min_customers=min_customers)
+    counts = daily.group_by(pl.col("day").dt.weekday().alias("weekday"), "interval").agg(
+        pl.col("contacts").sum()
+    )
+    profile = pool_small_intervals(counts, freq=freq, min_customers=min_customers)
+    return _with_dispersion(profile, daily)
 
 
 def _freq_minutes(freq: str, who: str) -> int:
@@ -307,7 +327,8 @@ def channel_profiles(
     pl.DataFrame
         ``unique_id`` (channel), ``weekday`` (ISO, 1 = Monday), ``interval`` (local start
         time), ``contacts`` (null where pooled), ``share`` (of that channel's weekday; sums to
-        1), ``pooled``.
+        1), ``pooled`` and ``dispersion`` (the channel's, measured on the contacts in scope;
+        see the module docstring).
 
     Examples
     --------
@@ -315,16 +336,16 @@ def channel_profiles(
     ...                       "minute": [540, 570, 600, 660], "contacts": [20, 12, 4, 28]},
     ...                      schema_overrides={"tag": pl.String})
     >>> channel_profiles(marts, as_of="2025-06-08", weeks=1, freq="1h")
-    shape: (3, 6)
-    ┌───────────┬─────────┬──────────┬──────────┬───────┬────────┐
-    │ unique_id ┆ weekday ┆ interval ┆ contacts ┆ share ┆ pooled │
-    │ ---       ┆ ---     ┆ ---      ┆ ---      ┆ ---   ┆ ---    │
-    │ str       ┆ i8      ┆ time     ┆ i64      ┆ f64   ┆ bool   │
-    ╞═══════════╪═════════╪══════════╪══════════╪═══════╪════════╡
-    │ phone     ┆ 1       ┆ 09:00:00 ┆ 32       ┆ 0.5   ┆ false  │
-    │ phone     ┆ 1       ┆ 10:00:00 ┆ null     ┆ 0.25  ┆ true   │
-    │ phone     ┆ 1       ┆ 11:00:00 ┆ null     ┆ 0.25  ┆ true   │
-    └───────────┴─────────┴──────────┴──────────┴───────┴────────┘
+    shape: (3, 7)
+    ┌───────────┬─────────┬──────────┬──────────┬───────┬────────┬────────────┐
+    │ unique_id ┆ weekday ┆ interval ┆ contacts ┆ share ┆ pooled ┆ dispersion │
+    │ ---       ┆ ---     ┆ ---      ┆ ---      ┆ ---   ┆ ---    ┆ ---        │
+    │ str       ┆ i8      ┆ time     ┆ i64      ┆ f64   ┆ bool   ┆ f64        │
+    ╞═══════════╪═════════╪══════════╪══════════╪═══════╪════════╪════════════╡
+    │ phone     ┆ 1       ┆ 09:00:00 ┆ 32       ┆ 0.5   ┆ false  ┆ 1.0        │
+    │ phone     ┆ 1       ┆ 10:00:00 ┆ null     ┆ 0.25  ┆ true   ┆ 1.0        │
+    │ phone     ┆ 1       ┆ 11:00:00 ┆ null     ┆ 0.25  ┆ true   ┆ 1.0        │
+    └───────────┴─────────┴──────────┴──────────┴───────┴────────┴────────────┘
 
     The 4 contacts at 10:00 are pooled with the 28 at 11:00.
 
@@ -346,21 +367,55 @@ def channel_profiles(
             _in_scope(intervals, as_of=as_of, tags=()), start=start, as_of=as_of, step=step
         )
         counts = pl.concat([own, every.join(own.select(keys).unique(), on=keys, how="anti")])
-    return pool_small_intervals(counts, freq=freq, min_customers=min_customers)
+    profile = pool_small_intervals(counts, freq=freq, min_customers=min_customers)
+    return _with_dispersion(
+        profile, _counts(scoped, start=start, as_of=as_of, step=step, by_day=True)
+    )
 
 
-def _counts(scoped: pl.DataFrame, *, start: date, as_of: date, step: int) -> pl.DataFrame:
-    """Contacts per channel, weekday and interval of the mart rows in ``[start, as_of)``."""
+def _with_dispersion(profile: pl.DataFrame, daily: pl.DataFrame) -> pl.DataFrame:
+    """``profile`` plus ``dispersion`` per channel (see the module docstring).
+
+    ``daily``: the counts the profile was built from, per ``day`` and ``interval`` (and
+    ``unique_id``); the profile's shares times each day's total are what they scatter around.
+    """
+    keys = [c for c in ("unique_id",) if c in profile.columns]
+    totals = daily.group_by(*keys, "day").agg(pl.col("contacts").sum().alias("_total"))
+    expected = totals.with_columns(pl.col("day").dt.weekday().cast(pl.Int8).alias("weekday")).join(
+        profile.select(*keys, pl.col("weekday").cast(pl.Int8), "interval", "share"),
+        on=[*keys, "weekday"],
+    )
+    cells = expected.join(daily, on=[*keys, "day", "interval"], how="left")
+    fit = pl.col("share") * pl.col("_total")
+    ratio = ((pl.col("contacts").fill_null(0) - fit) ** 2).sum() / fit.sum()
+    dispersion = (
+        pl.when(pl.len() >= MIN_DISPERSION_CELLS)
+        .then(pl.max_horizontal(ratio.round(1), pl.lit(1.0)))
+        .otherwise(1.0)
+        .alias("dispersion")
+    )
+    if not keys:
+        return profile.with_columns(pl.lit(cells.select(dispersion).item()).alias("dispersion"))
+    return profile.join(cells.group_by(keys).agg(dispersion), on=keys, how="left").with_columns(
+        pl.col("dispersion").fill_null(1.0)
+    )
+
+
+def _counts(
+    scoped: pl.DataFrame, *, start: date, as_of: date, step: int, by_day: bool = False
+) -> pl.DataFrame:
+    """Contacts per channel, weekday (or ``day``) and interval of the rows in ``[start, as_of)``."""
     bucket = pl.col("minute") // step * step
+    when = pl.col("day") if by_day else pl.col("day").dt.weekday().alias("weekday")
     counts = (
         scoped.filter(pl.col("day").is_between(start, as_of, closed="left"))
         .group_by(
             pl.col("channel").alias("unique_id"),
-            pl.col("day").dt.weekday().alias("weekday"),
+            when,
             pl.time(hour=bucket // 60, minute=bucket % 60).alias("interval"),
         )
         .agg(pl.col("contacts").sum().cast(pl.Int64))
-        .sort("unique_id", "weekday", "interval")
+        .sort(pl.all())
     )
     missing = set(scoped.get_column("channel").unique()) - set(counts.get_column("unique_id"))
     if missing:
@@ -390,9 +445,10 @@ def intraday_volume(daily_forecast: pl.DataFrame, profiles: pl.DataFrame, /) -> 
     -------
     pl.DataFrame
         The daily frame's key columns, ``interval`` (local start time), ``share``, ``mean``
-        and the ``lo_<L>``/``hi_<L>`` bounds per interval (Poisson-mixture bounds, see the
-        module docstring). Days whose weekday has no profile, and channels without a profile,
-        raise :class:`ParameterError`.
+        and the ``lo_<L>``/``hi_<L>`` bounds per interval (Poisson-mixture bounds widened by
+        the profile's ``dispersion`` when it has one, see the module docstring). Days whose
+        weekday has no profile, and channels without a profile, raise
+        :class:`ParameterError`.
 
     Examples
     --------
@@ -436,7 +492,10 @@ def _split_days(daily_forecast: pl.DataFrame, profile: pl.DataFrame, /) -> pl.Da
     require_columns(daily_forecast, ["ds", "mean"], who="intraday_volume")
     levels = [c[3:] for c in daily_forecast.columns if c.startswith("lo_")]
     keys = [c for c in ("unique_id", "ds", "model") if c in daily_forecast.columns]
-    prof = profile.select(pl.col("weekday").cast(pl.Int8), "interval", "share")
+    dispersion = pl.col("dispersion") if "dispersion" in profile.columns else pl.lit(1.0)
+    prof = profile.select(
+        pl.col("weekday").cast(pl.Int8), "interval", "share", dispersion.alias("_dispersion")
+    )
     joined = daily_forecast.with_columns(
         pl.col("ds").dt.weekday().cast(pl.Int8).alias("weekday")
     ).join(prof, on="weekday", how="left")
@@ -453,7 +512,7 @@ def _split_days(daily_forecast: pl.DataFrame, profile: pl.DataFrame, /) -> pl.Da
     for tag in levels:
         z = float(stats.norm.ppf(0.5 + float(tag.replace("_", ".")) / 200))
         day_sd = (pl.col(f"hi_{tag}") - pl.col(f"lo_{tag}")) / (2 * z)
-        sd = ((share * day_sd) ** 2 + share * day_mean).sqrt()
+        sd = ((share * day_sd) ** 2 + pl.col("_dispersion") * share * day_mean).sqrt()
         bounds += [
             (share * day_mean - z * sd).clip(lower_bound=0).alias(f"lo_{tag}"),
             (share * day_mean + z * sd).alias(f"hi_{tag}"),

@@ -4,7 +4,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from insights.contacts.intraday import interval_profile, intraday_volume, pool_small_intervals
+from insights.contacts.intraday import (
+    channel_profiles,
+    interval_profile,
+    intraday_volume,
+    pool_small_intervals,
+)
 from insights.errors import ParameterError
 
 
@@ -31,6 +36,7 @@ def test_profile_shares_per_weekday(contacts: pl.DataFrame) -> None:
             "contacts": [30, 10, None],  # Tuesday's one contact is a block of its own
             "share": [0.75, 0.25, 1.0],
             "pooled": [False, False, True],
+            "dispersion": [1.0, 1.0, 1.0],  # 5 day-intervals are too few to measure it
         },
         schema_overrides={"weekday": pl.Int8, "contacts": pl.Int64},
     )
@@ -173,3 +179,47 @@ def test_missing_weekday_profile_raises(profile: pl.DataFrame) -> None:
     daily = pl.DataFrame({"ds": [date(2025, 6, 16) + timedelta(days=2)], "mean": [1.0]})
     with pytest.raises(ParameterError, match=r"weekday\(s\) \[3\]"):
         intraday_volume(daily, profile)
+
+
+def _mondays(patterns: list[list[int]]) -> pl.DataFrame:
+    """A contact_intervals mart: one Monday a week from 3 March 2025, half hours from 09:00."""
+    rows = [
+        (date(2025, 3, 3) + timedelta(weeks=w), 540 + 30 * i, n)
+        for w, counts in enumerate(patterns)
+        for i, n in enumerate(counts)
+    ]
+    return pl.DataFrame(rows, schema=["day", "minute", "contacts"], orient="row").with_columns(
+        channel=pl.lit("phone"), tag=pl.lit(None, pl.String)
+    )
+
+
+def test_dispersion_measures_how_interval_counts_scatter_around_the_shares() -> None:
+    # ten Mondays of 100 contacts in five half hours, the first two swapping 31 and 9: every
+    # share is 0.2 (20 a day), each day is 11 off twice: 10 · 242 / (10 · 100) = 2.42 -> 2.4
+    marts = _mondays([[31, 9, 20, 20, 20], [9, 31, 20, 20, 20]] * 5)
+    out = channel_profiles(marts, as_of="2025-05-11", weeks=10)
+    assert out["share"].to_list() == pytest.approx([0.2] * 5)
+    assert out["dispersion"].to_list() == [2.4] * 5
+
+
+def test_dispersion_is_poisson_on_too_few_day_intervals() -> None:
+    # nine Mondays: 45 day-intervals, under MIN_DISPERSION_CELLS (50)
+    marts = _mondays([[31, 9, 20, 20, 20], [9, 31, 20, 20, 20]] * 4 + [[20] * 5])
+    out = channel_profiles(marts, as_of="2025-05-11", weeks=10)
+    assert out["dispersion"].to_list() == [1.0] * 5
+
+
+def test_dispersion_is_never_below_poisson() -> None:
+    # the same 20 contacts in every half hour each Monday: no scatter at all
+    out = channel_profiles(_mondays([[20] * 5] * 10), as_of="2025-05-11", weeks=10)
+    assert out["dispersion"].to_list() == [1.0] * 5
+
+
+def test_dispersion_widens_the_arrival_noise(profile: pl.DataFrame) -> None:
+    daily = pl.DataFrame(
+        {"ds": [date(2025, 6, 17)], "mean": [100.0], "lo_80": [100.0], "hi_80": [100.0]}
+    )
+    out = intraday_volume(daily, profile.with_columns(dispersion=pl.lit(4.0)))
+    # a certain day of 100 in one interval: sd = √(4 · 100) = 20
+    z80 = 1.2815515655446004
+    assert out.select("lo_80", "hi_80").row(0) == pytest.approx((100 - 20 * z80, 100 + 20 * z80))
