@@ -6,6 +6,7 @@ how holidays are named and matched.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 
@@ -19,6 +20,7 @@ __all__ = [
     "NAME_YEARS",
     "fold",
     "holiday_frame",
+    "holiday_labels",
     "holiday_names_in",
     "holiday_table",
     "named",
@@ -35,8 +37,18 @@ _OBSERVED = r"(?i)\s*\(observed\)\s*$"  # "Christmas Day (observed)" is Christma
 def holiday_frame(years: Collection[int], /, *, country: str, subdiv: str | None) -> pl.DataFrame:
     """``ds``, ``holiday``: the ``holidays`` package's calendar (see ``public_holidays``)."""
     region = subdiv if subdiv is not None else DEFAULT_SUBDIV.get(country.upper())
+    return _calendar(country, region, tuple(sorted(set(years))))
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar(country: str, region: str | None, years: tuple[int, ...]) -> pl.DataFrame:
+    """One country's holidays in ``years``; cached, as a forecast asks for them several times.
+
+    Reason: the ``holidays`` package builds its calendar in Python on every call (a few
+    milliseconds per country-year), and one forecast asks for the same years about five times.
+    """
     try:
-        found = holidays_lib.country_holidays(country, subdiv=region, years=sorted(years))
+        found = holidays_lib.country_holidays(country, subdiv=region, years=list(years))
     except NotImplementedError as exc:
         msg = (
             f"public_holidays: the holidays package has no calendar for country={country!r}, "
@@ -79,6 +91,53 @@ def named(holidays: pl.DataFrame) -> pl.DataFrame:
         .with_columns(_holiday_name(pl.col("name")))
         .unique(maintain_order=True)
     )
+
+
+def holiday_labels(
+    frame: pl.DataFrame, /, *, country: str | None, subdiv: str | None, days: int
+) -> pl.DataFrame:
+    """``frame`` plus ``holiday_label`` and ``holiday_offset`` for the holiday effects.
+
+    A public holiday's date gets its names (observed days folded in; holidays sharing a
+    date joined with "; ", sorted) as ``holiday_label`` and offset 0. A day up to ``days``
+    before or after one gets that holiday's label with ``" -k"`` / ``" +k"`` and the signed
+    offset ``k`` ("Christmas Day +1"); the nearest holiday wins, the earlier one on a tie.
+    Other days are null.
+    """
+    table = holiday_table(frame, country=country, subdiv=subdiv)
+    if table.height == 0:
+        return frame.with_columns(
+            pl.lit(None, pl.String).alias("holiday_label"),
+            pl.lit(None, pl.Int8).alias("holiday_offset"),
+        )
+    dates = table.group_by("ds").agg(pl.col("name").sort().str.join("; ").alias("key"))
+    offsets = pl.DataFrame({"k": list(range(-days, days + 1))}, schema={"k": pl.Int8})
+    near = (
+        dates.join(offsets, how="cross")
+        .select(
+            (pl.col("ds") + pl.duration(days=pl.col("k"))).alias("ds"),
+            pl.col("k").alias("holiday_offset"),
+            pl.when(pl.col("k") == 0)
+            .then(pl.col("key"))
+            .otherwise(
+                pl.format(
+                    "{} {}{}",
+                    "key",
+                    pl.when(pl.col("k") > 0).then(pl.lit("+")).otherwise(pl.lit("")),
+                    "k",
+                )
+            )
+            .alias("holiday_label"),
+        )
+        .sort(
+            "ds",
+            pl.col("holiday_offset").abs(),
+            pl.col("holiday_offset"),
+            descending=[False, False, True],
+        )
+        .unique("ds", keep="first")
+    )
+    return frame.join(near, on="ds", how="left")
 
 
 def holiday_names_in(years: Collection[int], /, *, country: str, subdiv: str | None) -> list[str]:

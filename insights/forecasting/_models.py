@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from insights.errors import InsightsError
+from insights.forecasting._holiday_effects import HolidayEffects, holiday_effect
 from insights.forecasting._series import FloatArray, Series, Spec
 
 __all__ = [
@@ -95,7 +96,12 @@ ANNUAL_STATES = 3
 def _exog_columns(spec: Spec) -> list[str]:
     open_days = [d for d in range(1, 8) if d not in spec.closed_weekdays]
     cols = [f"dow_{d}" for d in open_days[1:]]
-    cols += ["holiday", "after_closure", "after_closure_2", "month_start", "month_end"]
+    cols += [
+        "after_closure",
+        "after_closure_2",
+        "month_start",
+        "month_end",
+    ]  # holidays: _holiday_effects
     cols += _fourier_columns(range(1, min(spec.annual, ANNUAL_STATES) + 1))
     return [*cols, *spec.regressors]
 
@@ -192,10 +198,13 @@ def _fit_uc(
 ) -> tuple[FloatArray, FloatArray]:
     from statsmodels.tsa.statespace.structural import UnobservedComponents  # noqa: PLC0415
 
-    y = train["y"].to_numpy().astype(np.float64)
+    # holiday effects by name, estimated from ``train`` outside the state (no Kalman state
+    # per holiday): ``uc`` fits the series without them; the forecast is scaled back up
+    effect = _holiday_effects(train, future)
+    y = train["y"].to_numpy().astype(np.float64) - effect.history
     observed = ~np.isnan(y)
     # keep regressors that vary on observed days; a flag needs two observed hits to be
-    # estimable (e.g. the holiday flag is dropped when every holiday was closed)
+    # estimable (e.g. the catch-up flag is dropped when the history has one closure)
     cols = [
         c
         for c in _exog_columns(series.spec)
@@ -256,6 +265,7 @@ def _fit_uc(
         pred = res.get_forecast(future.height, exog=exog_f)
     mean = np.asarray(pred.predicted_mean, dtype=np.float64) * scale + centre
     mean += profile[train.height :]
+    mean *= 1.0 + effect.ratio[train.height :]
     sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=np.float64)) * scale
     return mean, sd
 
@@ -271,6 +281,20 @@ def _forecast_only() -> int:
         | kf.MEMORY_NO_GAIN
         | kf.MEMORY_NO_STD_FORECAST
     )
+
+
+def _holiday_effects(train: pl.DataFrame, future: pl.DataFrame) -> HolidayEffects:
+    """Holiday effects on ``train`` then ``future`` days, learnt from ``train``.
+
+    See :func:`insights.forecasting._holiday_effects.holiday_effect`.
+    """
+    labels = np.concatenate(
+        [train["holiday_label"].to_numpy(), future["holiday_label"].to_numpy()]
+    ).astype(object)
+    offsets = np.concatenate(
+        [train["holiday_offset"].to_numpy(), future["holiday_offset"].to_numpy()]
+    ).astype(np.float64)
+    return holiday_effect(train["y"].to_numpy().astype(np.float64), labels, offsets)
 
 
 #: L-BFGS-B stopping rule of the ``uc`` fits, looser than scipy's default (``pgtol=1e-5``,

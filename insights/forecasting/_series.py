@@ -17,7 +17,12 @@ import polars as pl
 
 from insights._common import require_columns
 from insights.errors import InsufficientHistoryError, ParameterError
-from insights.forecasting._holidays import NAME_YEARS, holiday_table, unknown_holidays
+from insights.forecasting._holidays import (
+    NAME_YEARS,
+    holiday_labels,
+    holiday_table,
+    unknown_holidays,
+)
 from insights.forecasting.regressors import calendar_features
 
 __all__ = [
@@ -38,6 +43,7 @@ _STRAY_SHARE = 0.05  # a day with under 5% of a typical day's contacts was close
 _QUIET_VOLUME = 0.25  # a closed weekday or holiday has under 25% of a typical day's volume
 _FUTURE_PAD_DAYS = 21
 _GAP_DAYS = 21  # a run of days without contacts this long is missing data, not a closure
+HOLIDAY_WINDOW_DAYS = 3  # days before and after a holiday with effects of their own
 _KEY_COLUMNS = ("unique_id", "ds", "y")
 #: Annual Fourier pairs with two or more years of history (``annual="auto"``), as Prophet.
 ANNUAL_PAIRS = 10
@@ -309,13 +315,29 @@ def _closed_holidays(
 
 
 def _features(frame: pl.DataFrame, spec: Spec) -> pl.DataFrame:
-    return calendar_features(
+    """Calendar features plus the holiday labels of :func:`holiday_labels`.
+
+    A day near a holiday that is also the first or second open day after a holiday closure
+    keeps the shared catch-up (``after_closure``, ``after_closure_2``) and no label of its
+    own.
+    """
+    feats = calendar_features(
         frame,
         country=spec.country,
         subdiv=spec.subdiv,
         annual=spec.annual,
         closed_weekdays=spec.closed_weekdays,
         holidays_closed=spec.holidays_closed,
+    )
+    labelled = holiday_labels(
+        feats, country=spec.country, subdiv=spec.subdiv, days=HOLIDAY_WINDOW_DAYS
+    )
+    catch_up = (pl.col("after_closure") + pl.col("after_closure_2") > 0) & (
+        pl.col("holiday_offset") != 0
+    )
+    return labelled.with_columns(
+        pl.when(catch_up).then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("holiday_label", "holiday_offset")
     )
 
 

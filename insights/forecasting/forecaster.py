@@ -23,11 +23,10 @@ For each series (``unique_id``), :func:`forecast`
 
    ``uc``
        ``statsmodels`` ``UnobservedComponents``: local level + AR(1) + regressors for the
-       open weekdays, holidays (one shift for every holiday the line works, learnt from
-       the open ones; closed ones are ``NaN``), the first and the second open day after a
-       holiday closure (a backlog takes more than a day to clear), the first/last open day
-       of the month, ten annual Fourier pairs when there are two or more years of history,
-       and any extra columns of ``history``. The Kalman filter
+       open weekdays, the first and the second open day after a holiday closure (a backlog
+       takes more than a day to clear), the first/last open day of the month, ten annual
+       Fourier pairs when there are two or more years of history, and any extra columns of
+       ``history``; plus holiday effects by name. The Kalman filter
        skips ``NaN`` days, so closed days cost nothing. Only the three smoothest annual
        pairs are filter states (their season moves with the level); the seven sharper ones
        (periods of 91 days or less: the end of a summer rush, the weeks around Christmas)
@@ -36,6 +35,18 @@ For each series (``unique_id``), :func:`forecast`
        before the filter runs. As states they would double the cost of every fit. The
        profile needs two years in the training window (otherwise only the three pairs
        are used).
+
+       *Holiday effects.* Every holiday the line works has an effect of its own, and so do
+       the three days before and after it (Christmas Eve, the day after Thanksgiving);
+       "(observed)" days count as their holiday. A day's relative change is measured against
+       the same weekday one to three weeks either side; a name's effect is its mean over
+       the training history's open days, shrunk towards a default by how far it stands out
+       of the day-to-day noise. A holiday seen on fewer than two open days, or never, gets
+       the shared effect (the mean over every open holiday of the history); a nearby day's
+       default is no effect. Effects are relative: the model is fitted to the history
+       without them (outside the Kalman state, so a name costs no state) and its forecast of
+       a day is multiplied by one plus the day's effect, so a holiday on a quiet weekday or
+       in a quiet season moves less. They are learnt from each fit's own training days.
    ``uc_yearly``
        ``uc`` (without the Fourier terms) on the series divided by its yearly index: last
        year's 7-day centred mean over its 52-week centred mean, on the same weekday one to
@@ -168,7 +179,8 @@ def forecast(
         Central prediction-interval levels in percent; one level may be a number, and a
         fraction (``0.8``) means that percentage (80).
     holidays
-        Country whose public holidays are regressors / closures; ``None`` for none.
+        Country whose public holidays are closures or effects by name (see the module
+        docstring); ``None`` for none.
     subdiv
         Holiday region (``None``: England and Wales for GB).
     models
