@@ -224,13 +224,19 @@ def _tracking(scored: pl.DataFrame | None) -> tuple[str, tuple[str, str, str] | 
 def _total_range(
     rate_forecast: pl.DataFrame, volume: pl.DataFrame, errors: pl.DataFrame | None
 ) -> str:
-    """``"likely A to B"``: the 80% range of the period's total, or ``""`` without errors."""
+    """``"likely A to B"``: the 80% range of the period's total; ``""`` without the chosen errors.
+
+    Without held-out days of the chosen models there is no measure of how the days' errors
+    move together, and a range that assumed them independent would be far too narrow.
+    """
     if errors is None:
         return ""
     keys = [c for c in ("unique_id", "model") if c in rate_forecast.columns and c in errors.columns]
     chosen = (
         errors.join(rate_forecast.select(keys).unique(), on=keys, how="semi") if keys else errors
     )
+    if chosen.is_empty():
+        return ""
     total = forecast_total(volume, chosen, level=80).row(0, named=True)
     return f"likely {total['lo_80']:,.0f} to {total['hi_80']:,.0f}"
 
@@ -275,7 +281,8 @@ def contact_findings(
         of the chosen ones): the rows of each channel's chosen model (``rate_forecast``'s
         ``model``) measure how the days' errors move together, which gives the 80% range of
         the total (:func:`insights.forecast_total`; the daily ranges added up would be far
-        too wide). ``None``: the total is given without a range.
+        too wide). ``None``, or no held-out day of a chosen model: the total is given
+        without a range.
 
     Returns
     -------

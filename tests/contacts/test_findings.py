@@ -112,6 +112,15 @@ def test_findings_of_all_contacts() -> None:
     )
 
 
+def test_findings_give_no_range_without_held_out_days_of_the_chosen_models() -> None:
+    # only the other model's days: no measure of how the chosen one's errors move together
+    rate, volume = forecast_frames()
+    other = errors_frame().filter(pl.col("model") == "snaive")
+    found = contact_findings(rates_frame(), rate, volume, plan_frame(), as_of=AS_OF, errors=other)
+    assert found.summary.startswith("From 1 to 14 September 2025 we expect about 926 contacts by")
+    assert found.figures[0][2] == "1 to 14 September 2025, chat and phone"
+
+
 def test_findings_name_the_tags_and_say_when_there_is_no_live_channel() -> None:
     rate, volume = forecast_frames()
     found = contact_findings(
