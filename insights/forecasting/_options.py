@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from numbers import Integral
 from typing import Any
 
@@ -27,7 +27,10 @@ def as_levels(level: float | Sequence[float], /) -> tuple[float, ...]:
 
     """
     level = _plain(level)
-    levels = (level,) if isinstance(level, int | float) else tuple(map(_plain, level))
+    if isinstance(level, int | float) or not isinstance(level, Iterable) or isinstance(level, str):
+        levels: tuple[Any, ...] = (level,)  # a number, or something check_options refuses
+    else:
+        levels = tuple(map(_plain, level))
     return tuple(
         round(lv * 100, 10) if isinstance(lv, int | float) and 0 < lv <= 1 else lv for lv in levels
     )
@@ -42,7 +45,8 @@ def check_options(horizon: object, level: Sequence[float], models: str | Sequenc
     if isinstance(horizon, bool) or not isinstance(horizon, Integral) or horizon < 1:
         msg = f"horizon={horizon!r} must be a positive whole number of open days, e.g. 28."
         raise ParameterError(msg)
-    if not level or any(not 0 < lv < 100 for lv in level):
+    numbers = all(isinstance(lv, int | float) and not isinstance(lv, bool) for lv in level)
+    if not level or not numbers or any(not 0 < lv < 100 for lv in level):
         msg = f"level={tuple(level)!r}: each level must be a percentage strictly between 0 and 100."
         raise ParameterError(msg)
     if len(set(level)) < len(level):
@@ -50,6 +54,9 @@ def check_options(horizon: object, level: Sequence[float], models: str | Sequenc
             f"level={tuple(level)!r}: a level is given twice (0.8 and 80 are both 80%); "
             "give each level once."
         )
+        raise ParameterError(msg)
+    if not isinstance(models, str | Iterable):
+        msg = f"models={models!r}: pass 'auto', a model name or a list of them from {MODELS}."
         raise ParameterError(msg)
     names = [models] if isinstance(models, str) else list(models)
     unknown = [m for m in names if m not in (*MODELS, "auto")]

@@ -9,6 +9,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from numbers import Integral
 from typing import Literal
 
 import numpy as np
@@ -231,6 +232,9 @@ def _infer_spec(
         hol_closed, seen, unseen_closed = _closed_holidays(
             grid, weekdays, country=country, subdiv=subdiv
         )
+    if annual != "auto" and (isinstance(annual, bool) or not isinstance(annual, Integral)):
+        msg = f"annual={annual!r}: pass 'auto' or a whole number of annual Fourier pairs (0: none)."
+        raise ParameterError(msg)
     if annual == "auto":
         annual = ANNUAL_PAIRS if (last - first).days + 1 >= 730 else 0
     return Spec(

@@ -116,3 +116,20 @@ def test_a_level_given_twice_is_a_parameter_error() -> None:
     hist = _steady(date(2025, 1, 1), date(2025, 3, 31))
     with pytest.raises(ParameterError, match="given twice"):
         forecast(hist, horizon=3, level=(0.8, 80))
+
+
+@pytest.mark.parametrize(
+    ("bad", "hint"),
+    [
+        ({"level": "80"}, "level="),  # was TypeError: '<' between int and str
+        ({"level": None}, "level="),  # was TypeError: NoneType is not iterable
+        ({"models": None}, "models="),  # was TypeError: NoneType is not iterable
+        ({"annual": "yes"}, "annual="),  # was ValueError from int('yes')
+    ],
+)
+def test_an_option_of_the_wrong_type_is_a_parameter_error(
+    bad: dict[str, object], hint: str
+) -> None:
+    hist = _steady(date(2025, 1, 1), date(2025, 3, 31))
+    with pytest.raises(ParameterError, match=hint):
+        forecast(hist, horizon=3, **bad)  # type: ignore[arg-type]
