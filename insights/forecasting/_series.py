@@ -355,13 +355,15 @@ def _prepare(frame: pl.DataFrame, spec: Spec, uid: str | None) -> Series:
         pl.when(pl.col("open")).then(pl.col("y")).fill_null(float("nan")).alias("y")
     )
     if spec.regressors:
+        # needed where y is known; a missing day (a gap in the export) is skipped by the
+        # Kalman filter, so its regressors are never used
         gaps = grid.filter(
-            pl.col("open") & pl.any_horizontal(pl.col(spec.regressors).is_null())
+            pl.col("y").is_not_nan() & pl.any_horizontal(pl.col(spec.regressors).is_null())
         ).height
         if gaps:
             msg = (
-                f"forecast: series {uid!r} has {gaps} open days with null regressors "
-                f"{list(spec.regressors)}; fill them (they are needed on every open day)."
+                f"forecast: series {uid!r} has {gaps} open days with data but null regressors "
+                f"{list(spec.regressors)}; fill them (they are needed on every day with data)."
             )
             raise ParameterError(msg)
         grid = grid.with_columns(pl.col(spec.regressors).cast(pl.Float64).fill_null(0.0))
