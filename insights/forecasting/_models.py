@@ -227,6 +227,10 @@ def _fit_uc(
         centre, scale = float(anchor[0]), float(anchor[1])
     exog = train.select(cols).to_numpy().astype(np.float64) if cols else None
     exog_f = future.select(cols).to_numpy().astype(np.float64) if cols else None
+    exact = _exact_fit(y, exog, exog_f, future.height)
+    if exact is not None:
+        mean = (exact + profile[train.height :]) * (1.0 + effect.ratio[train.height :])
+        return mean, np.zeros(future.height)
     # mle_regression=False: regression coefficients are (diffuse, constant) states estimated
     # by the Kalman filter, so the optimiser only searches the three variance / AR terms —
     # about four times faster than putting 15 coefficients into the likelihood search, and
@@ -295,6 +299,28 @@ def _holiday_effects(train: pl.DataFrame, future: pl.DataFrame) -> HolidayEffect
         [train["holiday_offset"].to_numpy(), future["holiday_offset"].to_numpy()]
     ).astype(np.float64)
     return holiday_effect(train["y"].to_numpy().astype(np.float64), labels, offsets)
+
+
+def _exact_fit(
+    y: FloatArray, exog: FloatArray | None, exog_f: FloatArray | None, steps: int
+) -> FloatArray | None:
+    """Forecast of the regressors when they explain every observed day exactly, else None.
+
+    A constant series (every day 0, or the same count) or an exact weekly pattern leaves
+    nothing to the level and AR terms: their variances go to 0, the likelihood has no
+    optimum and the filter forecasts NaN. Such a series is forecast as it has been.
+    """
+    seen = ~np.isnan(y)
+    if not seen.any():
+        return None
+    ones = np.ones((int(seen.sum()), 1))
+    design = ones if exog is None else np.column_stack([ones, exog[seen]])
+    beta = np.linalg.lstsq(design, y[seen], rcond=None)[0]
+    worst = float(np.max(np.abs(y[seen] - design @ beta)))
+    if worst > 1e-9 * max(1.0, float(np.max(np.abs(y[seen])))):
+        return None
+    ahead = np.ones((steps, 1))
+    return (ahead if exog_f is None else np.column_stack([ahead, exog_f])) @ beta
 
 
 #: L-BFGS-B stopping rule of the ``uc`` fits, looser than scipy's default (``pgtol=1e-5``,

@@ -133,3 +133,34 @@ def test_an_option_of_the_wrong_type_is_a_parameter_error(
     hist = _steady(date(2025, 1, 1), date(2025, 3, 31))
     with pytest.raises(ParameterError, match=hint):
         forecast(hist, horizon=3, **bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [0.0, 7.0])
+def test_the_uc_model_forecasts_a_constant_series(value: float) -> None:
+    # every day the same: the likelihood has no optimum and the filter forecast NaN
+    hist = _steady(date(2025, 1, 1), date(2025, 6, 30)).with_columns(y=pl.lit(value))
+    fc = forecast(hist, horizon=5, models="uc", holidays=None)
+    assert fc["mean"].to_list() == pytest.approx([value] * 5)
+    assert fc["hi_95"].to_list() == pytest.approx([value] * 5)
+
+
+def test_the_uc_model_forecasts_an_exact_weekly_pattern_with_a_month_missing() -> None:
+    # every week 52, 48, 51, 49, 53, 47, 50; February missing: the filter forecast NaN
+    hist = _steady(date(2025, 1, 1), date(2025, 4, 30)).filter(pl.col("ds").dt.month() != 2)
+    fc = forecast(hist, horizon=3, models="uc", holidays=None, calibrate=False)
+    assert fc["mean"].to_list() == pytest.approx([48.0, 51.0, 49.0])
+
+
+def test_regressors_are_not_needed_on_the_days_missing_from_a_history() -> None:
+    # February is missing (no rows), so its campaign flags are missing too: they are never used
+    hist = _steady(date(2025, 1, 1), date(2025, 4, 30)).with_columns(
+        pl.col("y") + pl.int_range(pl.len()) * 37 % 11,  # not an exact weekly pattern
+        campaign=(pl.col("ds").dt.day() <= 3).cast(pl.Float64),
+    )
+    future = pl.DataFrame(
+        {"ds": pl.date_range(date(2025, 5, 1), date(2025, 5, 10), eager=True)}
+    ).with_columns(campaign=(pl.col("ds").dt.day() <= 3).cast(pl.Float64))
+    gappy = hist.filter(pl.col("ds").dt.month() != 2)
+    fc = forecast(gappy, horizon=5, models="uc", holidays=None, future=future)
+    assert fc["ds"].to_list() == future["ds"].head(5).to_list()
+    assert fc["mean"].is_finite().all()
