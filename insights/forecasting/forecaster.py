@@ -10,7 +10,9 @@ For each series (``unique_id``), :func:`forecast`
    non-holiday days had contacts (more than 5% of the median day's) *and* its mean volume
    is under 25% of the busiest weekday's. So a half-day Friday or an evening-only Saturday
    stays open (with its own level), and so does every weekday of a rare contact reason
-   whose open days are mostly zeros. Holiday by holiday (by name in the ``holidays``
+   whose open days are mostly zeros: a partial shift is staffed and must be forecast.
+   A run of three weeks or more without contacts (months missing from an export) is
+   missing data and is left out of this inference. Holiday by holiday (by name in the ``holidays``
    package, "(observed)" substitute days included), the public holidays it closes are
    inferred the same way: those quiet on their past dates on open weekdays.
    A holiday the history never saw on an open weekday is forecast as open, because an open
@@ -222,11 +224,15 @@ def forecast(
     Raises
     ------
     ParameterError
-        Duplicate dates, negative ``y``, a bad ``horizon``, level, model name or ``closed``
-        entry (an unknown holiday name is reported with the valid names).
+        Duplicate dates, negative or infinite ``y``, a bad ``horizon``, level (or one given
+        twice), model name, ``closed`` entry (an unknown holiday name is reported with the
+        valid names) or ``annual``. On any other valid history ``forecast`` does not raise
+        (property-tested on odd working weeks, partial days, gaps, tiny and huge counts,
+        rates, constant series and every country's holidays).
     InsufficientHistoryError
-        A series has fewer than :data:`MIN_HISTORY_OPEN_DAYS` (21) open days, or fewer than
-        the one model asked for needs (six weeks for ``uc``, four for ``ets``).
+        The history has no rows, a series has fewer than :data:`MIN_HISTORY_OPEN_DAYS` (21)
+        open days with data, or fewer than the one model asked for needs (six weeks for
+        ``uc``, four for ``ets``).
 
     Warns
     -----
