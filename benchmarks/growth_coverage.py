@@ -1,7 +1,7 @@
 """Coverage by horizon of the open-accounts forecast intervals (``growth_forecast``).
 
-Run from the repository root after ``make sample`` and ``insights reduce`` (about 10 minutes
-of CPU per series; ``--cache DIR`` keeps the backtest predictions between runs)::
+Run from the repository root after ``make sample`` and ``insights reduce`` (about a minute;
+``--cache DIR`` keeps the model-based backtest predictions between runs)::
 
     .venv/bin/python benchmarks/growth_coverage.py [--cache /tmp/growth_coverage]
 
@@ -11,15 +11,19 @@ growth) and a seeded synthetic stock with a trend change (sign-ups rise from 40 
 over two years, then fall to 25 over the third; closures 0.015% of the stock a day).
 
 Protocol: rolling origins 13 days apart over the last two years or so; each forecasts the next
-91 days. At each origin the open-accounts forecast is rebuilt as ``growth_forecast`` builds it:
+91 days. At each origin the open-accounts forecast is made as ``growth_forecast`` makes it now,
+:func:`insights.open_accounts_forecast` on the daily table to the origin (rows "flows, every
+past origin", the stock plus its summed forecast flows, intervals from every earlier origin).
+For comparison the model-based forecast it replaced is rebuilt on the same origins:
 the candidate with the lowest MASE on the 4 windows of 91 days that end at the origin, and
 intervals ``mean ± factor(week) · pace`` with :func:`insights.horizon_factors` learnt on those
 4 windows (each earlier window weighing half the next) and :func:`insights.weekly_flows`
-(accounts opened plus closed a week) at the origin. For comparison the same predictions are
+(accounts opened plus closed a week) at the origin. The same predictions are
 also calibrated as before this change (the net weekly change, :func:`insights.weekly_pace`,
 and equal weights) and the way :func:`insights.forecast` calibrates any series (one conformal
 factor per level on ``|error| / (z·sd)``, pooled over the horizon). Coverage is pooled by
-horizon bucket over every origin that has 4 earlier windows.
+horizon bucket over every origin that has 4 earlier windows. Point accuracy (MASE by horizon
+bucket) compares the flows forecast, the model-based one and a plain 28-day drift.
 
 The backtest predictions are the slow part (a few minutes); ``--cache`` keeps them, and the
 calibration is recomputed from them on every run. Progress bars show in a terminal.
