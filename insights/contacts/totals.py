@@ -17,9 +17,10 @@ correlation ``ρ`` (exchangeable), so the total's variance is
 t quantile with as many degrees of freedom as backtest windows: the shared part of the errors
 is measured on one shock per window, a handful, so its quantile widens as a variance estimated
 from that many draws requires. (On simulated errors sharing one shock per window, the 80%
-range held 80% of totals at ``ρ = 0.07``, the sample's, from 4 windows, and 79–83% from 4 to 13
-windows at ``ρ = 0.3``; with ``z`` in place of ``t`` 77–78%.) It is never wider than the daily
-ranges added up, the widest any correlation of normal errors can make it.
+range held 80% of totals at ``ρ = 0.07`` (the sample's: 0.05–0.07) from 4 windows, and
+79–83% from 4 to 13 windows at ``ρ = 0.3``; with ``z`` in place of ``t`` 77–78%.) It is
+never wider than the daily ranges added up, the widest any correlation of normal errors can
+make it.
 
 ``ρ`` is estimated from held-out days (:func:`insights.backtest_predictions` of the chosen
 model per series): each error is standardised by the model's own standard deviation and

@@ -41,7 +41,7 @@ def test_correlation_of_errors_sharing_a_shock_is_recovered() -> None:
 
 @pytest.mark.parametrize(("rho", "windows"), [(0.07, 4), (0.3, 4), (0.3, 13)])
 def test_total_range_holds_80_percent_of_simulated_totals(rho: float, windows: int) -> None:
-    # a few backtest windows measure the correlation (0.07 is the sample's); the range is
+    # a few backtest windows measure the correlation (the sample's is 0.05-0.07); the range is
     # checked on 20 new periods each time, 3,000 in all: within the 77-85% band of #13
     rng = np.random.default_rng(11)
     days = np.linspace(2.0, 6.0, 28)
