@@ -89,7 +89,7 @@ def holiday_effect(
     noise = ratio[ordinary & np.isfinite(ratio)]
     if noise.size < _MIN_ORDINARY:
         return none
-    variance = (_MAD_SD * float(np.median(np.abs(noise - np.median(noise))))) ** 2
+    variance = _noise_variance(noise)
     seen = (train_codes >= 0) & np.isfinite(ratio)
     count = np.bincount(train_codes[seen], minlength=len(index))
     sums = np.bincount(train_codes[seen], weights=ratio[seen], minlength=len(index))
@@ -104,6 +104,17 @@ def holiday_effect(
     day_ratio[has] = effect[codes[has]]
     local = np.where(np.isfinite(base), base, _weekday_level(np.where(ordinary, y, np.nan)))
     return HolidayEffects(day_ratio, np.nan_to_num(day_ratio[:n] * local))
+
+
+def _noise_variance(noise: FloatArray) -> float:
+    """Day-to-day variance of the ratios, from their median absolute deviation.
+
+    Robust to the odd outlier; but when over half of the ratios are equal (counts of a rare
+    contact reason, mostly 0 or 1) the MAD is 0 and would keep every effect whole, so their
+    plain variance is used instead.
+    """
+    mad = float(np.median(np.abs(noise - np.median(noise))))
+    return (_MAD_SD * mad) ** 2 if mad > 0 else float(np.var(noise))
 
 
 def _shrunk(diff: float, variance: float) -> float:

@@ -77,6 +77,20 @@ def test_an_effect_within_the_day_to_day_noise_is_dropped() -> None:
     assert -0.55 < learnt.ratio[84] < -0.45  # the clear effect is kept (shrunk by under 1%)
 
 
+def test_sparse_counts_judge_the_noise_by_their_spread() -> None:
+    # a rare reason: 1 contact a day, but 0 or 2 on one weekday (over half the days are
+    # alike, so the median absolute deviation is 0); a nearby day at 2 three times is +100%
+    y = [1.0] * 84
+    for day in range(3, 84, 7):
+        y[day] = 0.0 if day % 2 else 2.0
+    labels = {15: "Up +1", 36: "Up +1", 57: "Up +1"}
+    for day in labels:
+        y[day] = 2.0
+    learnt = holiday_effect(np.array(y), *_labelled(86, {**labels, 85: "Up +1"}))
+    # shrunk by the ratios' plain variance (the MAD alone would keep the whole +100%)
+    assert 0.5 < learnt.ratio[85] < 0.99
+
+
 def test_the_history_loses_each_effect_in_units_of_its_own_weekday() -> None:
     # weekdays 100, weekends 50 (days 5 and 6 of each week); "Down" halves a day
     y = [50.0 if d % 7 >= 5 else 100.0 for d in range(70)]
