@@ -32,7 +32,9 @@ the next ``HORIZON`` calendar days; each method is scored on the same held-out o
 
 * ``insights`` methods get the history as it is (closed days absent or 0) and the series'
   holiday calendar; their ``horizon`` is the number of open days in ``HORIZON`` calendar days
-  (open weekdays inferred from history, as ``insights`` does). A held-out open day that
+  (open weekdays inferred from history, as ``insights`` does) plus three, and Prophet forecasts
+  three calendar days more than ``HORIZON``, so a history whose last days are closed still
+  reaches the window's end; only the window's days are scored. A held-out open day that
   ``insights`` declares closed counts as a forecast of 0 with a zero-width interval.
 * statsforecast gets a complete daily grid: weekdays that are closed in most weeks are 0,
   other gaps (holidays, missing days) are interpolated within weekday - the same filling
@@ -300,9 +302,15 @@ def _snaive_scale(grid: pl.DataFrame) -> float:
 # --------------------------------------------------------------------------- methods
 
 
+#: Days asked for beyond the window, so that a history ending before the origin (its last
+#: days closed or not yet loaded) still reaches the window's last day; only the window's
+#: held-out days are scored, so the extra days change nothing else.
+_PAD_DAYS = 3
+
+
 def _open_horizon(series: Series, train: pl.DataFrame, origin: date) -> int:
     open_per_week = 7 - len(_closed_weekdays(_grid(train, origin)))
-    return math.ceil(series.horizon * open_per_week / 7)
+    return math.ceil(series.horizon * open_per_week / 7) + _PAD_DAYS
 
 
 def _insights(*, models: str, calibrate: bool) -> Predictor:
@@ -418,7 +426,7 @@ def _prophet() -> Predictor | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.fit(history.to_pandas())
-            future = model.make_future_dataframe(series.horizon, include_history=False)
+            future = model.make_future_dataframe(series.horizon + _PAD_DAYS, include_history=False)
             samples = model.predictive_samples(future)["yhat"]
             model.uncertainty_samples = 0
             point = model.predict(future)["yhat"].to_numpy()
