@@ -26,7 +26,14 @@ import polars as pl
 from insights.customers.accounts import _daily_table
 from insights.errors import ParameterError
 
-__all__ = ["PACE_DAYS", "WINDOW_DECAY", "horizon_factors", "weekly_flows", "weekly_pace"]
+__all__ = [
+    "PACE_DAYS",
+    "WINDOW_DECAY",
+    "horizon_factors",
+    "weekly_flows",
+    "weekly_pace",
+    "weighted_conformal",
+]
 
 #: Days over which the pace of a stock is measured.
 PACE_DAYS = 28
@@ -222,14 +229,34 @@ def horizon_factors(
         .with_columns(((pl.col("y") - pl.col("mean")).abs() / pl.col("pace")).alias("_r"))
         .drop_nulls("_r")
     )
-    reached = pl.col("_w").sort_by("_r").cum_sum() / (pl.col("_w").sum() + 1)
     factors = ratios.group_by("horizon_week").agg(
-        pl.col("_r")
-        .sort()
-        .filter(reached >= lv / 100 - 1e-12)
-        .first()
-        .fill_null(pl.col("_r").max())
-        .alias(f"factor_{lv:g}".replace(".", "_"))
-        for lv in level
+        weighted_conformal("_r", "_w", lv).alias(f"factor_{lv:g}".replace(".", "_")) for lv in level
     )
     return factors.sort("horizon_week").with_columns(pl.exclude("horizon_week").cum_max())
+
+
+def weighted_conformal(value: str, weight: str, level: float, /) -> pl.Expr:
+    """Weighted conformal ``level``-quantile of column ``value`` (an aggregation expression).
+
+    The smallest value whose cumulative weight reaches ``level`` percent of the total plus
+    1 (the weight of the day to forecast), or the largest value when none does. With equal
+    weights of 1 it is the ``⌈(n+1)·L⌉``-th smallest of ``n``. Shared by
+    :func:`horizon_factors` and the open-accounts forecast's intervals.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"r": [3.0, 1.0, 2.0, 4.0], "w": [1.0, 1.0, 1.0, 1.0]})
+    >>> frame.select(weighted_conformal("r", "w", 60)).item()
+    3.0
+    >>> frame.select(weighted_conformal("r", "w", 95)).item()
+    4.0
+
+    """
+    reached = pl.col(weight).sort_by(value).cum_sum() / (pl.col(weight).sum() + 1)
+    return (
+        pl.col(value)
+        .sort()
+        .filter(reached >= level / 100 - 1e-12)
+        .first()
+        .fill_null(pl.col(value).max())
+    )

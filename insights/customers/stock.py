@@ -33,6 +33,7 @@ import polars as pl
 
 from insights._common import parse_day
 from insights.customers.accounts import _daily_table
+from insights.customers.pace import weighted_conformal
 from insights.errors import InsufficientHistoryError, ParameterError
 
 __all__ = [
@@ -154,25 +155,18 @@ def open_accounts_forecast(
         raise ParameterError(msg)
     y = table["open_accounts"].cast(pl.Float64).to_numpy()
     tags = [f"{lv:g}".replace(".", "_") for lv in level]
-    reached = pl.col("_w").sort_by("_e").cum_sum() / (pl.col("_w").sum() + 1)
+    pred, actual = _paths(y, horizon=horizon)
     half_widths = (
-        _errors(y, horizon=horizon, half_life=half_life)
+        _errors(pred, actual, half_life=half_life)
         .group_by("h")
         .agg(
-            pl.col("_e")
-            .sort()
-            .filter(reached >= lv / 100 - 1e-12)
-            .first()
-            .fill_null(pl.col("_e").max())
-            .alias(f"_f{t}")
+            weighted_conformal("_e", "_w", lv).alias(f"_f{t}")
             for lv, t in zip(level, tags, strict=True)
         )
         .sort("h")
         .with_columns(pl.exclude("h").cum_max())
     )
-    point = pl.DataFrame(
-        {"h": np.arange(1, horizon + 1), "mean": _paths(y, horizon=horizon)[0][-1]}
-    )
+    point = pl.DataFrame({"h": np.arange(1, horizon + 1), "mean": pred[-1]})
     return point.join(half_widths, on="h", how="left").select(
         (pl.lit(last) + pl.duration(days=pl.col("h"))).alias("ds"),
         pl.lit(_MODEL).alias("model"),
@@ -207,13 +201,16 @@ def _paths(y: np.ndarray, /, *, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     return pred, actual
 
 
-def _errors(y: np.ndarray, /, *, horizon: int, half_life: float) -> pl.DataFrame:
-    """``h``, ``_e`` = |error| in accounts, ``_w`` = weight by how long ago the outcome came."""
-    pred, actual = _paths(y, horizon=horizon)
-    o = np.arange(PROFILE_DAYS, y.size)[:, None]
+def _errors(pred: np.ndarray, actual: np.ndarray, /, *, half_life: float) -> pl.DataFrame:
+    """``h``, ``_e`` = |error| in accounts, ``_w`` = weight by how long ago the outcome came.
+
+    ``pred`` and ``actual`` are :func:`_paths`' (origin rows ``PROFILE_DAYS`` … last day).
+    """
+    origins, horizon = pred.shape
+    o = np.arange(origins)[:, None]
     h = np.arange(1, horizon + 1)[None, :]
     error = np.abs(actual - pred)
-    weight = 0.5 ** ((y.size - 1 - o - h) / half_life)
+    weight = 0.5 ** ((origins - 1 - o - h) / half_life)
     known = np.isfinite(error)
     return pl.DataFrame(
         {
