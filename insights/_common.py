@@ -19,6 +19,8 @@
   project's default folders and files (the raw data folder's own layout is
   :mod:`insights.data.layout`).
 * :func:`day_span` — a run of days in words ("1 to 28 September 2025") for titles and text.
+* :func:`normal_quantile` — the standard normal quantile whose central interval covers a level
+  (1.2816 for 80%), for forecast intervals wherever they are built or read (stdlib, no scipy).
 
 The engine-agnostic reduce (:mod:`insights.reduce.aggregates`) builds its local day with
 narwhals expressions instead, from the same :data:`DEFAULT_TZ`.
@@ -31,6 +33,7 @@ import functools
 import inspect
 import os
 import re
+import statistics
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -53,6 +56,7 @@ __all__ = [
     "friendly",
     "local_day",
     "match_city",
+    "normal_quantile",
     "parse_day",
     "parse_month",
     "polars_frame",
@@ -262,6 +266,32 @@ def day_span(first: date, last: date, /) -> str:
     if first.year == last.year:
         return f"{first:%-d %B} to {last:%-d %B %Y}"
     return f"{first:%-d %B %Y} to {last:%-d %B %Y}"
+
+
+_NORMAL = statistics.NormalDist()
+
+
+def normal_quantile(level: float, /) -> float:
+    """Return the standard normal quantile whose central interval covers ``level`` percent.
+
+    ``mean ± normal_quantile(level) * sd`` is the two-sided ``level``% interval of a normal
+    error: the quantile at ``0.5 + level / 200``. Forecast intervals are built and read back
+    with it (``lo_80``/``hi_80`` are 2 × 1.2816 standard deviations apart). It uses the
+    standard library's :class:`statistics.NormalDist`, which agrees with
+    ``scipy.stats.norm.ppf`` to 1e-12, so importing it costs no scipy.
+
+    Parameters
+    ----------
+    level
+        Interval level in percent, strictly between 0 and 100.
+
+    Examples
+    --------
+    >>> round(normal_quantile(80), 4), round(normal_quantile(95), 4)
+    (1.2816, 1.96)
+
+    """
+    return _NORMAL.inv_cdf(0.5 + level / 200)
 
 
 #: Columns that hold calendar days: a pandas ``datetime64`` at midnight there is a date.

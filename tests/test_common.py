@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
+from scipy import stats
 
 from insights._common import (  # noqa: PLC2701 (the shared primitives' own tests)
     DEFAULT_TZ,
     local_day,
+    normal_quantile,
     parse_day,
     parse_month,
     require_columns,
@@ -48,3 +50,20 @@ def test_require_columns_names_the_missing_ones_on_a_lazy_frame() -> None:
     ):
         require_columns(pl.LazyFrame({"day": [1]}), ["day", "spend"], who="spikes")
     require_columns(pl.LazyFrame({"day": [1]}), ["day"], who="spikes")  # nothing missing
+
+
+#: The levels the library builds and reads intervals at: the defaults and report levels, and
+#: the calibration's finite-sample levels 100·n/(n+1) for n up to 200 backtest errors.
+_LEVELS = [0.0, 50, 80, 90, 95, 97.5, 99, 99.9] + [100 * n / (n + 1) for n in range(1, 201)]
+
+
+def test_normal_quantile_agrees_with_scipy_to_1e_12() -> None:
+    worst = max(abs(normal_quantile(lv) - stats.norm.ppf(0.5 + lv / 200)) for lv in _LEVELS)
+    assert worst < 1e-12
+
+
+def test_normal_quantile_covers_the_level() -> None:
+    assert normal_quantile(0) == 0.0
+    for lv in (50, 80, 95):
+        z = normal_quantile(lv)
+        assert stats.norm.cdf(z) - stats.norm.cdf(-z) == pytest.approx(lv / 100, abs=1e-12)

@@ -37,9 +37,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import polars as pl
-from scipy import stats
 
-from insights._common import DEFAULT_TZ, parse_day, require_columns
+from insights._common import DEFAULT_TZ, normal_quantile, parse_day, require_columns
 from insights.contacts._scope import in_scope as _in_scope, require_mart as _require_mart
 from insights.errors import ParameterError
 from insights.publish.tables import MIN_CUSTOMERS
@@ -510,7 +509,7 @@ def _split_days(daily_forecast: pl.DataFrame, profile: pl.DataFrame, /) -> pl.Da
     share, day_mean = pl.col("share"), pl.col("mean")
     bounds = []
     for tag in levels:
-        z = float(stats.norm.ppf(0.5 + float(tag.replace("_", ".")) / 200))
+        z = normal_quantile(float(tag.replace("_", ".")))
         day_sd = (pl.col(f"hi_{tag}") - pl.col(f"lo_{tag}")) / (2 * z)
         sd = ((share * day_sd) ** 2 + pl.col("_dispersion") * share * day_mean).sqrt()
         bounds += [

@@ -21,7 +21,7 @@ from typing import Literal, TypeVar
 import numpy as np
 import polars as pl
 
-from insights._common import DEFAULT_TZ, local_day, parse_day
+from insights._common import DEFAULT_TZ, local_day, normal_quantile, parse_day
 from insights.contacts._scope import in_scope as _in_scope, require_mart as _require_mart
 from insights.errors import ParameterError
 
@@ -336,8 +336,6 @@ def contact_volume(
     [20, 15, 25]
 
     """
-    from scipy import stats  # noqa: PLC0415
-
     if n_sims < 10:
         msg = f"contact_volume: n_sims={n_sims} is too few draws; use 1000 or more."
         raise ParameterError(msg)
@@ -372,7 +370,7 @@ def contact_volume(
             return np.zeros(frame.height)
         top = levels[-1]
         tag = f"{top:g}".replace(".", "_")
-        z = float(stats.norm.ppf(0.5 + top / 200))
+        z = normal_quantile(top)
         hi, lo = frame[f"hi_{tag}{suffix}"], frame[f"lo_{tag}{suffix}"]
         return ((hi - lo) / (2 * z)).cast(pl.Float64).to_numpy()
 

@@ -37,7 +37,7 @@ import math
 import polars as pl
 from scipy import stats
 
-from insights._common import require_columns
+from insights._common import normal_quantile, require_columns
 from insights.errors import ParameterError
 
 __all__ = ["error_correlation", "forecast_total"]
@@ -155,10 +155,9 @@ def forecast_total(
         raise ParameterError(msg)
     require_columns(forecast, ["mean"], who="forecast_total")
     rho = error_correlation(errors)
-    q = 0.5 + level / 200
-    z = float(stats.norm.ppf(q))
+    z = normal_quantile(level)
     windows = errors.get_column("window").n_unique()
-    t = float(stats.t.ppf(q, windows)) if windows else z
+    t = float(stats.t.ppf(0.5 + level / 200, windows)) if windows else z
     sd = ((pl.col(hi) - pl.col(lo)) / (2 * z)).cast(pl.Float64)
     sums = forecast.select(
         pl.col("mean").cast(pl.Float64).sum().alias("mean"),

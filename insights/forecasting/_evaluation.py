@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
+from insights._common import normal_quantile as z
 from insights.errors import InsightsError, InsufficientHistoryError
 from insights.forecasting._models import MIN_TRAIN, ModelFailedError, fit_predict
 from insights.forecasting._series import MIN_TRAIN_OPEN_DAYS, FloatArray, Series
@@ -47,10 +47,6 @@ PRUNE_MARGIN = 0.5
 #: The least history :func:`insights.forecast` and :func:`insights.backtest` accept: three
 #: weeks of open days (two to fit seasonal naive, one to check it against).
 MIN_HISTORY_OPEN_DAYS = 21
-
-
-def z(level: float) -> float:
-    return float(stats.norm.ppf(0.5 + level / 200))
 
 
 def required_open_days(
