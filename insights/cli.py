@@ -249,8 +249,9 @@ def _cmd_forecasts_track(args: argparse.Namespace) -> int:
         for report, target in groups.iter_rows():
             part = archive.filter((pl.col("report") == report) & (pl.col("target") == target))
             scored = scored_forecasts(part, as_of=args.as_of)
+            earlier = part if args.as_of is None else part.filter(pl.col("as_of") < args.as_of)
             print(f"== {report}: {target}")
-            print(tracking_summary(part, scored))
+            print(tracking_summary(earlier, scored))
             last_actual = part.filter(pl.col("kind") == "actual")["ds"].max()
             due = part.filter((pl.col("kind") == "forecast") & (pl.col("ds") <= last_actual))
             if args.as_of is not None:

@@ -17,7 +17,7 @@ import polars as pl
 from insights._common import day_span, parse_day, require_columns
 from insights.contacts.totals import forecast_total
 from insights.errors import ParameterError
-from insights.forecasting.accuracy import forecast_accuracy
+from insights.forecasting.accuracy import forecast_accuracy, tracking_facts, tracking_preamble
 from insights.publish.display import Findings
 
 __all__ = ["contact_findings", "contact_scope", "tracking_note"]
@@ -130,7 +130,10 @@ def tracking_note(archive: pl.DataFrame, scored: pl.DataFrame, /) -> str:
         One to three sentences: the first run, forecasts whose days have not happened yet,
         or the errors against the usual week-on-week change, the share of days inside the
         80% range and any channel whose ranges drifted (see
-        :func:`insights.forecast_accuracy`).
+        :func:`insights.forecast_accuracy`). The facts and the opening are those of the
+        CLI's :func:`insights.tracking_summary`
+        (:func:`~insights.forecasting.accuracy.tracking_facts`,
+        :func:`~insights.forecasting.accuracy.tracking_preamble`).
 
     Examples
     --------
@@ -142,53 +145,30 @@ def tracking_note(archive: pl.DataFrame, scored: pl.DataFrame, /) -> str:
     >>> print(tracking_note(archive, scored))
     Of the 1 earlier forecast (made on 31 August 2025), 1 could be checked on 2 days so far: its errors were 40% smaller than the usual change from a day to the same day a week before, and 50% of days fell inside the 80% range. No channel's ranges drifted from what they promise.
     >>> print(tracking_note(archive, scored.clear()))
-    The 1 earlier forecast (made on 31 August 2025) cannot be checked yet: none of its days has happened (the first is 1 September 2025).
+    The 1 earlier forecast (made on 31 August 2025) cannot be checked yet: what happened on its days is not in the data yet (the first is 1 September 2025).
 
     """  # noqa: E501
-    forecasts = (
-        archive.filter(pl.col("kind") == "forecast") if "kind" in archive.columns else archive
-    )
-    if forecasts.is_empty():
-        return (
-            "No earlier forecast is archived yet (a first run), so there is nothing to check; "
-            "this forecast is kept when the report is published, and the next report checks it."
-        )
-    origins = forecasts["as_of"].unique().sort()
-    made = (
-        f"made on {origins[0]:%-d %B %Y}"
-        if origins.len() == 1
-        else f"made from {origins[0]:%-d %B %Y} to {origins[-1]:%-d %B %Y}"
-    )
-    plural = origins.len() > 1
-    count = f"{origins.len()} earlier forecast{'s' if plural else ''}"
-    if scored.is_empty():
-        first_day = forecasts["ds"].min()
-        assert isinstance(first_day, date)
-        return (
-            f"The {count} ({made}) cannot be checked yet: none of {'their' if plural else 'its'} "
-            f"days has happened (the first is {first_day:%-d %B %Y})."
-        )
-    pooled = forecast_accuracy(scored, by=()).row(0, named=True)
-    inside = pooled.get("coverage_80")
+    facts = tracking_facts(archive, scored)
+    opening = tracking_preamble(facts)
+    if not facts.checked:
+        return opening
+    inside = facts.pooled.get("coverage_80")
     held = (
         f", and {100 * float(inside):.0f}% of days fell inside the 80% range"
         if inside is not None
         else ""
     )
-    checked = scored["as_of"].n_unique() if "as_of" in scored.columns else 1
-    first = (
-        f"Of the {count} ({made}), {checked} could be checked on {pooled['n_days']:,} days so "
-        f"far: {'their' if checked > 1 else 'its'} errors were {_errors(float(pooled['mase']))} "
-        f"the usual change from a day to the same day a week before{held}."
+    mase = facts.pooled["mase"]
+    errors = (
+        "errors have no scale to compare them with"  # scored days without a history scale
+        if mase is None
+        else f"errors were {_errors(float(mase))} the usual change from a day to the same day "
+        "a week before"
     )
-    drifted = (
-        forecast_accuracy(scored, by=("unique_id",)).filter(pl.col("drift"))
-        if "unique_id" in scored.columns
-        else scored.clear()
-    )
-    if drifted.is_empty():
+    first = f"{opening}: {'their' if facts.checked > 1 else 'its'} {errors}{held}."
+    if facts.drifted.is_empty():
         return f"{first} No channel's ranges drifted from what they promise."
-    names = _either(sorted(str(c) for c in drifted["unique_id"]), "and")
+    names = _either(sorted(str(c) for c in facts.drifted["unique_id"]), "and")
     return (
         f"{first} The ranges of {names} held too few or too many days: check them before "
         "relying on them."

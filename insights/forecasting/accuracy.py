@@ -3,7 +3,13 @@
 Reads the scored days of :func:`insights.scored_forecasts` (:mod:`insights.forecasting.tracking`)::
 
     forecast_accuracy(scored, by=("unique_id", "horizon_week")) MASE, coverage and drift flags
-    tracking_summary(archive, scored)                           the sentence for the report
+    tracking_facts(archive, scored)                             what the tracking texts state
+    tracking_preamble(facts)                                    "Of the 2 earlier forecasts …"
+    tracking_summary(archive, scored)                           the sentence the CLI prints
+
+The contact report's sentence (:func:`insights.tracking_note`) and the CLI's
+(:func:`tracking_summary`) differ in detail and format, never in the facts: both state
+:func:`tracking_facts` and open with :func:`tracking_preamble`.
 
 **Metrics.** ``mase`` is the mean over scored days of ``|actual − forecast| / s``, where ``s``
 is the weekly seasonal-naive scale of the history the forecast was made from (mean
@@ -24,12 +30,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import polars as pl
 
 from insights._common import require_columns
 
-__all__ = ["DRIFT_BAND_POINTS", "MIN_DRIFT_DAYS", "forecast_accuracy", "tracking_summary"]
+__all__ = [
+    "DRIFT_BAND_POINTS",
+    "MIN_DRIFT_DAYS",
+    "TrackingFacts",
+    "forecast_accuracy",
+    "tracking_facts",
+    "tracking_preamble",
+    "tracking_summary",
+]
 
 #: Half-width floor of the coverage band, in percentage points.
 DRIFT_BAND_POINTS = 5.0
@@ -135,59 +152,170 @@ def _pct(share: float | None) -> str:
     return "–" if share is None else f"{100 * share:.0f}%"
 
 
-def tracking_summary(archive: pl.DataFrame, scored: pl.DataFrame, /) -> str:
-    """One or two sentences answering "how did our last forecasts do?".
+@dataclass(frozen=True)
+class TrackingFacts:
+    """What the tracking texts state about archived forecasts, computed once.
 
-    Covers the normal empty cases: no archived forecast yet (first run), and archived
-    forecasts whose days have no actuals yet.
+    Attributes
+    ----------
+    origins
+        The days the archived forecasts were made (their ``as_of``), ascending; empty on a
+        first run.
+    first_day
+        The first day any of them forecast (``None`` on a first run).
+    checked
+        How many of them have at least one scored day.
+    pooled
+        :func:`forecast_accuracy` of all scored days pooled (``n_days``, ``mase``, per level
+        ``coverage_<L>``, ``band_lo_<L>``, ``band_hi_<L>``); empty when no day is scored.
+    drifted
+        :func:`forecast_accuracy` by ``unique_id``, only the series whose coverage drifted.
+    levels
+        The scored interval levels as column tags (``"80"``, ``"97_5"``).
+
+    """
+
+    origins: tuple[date, ...]
+    first_day: date | None
+    checked: int
+    pooled: dict[str, Any]
+    drifted: pl.DataFrame
+    levels: tuple[str, ...]
+
+
+def tracking_facts(archive: pl.DataFrame, scored: pl.DataFrame, /) -> TrackingFacts:
+    """Count and score the archived forecasts that the tracking texts speak of.
+
+    Parameters
+    ----------
+    archive
+        :func:`insights.read_forecast_archive` output: ``as_of`` and ``ds``, and ``kind`` when
+        it holds actuals too (only ``kind == "forecast"`` rows count).
+    scored
+        :func:`insights.scored_forecasts` output for that archive (may be empty, with any
+        columns, when nothing is archived).
+
+    Returns
+    -------
+    TrackingFacts
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> archive = pl.DataFrame({"as_of": [date(2025, 7, 6), date(2025, 8, 3)],
+    ...                         "ds": [date(2025, 7, 7), date(2025, 8, 4)]})
+    >>> scored = pl.DataFrame({"as_of": [date(2025, 7, 6)] * 2, "unique_id": ["phone"] * 2,
+    ...                        "scaled_error": [0.5, 0.7], "inside_80": [True, False]})
+    >>> facts = tracking_facts(archive, scored)
+    >>> len(facts.origins), facts.checked, facts.pooled["n_days"], facts.pooled["coverage_80"]
+    (2, 1, 2, 0.5)
+
+    """
+    forecasts = (
+        archive.filter(pl.col("kind") == "forecast") if "kind" in archive.columns else archive
+    )
+    origins = tuple(forecasts["as_of"].unique().sort()) if forecasts.height else ()
+    first_day = forecasts["ds"].min() if forecasts.height else None
+    assert first_day is None or isinstance(first_day, date)
+    if not origins or scored.is_empty():
+        return TrackingFacts(origins, first_day, 0, {}, pl.DataFrame(), ())
+    pooled = forecast_accuracy(scored, by=()).row(0, named=True)
+    drifted = (
+        forecast_accuracy(scored, by=("unique_id",)).filter(pl.col("drift"))
+        if "unique_id" in scored.columns
+        else pl.DataFrame()
+    )
+    levels = tuple(m.group(1) for c in scored.columns if (m := _INSIDE.match(c)))
+    checked = 1 if pooled["forecasts"] is None else int(pooled["forecasts"])
+    return TrackingFacts(origins, first_day, checked, pooled, drifted, levels)
+
+
+def tracking_preamble(facts: TrackingFacts, /, *, iso_dates: bool = False) -> str:
+    """Say how many earlier forecasts there are, when they were made and what could be checked.
+
+    The opening both tracking texts share: a whole sentence on a first run or when no
+    forecast day has happened yet; otherwise a clause the caller continues with ``": "`` and
+    the scores.
+
+    Parameters
+    ----------
+    facts
+        :func:`tracking_facts` output.
+    iso_dates
+        Dates as ``2025-08-31`` (for a terminal) rather than ``31 August 2025`` (for a report).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> archive = pl.DataFrame({"as_of": [date(2025, 7, 6), date(2025, 8, 3)],
+    ...                         "ds": [date(2025, 7, 7), date(2025, 8, 4)]})
+    >>> scored = pl.DataFrame({"as_of": [date(2025, 7, 6)], "scaled_error": [0.5]})
+    >>> tracking_preamble(tracking_facts(archive, scored))
+    'Of the 2 earlier forecasts (made from 6 July 2025 to 3 August 2025), 1 could be checked on 1 day so far'
+    >>> tracking_preamble(tracking_facts(archive, scored.clear()), iso_dates=True)
+    'The 2 earlier forecasts (made from 2025-07-06 to 2025-08-03) cannot be checked yet: what happened on their days is not in the data yet (the first is 2025-07-07).'
+
+    """  # noqa: E501
+    if not facts.origins:
+        return (
+            "No earlier forecast is archived yet (a first run), so there is nothing to check; "
+            "this forecast is kept when the report is published, and the next report checks it."
+        )
+
+    def day(d: date) -> str:
+        return f"{d:%Y-%m-%d}" if iso_dates else f"{d:%-d %B %Y}"
+
+    first, last = facts.origins[0], facts.origins[-1]
+    made = f"made on {day(first)}" if first == last else f"made from {day(first)} to {day(last)}"
+    plural = len(facts.origins) > 1
+    count = f"{len(facts.origins)} earlier forecast{'s' if plural else ''}"
+    if not facts.checked:
+        assert facts.first_day is not None
+        return (
+            f"The {count} ({made}) cannot be checked yet: what happened on "
+            f"{'their' if plural else 'its'} days is not in the data yet (the first is "
+            f"{day(facts.first_day)})."
+        )
+    n_days = int(facts.pooled["n_days"])
+    return (
+        f"Of the {count} ({made}), {facts.checked} could be checked on {n_days:,} "
+        f"day{'s' if n_days > 1 else ''} so far"
+    )
+
+
+def tracking_summary(archive: pl.DataFrame, scored: pl.DataFrame, /) -> str:
+    """One or two sentences answering "how did our last forecasts do?", for a terminal.
+
+    :func:`tracking_preamble` (ISO dates), then the pooled MASE, every level's coverage with
+    its drift band, and the series whose coverage drifted, per level. Covers the normal
+    empty cases: no archived forecast yet (first run), and archived forecasts whose days
+    have no actuals yet.
 
     Examples
     --------
     >>> from insights.forecasting.tracking import RECORD_COLUMNS, scored_forecasts
     >>> empty = pl.DataFrame(schema=RECORD_COLUMNS)
-    >>> tracking_summary(empty, scored_forecasts(empty))[:61]
-    'No earlier forecasts are archived yet (a first run), so there'
+    >>> tracking_summary(empty, scored_forecasts(empty))[:59]
+    'No earlier forecast is archived yet (a first run), so there'
 
     """
-    forecasts = archive.filter(pl.col("kind") == "forecast")
-    if forecasts.height == 0:
-        return (
-            "No earlier forecasts are archived yet (a first run), so there is nothing to "
-            "score; this forecast is archived when the report is published and scored by the "
-            "next run."
-        )
-    origins = forecasts["as_of"].unique().sort()
-    made = (
-        f"made as of {origins[0]}"
-        if origins.len() == 1
-        else f"made as of {origins[0]} to {origins[-1]}"
-    )
-    count = f"{origins.len()} archived forecast{'s' if origins.len() > 1 else ''}"
-    if scored.height == 0:
-        first = forecasts["ds"].min()
-        return (
-            f"The {count} ({made}) cannot be scored yet: no actual has arrived for their "
-            f"days (the first is {first!s})."
-        )
-    pooled = forecast_accuracy(scored, by=()).row(0, named=True)
-    levels = [m.group(1) for c in scored.columns if (m := _INSIDE.match(c))]
+    facts = tracking_facts(archive, scored)
+    opening = tracking_preamble(facts, iso_dates=True)
+    if not facts.checked:
+        return opening
+    pooled = facts.pooled
     held = ", ".join(
         f"{t.replace('_', '.')}% intervals held {_pct(pooled[f'coverage_{t}'])} of actuals "
         f"(band {_pct(pooled[f'band_lo_{t}'])}–{_pct(pooled[f'band_hi_{t}'])})"
-        for t in levels
+        for t in facts.levels
     )
     mase = pooled["mase"]
     mase_text = "MASE –" if mase is None else f"MASE {mase:.2f} (below 1 beats same-day-last-week)"
-    scored_origins = scored["as_of"].n_unique()
-    first = (
-        f"Of the {count} ({made}), {scored_origins} could be scored on "
-        f"{pooled['n_days']} forecast days so far: {mase_text}; {held}."
-    )
-    by_series = forecast_accuracy(scored, by=("unique_id",))
+    first = f"{opening}: {mase_text}; {held}."
     drifted = [
         f"{row['unique_id']} {t.replace('_', '.')}% ({_pct(row[f'coverage_{t}'])})"
-        for row in by_series.filter(pl.col("drift")).to_dicts()
-        for t in levels
+        for row in facts.drifted.to_dicts()
+        for t in facts.levels
         if row[f"drift_{t}"]
     ]
     if drifted:

@@ -361,7 +361,7 @@ def test_a_later_growth_run_scores_the_archived_growth_forecast(tmp_path: Path) 
         ("signups", 4, 7),
     ]
     assert ins.tracking_summary(archive, scored).startswith(
-        "Of the 1 archived forecast (made as of 2025-06-19), 1 could be scored on 56 forecast days"
+        "Of the 1 earlier forecast (made on 2025-06-19), 1 could be checked on 56 days so far"
     )
 
 

@@ -170,7 +170,7 @@ def test_empty_archive_is_a_sentence_not_a_crash(tmp_path: Path) -> None:
     assert scored.height == 0
     assert ins.forecast_accuracy(scored, by=("unique_id", "horizon_week")).height == 0
     assert ins.tracking_summary(archive, scored).startswith(
-        "No earlier forecasts are archived yet (a first run)"
+        "No earlier forecast is archived yet (a first run)"
     )
     ins.tracking_chart(ins.forecast_accuracy(scored, by=("as_of", "unique_id"))).to_dict()
 
@@ -179,8 +179,61 @@ def test_summary_when_no_actual_has_arrived() -> None:
     rec = ins.forecast_record(forecast([100.0]), HISTORY, as_of=D, target="calls")
     scored = ins.scored_forecasts(rec)
     assert ins.tracking_summary(rec, scored) == (
-        "The 1 archived forecast (made as of 2025-06-01) cannot be scored yet: no actual has "
-        "arrived for their days (the first is 2025-06-02)."
+        "The 1 earlier forecast (made on 2025-06-01) cannot be checked yet: what happened on "
+        "its days is not in the data yet (the first is 2025-06-02)."
+    )
+
+
+def _three_forecasts() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Three archived forecasts; the first two scored on 5 days each (phone, then chat)."""
+    archive = pl.DataFrame(
+        {
+            "kind": ["forecast", "forecast", "forecast", "actual"],
+            "as_of": [date(2025, 7, 6), date(2025, 7, 13), date(2025, 8, 3), date(2025, 8, 3)],
+            "ds": [date(2025, 7, 7), date(2025, 7, 14), date(2025, 8, 4), date(2025, 8, 3)],
+        }
+    )
+    scored = pl.DataFrame(
+        {
+            "as_of": [date(2025, 7, 6)] * 5 + [date(2025, 7, 13)] * 5,
+            "unique_id": ["phone"] * 5 + ["chat"] * 5,
+            "scaled_error": [0.5] * 5 + [1.5] * 5,
+            "inside_80": [True] * 5 + [False] * 5,
+            "inside_95": [True] * 10,
+        }
+    )
+    return archive, scored
+
+
+def test_report_and_cli_state_the_same_facts_in_their_own_format() -> None:
+    # pooled: 10 days, MASE (5·0.5 + 5·1.5)/10 = 1, 80% held 5 of 10; chat's 0 of 5 is below
+    # 80 − 1.96·√(0.8·0.2/5) = 45%: it drifted. The 80% band on 10 days: 80 − 24.8 = 55%.
+    archive, scored = _three_forecasts()
+    assert ins.tracking_note(archive, scored) == (
+        "Of the 3 earlier forecasts (made from 6 July 2025 to 3 August 2025), 2 could be "
+        "checked on 10 days so far: their errors were about as large as the usual change from "
+        "a day to the same day a week before, and 50% of days fell inside the 80% range. The "
+        "ranges of chat held too few or too many days: check them before relying on them."
+    )
+    assert ins.tracking_summary(archive, scored) == (
+        "Of the 3 earlier forecasts (made from 2025-07-06 to 2025-08-03), 2 could be checked "
+        "on 10 days so far: MASE 1.00 (below 1 beats same-day-last-week); 80% intervals held "
+        "50% of actuals (band 55%–100%), 95% intervals held 100% of actuals (band 81%–100%). "
+        "Coverage drifted outside its band for chat 80% (0%): check those intervals before "
+        "trusting them."
+    )
+
+
+def test_report_and_cli_say_alike_that_nothing_can_be_checked_yet() -> None:
+    archive, scored = _three_forecasts()
+    one = archive.filter(pl.col("as_of") == date(2025, 7, 6))
+    assert ins.tracking_note(one, scored.clear()) == (
+        "The 1 earlier forecast (made on 6 July 2025) cannot be checked yet: what happened on "
+        "its days is not in the data yet (the first is 7 July 2025)."
+    )
+    assert ins.tracking_summary(one, scored.clear()) == (
+        "The 1 earlier forecast (made on 2025-07-06) cannot be checked yet: what happened on "
+        "its days is not in the data yet (the first is 2025-07-07)."
     )
 
 
@@ -199,8 +252,8 @@ def test_summary_names_the_drifting_series() -> None:
     actuals = pl.DataFrame({"unique_id": "phone", "ds": [day(i) for i in range(1, 6)], "y": 150.0})
     text = ins.tracking_summary(rec, ins.scored_forecasts(rec, actuals=actuals))
     assert text.startswith(
-        "Of the 1 archived forecast (made as of 2025-06-01), 1 could be scored on 5 forecast "
-        "days so far: MASE 7.14"
+        "Of the 1 earlier forecast (made on 2025-06-01), 1 could be checked on 5 days so far: "
+        "MASE 7.14"
     )
     assert text.endswith(
         "Coverage drifted outside its band for phone 80% (0%): check those "
@@ -249,9 +302,8 @@ def test_publishing_a_frame_with_an_identifier_is_refused(tmp_path: Path) -> Non
         ins.publish_forecast_record(rec.with_columns(customer_id=pl.lit("c1")), out_dir=tmp_path)
 
 
-def test_cli_prints_the_summary_and_the_table(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _archive_two_forecasts(tmp_path: Path) -> str:
+    """Forecasts made on 1 June (2 days) and 9 June (1 day), published and archived."""
     first = ins.forecast_record(forecast([100.0] * 2), HISTORY, as_of=D, target="calls")
     second = ins.forecast_record(
         forecast([100.0]).with_columns(ds=pl.lit(day(9))),
@@ -270,17 +322,35 @@ def test_cli_prints_the_summary_and_the_table(
             fingerprint="f",
             published_at="t",
         )
-    assert main(["forecasts", "track", "--archive", str(tmp_path / "_forecasts")]) == 0
+    return str(tmp_path / "_forecasts")
+
+
+def test_cli_prints_the_summary_and_the_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = _archive_two_forecasts(tmp_path)
+    assert main(["forecasts", "track", "--archive", archive]) == 0
     out = capsys.readouterr().out
     assert out.startswith(
-        "== r: calls\nOf the 2 archived forecasts (made as of 2025-06-01 to "
-        "2025-06-09), 1 could be scored on 2 forecast days so far: MASE 1.00"
+        "== r: calls\nOf the 2 earlier forecasts (made from 2025-06-01 to 2025-06-09), 1 "
+        "could be checked on 2 days so far: MASE 1.00"
     )
     assert "80% intervals held 100% of actuals" in out
     assert "Week ahead" in out  # reader's column names, no unique_id or horizon_week
     assert "Series" in out
     assert "unique_id" not in out
     assert "horizon_week" not in out
+
+
+def test_cli_as_of_counts_only_the_forecasts_made_before_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = _archive_two_forecasts(tmp_path)  # made on 1 and 9 June
+    assert main(["forecasts", "track", "--archive", archive, "--as-of", "2025-06-05"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "== r: calls\nOf the 1 earlier forecast (made on 2025-06-01), 1 could be checked on 2 "
+        "days so far: MASE 1.00"
+    )
 
 
 def test_cli_on_an_empty_archive_says_so(
@@ -315,5 +385,5 @@ def test_cli_says_how_many_days_the_archive_could_not_score(
         )
     assert main(["forecasts", "track", "--archive", str(tmp_path / "_forecasts")]) == 0
     out = capsys.readouterr().out
-    assert "1 could be scored on 1 forecast days" in out
+    assert "1 could be checked on 1 day so far" in out
     assert "1 forecast day(s) up to 2025-06-09 have no archived actual" in out
