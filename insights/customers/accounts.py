@@ -122,26 +122,35 @@ def daily_accounts(
 
 
 def suppress_small_accounts(daily: pl.DataFrame, /, *, min_customers: int = 10) -> pl.DataFrame:
-    """Blank out (null) each count of 1 to ``min_customers − 1`` people in the daily table.
+    """Blank out (null) each count of 1 to ``min_customers − 1`` people, and what gives it back.
 
     Sign-ups, closures and open accounts all count people; a day with 3 sign-ups must not be
-    published.
-    Zeros stay (nothing to disclose). Use it on what a report shows, not on what it forecasts
-    from.
+    published. Open accounts are a running sum, so two published days give the day's net flow
+    ``signups − closures``: with one flow shown (a zero included) the other is the difference.
+    So when either flow of a day is small, **both** flows of that day are blanked (complementary
+    suppression); the net flow then has many solutions and neither count can be worked out.
+    Other zeros stay (nothing to disclose). Use it on what a report shows, not on what it
+    forecasts from.
 
     Examples
     --------
+    Day 1: 3 sign-ups (small) and no closure; day 2: 12 sign-ups and 1 closure (small), so
+    both flows go on both days, and day 1's 8 open accounts too.
+
     >>> daily = pl.DataFrame({"ds": [date(2025, 1, 1), date(2025, 1, 2)], "signups": [3, 12],
     ...                       "closures": [0, 1], "open_accounts": [8, 19]})
     >>> suppress_small_accounts(daily).rows()
-    [(datetime.date(2025, 1, 1), None, 0, None), (datetime.date(2025, 1, 2), 12, None, 19)]
+    [(datetime.date(2025, 1, 1), None, None, None), (datetime.date(2025, 1, 2), None, None, 19)]
 
     """
     present = [c for c in _COUNTS if c in daily.columns]
-    small = [pl.col(c).is_between(1, min_customers - 1) for c in present]
+    small = {c: pl.col(c).is_between(1, min_customers - 1) for c in present}
+    flows = [c for c in ("signups", "closures") if c in present]
+    if flows:
+        either = pl.any_horizontal(small[c] for c in flows).fill_null(value=False)
+        small |= {c: small[c] | either for c in flows}
     return daily.with_columns(
-        pl.when(is_small).then(None).otherwise(pl.col(c)).alias(c)
-        for c, is_small in zip(present, small, strict=True)
+        pl.when(small[c]).then(None).otherwise(pl.col(c)).alias(c) for c in present
     )
 
 

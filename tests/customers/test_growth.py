@@ -380,3 +380,50 @@ def test_growth_loops_show_progress_where_watched_and_never_in_report_runs(
     ins.growth_forecast(table, **run)
     ins.growth_backtest(table, **run)
     assert capsys.readouterr().err == ""
+
+
+def test_suppression_blanks_both_flows_of_a_day_with_a_small_one() -> None:
+    daily = pl.DataFrame(
+        {
+            "ds": pl.date_range(date(2025, 6, 1), date(2025, 6, 6), eager=True),
+            "signups": [12, 4, 15, 0, 20, 30],
+            "closures": [3, 0, 0, 0, 11, 9],
+            "open_accounts": [5, 9, 24, 24, 33, 54],
+        }
+    )
+    expected = pl.DataFrame(
+        {
+            "ds": daily["ds"],
+            "signups": [None, None, 15, 0, 20, None],
+            "closures": [None, None, 0, 0, 11, None],
+            "open_accounts": [None, None, 24, 24, 33, 54],
+        }
+    )
+    assert_frame_equal(ins.suppress_small_accounts(daily), expected)
+
+
+def _recovered_flows(published: pl.DataFrame) -> pl.DataFrame:
+    """Blank flows a reader works out from the change in open accounts and the other flow."""
+    net = pl.col("open_accounts") - pl.col("open_accounts").shift(1)
+    return published.select(
+        "ds",
+        pl.when(pl.col("signups").is_null()).then(net + pl.col("closures")).alias("signups"),
+        pl.when(pl.col("closures").is_null()).then(pl.col("signups") - net).alias("closures"),
+    )
+
+
+def test_no_suppressed_flow_can_be_worked_out_from_open_accounts() -> None:
+    """Open accounts are a running sum: one shown flow (a zero too) gives the other back."""
+    rng = np.random.default_rng(11)
+    days = pl.date_range(date(2024, 1, 1), date(2024, 12, 31), eager=True)
+    signups = rng.poisson(rng.choice([2.0, 12.0, 40.0], days.len()))
+    closures = rng.poisson(rng.choice([0.3, 5.0, 15.0], days.len()))
+    daily = pl.DataFrame({"ds": days, "signups": signups, "closures": closures}).with_columns(
+        open_accounts=500 + (pl.col("signups") - pl.col("closures")).cum_sum()
+    )
+    published = ins.suppress_small_accounts(daily)
+    assert published["signups"].null_count() > 50  # many small days to protect
+    assert published["closures"].null_count() > 50
+    recovered = _recovered_flows(published)
+    for column in ("signups", "closures"):
+        assert recovered.filter(pl.col(column).is_between(1, 9)).is_empty(), column

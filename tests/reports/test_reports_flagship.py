@@ -216,6 +216,20 @@ def test_customer_growth_report_forecasts_both_series(
     ]
     assert growth.null_count().sum_horizontal().item() == 0
     assert (reports / "_forecasts" / "customer_growth").is_dir()
+    # open accounts are a running sum: with the day's other flow shown (a zero too), their
+    # change gives a blanked sign-up or closure count back; neither the table nor the record may
+    daily = pl.read_csv(folder / "accounts_daily.csv", try_parse_dates=True)
+    net = pl.col("open_accounts") - pl.col("open_accounts").shift(1)
+    recovered = daily.select(
+        pl.when(pl.col("signups").is_null()).then(net + pl.col("closures")).alias("signups"),
+        pl.when(pl.col("closures").is_null()).then(pl.col("signups") - net).alias("closures"),
+    )
+    assert daily["closures"].null_count() > 0  # the sample has days of 1 to 9 closures
+    assert not recovered.select(pl.all().is_between(1, 9).any()).row(0), "a flow given back"
+    record = pl.read_parquet(folder / "forecast_record.parquet")
+    signup_days = record.filter((pl.col("kind") == "actual") & (pl.col("unique_id") == "signups"))
+    shown = daily.filter(pl.col("closures").is_not_null())
+    assert signup_days.join(shown, on="ds", how="anti").is_empty()
 
 
 def test_default_renders_give_no_small_count_back(
