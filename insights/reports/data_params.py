@@ -161,6 +161,13 @@ def _check_contacts_date(data: Path, name: str, value: str, history_days: int) -
     earliest = first + timedelta(days=history_days)
     if earliest <= day <= last:
         return
+    where = f"the marts in {data}/" if _is_marts(data) else str(layout.contacts_path(data))
+    if earliest > last:  # no date works: say so, not "pick a date from <after> to <before>"
+        raise ParameterError(
+            f"parameter {name}={value!r}: the contacts in {where} cover only {first} to {last} "
+            f"({(last - first).days + 1} days), and the report needs {history_days} days of "
+            "history before its date. Add earlier contacts to the data"
+        )
     why = (
         f"the contacts end on {last}"
         if day > last
@@ -168,7 +175,7 @@ def _check_contacts_date(data: Path, name: str, value: str, history_days: int) -
     )
     raise ParameterError(
         f"parameter {name}={value!r} is outside the contacts data: {why}. "
-        f"Pick a date from {earliest} to {last} in {layout.contacts_path(data)}"
+        f"Pick a date from {earliest} to {last} in {where}"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -112,6 +113,31 @@ def test_contacts_date_and_tags_come_from_the_marts(marts: Path) -> None:
         check_params_against_data(
             CONTACTS, {**values, "as_of": "2025-06-30", "tags": ["card_lots"]}, data=marts
         )
+
+
+def test_the_contact_report_takes_a_short_history(marts: Path) -> None:
+    """Five weeks of contacts are enough to render: forecast() works down to 21 open days."""
+    values = {p.name: p.default for p in CONTACTS.params}
+    check_params_against_data(CONTACTS, {**values, "as_of": "2024-05-15"}, data=marts)
+    with pytest.raises(ParameterError, match=r"needs 35 days of history .* start on 2024-04-01"):
+        check_params_against_data(CONTACTS, {**values, "as_of": "2024-04-20"}, data=marts)
+
+
+def test_data_too_short_for_any_date_says_so_and_names_the_marts(marts: Path) -> None:
+    values = {p.name: p.default for p in CONTACTS.params}
+    strict = replace(
+        CONTACTS,
+        params=tuple(
+            replace(p, history_days=1000) if p.name == "as_of" else p for p in CONTACTS.params
+        ),
+    )
+    with pytest.raises(ParameterError) as caught:
+        check_params_against_data(strict, {**values, "as_of": "2025-06-30"}, data=marts)
+    message = str(caught.value)
+    assert f"the contacts in the marts in {marts}/ cover only 2024-04-01 to 2025-10-02" in message
+    assert "needs 1000 days of history" in message
+    assert "Pick a date" not in message  # no range from a later to an earlier day
+    assert "contacts.parquet" not in message  # a mart folder holds no such file
 
 
 def test_a_raw_folder_is_refused_with_the_command_to_reduce_it(marts: Path, tmp_path: Path) -> None:
