@@ -15,7 +15,7 @@ The denominators (who counts as an active customer) are in :mod:`insights.contac
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -252,6 +252,13 @@ def contact_rates(
     # ones: a day without a contact of a rare tag is a zero, not a closed day.
     every = _in_scope(contacts, as_of=as_of, tags=())
     days = every.select("day").unique()
+    # The history runs to as_of when the data do: quiet days after the last contact (a thin
+    # line's Saturday without a call) are zeros, so every forecast starts the day after as_of.
+    last, data_end = every.get_column("day").max(), contacts.get_column("day").max()
+    assert isinstance(last, date) and isinstance(data_end, date)
+    if last < min(as_of, data_end):
+        quiet = pl.date_range(last + timedelta(days=1), min(as_of, data_end), eager=True)
+        days = pl.concat([days, quiet.alias("day").to_frame()])
     grid = days.join(every.select("channel").unique(), how="cross")
     daily = (
         grid.join(per_day, on=["day", "channel"], how="left")

@@ -77,6 +77,33 @@ def test_rates_per_channel_with_distinct_customers_up_to_as_of() -> None:
     assert_frame_equal(result, expected)
 
 
+def test_quiet_days_before_as_of_are_zeros_so_forecasts_start_after_it() -> None:
+    """A thin line's last days without a contact: the data go on, so they are zeros.
+
+    Left out, the history ended early and the rate forecast started before ``as_of``, a day
+    the open-account forecast does not cover (issue #13's contact_volume error, seen again on
+    a 400-customer population).
+    """
+    contacts = contacts_frame(
+        [
+            ("c1", "2025-06-02 09:00", "phone", None, 300),
+            ("c2", "2025-06-03 09:00", "chat", None, 600),
+            ("c3", "2025-06-06 09:00", "chat", None, 600),  # the data run past as_of
+        ]
+    )
+    result = contact_rates(contacts_daily(contacts), ACCOUNTS, as_of="2025-06-05")
+    tail = result.filter(pl.col("ds") > date(2025, 6, 3))
+    assert tail.select("unique_id", "ds", "contacts", "rate").rows() == [
+        ("chat", date(2025, 6, 4), 0, 0.0),
+        ("chat", date(2025, 6, 5), 0, 0.0),
+        ("phone", date(2025, 6, 4), 0, 0.0),
+        ("phone", date(2025, 6, 5), 0, 0.0),
+    ]
+    # data that end before as_of get no invented days
+    early = contact_rates(contacts_daily(contacts.head(2)), ACCOUNTS, as_of="2025-06-05")
+    assert early["ds"].max() == date(2025, 6, 3)
+
+
 def test_customers_over_all_tags_come_from_channel_daily() -> None:
     # Two customers, about two topics: each topic alone has one customer.
     contacts = contacts_frame(
