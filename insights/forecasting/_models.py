@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,23 +20,78 @@ from insights.forecasting._holiday_effects import HolidayEffects, holiday_effect
 from insights.forecasting._series import FloatArray, Series, Spec
 
 __all__ = [
+    "COMBO_PARTS",
     "MIN_TRAIN",
     "MODELS",
     "TIE_TOLERANCE",
     "ModelFailedError",
+    "combine",
+    "combo_parts",
     "fit_predict",
     "one_blas_thread",
     "rank_models",
 ]
 
-#: Candidate models, in order of preference when backtest scores tie.
-MODELS: tuple[str, ...] = ("uc", "uc_yearly", "ets", "stl_ets", "snaive")
+#: Candidate models, in order of preference when backtest scores tie. ``combo`` (the mean
+#: of :data:`COMBO_PARTS`) comes after the ``uc`` models, which win a tie on long histories,
+#: and before its single parts: when it ties with one of them it is the steadier choice.
+MODELS: tuple[str, ...] = ("uc", "uc_yearly", "combo", "ets", "stl_ets", "snaive")
+
+#: The models ``combo`` averages (those whose training fits; two at least).
+COMBO_PARTS: tuple[str, ...] = ("uc", "ets", "stl_ets")
 
 #: Backtest MASE within this fraction of the best counts as a tie (see :func:`rank_models`).
 TIE_TOLERANCE = 0.02
 
 #: Open days of training each model needs when history is short (otherwise six weeks).
-MIN_TRAIN: dict[str, int] = {"uc": 42, "uc_yearly": 500, "ets": 28, "stl_ets": 28, "snaive": 14}
+#: ``combo`` needs two of its parts: ``ets`` and ``stl_ets`` from four weeks, ``uc`` joins
+#: them from six.
+MIN_TRAIN: dict[str, int] = {
+    "uc": 42,
+    "uc_yearly": 500,
+    "combo": 28,
+    "ets": 28,
+    "stl_ets": 28,
+    "snaive": 14,
+}
+
+
+def combo_parts(min_train: int, /) -> tuple[str, ...]:
+    """Return the parts of ``combo`` that a training of ``min_train`` open days fits.
+
+    Examples
+    --------
+    >>> combo_parts(42), combo_parts(30), combo_parts(20)
+    (('uc', 'ets', 'stl_ets'), ('ets', 'stl_ets'), ())
+
+    """
+    return tuple(m for m in COMBO_PARTS if MIN_TRAIN[m] <= min_train)
+
+
+def combine(
+    means: Sequence[FloatArray], sds: Sequence[FloatArray], /
+) -> tuple[FloatArray, FloatArray]:
+    """Mean and sd of the equal-weight combination of forecasts (``combo``).
+
+    The mean is the plain mean of the parts' means. The sd is that of an equal mixture of
+    the parts' forecast distributions (law of total variance): the mean of their variances
+    plus the variance of their means around the combined mean, so the parts' disagreement
+    widens the interval. It is an upper bound when the parts' errors are strongly
+    correlated (they share the series' noise) and their means agree; conformal calibration
+    rescales it to the combination's own held-out errors anyway, so only its shape over the
+    horizon and across days matters.
+
+    Examples
+    --------
+    >>> mean, sd = combine([np.array([10.0]), np.array([14.0])], [np.array([3.0]), np.array([1.0])])
+    >>> float(mean[0]), float(sd[0] ** 2)  # (9 + 1) / 2 + (4 + 4) / 2
+    (12.0, 9.0)
+
+    """
+    m = np.vstack(means)
+    mean = m.mean(axis=0)
+    var = (np.vstack(sds) ** 2).mean(axis=0) + ((m - mean) ** 2).mean(axis=0)
+    return mean, np.sqrt(var)
 
 
 def rank_models(mase: Mapping[str, float | None], /) -> list[str]:
@@ -517,7 +572,25 @@ def _fit_snaive(
     return mean.astype(np.float64), sd.astype(np.float64)
 
 
+def _fit_combo(
+    series: Series, train: pl.DataFrame, future: pl.DataFrame, *, fixed: bool = False
+) -> tuple[FloatArray, FloatArray]:
+    """Fit every part of ``combo`` and :func:`combine` their forecasts.
+
+    The parts are those the backtest combined (``series.combo``), so the intervals are
+    calibrated on the combination that is forecast; without a backtest, every part the
+    training fits. A part that fails fails the combination.
+    """
+    parts = series.combo or combo_parts(int(np.count_nonzero(train["open"].to_numpy())))
+    if len(parts) < 2:
+        msg = f"combo needs two of {list(COMBO_PARTS)}; the training fits {list(parts)}"
+        raise ValueError(msg)
+    fits = [_FITTERS[name](series, train, future, fixed=fixed) for name in parts]
+    return combine([f[0] for f in fits], [f[1] for f in fits])
+
+
 _FITTERS = {
+    "combo": _fit_combo,
     "uc": _fit_uc,
     "uc_yearly": _fit_uc_yearly,
     "ets": _fit_ets,

@@ -76,6 +76,9 @@ class Series:
     future: pl.DataFrame | None = None  # extra regressor values after the history
     warm: dict[str, FloatArray] = field(default_factory=dict)  # last fit's parameters
     anchor: dict[str, FloatArray] = field(default_factory=dict)  # oldest backtest fit's
+    # the parts ``combo`` averaged in the first backtest that combined it (its later
+    # backtests and its final fit average the same parts)
+    combo: tuple[str, ...] = ()
 
     @property
     def y(self) -> FloatArray:

@@ -68,13 +68,29 @@ For each series (``unique_id``), :func:`forecast`
    ``snaive``
        Seasonal naive: each weekday repeats its last (filled) value; the standard deviation
        of weekly differences, growing with the square root of the number of weeks ahead.
+   ``combo``
+       The mean of the ``uc``, ``ets`` and ``stl_ets`` forecasts (of ``ets`` and
+       ``stl_ets`` when the oldest backtest window has under six weeks of training, ``uc``'s
+       minimum). Its standard deviation is that of an equal mixture of the parts' forecast
+       distributions: the mean of their variances plus the variance of their means, so
+       their disagreement widens it (calibration rescales it to its own errors anyway). In
+       the backtest it is not fitted: its rows in each window combine its parts' rows of
+       that window, so it costs no fit; its parts are never dropped (below) while it is not
+       clearly behind, so its MASE always pools as many windows as the others'. A part that
+       fails is left out of every window; with fewer than two parts it fails like a model.
+       Its final forecast fits the parts it combined in the backtest (only when chosen).
 
 3. **backtests them** on rolling origins (:func:`insights.backtest` uses the same
    code): ``windows`` origins, each forecasting the next ``horizon`` open days. With
    ``models="auto"`` the model with the lowest MASE (mean absolute error scaled by the
    in-sample weekly seasonal-naive error) is kept for that series; models within 2% of
    the lowest tie (four windows cannot tell them apart) and the first of them in
-   :data:`MODELS` order is kept. To keep this cheap, a model's parameters (``uc``: three
+   :data:`MODELS` order is kept. On a history under a year (52 weeks of calendar) the
+   windows are few, short and in one part of the year and the candidates near-tied, so the
+   winner flips between origins: there ``combo`` is kept unless the model ranked first beats
+   it steadily, i.e. the mean over windows of the log ratio of its window MASE to
+   ``combo``'s is more than two standard errors below zero (``prefer_steady``). To keep
+   this cheap, a model's parameters (``uc``: three
    variances and the AR coefficient; ``ets`` and the ETS of ``stl_ets``: smoothing
    parameters and initial states) are estimated in the oldest window and every fourth
    after it; the windows in between rerun only the filter (and ``stl_ets`` its
@@ -120,8 +136,10 @@ from insights.forecasting._calibration import calibration_factors, older_windows
 from insights.forecasting._evaluation import (
     MIN_HISTORY_OPEN_DAYS,
     PRUNE_AFTER,
+    STEADY_UNDER_DAYS,
     Plan,
     plan_backtest,
+    prefer_steady,
     required_open_days,
     rolling_origin,
     score,
@@ -240,9 +258,9 @@ def forecast(
         A series has fewer open days than six weeks of training plus the ``windows``
         backtest windows (154 for ``horizon=28``, ``windows=4``). It is still forecast:
         selected among the candidates its history can fit (``snaive`` from two weeks,
-        ``ets`` and ``stl_ets`` from four, ``uc`` from six) on as many backtest windows as
-        fit, with intervals calibrated on them but never narrower than the model's own; its
-        rows have ``short_history`` true.
+        ``ets``, ``stl_ets`` and ``combo`` from four, ``uc`` from six) on as many backtest
+        windows as fit, with intervals calibrated on them but never narrower than the
+        model's own; its rows have ``short_history`` true.
 
     Examples
     --------
@@ -421,6 +439,8 @@ def _forecast_one(
         )
         scores = score(bt, level=level)
         ranking = rank_models(dict(zip(scores["model"], scores["mase"], strict=True)))
+        if series.grid.height < STEADY_UNDER_DAYS:  # few, similar windows: see prefer_steady
+            ranking = prefer_steady(bt, ranking)
         # the models dropped from the backtest (failed, or clearly behind) are last resorts,
         # and with no held-out data at all (a history ending in weeks of nulls) the
         # preference order decides

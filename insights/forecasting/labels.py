@@ -17,6 +17,7 @@ MODEL_LABELS: dict[str, str] = {
     "uc_yearly": "trend + weekly pattern, last year's shape",
     "ets": "smoothed level + weekly pattern",
     "stl_ets": "weekly pattern removed, then smoothed",
+    "combo": "average of several models",
     "snaive": "same day last week",
 }
 _TIMES = " × "
