@@ -204,7 +204,9 @@ def test_history_under_three_weeks_names_series_and_length_needed() -> None:
         forecast(hist, horizon=28, windows=3)
 
 
-@pytest.mark.parametrize(("days", "models"), [(27, {"snaive"}), (100, {"uc", "ets", "stl_ets"})])
+@pytest.mark.parametrize(
+    ("days", "models"), [(27, {"snaive"}), (100, {"uc", "combo", "ets", "stl_ets"})]
+)
 def test_short_history_forecasts_with_a_warning_and_a_flag(days: int, models: set[str]) -> None:
     # 27 days of a six-day line with a bank holiday: 24 open days; 100 days: 86 of the 154 needed
     hist = synthetic_daily(start=date(2025, 1, 6), days=days, seed=2)
