@@ -10,12 +10,24 @@ At whole weeks ahead the deviations cancel and the forecast is exactly the 28-da
 keeps growing at its latest pace.
 
 The model is cheap, so its intervals are calibrated on every past day as an origin instead
-of a few backtest windows: for each day ahead ``h``, the weighted conformal quantile of the
-absolute errors in accounts of the same forecast made ``h`` days before each past day, each
-error weighing ``0.5 ** (age / HALF_LIFE_DAYS)`` by how long ago its outcome was known, and
-never narrower further ahead. When the trend turns, the errors of the last origins grow and
-the intervals widen with them, as fast as the outcomes arrive (an error ``h`` days ahead is
-known ``h`` days after its origin).
+of a few backtest windows, on the absolute errors in accounts of the same forecast made ``h``
+days before each past day, in two steps:
+
+- a **base** half-width per day ahead ``h``: the weighted conformal quantile of the errors
+  ``h`` days ahead, each weighing ``0.5 ** (age / max(half_life, 2h))`` by how long ago
+  (``age``, days) its outcome was known. Errors a few days ahead are many and come fast, so
+  they forget in weeks; errors a quarter ahead overlap for months and keep half a year;
+- a **recent multiplier** per horizon week (days 1–7, 8–14, …; ``H`` the week's last day):
+  the weighted conformal quantile of the latest outcomes' errors ``H/2`` to ``H`` days ahead,
+  each divided by the base at its own ``h``, halving in weight every ``half_life`` days. An
+  error 91 days ahead is known only 91 days after its origin; an error 46 days ahead of an
+  origin 46 days ago is known now. When the trend turns, those errors outgrow their base and
+  widen every longer horizon in weeks, not a quarter late; when the latest errors are smaller
+  than the older ones (after a break has passed), the intervals narrow again. In steady times
+  the multiplier is about 1.
+
+The half-width is the base times the multiplier, never narrower further ahead nor at a
+higher level. Both steps use only errors whose outcome is known on the forecast day.
 
 The errors are in accounts, not in units of the flows (:func:`insights.weekly_flows`, as the
 model-based intervals were): a drift's errors come from shifts in the flows, and on the sample
@@ -48,8 +60,14 @@ __all__ = [
 FLOW_DAYS = 28
 #: Days of flows whose weekday means, less their mean, are the weekly pattern.
 PROFILE_DAYS = 84
-#: Age, in days since its outcome was known, at which a calibration error weighs half.
-HALF_LIFE_DAYS = 182
+#: Age, in days since its outcome was known, at which a calibration error weighs half: the
+#: recent multiplier's, and the base's for errors up to ``HALF_LIFE_DAYS / 2`` days ahead
+#: (further ahead, twice the days ahead).
+HALF_LIFE_DAYS = 28
+#: Days ahead that share one recent multiplier (a horizon week).
+_WEEK = 7
+#: Half-lives after which an error no longer enters the recent multiplier (weight 2^-10).
+_FORGOTTEN = 10
 #: Origins scored at the longest horizon needed to calibrate the intervals.
 MIN_ORIGINS = 28
 #: The ``model`` name of the flow forecast.
@@ -70,12 +88,15 @@ def open_accounts_forecast(
     The forecast net flow (sign-ups − closures) of a day is the mean net flow over the last
     :data:`FLOW_DAYS` days plus its weekday's deviation over the last :data:`PROFILE_DAYS`;
     open accounts are the stock at ``as_of`` plus those flows summed (module docstring).
-    The intervals are ``mean ± q(h)``, ``q(h)`` the weighted conformal L-quantile of the
-    absolute error of the same forecast made from every earlier day with 84 days behind it
-    and ``h`` days after it: the smallest error whose cumulative weight reaches L of the
-    total plus 1 (the day to forecast weighs 1; the largest error when none does), the
-    errors known ``half_life`` days ago weighing half. ``q`` never decreases with ``h``;
-    ``lo`` is at least 0.
+    The intervals are ``mean ± q(h)``, calibrated on the absolute errors of the same
+    forecast made from every earlier day with 84 days behind it (module docstring): ``q(h)``
+    is the base — the weighted conformal L-quantile of the errors ``h`` days ahead (the
+    smallest error whose cumulative weight reaches L of the total plus 1, the day to forecast
+    weighing 1; the largest error when none does), an error weighing half when its outcome is
+    ``max(half_life, 2h)`` days old — times the recent multiplier of ``h``'s horizon week
+    (the same quantile of the errors ``H/2`` to ``H`` days ahead, ``H`` the week's last day,
+    each divided by its own base, halving every ``half_life`` days). ``q`` never decreases
+    with ``h`` nor with the level; ``lo`` is at least 0.
 
     Parameters
     ----------
@@ -90,8 +111,9 @@ def open_accounts_forecast(
     level
         Central interval levels in percent.
     half_life
-        Days after which a calibration error's weight halves (positive; ``inf``: equal
-        weights).
+        Days after which a calibration error's weight halves: the recent multiplier's, and
+        the base's up to ``half_life / 2`` days ahead (twice the days ahead beyond).
+        Positive; ``inf``: equal weights, and a multiplier of about 1.
 
     Returns
     -------
@@ -154,19 +176,10 @@ def open_accounts_forecast(
         )
         raise ParameterError(msg)
     y = table["open_accounts"].cast(pl.Float64).to_numpy()
-    tags = [f"{lv:g}".replace(".", "_") for lv in level]
     pred, actual = _paths(y, horizon=horizon)
-    half_widths = (
-        _errors(pred, actual, half_life=half_life)
-        .group_by("h")
-        .agg(
-            weighted_conformal("_e", "_w", lv).alias(f"_f{t}")
-            for lv, t in zip(level, tags, strict=True)
-        )
-        .sort("h")
-        .with_columns(pl.exclude("h").cum_max())
-    )
+    half_widths = _half_widths(_errors(pred, actual), level=level, half_life=half_life)
     point = pl.DataFrame({"h": np.arange(1, horizon + 1), "mean": pred[-1]})
+    tags = [_tag(lv) for lv in level]
     return point.join(half_widths, on="h", how="left").select(
         (pl.lit(last) + pl.duration(days=pl.col("h"))).alias("ds"),
         pl.lit(_MODEL).alias("model"),
@@ -175,8 +188,8 @@ def open_accounts_forecast(
             col
             for t in tags
             for col in (
-                (pl.col("mean") - pl.col(f"_f{t}")).clip(lower_bound=0).alias(f"lo_{t}"),
-                (pl.col("mean") + pl.col(f"_f{t}")).alias(f"hi_{t}"),
+                (pl.col("mean") - pl.col(f"_q{t}")).clip(lower_bound=0).alias(f"lo_{t}"),
+                (pl.col("mean") + pl.col(f"_q{t}")).alias(f"hi_{t}"),
             )
         ),
     )
@@ -201,21 +214,86 @@ def _paths(y: np.ndarray, /, *, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     return pred, actual
 
 
-def _errors(pred: np.ndarray, actual: np.ndarray, /, *, half_life: float) -> pl.DataFrame:
-    """``h``, ``_e`` = |error| in accounts, ``_w`` = weight by how long ago the outcome came.
+def _errors(pred: np.ndarray, actual: np.ndarray, /) -> pl.DataFrame:
+    """``h``, ``_e`` = |error| in accounts, ``_age`` = days since its outcome was known.
 
-    ``pred`` and ``actual`` are :func:`_paths`' (origin rows ``PROFILE_DAYS`` … last day).
+    ``pred`` and ``actual`` are :func:`_paths`' (origin rows ``PROFILE_DAYS`` … last day);
+    only errors whose outcome is known on the last day are kept.
     """
     origins, horizon = pred.shape
     o = np.arange(origins)[:, None]
     h = np.arange(1, horizon + 1)[None, :]
     error = np.abs(actual - pred)
-    weight = 0.5 ** ((origins - 1 - o - h) / half_life)
+    age = origins - 1 - o - h
     known = np.isfinite(error)
     return pl.DataFrame(
         {
             "h": np.broadcast_to(h, error.shape)[known],
             "_e": error[known],
-            "_w": np.broadcast_to(weight, error.shape)[known],
+            "_age": np.broadcast_to(age, error.shape)[known],
         }
     )
+
+
+def _half_widths(
+    errors: pl.DataFrame, /, *, level: Sequence[float], half_life: float
+) -> pl.DataFrame:
+    """``h``, ``_q<L>``: the base half-width times its week's recent multiplier (module doc).
+
+    ``errors`` are :func:`_errors`'; made non-decreasing in ``h`` and across the levels.
+    """
+    tags = [_tag(lv) for lv in level]
+    base = (
+        errors.with_columns(
+            _w=0.5 ** (pl.col("_age") / pl.max_horizontal(pl.lit(half_life), 2 * pl.col("h")))
+        )
+        .group_by("h")
+        .agg(
+            weighted_conformal("_e", "_w", lv).alias(f"_b{t}")
+            for lv, t in zip(level, tags, strict=True)
+        )
+    )
+    horizon = int(errors["h"].max() or 0)  # type: ignore[arg-type]
+    weeks = pl.DataFrame({"_week": np.arange(1, -(-horizon // _WEEK) + 1)})
+    last = pl.min_horizontal(_WEEK * pl.col("_week"), horizon)  # the week's last day ahead
+    pool = (  # each error in every week whose pool [last // 2, last] holds its h
+        errors.filter(pl.col("_age") < _FORGOTTEN * half_life)  # weight above 2^-10
+        .join(base, on="h")
+        .with_columns(
+            _week=pl.int_ranges(
+                (pl.col("h") + _WEEK - 1) // _WEEK,
+                pl.min_horizontal((2 * pl.col("h") + 1) // _WEEK + 1, weeks.height) + 1,
+            )
+        )
+        .explode("_week")
+        .filter(pl.col("h") >= pl.max_horizontal(last // 2, 1), pl.col("h") <= last)
+        .with_columns(_w=0.5 ** (pl.col("_age") / half_life))
+    )
+    multipliers = weeks.select("_week")
+    for lv, t in zip(level, tags, strict=True):
+        scores = pool.filter(pl.col(f"_b{t}") > 0).with_columns(
+            (pl.col("_e") / pl.col(f"_b{t}")).alias("_z")
+        )
+        week = scores.group_by("_week").agg(weighted_conformal("_z", "_w", lv).alias(f"_m{t}"))
+        multipliers = multipliers.join(week, on="_week", how="left")
+    order = sorted(range(len(tags)), key=lambda i: level[i])
+    widths = (
+        base.with_columns(_week=(pl.col("h") - 1) // _WEEK + 1)
+        .join(multipliers, on="_week", how="left")
+        .sort("h")
+        .select(
+            "h",
+            *(
+                (pl.col(f"_b{t}") * pl.col(f"_m{t}").fill_null(1.0)).cum_max().alias(f"_q{t}")
+                for t in tags
+            ),
+        )
+    )
+    return widths.with_columns(  # a higher level is never narrower
+        pl.max_horizontal(*(f"_q{tags[j]}" for j in order[: i + 1])).alias(f"_q{tags[order[i]]}")
+        for i in range(len(order))
+    )
+
+
+def _tag(level: float) -> str:
+    return f"{level:g}".replace(".", "_")

@@ -3,7 +3,8 @@
 Sign-ups with any weekly pattern (every day, weekdays only, a quiet weekend), closures, from a
 handful of accounts to millions, 5 weeks to two years of history, horizons of 1 to 26 weeks:
 ``growth_forecast`` raises nothing but the documented errors and returns, for each series,
-``horizon`` days with finite, non-negative, nested intervals around the mean.
+``horizon`` days with finite, non-negative, nested intervals around the mean (open accounts'
+never narrower further ahead).
 """
 
 from __future__ import annotations
@@ -82,3 +83,6 @@ def test_growth_forecast_guarantees(
         assert values.select((pl.all().is_finite() & (pl.all() >= 0)).all()).row(0) == (True,) * 5
         assert (rows["lo_95"] <= rows["lo_80"]).all() and (rows["lo_80"] <= rows["mean"]).all()
         assert (rows["mean"] <= rows["hi_80"]).all() and (rows["hi_80"] <= rows["hi_95"]).all()
+        if rows["model"][0] == "flows":  # never narrower further ahead (before the clip at 0)
+            half = (rows["hi_95"] - rows["mean"]).to_numpy()
+            assert (np.diff(half) >= -1e-9 * max(1.0, float(np.abs(half).max()))).all()

@@ -114,6 +114,49 @@ def test_recent_errors_weigh_more() -> None:
     assert widths(recent, 95) == [0.0] * 7
 
 
+def test_a_burst_long_past_no_longer_widens_the_intervals_months_ahead() -> None:
+    """A burst of 300 sign-ups on day 100 of 400, forecast 8 weeks ahead.
+
+    The forecasts made in the 56 days before it missed by 300 at 8 weeks. Their outcomes
+    are 244–300 days old: in the base (halving every 112 days at 56 days ahead) they still
+    weigh over 5%, but no error has come in since, so the recent multiplier is 0.
+    """
+    signups = [10] * 400
+    signups[100] = 310
+    table = flows_table(signups, [0] * 400)
+    assert widths(ins.open_accounts_forecast(table, horizon=56), 95) == [0.0] * 56
+    assert widths(ins.open_accounts_forecast(table, horizon=56, half_life=float("inf")), 95)[-1] > 0
+
+
+def test_intervals_widen_within_days_when_the_flows_start_rising() -> None:
+    """20 sign-ups a day for 208 days, then one more every day for the last 42 days.
+
+    Every origin on the ramp missed by about the same amount ``h`` days ahead, and the
+    latest errors weigh most: in the first week the 80% half-width is within 5% of the
+    miss of the ramp continued, and at every horizon wider than with equal weights, where
+    the 166 steady origins keep it under half that miss.
+    """
+    signups = [20] * 208 + [20 + i for i in range(1, 42 + 7 + 1)]
+    table = flows_table(signups, [0] * len(signups))
+    history, continued = table.head(250), table.tail(7)["open_accounts"].to_numpy()
+    adaptive = ins.open_accounts_forecast(history, horizon=28)
+    equal = ins.open_accounts_forecast(history, horizon=28, half_life=float("inf"))
+    miss = np.abs(continued - adaptive["mean"].head(7).to_numpy())
+    assert (np.array(widths(adaptive, 80)[:7]) / 2 >= 0.95 * miss).all()
+    assert (np.array(widths(equal, 80)[:7]) / 2 < 0.5 * miss).all()
+    assert all(a > e for a, e in zip(widths(adaptive, 80), widths(equal, 80), strict=True))
+
+
+def test_a_higher_level_is_never_narrower() -> None:
+    rng = np.random.default_rng(7)
+    table = flows_table(rng.poisson(30, 200).tolist(), rng.poisson(4, 200).tolist())
+    got = ins.open_accounts_forecast(table, horizon=35, level=[50, 80, 95])
+    assert all(
+        a <= b <= c
+        for a, b, c in zip(widths(got, 50), widths(got, 80), widths(got, 95), strict=True)
+    )
+
+
 def test_too_little_history_says_how_much_is_needed() -> None:
     table = flows_table([10] * 100, [0] * 100)
     with pytest.raises(InsufficientHistoryError, match="needs at least 126"):
