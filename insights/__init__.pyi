@@ -37,6 +37,7 @@ from insights.contacts.intraday import (
 from insights.contacts.intraday_charts import (
     day_type_lines as day_type_lines,
     intraday_profile_chart as intraday_profile_chart,
+    weekend_days as weekend_days,
 )
 from insights.contacts.rates import (
     contact_rates as contact_rates,

@@ -19,18 +19,56 @@ from insights.contacts._charts import (
     _facet,
     _with_channel,
 )
+from insights.errors import ParameterError
 from insights.publish.theme import titled
 
 __all__ = [
     "day_type_lines",
     "intraday_profile_chart",
+    "weekend_days",
 ]
 
 _DAY_TYPES = ("Weekdays", "Weekends")
+#: Saturday and Sunday (ISO weekdays), the weekend when no country is given.
+_SAT_SUN = (6, 7)
 
 
-def _day_type(weekday: pl.Expr) -> pl.Expr:
-    return pl.when(weekday <= 5).then(pl.lit(_DAY_TYPES[0])).otherwise(pl.lit(_DAY_TYPES[1]))
+def weekend_days(country: str | None, /) -> tuple[int, ...]:
+    """Return the weekend of ``country`` as ISO weekdays (1 = Monday), from ``holidays``.
+
+    A bank with a Sunday-to-Thursday week has its weekend on Friday and Saturday: its Sunday
+    is a working day, drawn with the weekdays.
+
+    Parameters
+    ----------
+    country
+        A country code the ``holidays`` package knows (the report's ``holiday_country``);
+        ``None``: Saturday and Sunday.
+
+    Examples
+    --------
+    >>> weekend_days("GB"), weekend_days("SA"), weekend_days(None)
+    ((6, 7), (5, 6), (6, 7))
+
+    """
+    if country is None:
+        return _SAT_SUN
+    import holidays  # noqa: PLC0415 - only when a country is asked
+
+    try:
+        calendar = holidays.country_holidays(country)
+    except NotImplementedError as exc:
+        msg = f"weekend_days: the holidays package knows no country {country!r}; pass e.g. 'GB'."
+        raise ParameterError(msg) from exc
+    return tuple(sorted(day + 1 for day in calendar.weekend))
+
+
+def _day_type(weekday: pl.Expr, weekend: Sequence[int]) -> pl.Expr:
+    return (
+        pl.when(weekday.is_in(list(weekend)))
+        .then(pl.lit(_DAY_TYPES[1]))
+        .otherwise(pl.lit(_DAY_TYPES[0]))
+    )
 
 
 def _hour_ticks(start: float, end: float) -> list[int]:
@@ -41,7 +79,7 @@ def _hour_ticks(start: float, end: float) -> list[int]:
     return list(range(first, int(end) + 1, step))
 
 
-def day_type_lines(profile: pl.DataFrame, /) -> pl.DataFrame:
+def day_type_lines(profile: pl.DataFrame, /, *, weekend: Sequence[int] = _SAT_SUN) -> pl.DataFrame:
     """Each channel's weekday and weekend line of an intraday profile: what the chart draws.
 
     The weekdays of a day type are combined with their contacts as weights: a half hour's
@@ -60,6 +98,9 @@ def day_type_lines(profile: pl.DataFrame, /) -> pl.DataFrame:
         :func:`insights.channel_profiles` or :func:`insights.interval_profile` output:
         ``weekday`` (ISO), ``interval`` (local start time), ``share`` (of the weekday), and
         optionally ``contacts`` (null where pooled), ``pooled`` and ``unique_id``.
+    weekend
+        ISO weekdays of the weekend (:func:`weekend_days` of the report's country); the
+        other days are weekdays.
 
     Returns
     -------
@@ -92,10 +133,10 @@ def day_type_lines(profile: pl.DataFrame, /) -> pl.DataFrame:
     10 plus Tuesday's 30, 40 of the 90.
 
     """
-    return _lines(profile).drop("contacts")
+    return _lines(profile, weekend).drop("contacts")
 
 
-def _lines(profile: pl.DataFrame) -> pl.DataFrame:
+def _lines(profile: pl.DataFrame, weekend: Sequence[int]) -> pl.DataFrame:
     """:func:`day_type_lines` with ``contacts``: the weighted contacts, for the headline only."""
     require_columns(profile, ["weekday", "interval", "share"], who="intraday_profile_chart")
     frame = _with_channel(profile)
@@ -117,7 +158,7 @@ def _lines(profile: pl.DataFrame) -> pl.DataFrame:
     return (
         frame.join(weights, on=keys, how="left")
         .with_columns(
-            _day_type(pl.col("weekday").cast(pl.Int64)).alias("day_type"),
+            _day_type(pl.col("weekday").cast(pl.Int64), weekend).alias("day_type"),
             pooled.fill_null(value=False).alias("pooled"),
             (pl.col("_weight") * pl.col("share")).alias("contacts"),
         )
@@ -140,6 +181,7 @@ def intraday_profile_chart(
     profile: pl.DataFrame,
     /,
     *,
+    weekend: Sequence[int] = _SAT_SUN,
     title: str | None = None,
     subtitle: str | None = None,
 ) -> Any:
@@ -150,13 +192,16 @@ def intraday_profile_chart(
     profile
         :func:`insights.channel_profiles` or :func:`insights.interval_profile` output:
         ``weekday`` (ISO), ``interval`` (local start time), ``share`` (and ``contacts``,
-        ``pooled``, ``unique_id``). Weekdays are pooled: the share of Monday-to-Friday
-        contacts per interval, and so are Saturday and Sunday (a weekend half hour has few
+        ``pooled``, ``unique_id``). Weekdays are pooled: the share of the working week's
+        contacts per interval, and so are the weekend's days (a weekend half hour has few
         contacts, and pooling keeps more of them above the privacy floor); see
         :func:`day_type_lines`, whose table is the chart's only data (so
         :func:`insights.publish_chart` publishes exactly the lines). A pooled half hour is
         drawn at its block's share. A day type without contacts (a channel closed at
         weekends) has no line.
+    weekend
+        ISO weekdays of the weekend (:func:`weekend_days` of the report's country): a
+        Sunday-to-Thursday line draws its Sundays with the weekdays.
     title, subtitle
         Text of the chart; by default the title names the weekday peak.
 
@@ -177,7 +222,7 @@ def intraday_profile_chart(
     [9, 10]
 
     """
-    lines = _lines(profile)
+    lines = _lines(profile, weekend)
     drawn = lines.drop("contacts")
     types = [t for t in _DAY_TYPES if t in set(drawn["day_type"].to_list())]
     hours = drawn.filter(pl.col("share") > 0).select(

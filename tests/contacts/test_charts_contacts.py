@@ -22,7 +22,11 @@ from polars.testing import assert_frame_equal
 from insights.contacts.forecast_charts import backtest_chart, common_window, forecast_chart
 from insights.contacts.history_charts import contact_history_chart
 from insights.contacts.intraday import pool_small_intervals
-from insights.contacts.intraday_charts import day_type_lines, intraday_profile_chart
+from insights.contacts.intraday_charts import (
+    day_type_lines,
+    intraday_profile_chart,
+    weekend_days,
+)
 from insights.contacts.staffing_charts import staffing_chart
 from insights.errors import ParameterError
 from insights.publish.charts import publish_chart
@@ -288,6 +292,31 @@ def test_intraday_has_two_lines_and_hourly_ticks(profile: pl.DataFrame) -> None:
         "Share of each day's contacts per half hour for phone, weekdays and weekends apart. "
         "Phone peaks on weekdays at 10:00 (14%), at weekends at 09:00 (12%)."
     )
+
+
+def test_a_sunday_to_thursday_week_draws_its_sundays_with_the_weekdays() -> None:
+    """Weekends are the country's (Friday and Saturday in Saudi Arabia), not assumed."""
+    rows = [
+        {"unique_id": "phone", "weekday": d, "interval": t, "contacts": n}
+        for d in (7, 1, 2, 3, 4)  # Sunday to Thursday; closed on Friday and Saturday
+        for t, n in ((time(9), 30), (time(12), 10 if d == 7 else 50))
+    ]
+    profile = pool_small_intervals(pl.DataFrame(rows).cast({"weekday": pl.Int8}))
+    assert weekend_days("SA") == (5, 6)
+    lines = day_type_lines(profile, weekend=weekend_days("SA"))
+    assert lines["day_type"].unique().to_list() == ["Weekdays"]
+    assert dict(zip(lines["time"], lines["share"], strict=True)) == pytest.approx(
+        {"09:00": 150 / 360, "12:00": 210 / 360}
+    )
+    spec = intraday_profile_chart(profile, weekend=weekend_days("SA")).to_dict()
+    assert spec["description"].endswith("weekdays only. Phone peaks on weekdays at 12:00 (58%).")
+    # with Saturday and Sunday assumed, the working Sunday was drawn as a weekend
+    assert set(day_type_lines(profile)["day_type"]) == {"Weekdays", "Weekends"}
+
+
+def test_weekend_days_of_an_unknown_country_is_a_parameter_error() -> None:
+    with pytest.raises(ParameterError, match="no country 'XX'"):
+        weekend_days("XX")
 
 
 def _quiet_evenings() -> pl.DataFrame:
