@@ -159,7 +159,15 @@ def prepare_data(
     signature = _raw_signature(inputs, tz)
     stamp = folder / "source.json"
     previous = json.loads(stamp.read_text()) if stamp.is_file() else {}
-    zone_note = "" if zone else f" (pass -p tz=ZONE for another calendar than {tz})"
+    takes_zone = any(p.check == "timezone" for p in spec.params)
+    zone_note = (
+        ""
+        if zone
+        else f" (pass -p tz=ZONE for another calendar than {tz})"
+        if takes_zone
+        else f" (for another calendar, reduce them yourself with `insights reduce {data} --out "
+        "MART_DIR --tz ZONE` and pass --data MART_DIR)"
+    )
     if previous.get("signature") == signature and _is_marts(marts):
         return marts, [
             f"{data} is raw data: reading the marts reduced from it earlier in {marts}/, "

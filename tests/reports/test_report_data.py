@@ -228,11 +228,16 @@ def test_a_csv_export_gives_the_same_marts_as_parquet(tmp_path: Path) -> None:
 
 def test_a_raw_folder_in_the_layout_gives_every_mart(tmp_path: Path) -> None:
     raw = write_raw(tmp_path / "raw")
-    marts, _ = prepare_data(CONTACTS, {}, data=raw, cache=tmp_path / "cache")
+    marts, notes = prepare_data(CONTACTS, {}, data=raw, cache=tmp_path / "cache")
     assert {"contacts_daily", "accounts_daily", "merchant_monthly"} <= set(
         read_manifest(marts)["marts"]
     )
     assert customer_ids(raw) == frozenset(f"c{i}" for i in range(12))
+    # the contact report has no tz parameter: the note says how to get another calendar
+    assert "-p tz=" not in notes[0]
+    assert f"reduce them yourself with `insights reduce {raw} --out MART_DIR --tz ZONE`" in (
+        notes[0]
+    )
 
 
 def test_raw_rows_breaking_the_contract_name_the_file_and_reduce_nothing(tmp_path: Path) -> None:
