@@ -194,9 +194,20 @@ def _mart_date_range(root: Path, files: Sequence[Path]) -> tuple[str, str] | Non
         for name, info in manifest.get("sources", {}).items()
         if name in sources and info.get("first_day")
     ]
+    if not ranges:  # no source's days in the manifest (customers record only their end)
+        ranges = _mart_days(files)
     if not ranges:
         return None
     return min(r[0] for r in ranges), max(r[1] for r in ranges)
+
+
+def _mart_days(files: Sequence[Path]) -> list[tuple[str, str]]:
+    """Return the first and last ``day`` of the mart ``files`` themselves (none without one)."""
+    dated = [f for f in files if f.suffix == ".parquet" and "day" in pl.read_parquet_schema(f)]
+    if not dated:
+        return []
+    first, last = _scan(dated, [pl.col("day").min(), pl.col("day").max().alias("last")]).row(0)
+    return [] if first is None else [(first.isoformat(), last.isoformat())]
 
 
 def data_date_range(files: Sequence[Path], /, *, tz: str = DEFAULT_TZ) -> tuple[str, str] | None:

@@ -140,6 +140,14 @@ def test_data_too_short_for_any_date_says_so_and_names_the_marts(marts: Path) ->
     assert "contacts.parquet" not in message  # a mart folder holds no such file
 
 
+def test_the_growth_report_dates_its_data_from_the_accounts_mart(marts: Path) -> None:
+    """The customers source records no days in the manifest: the page said 'Data from unknown'."""
+    growth = CATALOGUE.get("customer_growth")
+    assert data_date_range(data_files(growth, data=marts)) == ("2024-01-01", "2025-10-02")
+    # the contact report keeps its contacts' days
+    assert data_date_range(data_files(CONTACTS, data=marts)) == ("2024-04-01", "2025-10-02")
+
+
 def test_a_raw_folder_is_refused_with_the_command_to_reduce_it(marts: Path, tmp_path: Path) -> None:
     raw = write_raw(tmp_path / "raw")
     with pytest.raises(ParameterError, match=r"holds raw data: run `insights reduce .*raw --out"):
