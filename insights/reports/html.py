@@ -66,6 +66,7 @@ figure.chart.sized img { max-width: none; display: block; }
 table.dataframe td, table.dataframe th { padding: 2px 8px; border-bottom: 1px solid #e6e8eb; }
 pre { white-space: pre-wrap; word-break: break-word; font-size: 0.85rem; }
 a.anchor-link { display: none; }
+div.note { color: #57606a; font-size: 0.9rem; border-left: 3px solid #e6e8eb; padding-left: 8px; }
 .jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt, .input_prompt, .prompt { display: none; }
 """
 
@@ -152,6 +153,57 @@ def _charts_with_alt_text(nb: Any) -> None:
             figure = _figure(text, alt, meta.get("vegalite"))
             output["data"] = {"text/html": figure, "text/plain": alt}
             output["metadata"] = {}
+
+
+_WARNING = re.compile(r"^\S+:\d+: \w*Warning: (?P<message>.+)$")
+
+
+def _warnings_as_notes(nb: Any) -> None:
+    """Show a cell's Python warnings as plain notes, once each, without file or source line.
+
+    A warning the library raises says what it did (a short history forecast on fewer
+    windows, say); printed raw it opened with the module path and line and ended with the
+    calling code, and the same warning came twice when two steps raised it. Other text on
+    standard error stays as it is.
+    """
+    from nbformat import from_dict  # noqa: PLC0415 - heavy; only the report runner renders pages
+
+    seen: set[str] = set()
+    for cell in nb.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "stream" or output.get("name") != "stderr":
+                kept.append(output)
+                continue
+            text = "".join(output.get("text", ""))
+            notes, other, skip_source = [], [], False
+            for line in text.splitlines():
+                match = _WARNING.match(line)
+                if match:
+                    skip_source = True
+                    if match["message"] not in seen:
+                        seen.add(match["message"])
+                        notes.append(match["message"])
+                elif skip_source and line.startswith(" "):
+                    continue  # the calling code Python prints under a warning
+                else:
+                    skip_source = False
+                    other.append(line)
+            if notes:
+                paragraphs = "".join(f"<p>Note: {html.escape(n)}</p>" for n in notes)
+                kept.append(
+                    from_dict(  # type: ignore[no-untyped-call]
+                        {
+                            "output_type": "display_data",
+                            "data": {"text/html": f'<div class="note">{paragraphs}</div>'},
+                            "metadata": {},
+                        }
+                    )
+                )
+            if any(line.strip() for line in other):
+                kept.append(from_dict({**output, "text": "\n".join(other) + "\n"}))  # type: ignore[no-untyped-call]
+        if "outputs" in cell:
+            cell["outputs"] = kept
 
 
 def _drop_injected(nb: Any) -> None:
@@ -281,6 +333,7 @@ def render_html(
 
     nb = nbformat.read(str(notebook), as_version=4)  # type: ignore[no-untyped-call]
     _drop_injected(nb)
+    _warnings_as_notes(nb)
     _findings_first(nb)
     _svgs_for_vegalite(nb)
     _charts_with_alt_text(nb)

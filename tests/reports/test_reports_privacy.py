@@ -132,6 +132,40 @@ def test_render_html_draws_leftover_vegalite_as_svg_and_refuses_cdn_charts(
         )
 
 
+def test_render_html_shows_warnings_as_notes_once_without_path_or_code(tmp_path: Path) -> None:
+    """A short history's warnings reached the page raw: module path, line, calling code."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from insights.reports.html import render_html
+
+    said = "forecast: series 'signups' has 83 open days of history; it was forecast with 'ets'."
+    raw = f"./insights/forecasting/forecaster.py:285: ShortHistoryWarning: {said}\n  _series(uid)\n"
+    cells = [
+        new_code_cell("a", outputs=[new_output("stream", name="stderr", text=raw)]),
+        new_code_cell(
+            "b",
+            outputs=[
+                new_output("stream", name="stderr", text=raw.replace("285", "443") + "kept\n")
+            ],
+        ),
+    ]
+    nbformat.write(new_notebook(cells=cells), tmp_path / "w.ipynb")
+    page = render_html(
+        tmp_path / "w.ipynb",
+        tmp_path / "w.html",
+        title="T",
+        params={},
+        date_range=None,
+        generated_at="now",
+    ).read_text()
+    assert page.count("has 83 open days of history") == 1
+    assert "Note: forecast: series 'signups' has 83" in page
+    for raw_part in ("forecaster.py", "ShortHistoryWarning", "_series(uid)"):
+        assert raw_part not in page, raw_part
+    assert "kept" in page  # other text on standard error stays
+
+
 _VL = "application/vnd.vegalite.v6+json"
 
 
