@@ -243,9 +243,8 @@ def test_a_raw_folder_in_the_layout_gives_every_mart(tmp_path: Path) -> None:
     assert customer_ids(raw) == frozenset(f"c{i}" for i in range(12))
     # the contact report has no tz parameter: the note says how to get another calendar
     assert "-p tz=" not in notes[0]
-    assert f"reduce them yourself with `insights reduce {raw} --out MART_DIR --tz ZONE`" in (
-        notes[0]
-    )
+    hint = f"reduce them yourself with `insights reduce {raw} --out MART_DIR --tz ZONE`"
+    assert hint in notes[0]
 
 
 def test_raw_rows_breaking_the_contract_name_the_file_and_reduce_nothing(tmp_path: Path) -> None:
