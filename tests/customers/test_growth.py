@@ -316,12 +316,77 @@ def test_open_accounts_with_too_little_history_fall_back_to_the_plain_forecast()
     assert got["short_history"].all()
 
 
-def test_growth_backtest_leaves_open_accounts_pooled_calibration_blank() -> None:
-    table = stock(140, [10.0] * 140)
+def test_growth_backtest_scores_the_published_flows_forecast_beside_the_candidates() -> None:
+    """Open accounts grow by exactly 10 a day: the flows forecast never misses.
+
+    Seasonal naive repeats last week, 70 short on days 1-7 ahead and 140 on days 8-14, in
+    units of its in-sample error (70): MASE 1.5. The flows row's coverage is that of the
+    intervals it publishes; the candidates' pooled calibration does not apply (null).
+    """
+    table = stock(200, [10.0] * 200)
     scores = ins.growth_backtest(table, horizon=14, windows=3, holidays=None, models="snaive")
-    calibrated = dict(scores.select("unique_id", "calibrated_coverage_80").rows())
-    assert calibrated["open_accounts"] is None  # calibrated per horizon week instead
-    assert calibrated["signups"] is not None
+    columns = ["model", "mase", "n_days", "calibrated_coverage_80", "mase_vs_snaive"]
+    got = scores.filter(pl.col("unique_id") == "open_accounts")
+    assert got.select(columns).rows() == [
+        ("flows", 0.0, 42, 1.0, 0.0),
+        ("snaive", 1.5, 42, None, 1.0),
+    ]
+    assert got.select("coverage_80", "width_80", "coverage_95", "width_95").row(0) == (
+        1.0,
+        0.0,
+        1.0,
+        0.0,
+    )
+    assert scores.filter(pl.col("unique_id") == "signups")["calibrated_coverage_80"].item() == 1.0
+
+
+def test_growth_backtest_flows_row_is_the_published_forecast_made_at_each_origin() -> None:
+    rng = np.random.default_rng(3)
+    table = flows_table(rng.poisson(30, 230).tolist(), rng.poisson(5, 230).tolist())
+    scores = ins.growth_backtest(
+        table, horizon=14, windows=2, holidays=None, models="snaive", series=["open_accounts"]
+    )
+    y = table["open_accounts"].to_numpy().astype(float)
+    errors, scaled, inside = [], [], []
+    for origin in (202, 216):  # days before each window
+        fc = ins.open_accounts_forecast(table.head(origin), horizon=14)
+        actual = y[origin : origin + 14]
+        errors.extend(actual - fc["mean"].to_numpy())
+        scale = np.abs(y[7:origin] - y[: origin - 7]).mean()  # in-sample seasonal naive
+        scaled.extend(np.abs(actual - fc["mean"].to_numpy()) / scale)
+        inside.extend((fc["lo_95"].to_numpy() <= actual) & (actual <= fc["hi_95"].to_numpy()))
+    flows = scores.filter(pl.col("model") == "flows").row(0, named=True)
+    assert flows["n_days"] == 28
+    assert flows["mase"] == pytest.approx(np.mean(scaled))
+    assert flows["rmse"] == pytest.approx(np.sqrt(np.mean(np.square(errors))))
+    assert flows["coverage_95"] == flows["calibrated_coverage_95"] == pytest.approx(np.mean(inside))
+
+
+def test_growth_backtest_leaves_out_windows_the_flows_forecast_cannot_be_made_for() -> None:
+    """150 days, windows of 14 days from days 109, 123 and 137: the flows forecast needs
+    84 + 14 + 28 = 126 days before its origin, so only the last window counts."""
+    scores = ins.growth_backtest(
+        stock(150, [10.0] * 150),
+        horizon=14,
+        windows=3,
+        holidays=None,
+        models="snaive",
+        series=["open_accounts"],
+    )
+    assert scores.select("model", "n_days").rows() == [("flows", 14), ("snaive", 42)]
+
+
+def test_growth_backtest_has_no_flows_row_when_the_forecast_falls_back() -> None:
+    """100 days: too few for the flows forecast, so growth_forecast publishes a candidate."""
+    scores = ins.growth_backtest(
+        stock(100, [10.0] * 100),
+        horizon=14,
+        windows=2,
+        holidays=None,
+        models="snaive",
+        series=["open_accounts"],
+    )
+    assert scores["model"].to_list() == ["snaive"]
 
 
 def test_a_later_growth_run_scores_the_archived_growth_forecast(tmp_path: Path) -> None:

@@ -216,6 +216,12 @@ def test_customer_growth_report_forecasts_both_series(
     ]
     assert growth.null_count().sum_horizontal().item() == 0
     assert (reports / "_forecasts" / "customer_growth").is_dir()
+    # the backtest scores the open-accounts forecast the report publishes, with its coverage
+    published = growth.filter(pl.col("unique_id") == "open_accounts")["model"].unique().to_list()
+    scores = table(folder, "backtest").filter(pl.col("unique_id") == "open_accounts")
+    assert published == ["flows"]
+    assert scores.filter(pl.col("model") == "flows")["calibrated_coverage_80"].item() is not None
+    assert scores.height > 1  # beside the candidates it is compared with
     # open accounts are a running sum: with the day's other flow shown (a zero too), their
     # change gives a blanked sign-up or closure count back; neither the table nor the record may
     daily = pl.read_csv(folder / "accounts_daily.csv", try_parse_dates=True)
