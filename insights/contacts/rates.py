@@ -15,7 +15,7 @@ The denominators (who counts as an active customer) are in :mod:`insights.contac
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -206,9 +206,12 @@ def contact_rates(
     pl.DataFrame
         ``unique_id`` (channel), ``ds``, ``contacts``, ``customers`` (distinct customers who
         got in touch: the count the privacy rule applies to), ``active_customers`` (accounts
-        open that day) and ``rate``. Days without any contact (of any tag, on any channel)
-        are absent: the line was closed. With ``tags``, a day the line worked without a
-        contact of those tags is a 0, and every channel that had contacts appears.
+        open that day) and ``rate``, on every day from the first contact to ``as_of`` (or the
+        data's end): a day without any contact is a 0 (a quiet day, or a closed one, which
+        the forecaster infers from its weekday or holiday), but a run of 21 days or more
+        without one is missing data (months missing from an export) and is absent. With
+        ``tags``, a day without a contact of those tags is a 0 too, and every channel that
+        had contacts appears.
 
     Examples
     --------
@@ -251,14 +254,9 @@ def contact_rates(
     # The days the line worked and its channels come from every contact, not only the tagged
     # ones: a day without a contact of a rare tag is a zero, not a closed day.
     every = _in_scope(contacts, as_of=as_of, tags=())
-    days = every.select("day").unique()
-    # The history runs to as_of when the data do: quiet days after the last contact (a thin
-    # line's Saturday without a call) are zeros, so every forecast starts the day after as_of.
-    last, data_end = every.get_column("day").max(), contacts.get_column("day").max()
-    assert isinstance(last, date) and isinstance(data_end, date)
-    if last < min(as_of, data_end):
-        quiet = pl.date_range(last + timedelta(days=1), min(as_of, data_end), eager=True)
-        days = pl.concat([days, quiet.alias("day").to_frame()])
+    data_end = contacts.get_column("day").max()
+    end = min(as_of, data_end) if isinstance(data_end, date) else as_of
+    days = _worked_days(every.get_column("day"), end=end)
     grid = days.join(every.select("channel").unique(), how="cross")
     daily = (
         grid.join(per_day, on=["day", "channel"], how="left")
@@ -275,6 +273,29 @@ def contact_rates(
         .select("unique_id", "ds", "contacts", "customers", "active_customers", "rate")
         .sort("unique_id", "ds")
     )
+
+
+#: A run of this many days or more without any contact is missing data (months missing from
+#: an export), not a quiet spell: left out, as the forecaster leaves it out.
+_GAP_DAYS = 21
+
+
+def _worked_days(contact_days: pl.Series, /, *, end: date) -> pl.DataFrame:
+    """Every day from the first contact to ``end``, but runs of 21+ days without one.
+
+    A day without any contact inside the history is a zero (a thin line's quiet Saturday;
+    left out, the rate was averaged over busy days only, a third too high on a 400-customer
+    line), and so are the quiet days up to ``end`` (the forecast starts the day after it). A
+    closed weekday or holiday is a zero too: the forecaster infers closures from quiet days.
+    """
+    first, last = contact_days.min(), contact_days.max()
+    assert isinstance(first, date) and isinstance(last, date)
+    stop = max(last, end)
+    calendar = pl.DataFrame({"day": pl.date_range(first, stop, eager=True)})
+    worked = pl.col("day").is_in(contact_days.implode())
+    run = (worked != worked.shift(fill_value=True)).cum_sum()
+    gap = (~worked) & (pl.len().over(run) >= _GAP_DAYS) & (pl.col("day") <= last)
+    return calendar.filter(~gap)
 
 
 def rate_series(rates: pl.DataFrame, /) -> pl.DataFrame:

@@ -104,6 +104,26 @@ def test_quiet_days_before_as_of_are_zeros_so_forecasts_start_after_it() -> None
     assert early["ds"].max() == date(2025, 6, 3)
 
 
+def test_a_day_without_contacts_is_a_zero_but_a_three_week_gap_is_missing() -> None:
+    """A thin line's quiet day counts (left out, its rate was averaged over busy days only)."""
+    contacts = contacts_frame(
+        [
+            ("c1", "2025-06-02 09:00", "phone", None, 300),
+            ("c2", "2025-06-04 09:00", "phone", None, 300),  # nobody on the 3rd: a zero
+            ("c3", "2025-06-28 09:00", "phone", None, 300),  # 5 to 27 June: an export gap
+            ("c1", "2025-06-29 09:00", "phone", None, 300),
+        ]
+    )
+    result = contact_rates(contacts_daily(contacts), ACCOUNTS, as_of="2025-06-29")
+    assert result.select("ds", "contacts").rows() == [
+        (date(2025, 6, 2), 1),
+        (date(2025, 6, 3), 0),
+        (date(2025, 6, 4), 1),
+        (date(2025, 6, 28), 1),
+        (date(2025, 6, 29), 1),
+    ]
+
+
 def test_customers_over_all_tags_come_from_channel_daily() -> None:
     # Two customers, about two topics: each topic alone has one customer.
     contacts = contacts_frame(
