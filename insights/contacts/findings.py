@@ -168,7 +168,7 @@ def tracking_note(archive: pl.DataFrame, scored: pl.DataFrame, /) -> str:
     first = f"{opening}: {'their' if facts.checked > 1 else 'its'} {errors}{held}."
     if facts.drifted.is_empty():
         return f"{first} No channel's ranges drifted from what they promise."
-    names = _either(sorted(str(c) for c in facts.drifted["unique_id"]), "and")
+    names = _either(sorted({str(c) for c in facts.drifted["unique_id"]}), "and")
     return (
         f"{first} The ranges of {names} held too few or too many days: check them before "
         "relying on them."

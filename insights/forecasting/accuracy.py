@@ -169,7 +169,8 @@ class TrackingFacts:
         :func:`forecast_accuracy` of all scored days pooled (``n_days``, ``mase``, per level
         ``coverage_<L>``, ``band_lo_<L>``, ``band_hi_<L>``); empty when no day is scored.
     drifted
-        :func:`forecast_accuracy` by ``unique_id``, only the series whose coverage drifted.
+        :func:`forecast_accuracy` by ``unique_id`` and ``horizon_week`` (when scored has it:
+        the cells the tracking tables show), only those whose coverage drifted.
     levels
         The scored interval levels as column tags (``"80"``, ``"97_5"``).
 
@@ -220,9 +221,11 @@ def tracking_facts(archive: pl.DataFrame, scored: pl.DataFrame, /) -> TrackingFa
     if not origins or scored.is_empty():
         return TrackingFacts(origins, first_day, 0, {}, pl.DataFrame(), ())
     pooled = forecast_accuracy(scored, by=()).row(0, named=True)
+    # the cells the reports' tables show (series × week ahead), so the words and the table agree
+    cells = [c for c in ("unique_id", "horizon_week") if c in scored.columns]
     drifted = (
-        forecast_accuracy(scored, by=("unique_id",)).filter(pl.col("drift"))
-        if "unique_id" in scored.columns
+        forecast_accuracy(scored, by=cells).filter(pl.col("drift"))
+        if "unique_id" in cells
         else pl.DataFrame()
     )
     levels = tuple(m.group(1) for c in scored.columns if (m := _INSIDE.match(c)))
@@ -313,7 +316,7 @@ def tracking_summary(archive: pl.DataFrame, scored: pl.DataFrame, /) -> str:
     mase_text = "MASE –" if mase is None else f"MASE {mase:.2f} (below 1 beats same-day-last-week)"
     first = f"{opening}: {mase_text}; {held}."
     drifted = [
-        f"{row['unique_id']} {t.replace('_', '.')}% ({_pct(row[f'coverage_{t}'])})"
+        f"{row['unique_id']}{_week(row)} {t.replace('_', '.')}% ({_pct(row[f'coverage_{t}'])})"
         for row in facts.drifted.to_dicts()
         for t in facts.levels
         if row[f"drift_{t}"]
@@ -323,4 +326,13 @@ def tracking_summary(archive: pl.DataFrame, scored: pl.DataFrame, /) -> str:
             f"{first} Coverage drifted outside its band for {', '.join(drifted)}: "
             "check those intervals before trusting them."
         )
+    if pooled.get("drift"):
+        return (
+            f"{first} Pooled, coverage is outside its band, but no series and week ahead has "
+            f"the {MIN_DRIFT_DAYS} scored days to say where: check again as more days arrive."
+        )
     return f"{first} No series' coverage drifted outside its band."
+
+
+def _week(row: dict[str, Any]) -> str:
+    return f" week {row['horizon_week']}" if row.get("horizon_week") is not None else ""

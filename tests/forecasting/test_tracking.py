@@ -256,8 +256,56 @@ def test_summary_names_the_drifting_series() -> None:
         "MASE 7.14"
     )
     assert text.endswith(
-        "Coverage drifted outside its band for phone 80% (0%): check those "
+        "Coverage drifted outside its band for phone week 1 80% (0%): check those "
         "intervals before trusting them."
+    )
+
+
+def test_the_words_name_a_drifted_week_the_table_flags() -> None:
+    """A growth render: week 1 held 3 of 7 days (drifted), week 2 all 7; the series 10 of 14.
+
+    The summary said "No series' coverage drifted" above a table flagging week 1.
+    """
+    scored = pl.DataFrame(
+        {
+            "as_of": [date(2025, 7, 31)] * 14,
+            "unique_id": ["open_accounts"] * 14,
+            "horizon_week": [1] * 7 + [2] * 7,
+            "scaled_error": [0.25] * 14,
+            "inside_80": [True] * 3 + [False] * 4 + [True] * 7,
+        }
+    )
+    archive = pl.DataFrame({"as_of": [date(2025, 7, 31)], "ds": [date(2025, 8, 1)]})
+    table = ins.forecast_accuracy(scored, by=["unique_id", "horizon_week"])
+    assert table["drift"].to_list() == [True, False]
+    assert ins.tracking_summary(archive, scored).endswith(
+        "Coverage drifted outside its band for open_accounts week 1 80% (43%): check those "
+        "intervals before trusting them."
+    )
+    assert ins.tracking_note(archive, scored).endswith(
+        "The ranges of open_accounts held too few or too many days: check them before relying "
+        "on them."
+    )
+
+
+def test_pooled_drift_without_a_judged_cell_is_not_called_no_drift() -> None:
+    """Eight days over six series-weeks: pooled 50% is outside its band, no cell has 5 days."""
+    scored = pl.DataFrame(
+        {
+            "as_of": [date(2025, 8, 31)] * 8,
+            "unique_id": ["chat", "email", "email", "email", "email", "email", "phone", "phone"],
+            "horizon_week": [2, 1, 2, 3, 3, 4, 3, 3],
+            "scaled_error": [1.0] * 8,
+            "inside_80": [False, True, True, True, True, False, False, False],
+        }
+    )
+    archive = pl.DataFrame({"as_of": [date(2025, 8, 31)], "ds": [date(2025, 9, 1)]})
+    text = ins.tracking_summary(archive, scored)
+    assert "held 50% of actuals (band 52%–100%)" in text
+    assert "No series' coverage drifted" not in text
+    assert text.endswith(
+        "Pooled, coverage is outside its band, but no series and week ahead has the 5 scored "
+        "days to say where: check again as more days arrive."
     )
 
 
