@@ -509,6 +509,155 @@ def test_backtest_scores_the_choice_forecast_makes(case: Case, horizon: int, win
     assert scores.select((pl.col("^coverage_.*$") <= 1).all()).row(0) == (True, True)
 
 
+# ------------------------------------------ a Sundays-only line with months missing (Schwyz)
+# Seen failing once in a random exploration of the caller-closures property (a Sundays-only
+# line, months missing, Swiss canton Schwyz holidays, horizon 89) and never reproduced: not
+# in 400 draws then, nor later in ~1,500 hypothesis draws of that shape (the properties
+# above with Sundays-only weeks, every Swiss canton, horizons 60-120) and ~950 seeded
+# histories with one to three gaps of 2-26 weeks, 3 weeks to 3 years long (forecast with
+# inferred and caller's closures, and backtest, with seasonal naive and the default). The
+# shape is kept here: one history written out, and a few drawn ones on every run.
+
+
+def _sundays(first: date, last: date, *, skip: tuple[tuple[date, date], ...] = ()) -> list[date]:
+    days = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+    return [d for d in days if not any(a <= d <= b for a, b in skip)]
+
+
+def _schwyz_sundays_history() -> pl.DataFrame:
+    """Three years of Sundays (2019-2021), its Schwyz holidays closed, Aug-Dec 2020 missing."""
+    closed = set(public_holidays(range(2019, 2022), country="CH", subdiv="SZ")["ds"].to_list())
+    gap = (date(2020, 8, 16), date(2020, 12, 20))  # hides All Saints' Day, a Sunday in 2020
+    days = [
+        d for d in _sundays(date(2019, 1, 6), date(2021, 12, 19), skip=(gap,)) if d not in closed
+    ]
+    y = np.random.default_rng(7).poisson(300, len(days)).astype(float)
+    return pl.DataFrame({"ds": days, "y": y})
+
+
+@pytest.mark.parametrize(
+    ("closed", "shut"),
+    [
+        # inferred: the Sunday holidays the history saw closed (Immaculate Conception 2019,
+        # National Day and Assumption Day 2021) fall on no Sunday of the next 89; Saint
+        # Stephen's, Christmas, New Year's and Saint Joseph's Day were never seen on a Sunday,
+        # so they stay open
+        ("infer", ()),
+        # every holiday closed: the four on Sundays are skipped
+        (
+            (1, 2, 3, 4, 5, 6, "holidays"),
+            (date(2021, 12, 26), date(2022, 12, 25), date(2023, 1, 1), date(2023, 3, 19)),
+        ),
+        # three named ones closed: two fall on a Sunday
+        (
+            (1, 2, 3, 4, 5, 6, "Christmas Day", "National Day", "Saint Joseph's Day"),
+            (date(2022, 12, 25), date(2023, 3, 19)),
+        ),
+    ],
+)
+def test_a_sundays_only_line_with_months_missing_and_schwyz_holidays(
+    closed: str | tuple[int | str, ...], shut: tuple[date, ...]
+) -> None:
+    history = _schwyz_sundays_history()
+    options: dict[str, object] = {
+        "horizon": 89,
+        "holidays": "CH",
+        "subdiv": "SZ",
+        "closed": closed,
+        "models": "snaive",
+    }
+    fc, messages = _run(forecast, history, **options)
+    assert fc is not None
+    case = Case(history, {None: (7,)}, {None: tuple(range(1, 8))}, {None: date(2021, 12, 19)}, "")
+    check_forecast(fc, case, horizon=89, level=(80, 95))
+    _short_flag_matches_warning(fc, messages)
+    sundays = _sundays(date(2021, 12, 26), date(2023, 12, 31))
+    assert fc["ds"].to_list() == [d for d in sundays if d not in shut][:89]
+    scores, _ = _run(backtest, history, windows=2, **options)
+    assert scores is not None
+    metrics = scores.select("mase", "smape", "rmse", "coverage_80", "coverage_95").row(0)
+    assert all(math.isfinite(m) and m >= 0 for m in metrics)
+    if closed == "infer":  # the default selection on the same days
+        default, _ = _run(forecast, history, **{**options, "models": "auto"})
+        assert default is not None
+        check_forecast(default, case, horizon=89, level=(80, 95))
+        assert default["ds"].equals(fc["ds"])
+
+
+@st.composite
+def sundays_with_gaps(draw: st.DrawFn) -> tuple[pl.DataFrame, int, str]:
+    """A Sundays-only history of 3 weeks to 3 years with one to three gaps of 2-26 weeks.
+
+    Returns the history, its Sundays with data, and a note. Volumes are well above zero,
+    so every Sunday is plainly open and every other day plainly closed.
+    """
+    weeks = draw(st.integers(3, 156))
+    start = draw(st.dates(date(2001, 1, 1), date(2030, 12, 31)))
+    start += timedelta(days=7 - start.isoweekday())  # a Sunday
+    gaps = draw(
+        st.lists(st.tuples(st.integers(0, weeks), st.integers(2, 26)), min_size=1, max_size=3)
+    )
+    total = weeks + sum(length for _, length in gaps)
+    days, skip, at = _sundays(start, start + timedelta(weeks=total - 1)), [], 0
+    for offset, length in sorted(gaps):
+        first = start + timedelta(weeks=offset + at)
+        skip.append((first, first + timedelta(weeks=length - 1)))
+        at += length
+    kept = [d for d in days if not any(a <= d <= b for a, b in skip)]
+    level = draw(st.sampled_from((60.0, 900.0, 1e9)))
+    seed = draw(st.integers(0, 2**32 - 1))
+    y = np.random.default_rng(seed).poisson(level, len(kept)).astype(float)
+    history = pl.DataFrame({"ds": kept, "y": y}, schema={"ds": pl.Date, "y": pl.Float64})
+    return history, len(kept), f"{weeks} weeks from {start}, gaps {sorted(gaps)}, level {level:g}"
+
+
+@settings(CI, max_examples=8)
+@given(
+    drawn=sundays_with_gaps(),
+    subdiv=st.sampled_from(["SZ", "UR", "TI", None]),
+    horizon=st.integers(60, 120),
+    every_holiday=st.booleans(),
+)
+def test_sundays_only_lines_with_gaps_and_swiss_holidays(
+    drawn: tuple[pl.DataFrame, int, str], subdiv: str | None, horizon: int, every_holiday: bool
+) -> None:
+    history, sundays, description = drawn
+    note(description)
+    closed = (1, 2, 3, 4, 5, 6, "holidays") if every_holiday else "infer"
+    options: dict[str, object] = {
+        "horizon": horizon,
+        "holidays": "CH",
+        "subdiv": subdiv,
+        "closed": closed,
+        "models": "snaive",
+    }
+    if sundays < 21:  # the documented minimum: three weeks of open days with data
+        with pytest.raises(InsufficientHistoryError):
+            forecast(history, **options)  # type: ignore[arg-type]
+        return
+    fc, messages = _run(forecast, history, **options)
+    assert fc is not None
+    last = history["ds"].max()
+    assert isinstance(last, date)
+    case = Case(history, {None: (7,)}, {None: tuple(range(1, 8))}, {None: last}, description)
+    check_forecast(fc, case, horizon=horizon, level=(80, 95))
+    _short_flag_matches_warning(fc, messages)
+    days = fc["ds"].to_list()
+    hol = _holiday_dates("CH", subdiv, last, days[-1])
+    expected = expected_days(last, (7,), horizon + len(hol))
+    assert [d for d in days if d not in hol] == [
+        d for d in expected if d <= days[-1] and d not in hol
+    ]
+    if every_holiday:
+        assert not set(days) & hol
+    else:  # holidays were worked (or never seen on a Sunday): every Sunday is forecast
+        assert days == expected_days(last, (7,), horizon)
+    scores, _ = _run(backtest, history, windows=2, **options)
+    assert scores is not None
+    metrics = scores.select("mase", "smape", "rmse", "coverage_80", "coverage_95").row(0)
+    assert all(math.isfinite(m) and m >= 0 for m in metrics)
+
+
 @settings(CI, max_examples=25)
 @given(case=cases(max_series=1), keep=st.integers(0, 20))
 def test_under_21_days_is_insufficient_history(case: Case, keep: int) -> None:
