@@ -258,14 +258,14 @@ def _fit_uc(
     effect = _holiday_effects(train, future)
     y = train["y"].to_numpy().astype(np.float64) - effect.history
     observed = ~np.isnan(y)
-    # keep regressors that vary on observed days; a flag needs two observed hits to be
-    # estimable (e.g. the catch-up flag is dropped when the history has one closure)
+    # keep regressors that vary on observed days; a flag seen once is kept: its coefficient
+    # is that day's deviation, where dropped the day would move the level (a history whose
+    # one closure's catch-up, +25%, is its last day forecast every later day ~13% high)
     cols = [
         c
         for c in _exog_columns(series.spec)
         if (annual or not c.startswith(("sin_", "cos_")))
-        and np.ptp(values := train[c].to_numpy()[observed]) > 0
-        and np.count_nonzero(values) > 1
+        and np.ptp(train[c].to_numpy()[observed]) > 0
     ]
     profile = np.zeros(train.height + future.height)
     seen = np.flatnonzero(observed)

@@ -96,6 +96,24 @@ def test_recovers_a_catch_up_spread_over_two_days() -> None:
     assert 45 < second - usual < 105
 
 
+def test_a_history_ending_on_its_only_catch_up_day_keeps_its_level() -> None:
+    # twelve weeks with one closure (the Late Summer Bank Holiday), ending on the catch-up
+    # Tuesday (447, about +40%): the catch-up flag, seen once, takes that day, not the level
+    hist = synthetic_daily(start=date(2025, 6, 2), days=86, weekly=WEEKLY, seed=7)
+    assert hist.tail(1).rows() == [(date(2025, 8, 26), 447.0)]
+    fc = forecast(hist, horizon=3, models="uc", calibrate=False)
+    recent = (
+        hist.filter(pl.col("ds") >= date(2025, 7, 30))
+        .group_by(pl.col("ds").dt.weekday().alias("weekday"))
+        .agg(pl.col("y").mean().alias("usual"))
+    )
+    ratio = fc.join(recent, left_on=pl.col("ds").dt.weekday(), right_on="weekday").select(
+        pl.col("mean") / pl.col("usual")
+    )
+    assert ratio.height == 3  # Wednesday to Friday; the level alone put them 25-32% higher
+    assert ratio.to_series().is_between(0.95, 1.05).all()
+
+
 def test_forecast_is_close_to_truth(default_forecast: pl.DataFrame, truth: pl.DataFrame) -> None:
     joined = default_forecast.join(truth, on="ds")
     assert joined.height == 24
