@@ -26,9 +26,9 @@ For each series (``unique_id``), :func:`forecast`
    ``uc``
        ``statsmodels`` ``UnobservedComponents``: local level + AR(1) + regressors for the
        open weekdays, the first and the second open day after a holiday closure (a backlog
-       takes more than a day to clear), the first/last open day of the month, ten annual
-       Fourier pairs when there are two or more years of history, and any extra columns of
-       ``history``; plus holiday effects by name. The Kalman filter
+       takes more than a day to clear), the first three and the last open day of the
+       month, ten annual Fourier pairs when there are two or more years of history, and
+       any extra columns of ``history``; plus holiday effects by name. The Kalman filter
        skips ``NaN`` days, so closed days cost nothing. Only the three smoothest annual
        pairs are filter states (their season moves with the level); the seven sharper ones
        (periods of 91 days or less: the end of a summer rush, the weeks around Christmas)

@@ -2,9 +2,10 @@
 
 A support line's volume depends on the calendar more than on anything else: the day of the
 week, public holidays (closed, or open with a different pattern), the first two open days after
-a holiday closure (catch-up demand), the start and end of the month (salaries, statements) and,
-given enough history, the time of year. :func:`calendar_features` turns a column of dates into
-those regressors; :func:`public_holidays` lists the holidays it uses.
+a holiday closure (catch-up demand), the first three and the last open day of the month
+(salaries, statements) and, given enough history, the time of year. :func:`calendar_features`
+turns a column of dates into those regressors; :func:`public_holidays` lists the holidays it
+uses.
 
 Holidays come from the ``holidays`` package. For ``country="GB"`` and ``subdiv=None`` the
 England and Wales bank holidays (``subdiv="ENG"``) are used, because the UK-wide list lacks
@@ -35,9 +36,19 @@ from insights.forecasting._holidays import (
     unknown_holidays,
 )
 
-__all__ = ["DEFAULT_SUBDIV", "calendar_features", "holiday_names", "public_holidays"]
+__all__ = [
+    "DEFAULT_SUBDIV",
+    "MONTH_START_DAYS",
+    "calendar_features",
+    "holiday_names",
+    "public_holidays",
+]
 
 _MAX_CLOSURE_RUN = 6  # longest run of closed days looked through for ``after_closure``
+#: Open days at the start of a month flagged ``month_start``: salaries, statements and
+#: direct debits keep a bank's calls 5-10% above the weekday for the first three business
+#: days of the month, not one (``fpp3::bank_calls``, March-October 2003).
+MONTH_START_DAYS = 3
 
 
 def public_holidays(
@@ -114,8 +125,9 @@ def calendar_features(
         holiday, closed or not), ``open`` (open by the weekday and holiday rules),
         ``after_closure`` (the first open day after a closure that included a closed public
         holiday, when demand catches up), ``after_closure_2`` (the open day after that one:
-        a backlog often takes two days to clear), ``month_start`` / ``month_end`` (first and last
-        open day of the month) and the Fourier columns. All regressors are ``Float64`` 0/1
+        a backlog often takes two days to clear), ``month_start`` (the first
+        :data:`MONTH_START_DAYS` open days of the month), ``month_end`` (its last open day)
+        and the Fourier columns. All regressors are ``Float64`` 0/1
         flags except the Fourier terms.
 
     Examples
@@ -197,14 +209,14 @@ def calendar_features(
         after2 = after2 | pl.all_horizontal((ds - pl.duration(days=k)).is_in(firsts_at), *between)
     is_open = ~is_closed(ds)
 
-    def first_open_of_month(sign: int) -> pl.Expr:
-        # open, and every earlier (sign=-1) / later (+1) day of the same month is closed
+    def open_days_of_month(sign: int, first: int) -> pl.Expr:
+        # open, and fewer than ``first`` earlier (sign=-1) / later (+1) days of its month open
         others = [
-            ((ds + pl.duration(days=sign * j)).dt.month() != ds.dt.month())
-            | is_closed(ds + pl.duration(days=sign * j))
-            for j in range(1, _MAX_CLOSURE_RUN + 1)
+            ((ds + pl.duration(days=sign * j)).dt.month() == ds.dt.month())
+            & ~is_closed(ds + pl.duration(days=sign * j))
+            for j in range(1, 31)
         ]
-        return (is_open & pl.all_horizontal(others)).cast(pl.Float64)
+        return (is_open & (pl.sum_horizontal(others) < first)).cast(pl.Float64)
 
     out = frame.with_columns(
         *[(ds.dt.weekday() == d).cast(pl.Float64).alias(f"dow_{d}") for d in range(1, 8)],
@@ -212,8 +224,8 @@ def calendar_features(
         is_open.alias("open"),
         (after & is_open).cast(pl.Float64).alias("after_closure"),
         (after2 & is_open).cast(pl.Float64).alias("after_closure_2"),
-        first_open_of_month(-1).alias("month_start"),
-        first_open_of_month(+1).alias("month_end"),
+        open_days_of_month(-1, MONTH_START_DAYS).alias("month_start"),
+        open_days_of_month(+1, 1).alias("month_end"),
     )
     if annual:
         angle = 2 * math.pi * ds.dt.ordinal_day().cast(pl.Float64) / 365.25

@@ -123,10 +123,20 @@ def test_holiday_names_fold_observed_days() -> None:
 def test_month_start_and_end_are_open_days() -> None:
     # 1 June 2025 is a Sunday and 31 May a Saturday: with weekends closed the month's
     # last open day is Friday 30 May and the first is Monday 2 June
-    out = calendar_features(_days(date(2025, 5, 28), date(2025, 6, 3)), closed_weekdays=[6, 7])
+    out = calendar_features(_days(date(2025, 5, 28), date(2025, 6, 5)), closed_weekdays=[6, 7])
     flagged = out.filter(pl.col("month_end") == 1)["ds"].to_list()
     assert flagged == [date(2025, 5, 30)]
-    assert out.filter(pl.col("month_start") == 1)["ds"].to_list() == [date(2025, 6, 2)]
+    starts = out.filter(pl.col("month_start") == 1)["ds"].to_list()
+    assert starts == [date(2025, 6, 2), date(2025, 6, 3), date(2025, 6, 4)]
+
+
+def test_month_start_is_the_first_three_open_days() -> None:
+    # New Year's Day (Wednesday) is closed, then a weekend: Thursday 2, Friday 3, Monday 6
+    out = calendar_features(
+        _days(date(2025, 1, 1), date(2025, 1, 8)), country="GB", closed_weekdays=[6, 7]
+    )
+    starts = out.filter(pl.col("month_start") == 1)["ds"].to_list()
+    assert starts == [date(2025, 1, 2), date(2025, 1, 3), date(2025, 1, 6)]
 
 
 def test_month_flags_do_not_depend_on_the_frame_window() -> None:
