@@ -166,6 +166,11 @@ def tracking_note(archive: pl.DataFrame, scored: pl.DataFrame, /) -> str:
         "a week before"
     )
     first = f"{opening}: {'their' if facts.checked > 1 else 'its'} {errors}{held}."
+    if facts.drifted.is_empty() and facts.pooled.get("drift"):  # as tracking_summary says
+        return (
+            f"{first} Taken together, too few or too many days fell inside the ranges, but no "
+            "channel has enough days yet to say where: check again as more days arrive."
+        )
     if facts.drifted.is_empty():
         return f"{first} No channel's ranges drifted from what they promise."
     names = _either(sorted({str(c) for c in facts.drifted["unique_id"]}), "and")

@@ -307,6 +307,10 @@ def test_pooled_drift_without_a_judged_cell_is_not_called_no_drift() -> None:
         "Pooled, coverage is outside its band, but no series and week ahead has the 5 scored "
         "days to say where: check again as more days arrive."
     )
+    assert ins.tracking_note(archive, scored).endswith(  # the report says the same
+        "Taken together, too few or too many days fell inside the ranges, but no channel has "
+        "enough days yet to say where: check again as more days arrive."
+    )
 
 
 def test_archive_round_trip_through_a_published_folder(tmp_path: Path) -> None:
