@@ -40,6 +40,7 @@ CHECKS = (
     "transactions_month",
     "transactions_city",
     "contacts_date",
+    "accounts_date",
     "contacts_tags",
     "timezone",
     "holiday_country",

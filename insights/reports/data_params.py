@@ -157,24 +157,53 @@ def _contacts_dates(data: Path) -> tuple[date, date]:
 
 def _check_contacts_date(data: Path, name: str, value: str, history_days: int) -> None:
     first, last = _contacts_dates(data)
+    where = f"the marts in {data}/" if _is_marts(data) else str(layout.contacts_path(data))
+    _check_day(name, value, history_days, first=first, last=last, noun="contacts", where=where)
+
+
+def _accounts_dates(data: Path) -> tuple[date, date]:
+    """First and last day of the ``accounts_daily`` mart (a small mart: milliseconds)."""
+    files = [p for p, _ in mart_files(read_manifest(data), data, "accounts_daily")]
+    row = (
+        _scan(files, [pl.col("day").min().alias("first"), pl.col("day").max().alias("last")]).row(0)
+        if files
+        else (None, None)
+    )
+    if row[0] is None:
+        raise ParameterError(
+            f"the marts in {data}/ hold no accounts; reduce a data folder with "
+            "customers.parquet (`insights reduce DATA_DIR --out MART_DIR`)"
+        )
+    return row[0], row[1]
+
+
+def _check_accounts_date(data: Path, name: str, value: str, history_days: int) -> None:
+    first, last = _accounts_dates(data)
+    where = f"the marts in {data}/"
+    _check_day(name, value, history_days, first=first, last=last, noun="accounts", where=where)
+
+
+def _check_day(
+    name: str, value: str, history_days: int, *, first: date, last: date, noun: str, where: str
+) -> None:
+    """``value`` within ``[first + history_days, last]`` of the ``noun`` data, else say why."""
     day = date.fromisoformat(value)
     earliest = first + timedelta(days=history_days)
     if earliest <= day <= last:
         return
-    where = f"the marts in {data}/" if _is_marts(data) else str(layout.contacts_path(data))
     if earliest > last:  # no date works: say so, not "pick a date from <after> to <before>"
         raise ParameterError(
-            f"parameter {name}={value!r}: the contacts in {where} cover only {first} to {last} "
+            f"parameter {name}={value!r}: the {noun} in {where} cover only {first} to {last} "
             f"({(last - first).days + 1} days), and the report needs {history_days} days of "
-            "history before its date. Add earlier contacts to the data"
+            "history before its date. Add earlier data"
         )
     why = (
-        f"the contacts end on {last}"
+        f"the {noun} end on {last}"
         if day > last
-        else f"it needs {history_days} days of history before it and the contacts start on {first}"
+        else f"it needs {history_days} days of history before it and the {noun} start on {first}"
     )
     raise ParameterError(
-        f"parameter {name}={value!r} is outside the contacts data: {why}. "
+        f"parameter {name}={value!r} is outside the {noun} data: {why}. "
         f"Pick a date from {earliest} to {last} in {where}"
     )
 
@@ -255,6 +284,8 @@ def check_params_against_data(
             _check_city(data, p.name, value, month)
         elif p.check == "contacts_date":
             _check_contacts_date(data, p.name, value, p.history_days)
+        elif p.check == "accounts_date":
+            _check_accounts_date(data, p.name, value, p.history_days)
         elif p.check == "contacts_tags":
             _check_tags(data, p.name, value)
         elif p.check == "timezone":

@@ -148,6 +148,17 @@ def test_the_growth_report_dates_its_data_from_the_accounts_mart(marts: Path) ->
     assert data_date_range(data_files(CONTACTS, data=marts)) == ("2024-04-01", "2025-10-02")
 
 
+def test_growth_as_of_outside_the_accounts_is_refused_before_any_kernel(marts: Path) -> None:
+    """It started a kernel and failed in its fourth cell (exit 1) instead of exit 2."""
+    growth = CATALOGUE.get("customer_growth")
+    values = {p.name: p.default for p in growth.params}
+    check_params_against_data(growth, {**values, "as_of": "2025-06-30"}, data=marts)
+    with pytest.raises(ParameterError, match=r"outside the accounts data: the accounts end on"):
+        check_params_against_data(growth, {**values, "as_of": "2030-01-01"}, data=marts)
+    with pytest.raises(ParameterError, match=r"35 days of history .* accounts start on 2024-01-01"):
+        check_params_against_data(growth, {**values, "as_of": "2024-01-20"}, data=marts)
+
+
 def test_a_raw_folder_is_refused_with_the_command_to_reduce_it(marts: Path, tmp_path: Path) -> None:
     raw = write_raw(tmp_path / "raw")
     with pytest.raises(ParameterError, match=r"holds raw data: run `insights reduce .*raw --out"):
