@@ -87,10 +87,11 @@ For each series (``unique_id``), :func:`forecast`
    the lowest tie (four windows cannot tell them apart) and the first of them in
    :data:`MODELS` order is kept. On a history under a year (52 weeks of calendar) the
    windows are few, short and in one part of the year and the candidates near-tied, so the
-   winner flips between origins: there ``combo`` is kept unless the model ranked first beats
-   it steadily, i.e. the mean over windows of the log ratio of its window MASE to
-   ``combo``'s is more than two standard errors below zero (``prefer_steady``). To keep
-   this cheap, a model's parameters (``uc``: three
+   winner flips between origins: there a model after ``combo`` in :data:`MODELS` (``ets``,
+   ``stl_ets``, ``snaive``) ranked first is kept only if it beats ``combo`` steadily, i.e.
+   the mean over windows of the log ratio of its window MASE to ``combo``'s is more than two
+   standard errors below zero; otherwise ``combo`` is (``prefer_steady``). ``uc`` ranked
+   first stays. To keep this cheap, a model's parameters (``uc``: three
    variances and the AR coefficient; ``ets`` and the ETS of ``stl_ets``: smoothing
    parameters and initial states) are estimated in the oldest window and every fourth
    after it; the windows in between rerun only the filter (and ``stl_ets`` its

@@ -273,3 +273,22 @@ def test_three_more_days_asked_do_not_flip_the_choice_on_a_short_history() -> No
     hist = pl.DataFrame({"ds": ds, "y": np.round(np.clip(level * weekly + noise, 0, None))})
     chosen = {forecast(hist, horizon=h, holidays=None)["model"][0] for h in (28, 31)}
     assert len(chosen) == 1
+
+
+def test_uc_ranked_first_must_beat_the_combination_beyond_the_tie() -> None:
+    def preds(uc_error: float) -> pl.DataFrame:
+        # uc's error in three windows: 1% below combo's (a tie, pooled), or 20% below in two
+        # of them and 20% above in the third (not steady, but 7% below pooled: uc stays)
+        errors = [uc_error, uc_error, 1.0 if uc_error == 0.99 else 1.2]
+        return pl.DataFrame(
+            {
+                "model": ["uc"] * 3 + ["combo"] * 3,
+                "window": [0, 1, 2] * 2,
+                "y": [10.0] * 6,
+                "mean": [10 + e for e in errors] + [11.0] * 3,
+                "scale": [1.0] * 6,
+            }
+        )
+
+    assert prefer_steady(preds(0.99), ["uc", "combo"]) == ["combo", "uc"]
+    assert prefer_steady(preds(0.8), ["uc", "combo"]) == ["uc", "combo"]
