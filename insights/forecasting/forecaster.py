@@ -90,14 +90,14 @@ For each series (``unique_id``), :func:`forecast`
    winner flips between origins: there a model after ``combo`` in :data:`MODELS` (``ets``,
    ``stl_ets``, ``snaive``) ranked first is kept only if it beats ``combo`` steadily, i.e.
    the mean over windows of the log ratio of its window MASE to ``combo``'s is more than two
-   standard errors below zero; otherwise ``combo`` is (``prefer_steady``). ``uc`` ranked
-   first stays. To keep this cheap, a model's parameters (``uc``: three
-   variances and the AR coefficient; ``ets`` and the ETS of ``stl_ets``: smoothing
-   parameters and initial states) are estimated in the oldest window and every fourth
-   after it; the windows in between rerun only the filter (and ``stl_ets`` its
-   decomposition) on their longer history. After two windows a candidate whose MASE is
-   more than 1.5 times the best one's is dropped (it is not run on the later windows;
-   :func:`insights.backtest` still scores every model on every window). A
+   standard errors below zero, and ``uc`` ranked first only if its MASE is beyond the 2% tie
+   below ``combo``'s; otherwise ``combo`` is kept (``prefer_steady``). To keep this cheap,
+   a model's parameters (``uc``: three variances and the AR coefficient; ``ets`` and the ETS
+   of ``stl_ets``: smoothing parameters and initial states) are estimated in the oldest
+   window and every fourth after it; the windows in between rerun only the filter (and
+   ``stl_ets`` its decomposition) on their longer history. After two windows a candidate
+   whose MASE is more than 1.5 times the best one's is dropped (it is not run on the later
+   windows; :func:`insights.backtest` still scores every model on every window). A
    ``uc`` fit starts from the same model fitted without regressors on OLS residuals (two
    states instead of a dozen or more) or from the series' previous ``uc`` fit.
 4. **calibrates the intervals** (split-conformal style). Every model gives a mean and a
