@@ -9,6 +9,10 @@ from insights.contacts.active import (
     open_accounts as open_accounts,
     open_accounts_series as open_accounts_series,
 )
+from insights.contacts.defaults import (
+    latest_complete_week as latest_complete_week,
+    report_as_of as report_as_of,
+)
 from insights.contacts.erlang import (
     agents_needed as agents_needed,
     agents_per_interval as agents_per_interval,

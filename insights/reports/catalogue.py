@@ -46,11 +46,13 @@ CHECKS = (
     "holiday_country",
 )
 #: Defaults taken from the data (``default_from``), each resolved by a library function
-#: (:mod:`insights.spending.defaults`) before the checks, so a run records what it used.
+#: (:mod:`insights.spending.defaults`, :mod:`insights.contacts.defaults`) before the checks,
+#: so a run records what it used.
 DEFAULTS_FROM = {
     "latest_complete_month": "the latest complete month of the data",
     "marts_tz": "the time zone the marts were reduced in",
     "busiest_city": "the city with the most customers that month",
+    "latest_complete_week": "the last Sunday both the contacts and the accounts cover",
 }
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}

@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from insights.contacts.defaults import report_as_of
 from insights.data import layout
 from insights.errors import ParameterError
 from insights.reduce.marts import mart_files, read_manifest
@@ -318,7 +319,7 @@ def resolve_defaults(
     data = Path(data)
     resolved = dict(values)
     notes: list[str] = []
-    order = ("marts_tz", "latest_complete_month", "busiest_city")
+    order = ("marts_tz", "latest_complete_month", "busiest_city", "latest_complete_week")
     wanted = [p for p in spec.params if p.default_from is not None and values.get(p.name) is None]
     if not wanted or not _is_marts(data):
         return resolved, notes
@@ -333,6 +334,9 @@ def resolve_defaults(
             last = read_manifest(data).get("sources", {}).get("transactions", {}).get("last_day")
             if last and last[:7] == value and (date.fromisoformat(last) + timedelta(1)).day != 1:
                 why = f"the data's last month, incomplete: it ends on {last}"
+        elif p.default_from == "latest_complete_week":
+            value = report_as_of(data)
+            why = "the last Sunday both the contacts and the accounts cover: whole weeks ahead"
         else:
             month = resolved.get(month_param) if month_param else None
             if month is None:

@@ -284,3 +284,16 @@ def test_defaults_come_from_the_marts(marts: Path) -> None:
         "pass -p month=... for another)"
     )
     check_params_against_data(TRENDING, values, data=marts)
+
+
+def test_the_contact_report_defaults_to_the_last_whole_week_of_the_data(marts: Path) -> None:
+    # contacts end on Thursday 2025-10-02: the week ending Sunday 28 September is the last whole one
+    values, notes = resolve_defaults(
+        CONTACTS, {p.name: p.default for p in CONTACTS.params}, data=marts
+    )
+    assert values["as_of"] == "2025-09-28"
+    assert notes == [
+        "as_of=2025-09-28 (the last Sunday both the contacts and the accounts cover: whole "
+        "weeks ahead; pass -p as_of=... for another)"
+    ]
+    check_params_against_data(CONTACTS, values, data=marts)

@@ -37,7 +37,8 @@ def test_real_catalogue_declares_both_reports() -> None:
     assert trending.param("top_n").min == 1
     assert trending.param("top_n").max == 50
     forecast = catalogue.get("contact_rate_forecast")
-    assert forecast.defaults()["as_of"] == "2025-08-31"
+    assert forecast.defaults()["as_of"] is None
+    assert forecast.param("as_of").default_from == "latest_complete_week"
     assert forecast.defaults()["tags"] == []
     assert forecast.param("service_level").max == 0.99
 
