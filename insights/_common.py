@@ -19,6 +19,8 @@
   project's default folders and files (the raw data folder's own layout is
   :mod:`insights.data.layout`).
 * :func:`day_span` — a run of days in words ("1 to 28 September 2025") for titles and text.
+* :func:`level_tag` and :func:`tag_level` — an interval level as it is written in column
+  names (``97.5`` ↔ ``"97_5"``: ``lo_97_5``, ``coverage_97_5``) and back.
 * :func:`normal_quantile` — the standard normal quantile whose central interval covers a level
   (1.2816 for 80%), for forecast intervals wherever they are built or read (stdlib, no scipy).
 
@@ -54,6 +56,7 @@ __all__ = [
     "Month",
     "day_span",
     "friendly",
+    "level_tag",
     "local_day",
     "match_city",
     "normal_quantile",
@@ -62,6 +65,7 @@ __all__ = [
     "polars_frame",
     "progress",
     "require_columns",
+    "tag_level",
     "watched",
 ]
 
@@ -266,6 +270,30 @@ def day_span(first: date, last: date, /) -> str:
     if first.year == last.year:
         return f"{first:%-d %B} to {last:%-d %B %Y}"
     return f"{first:%-d %B %Y} to {last:%-d %B %Y}"
+
+
+def level_tag(level: float, /) -> str:
+    """Write an interval level (percent) as column names carry it: ``lo_<tag>``, ``hi_<tag>``.
+
+    Examples
+    --------
+    >>> level_tag(80), level_tag(97.5), level_tag(80.0)
+    ('80', '97_5', '80')
+
+    """
+    return f"{level:g}".replace(".", "_")
+
+
+def tag_level(tag: str, /) -> float:
+    """Read back the level (percent) of a column tag written by :func:`level_tag`.
+
+    Examples
+    --------
+    >>> tag_level("80"), tag_level("97_5")
+    (80.0, 97.5)
+
+    """
+    return float(tag.replace("_", "."))
 
 
 _NORMAL = statistics.NormalDist()

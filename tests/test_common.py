@@ -10,11 +10,13 @@ from scipy import stats
 
 from insights._common import (  # noqa: PLC2701 (the shared primitives' own tests)
     DEFAULT_TZ,
+    level_tag,
     local_day,
     normal_quantile,
     parse_day,
     parse_month,
     require_columns,
+    tag_level,
 )
 from insights.errors import ParameterError
 
@@ -67,3 +69,8 @@ def test_normal_quantile_covers_the_level() -> None:
     for lv in (50, 80, 95):
         z = normal_quantile(lv)
         assert stats.norm.cdf(z) - stats.norm.cdf(-z) == pytest.approx(lv / 100, abs=1e-12)
+
+
+def test_a_level_tag_reads_back_as_its_level() -> None:
+    assert [level_tag(lv) for lv in (50, 80.0, 97.5, 99.9)] == ["50", "80", "97_5", "99_9"]
+    assert [tag_level(level_tag(lv)) for lv in _LEVELS[:8]] == _LEVELS[:8]

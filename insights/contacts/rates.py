@@ -21,7 +21,14 @@ from typing import Literal, TypeVar
 import numpy as np
 import polars as pl
 
-from insights._common import DEFAULT_TZ, local_day, normal_quantile, parse_day
+from insights._common import (
+    DEFAULT_TZ,
+    level_tag,
+    local_day,
+    normal_quantile,
+    parse_day,
+    tag_level,
+)
 from insights.contacts._scope import in_scope as _in_scope, require_mart as _require_mart
 from insights.errors import ParameterError
 
@@ -390,14 +397,14 @@ def contact_volume(
 
     def sd_of(frame: pl.DataFrame, suffix: str) -> np.ndarray:
         levels = sorted(
-            float(c[3:].removesuffix(suffix).replace("_", "."))
+            tag_level(c[3:].removesuffix(suffix))
             for c in frame.columns
             if c.startswith("lo_") and c.endswith(suffix) and (suffix or "active" not in c)
         )
         if not levels:
             return np.zeros(frame.height)
         top = levels[-1]
-        tag = f"{top:g}".replace(".", "_")
+        tag = level_tag(top)
         z = normal_quantile(top)
         hi, lo = frame[f"hi_{tag}{suffix}"], frame[f"lo_{tag}{suffix}"]
         return ((hi - lo) / (2 * z)).cast(pl.Float64).to_numpy()
@@ -413,7 +420,7 @@ def contact_volume(
     volume = rate * customers / per
     cols: dict[str, object] = {"ds": joined["ds"], "mean": volume.mean(axis=1)}
     for lv in level:
-        tag = f"{lv:g}".replace(".", "_")
+        tag = level_tag(lv)
         cols[f"lo_{tag}"] = np.quantile(volume, 0.5 - lv / 200, axis=1)
         cols[f"hi_{tag}"] = np.quantile(volume, 0.5 + lv / 200, axis=1)
     out = pl.DataFrame(cols)

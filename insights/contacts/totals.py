@@ -37,7 +37,7 @@ import math
 import polars as pl
 from scipy import stats
 
-from insights._common import normal_quantile, require_columns
+from insights._common import level_tag, normal_quantile, require_columns
 from insights.errors import ParameterError
 
 __all__ = ["error_correlation", "forecast_total"]
@@ -145,7 +145,7 @@ def forecast_total(
     Independent days would give 300 ± 17.3, the sum of the daily ranges 300 ± 30.
 
     """
-    tag = f"{level:g}".replace(".", "_")
+    tag = level_tag(level)
     lo, hi = f"lo_{tag}", f"hi_{tag}"
     if lo not in forecast.columns or hi not in forecast.columns:
         msg = (

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import polars as pl
 
-from insights._common import normal_quantile as z
+from insights._common import level_tag as tag, normal_quantile as z
 from insights.errors import InsightsError, InsufficientHistoryError
 from insights.forecasting._models import (
     MIN_TRAIN,
@@ -429,7 +429,3 @@ def score(predictions: pl.DataFrame, /, *, level: Sequence[float]) -> pl.DataFra
         exprs.append((2 * z(lv) * pl.col("sd")).mean().alias(f"width_{tag(lv)}"))
     exprs.append(pl.len().alias("n_days"))
     return predictions.group_by(keys, maintain_order=True).agg(exprs)
-
-
-def tag(level: float) -> str:
-    return f"{level:g}".replace(".", "_")

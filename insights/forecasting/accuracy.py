@@ -36,7 +36,7 @@ from typing import Any
 
 import polars as pl
 
-from insights._common import require_columns
+from insights._common import require_columns, tag_level
 
 __all__ = [
     "DRIFT_BAND_POINTS",
@@ -115,7 +115,7 @@ def forecast_accuracy(
         grouped = scored.select(exprs).filter(pl.col("n_days") > 0)
     bands = []
     for t in levels:
-        p = float(t.replace("_", ".")) / 100
+        p = tag_level(t) / 100
         margin = pl.max_horizontal(
             pl.lit(DRIFT_BAND_POINTS / 100), 1.96 * (p * (1 - p) / pl.col("n_days")).sqrt()
         )

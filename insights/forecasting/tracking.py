@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from insights._common import parse_day, require_columns
+from insights._common import parse_day, require_columns, tag_level
 from insights.errors import ParameterError
 
 __all__ = ["RECORD_COLUMNS", "forecast_record", "scored_forecasts"]
@@ -51,9 +51,7 @@ _MIN_CUSTOMERS = 10
 def _levels(columns: Sequence[str]) -> list[str]:
     """Level tags (``"80"``, ``"97_5"``) with both a ``lo_`` and a ``hi_`` column, in order."""
     tags = [m.group(2) for c in columns if (m := _BOUND.match(c)) and m.group(1) == "lo"]
-    return sorted(
-        {t for t in tags if f"hi_{t}" in columns}, key=lambda t: float(t.replace("_", "."))
-    )
+    return sorted({t for t in tags if f"hi_{t}" in columns}, key=tag_level)
 
 
 def _with_uid(frame: pl.DataFrame) -> pl.DataFrame:

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from insights._common import require_columns
+from insights._common import require_columns, tag_level
 
 __all__ = ["tracking_chart"]
 
@@ -60,8 +60,8 @@ def tracking_chart(accuracy: pl.DataFrame, /) -> Any:
     )
     nominal = pl.DataFrame(
         {
-            "level": [f"{t.replace('_', '.')}%" for t in levels],
-            "nominal": [float(t.replace("_", ".")) / 100 for t in levels],
+            "level": [f"{tag_level(t):g}%" for t in levels],
+            "nominal": [tag_level(t) / 100 for t in levels],
         }
     )
     coverage = alt.layer(
