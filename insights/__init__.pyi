@@ -84,6 +84,11 @@ from insights.customers.pace import (
 )
 from insights.customers.series import growth_series as growth_series
 from insights.customers.stock import open_accounts_forecast as open_accounts_forecast
+from insights.customers.tables import (
+    growth_backtest_table as growth_backtest_table,
+    growth_forecast_table as growth_forecast_table,
+    growth_tracking_table as growth_tracking_table,
+)
 from insights.data.contracts import (
     Contract as Contract,
     load_contract as load_contract,

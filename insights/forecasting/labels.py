@@ -19,6 +19,7 @@ MODEL_LABELS: dict[str, str] = {
     "stl_ets": "weekly pattern removed, then smoothed",
     "combo": "average of several models",
     "snaive": "same day last week",
+    "flows": "today's accounts plus forecast sign-ups less closures",
 }
 _TIMES = " × "
 

@@ -61,6 +61,7 @@ LABELS = {
     "first_month": "First month",
     "unique_id": "Channel",
     "series": "Series",
+    "signups": "Sign-ups",
     "ds": "Date",
     "day": "Day",
     "y": "Value",

@@ -222,6 +222,14 @@ def test_customer_growth_report_forecasts_both_series(
     assert published == ["flows"]
     assert scores.filter(pl.col("model") == "flows")["calibrated_coverage_80"].item() is not None
     assert scores.height > 1  # beside the candidates it is compared with
+    # the tables a reader sees name series and methods in words, not the code's columns
+    page = (folder / "report.html").read_text()
+    for machine in ("Smape", "Rmse", "Mase vs snaive", "Short history", ">Model<", ">Ets<"):
+        assert machine not in page, machine
+    for machine in (">Stl ets<", ">Flows<", ">Signups<", ">True<", ">False<", ">Channel<"):
+        assert machine not in page, machine
+    for words in ("Error vs same day last week", ">Sign-ups<", ">Open accounts<", ">Used<"):
+        assert words in page, words
     # open accounts are a running sum: with the day's other flow shown (a zero too), their
     # change gives a blanked sign-up or closure count back; neither the table nor the record may
     daily = pl.read_csv(folder / "accounts_daily.csv", try_parse_dates=True)
