@@ -251,7 +251,8 @@ def _cmd_forecasts_track(args: argparse.Namespace) -> int:
             scored = scored_forecasts(part, as_of=args.as_of)
             earlier = part if args.as_of is None else part.filter(pl.col("as_of") < args.as_of)
             print(f"== {report}: {target}")
-            print(tracking_summary(earlier, scored))
+            usable = part if args.as_of is None else part.filter(pl.col("ds") <= args.as_of)
+            print(tracking_summary(earlier, scored, archived_actuals=usable))
             last_actual = part.filter(pl.col("kind") == "actual")["ds"].max()
             due = part.filter((pl.col("kind") == "forecast") & (pl.col("ds") <= last_actual))
             if args.as_of is not None:

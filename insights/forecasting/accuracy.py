@@ -233,7 +233,13 @@ def tracking_facts(archive: pl.DataFrame, scored: pl.DataFrame, /) -> TrackingFa
     return TrackingFacts(origins, first_day, checked, pooled, drifted, levels)
 
 
-def tracking_preamble(facts: TrackingFacts, /, *, iso_dates: bool = False) -> str:
+def tracking_preamble(
+    facts: TrackingFacts,
+    /,
+    *,
+    iso_dates: bool = False,
+    archived_actuals: pl.DataFrame | None = None,
+) -> str:
     """Say how many earlier forecasts there are, when they were made and what could be checked.
 
     The opening both tracking texts share: a whole sentence on a first run or when no
@@ -246,6 +252,11 @@ def tracking_preamble(facts: TrackingFacts, /, *, iso_dates: bool = False) -> st
         :func:`tracking_facts` output.
     iso_dates
         Dates as ``2025-08-31`` (for a terminal) rather than ``31 August 2025`` (for a report).
+    archived_actuals
+        When the scores come from the archive alone (``insights forecasts track``): the
+        archived records whose ``actual`` rows they could use. Nothing checked is then said
+        by its real cause: actuals reach the archive only with a later published report of
+        the same target. ``None``: the actuals are the report's own data.
 
     Examples
     --------
@@ -257,6 +268,9 @@ def tracking_preamble(facts: TrackingFacts, /, *, iso_dates: bool = False) -> st
     'Of the 2 earlier forecasts (made from 6 July 2025 to 3 August 2025), 1 could be checked on 1 day so far'
     >>> tracking_preamble(tracking_facts(archive, scored.clear()), iso_dates=True)
     'The 2 earlier forecasts (made from 2025-07-06 to 2025-08-03) cannot be checked yet: what happened on their days is not in the data yet (the first is 2025-07-07).'
+    >>> actual = pl.DataFrame({"kind": ["actual"], "ds": [date(2025, 7, 6)]})
+    >>> tracking_preamble(tracking_facts(archive[:1], scored.clear()), archived_actuals=actual)
+    'The 1 earlier forecast (made on 6 July 2025) cannot be checked from the archive yet: it holds no actual for its days (the first is 7 July 2025; its latest actual is 6 July 2025), and actuals reach the archive only with a later published report of the same target. Publish the report on data that covers its days to check it.'
 
     """  # noqa: E501
     if not facts.origins:
@@ -274,10 +288,13 @@ def tracking_preamble(facts: TrackingFacts, /, *, iso_dates: bool = False) -> st
     count = f"{len(facts.origins)} earlier forecast{'s' if plural else ''}"
     if not facts.checked:
         assert facts.first_day is not None
+        their = "their" if plural else "its"
+        if archived_actuals is not None:
+            lead = f"The {count} ({made})"
+            return _not_in_archive(facts, archived_actuals, lead=lead, their=their, day=day)
         return (
             f"The {count} ({made}) cannot be checked yet: what happened on "
-            f"{'their' if plural else 'its'} days is not in the data yet (the first is "
-            f"{day(facts.first_day)})."
+            f"{their} days is not in the data yet (the first is {day(facts.first_day)})."
         )
     n_days = int(facts.pooled["n_days"])
     return (
@@ -286,13 +303,37 @@ def tracking_preamble(facts: TrackingFacts, /, *, iso_dates: bool = False) -> st
     )
 
 
-def tracking_summary(archive: pl.DataFrame, scored: pl.DataFrame, /) -> str:
+def _not_in_archive(
+    facts: TrackingFacts, archived: pl.DataFrame, /, *, lead: str, their: str, day: Any
+) -> str:
+    """Say the archive-only reason nothing could be checked: no later record brought actuals."""
+    assert facts.first_day is not None
+    actual = archived.filter(pl.col("kind") == "actual") if "kind" in archived.columns else archived
+    last = actual["ds"].max() if actual.height else None
+    held = f"its latest actual is {day(last)}" if isinstance(last, date) else "it holds none"
+    them = "them" if their == "their" else "it"
+    return (
+        f"{lead} cannot be checked from the archive yet: it holds no actual for "
+        f"{their} days (the first is {day(facts.first_day)}; {held}), and actuals reach the "
+        "archive only with a later published report of the same target. Publish the report "
+        f"on data that covers {their} days to check {them}."
+    )
+
+
+def tracking_summary(
+    archive: pl.DataFrame,
+    scored: pl.DataFrame,
+    /,
+    *,
+    archived_actuals: pl.DataFrame | None = None,
+) -> str:
     """One or two sentences answering "how did our last forecasts do?", for a terminal.
 
     :func:`tracking_preamble` (ISO dates), then the pooled MASE, every level's coverage with
     its drift band, and the series whose coverage drifted, per level. Covers the normal
     empty cases: no archived forecast yet (first run), and archived forecasts whose days
-    have no actuals yet.
+    have no actuals yet (``archived_actuals``: see :func:`tracking_preamble`; the CLI scores
+    from the archive alone and passes it).
 
     Examples
     --------
@@ -303,7 +344,7 @@ def tracking_summary(archive: pl.DataFrame, scored: pl.DataFrame, /) -> str:
 
     """
     facts = tracking_facts(archive, scored)
-    opening = tracking_preamble(facts, iso_dates=True)
+    opening = tracking_preamble(facts, iso_dates=True, archived_actuals=archived_actuals)
     if not facts.checked:
         return opening
     pooled = facts.pooled

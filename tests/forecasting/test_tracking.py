@@ -439,3 +439,29 @@ def test_cli_says_how_many_days_the_archive_could_not_score(
     out = capsys.readouterr().out
     assert "1 could be checked on 1 day so far" in out
     assert "1 forecast day(s) up to 2025-06-09 have no archived actual" in out
+
+
+def test_cli_says_a_lone_forecast_waits_for_a_later_report_not_for_the_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the data may well hold 2 June by now: the archive only learns it from a later record
+    ins.publish_forecast_record(
+        ins.forecast_record(forecast([100.0]), HISTORY, as_of=D, target="calls"),
+        out_dir=tmp_path / "a",
+    )
+    ins.archive_forecast_record(
+        tmp_path / "a",
+        archive=tmp_path / "_forecasts",
+        report="r",
+        slug="a",
+        fingerprint="f",
+        published_at="t",
+    )
+    assert main(["forecasts", "track", "--archive", str(tmp_path / "_forecasts")]) == 0
+    assert capsys.readouterr().out == (
+        "== r: calls\nThe 1 earlier forecast (made on 2025-06-01) cannot be checked from the "
+        "archive yet: it holds no actual for its days (the first is 2025-06-02; its latest "
+        "actual is 2025-06-01), and actuals reach the archive only with a later published "
+        "report of the same target. Publish the report on data that covers its days to check "
+        "it.\n\n"
+    )
