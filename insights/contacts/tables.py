@@ -79,6 +79,14 @@ def backtest_table(scores: pl.DataFrame, /) -> pl.DataFrame:
     )
 
 
+def _amount(value: pl.Expr, *, decimals: int) -> pl.Expr:
+    """Write a non-negative number with ``decimals`` places, whole numbers grouped (``1,234``)."""
+    if decimals:
+        return value.round(decimals).cast(pl.String)
+    digits = value.round(0).cast(pl.Int64).cast(pl.String).str.reverse()
+    return digits.str.replace_all(r"(\d{3})", "$1,").str.strip_chars_end(",").str.reverse()
+
+
 def daily_forecast_table(volume: pl.DataFrame, /) -> pl.DataFrame:
     """Contacts expected per day: a column per channel with its 80% range, and the total.
 
@@ -93,7 +101,10 @@ def daily_forecast_table(volume: pl.DataFrame, /) -> pl.DataFrame:
     pl.DataFrame
         ``day`` ("Mon 1 Sep"), one text column per channel ("77 (65 to 90)": expected, then
         the 80% range; "closed" on a day the channel does not open) and ``all_channels``
-        (expected, rounded), one row per calendar day.
+        (the expected total, as text), one row per calendar day. Whole numbers, unless no
+        channel expects 10 contacts on any day (a rare tag): then one decimal everywhere, so
+        that channels of "0.4" add up to the total of "1.2" they show, where whole numbers
+        would show "0 (0 to 1)" per channel beside a total of 1.
 
     Examples
     --------
@@ -102,21 +113,27 @@ def daily_forecast_table(volume: pl.DataFrame, /) -> pl.DataFrame:
     ...     "ds": [date(2025, 9, 6), date(2025, 9, 7), date(2025, 9, 6)],
     ...     "mean": [34.3, 49.0, 40.4], "lo_80": [21.5, 36.3, 30.0], "hi_80": [46.7, 61.3, 51.0]})
     >>> daily_forecast_table(v).rows()
-    [('Sat 6 Sep', '34 (22 to 47)', '40 (30 to 51)', 75), ('Sun 7 Sep', '49 (36 to 61)', 'closed', 49)]
+    [('Sat 6 Sep', '34 (22 to 47)', '40 (30 to 51)', '75'), ('Sun 7 Sep', '49 (36 to 61)', 'closed', '49')]
+    >>> rare = pl.DataFrame({"unique_id": ["chat", "phone"], "ds": [date(2025, 9, 1)] * 2,
+    ...     "mean": [0.42, 0.36], "lo_80": [0.0, 0.0], "hi_80": [1.14, 0.93]})
+    >>> daily_forecast_table(rare).rows()
+    [('Mon 1 Sep', '0.4 (0.0 to 1.1)', '0.4 (0.0 to 0.9)', '0.8')]
 
     """  # noqa: E501
     require_columns(
         volume, ["unique_id", "ds", "mean", "lo_80", "hi_80"], who="daily_forecast_table"
     )
+    busiest = volume["mean"].max()
+    decimals = 1 if isinstance(busiest, float | int) and busiest < 10 else 0
     text = pl.format(
         "{} ({} to {})",
-        *(pl.col(c).round(0).cast(pl.Int64) for c in ("mean", "lo_80", "hi_80")),
+        *(_amount(pl.col(c), decimals=decimals) for c in ("mean", "lo_80", "hi_80")),
     )
     cells = volume.select("ds", "unique_id", text.alias("cell"))
     wide = cells.pivot(on="unique_id", index="ds", values="cell", sort_columns=True)
     channels = [c for c in wide.columns if c != "ds"]
     totals = volume.group_by("ds").agg(
-        pl.col("mean").sum().round(0).cast(pl.Int64).alias("all_channels")
+        _amount(pl.col("mean").sum(), decimals=decimals).alias("all_channels")
     )
     return (
         wide.join(totals, on="ds")

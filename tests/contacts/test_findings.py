@@ -270,9 +270,36 @@ def test_daily_forecast_table_has_a_column_per_channel() -> None:
     _, volume = forecast_frames()
     table = daily_forecast_table(volume)
     assert table.columns == ["day", "chat", "phone", "all_channels"]
-    assert table.row(6) == ("Sun 7 Sep", "24 (19 to 29)", "closed", 24)
+    assert table.row(6) == ("Sun 7 Sep", "24 (19 to 29)", "closed", "24")
     page = show(table)._repr_html_()
     assert ">All channels<" in page and ">Phone<" in page
+
+
+def test_a_rare_tag_shows_channels_that_add_up_to_the_total() -> None:
+    # whole numbers showed "0 (0 to 0)" per channel beside a total of 1
+    volume = pl.DataFrame(
+        {
+            "unique_id": ["chat", "email", "phone"],
+            "ds": [date(2025, 9, 1)] * 3,
+            "mean": [0.44, 0.31, 0.38],
+            "lo_80": [0.0, 0.0, 0.0],
+            "hi_80": [0.49, 0.46, 0.47],
+        }
+    )
+    assert daily_forecast_table(volume).row(0) == (
+        "Mon 1 Sep",
+        "0.4 (0.0 to 0.5)",
+        "0.3 (0.0 to 0.5)",
+        "0.4 (0.0 to 0.5)",
+        "1.1",
+    )
+    busy = volume.with_columns(pl.col("mean", "lo_80", "hi_80") * 3000)
+    assert daily_forecast_table(busy).row(0)[1:] == (
+        "1,320 (0 to 1,470)",
+        "930 (0 to 1,380)",
+        "1,140 (0 to 1,410)",
+        "3,390",
+    )
 
 
 def test_staffing_table_labels() -> None:
