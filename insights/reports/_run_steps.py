@@ -21,7 +21,7 @@ from insights.reports.data import data_date_range
 from insights.reports.execute import execute_notebook, explain_failure, failed_cell
 from insights.reports.failures import NOTEBOOK_FILE
 from insights.reports.folders import logical_path, publish_folder
-from insights.reports.html import render_html
+from insights.reports.html import forecast_last_day, render_html
 from insights.reports.manifest import MANIFEST_FILE, git_commit, output_files, versions
 from insights.reports.privacy import check_privacy, gate
 
@@ -110,6 +110,7 @@ def _page(plan: _Plan, build: Path) -> None:
         params=plan.shown,
         date_range=data_date_range(plan.files),
         generated_at=_iso(_now()),
+        last_day=forecast_last_day(build / "report"),
     )
 
 
@@ -149,6 +150,7 @@ def _publish(plan: _Plan, build: Path, privacy: Mapping[str, Any]) -> dict[str, 
         "slug": plan.slug,
         "status": "success",
         "parameters": plan.shown,
+        "forecast_last_day": forecast_last_day(report),
         "run_key": plan.key,
         "notebook": {"path": logical_path(plan.spec.notebook), "sha256": plan.notebook_hash},
         "kernel": plan.limits.kernel,

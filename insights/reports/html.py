@@ -17,13 +17,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from insights._common import day_span, parse_month
 from insights.contacts.findings import contact_scope
 from insights.errors import ParameterError, ReportError
+from insights.forecasting.archive import RECORD_NAME
 from insights.publish.render import BLOG_WIDTH, PHONE_WIDTH, chart_alt_text, chart_svg, fit_width
 from insights.reports.page import page_head
 
-__all__ = ["render_html", "report_heading"]
+__all__ = ["forecast_last_day", "render_html", "report_heading"]
 
 _VEGALITE = re.compile(r"^application/vnd\.vegalite\.v\d+\+json$")
 _EXTERNAL = re.compile(
@@ -246,11 +249,43 @@ def _month_name(value: str) -> str | None:
         return None
 
 
-def report_heading(title: str, params: Mapping[str, Any], /) -> str:
+def forecast_last_day(report_dir: str | Path, /) -> str | None:
+    """Return the last forecast day (``YYYY-MM-DD``) of a report's forecast record, if any.
+
+    What :func:`report_heading` names as a forecast's last day: the forecast's own last day,
+    as the contact report's summary does, so the title and the summary name the same days
+    (a Monday-to-Friday line's 28 days from a Sunday end on a Friday).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> forecast_last_day(tempfile.mkdtemp()) is None  # a report without a forecast record
+    True
+
+    """
+    path = Path(report_dir) / f"{RECORD_NAME}.parquet"
+    if not path.is_file():
+        return None
+    last = (
+        pl.scan_parquet(path)
+        .filter(pl.col("kind") == "forecast")
+        .select(pl.col("ds").max())
+        .collect()
+        .item()
+    )
+    return last.isoformat() if isinstance(last, date) else None
+
+
+def report_heading(
+    title: str, params: Mapping[str, Any], /, *, last_day: date | str | None = None
+) -> str:
     """Name the report, its place or scope and its period.
 
     E.g. "Trending spending: London, September 2025", or for a forecast the days it covers
     and, for the contact forecast, which contacts ("all contacts", "contacts tagged fraud").
+    A forecast's days run from the day after ``as_of`` to ``last_day``, the forecast's last
+    day (its last open day: a Monday-to-Friday line forecast for 28 days ends on a Friday, as
+    its summary says), else to the end of ``horizon_days``.
 
     Examples
     --------
@@ -261,6 +296,9 @@ def report_heading(title: str, params: Mapping[str, Any], /) -> str:
     >>> report_heading("Contact rate forecast",
     ...                {"as_of": "2025-08-31", "horizon_days": 28, "tags": ["fraud"]})
     'Contact rate forecast: contacts tagged fraud, 1 to 28 September 2025'
+    >>> report_heading("Contact rate forecast", {"as_of": "2025-08-31", "horizon_days": 28},
+    ...                last_day="2025-09-26")
+    'Contact rate forecast: 1 to 26 September 2025'
     >>> report_heading("Plain", {})
     'Plain'
 
@@ -276,11 +314,14 @@ def report_heading(title: str, params: Mapping[str, Any], /) -> str:
     elif _DAY.match(as_of):
         horizon = params.get("horizon_days")
         first = date.fromisoformat(as_of) + timedelta(days=1)
-        parts.append(
-            day_span(first, first + timedelta(days=int(horizon) - 1))
+        end = (
+            date.fromisoformat(str(last_day))
+            if last_day is not None
+            else first + timedelta(days=int(horizon) - 1)
             if horizon
-            else f"as of {_long_date(as_of)}"
+            else None
         )
+        parts.append(day_span(first, end) if end is not None else f"as of {_long_date(as_of)}")
     if "tags" in params:  # the contact forecast: which contacts it covers
         parts.insert(0, contact_scope(params["tags"] or ()))
     return f"{title}: {', '.join(parts)}" if parts else title
@@ -303,6 +344,7 @@ def render_html(
     params: Mapping[str, Any],
     date_range: tuple[str, str] | None,
     generated_at: str,
+    last_day: str | None = None,
 ) -> Path:
     """Write the executed ``notebook`` as a self-contained, code-free HTML page.
 
@@ -321,6 +363,8 @@ def render_html(
         First and last date of the input data, shown under the title.
     generated_at
         When the render finished (ISO 8601, UTC).
+    last_day
+        A forecast's last day (``YYYY-MM-DD``), named in the heading (:func:`report_heading`).
 
     Returns
     -------
@@ -349,7 +393,7 @@ def render_html(
         f"<tr><td>{html.escape(k)}</td><td>{html.escape(_show(v))}</td></tr>"
         for k, v in params.items()
     )
-    heading = report_heading(title, params)
+    heading = report_heading(title, params, last_day=last_day)
     span = (
         f"{_long_date(date_range[0])} to {_long_date(date_range[1])}" if date_range else "unknown"
     )

@@ -65,10 +65,12 @@ def write_index(out: str | Path, /) -> Path:
         link = manifest_path.parent.relative_to(out).as_posix()
         span = m.get("data", {}).get("date_range") or ["?", "?"]
         params = m.get("parameters", {}) if isinstance(m.get("parameters"), dict) else {}
+        title = str(m.get("title", m.get("report")))
+        heading = report_heading(title, params, last_day=m.get("forecast_last_day"))
         rows.append(
             "<tr>"
             f'<td><a href="{html.escape(link)}/report.html">'
-            f"{html.escape(report_heading(str(m.get('title', m.get('report'))), params))}"
+            f"{html.escape(heading)}"
             "</a></td>"
             f"<td>{_params(m.get('parameters', {}))}</td>"
             f"<td>{html.escape(str(span[0]))} to {html.escape(str(span[1]))}</td>"

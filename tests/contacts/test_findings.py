@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -18,7 +19,7 @@ from insights.contacts.tables import (
 from insights.errors import ParameterError
 from insights.forecasting.labels import model_label
 from insights.publish.display import show
-from insights.reports.html import report_heading
+from insights.reports.html import forecast_last_day, report_heading
 
 AS_OF = date(2025, 8, 31)
 AHEAD = [date(2025, 9, 1) + timedelta(days=i) for i in range(14)]
@@ -341,3 +342,19 @@ def test_tracking_table_and_model_words() -> None:
         }
     ]
     assert model_label("snaive") == "same day last week"
+
+
+def test_a_weekday_line_is_titled_with_the_days_its_summary_names(tmp_path: Path) -> None:
+    # a Monday-Friday line forecast for 28 days from Sunday 31 August: its last forecast
+    # day is Friday 26 September, which the summary names; the title said "1 to 28"
+    weekdays = [d for d in (AS_OF + timedelta(days=i) for i in range(1, 29)) if d.weekday() < 5]
+    pl.DataFrame(
+        {"kind": ["actual"] + ["forecast"] * len(weekdays), "ds": [AS_OF, *weekdays]}
+    ).write_parquet(tmp_path / "forecast_record.parquet")
+    last = forecast_last_day(tmp_path)
+    assert last == "2025-09-26"
+    params = {"as_of": "2025-08-31", "horizon_days": 28, "tags": []}
+    assert report_heading("Contact rate forecast", params, last_day=last) == (
+        "Contact rate forecast: all contacts, 1 to 26 September 2025"
+    )
+    assert forecast_last_day(tmp_path / "no_record") is None
