@@ -53,6 +53,7 @@ DEFAULTS_FROM = {
     "marts_tz": "the time zone the marts were reduced in",
     "busiest_city": "the city with the most customers that month",
     "latest_complete_week": "the last Sunday both the contacts and the accounts cover",
+    "accounts_complete_week": "the last Sunday the accounts cover",
 }
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}

@@ -319,7 +319,13 @@ def resolve_defaults(
     data = Path(data)
     resolved = dict(values)
     notes: list[str] = []
-    order = ("marts_tz", "latest_complete_month", "busiest_city", "latest_complete_week")
+    order = (
+        "marts_tz",
+        "latest_complete_month",
+        "busiest_city",
+        "latest_complete_week",
+        "accounts_complete_week",
+    )
     wanted = [p for p in spec.params if p.default_from is not None and values.get(p.name) is None]
     if not wanted or not _is_marts(data):
         return resolved, notes
@@ -337,6 +343,9 @@ def resolve_defaults(
         elif p.default_from == "latest_complete_week":
             value = report_as_of(data)
             why = "the last Sunday both the contacts and the accounts cover: whole weeks ahead"
+        elif p.default_from == "accounts_complete_week":
+            value = report_as_of(data, sources=("accounts",))
+            why = "the last Sunday the accounts cover: whole weeks ahead"
         else:
             month = resolved.get(month_param) if month_param else None
             if month is None:

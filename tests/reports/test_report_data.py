@@ -297,3 +297,34 @@ def test_the_contact_report_defaults_to_the_last_whole_week_of_the_data(marts: P
         "weeks ahead; pass -p as_of=... for another)"
     ]
     check_params_against_data(CONTACTS, values, data=marts)
+
+
+def test_the_growth_report_defaults_to_the_last_whole_week_of_the_accounts(tmp_path: Path) -> None:
+    # accounts alone (no contacts), the last one closing on Wednesday 2025-06-11
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    pl.DataFrame(
+        {
+            "customer_id": ["c1", "c2", "c3"],
+            "opened_at": [datetime(2025, 1, 6, 10, tzinfo=UTC)] * 3,
+            "closed_at": [None, None, datetime(2025, 6, 11, 10, tzinfo=UTC)],
+            "home_city": "Leeds",
+        },
+        schema_overrides={"closed_at": pl.Datetime("us", "UTC")},
+    ).write_parquet(raw / "customers.parquet")
+    write_marts(raw, tmp_path / "marts")
+    growth = CATALOGUE.get("customer_growth")
+    values, notes = resolve_defaults(
+        growth, {p.name: p.default for p in growth.params}, data=tmp_path / "marts"
+    )
+    assert values["as_of"] == "2025-06-08"
+    assert notes == [
+        "as_of=2025-06-08 (the last Sunday the accounts cover: whole weeks ahead; "
+        "pass -p as_of=... for another)"
+    ]
+    check_params_against_data(growth, values, data=tmp_path / "marts")
+    # the contact report's default needs the contacts too
+    with pytest.raises(ParameterError, match="hold no contacts"):
+        resolve_defaults(
+            CONTACTS, {p.name: p.default for p in CONTACTS.params}, data=tmp_path / "marts"
+        )

@@ -208,7 +208,9 @@ def test_customer_growth_report_forecasts_both_series(
     sample: tuple[Path, dict[str, Any]], reports: Path
 ) -> None:
     data, _ = sample
-    folder = render("customer_growth", {"horizon_days": "28"}, data, reports).path
+    # dated as `make run` dates it: the sample opens no account after 2025-08-16
+    params = {"as_of": "2025-07-31", "horizon_days": "28"}
+    folder = render("customer_growth", params, data, reports).path
     growth = table(folder, "growth_forecast")
     assert growth.group_by("unique_id").len().sort("unique_id").rows() == [
         ("open_accounts", 28),
