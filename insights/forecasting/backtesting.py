@@ -29,7 +29,12 @@ days of the window. Metrics pool all held-out open days of all windows:
     its oldest selection window.)
 ``mase_vs_snaive``
     ``mase`` divided by the seasonal naive model's ``mase`` in the same backtest (when
-    ``snaive`` is among ``models``): 0.7 means 30% smaller errors than seasonal naive.
+    ``snaive`` is among ``models``): 0.7 means 30% smaller errors than seasonal naive;
+    null when seasonal naive made no error at all (a constant series).
+
+Rows are sorted by ``mase``. On a history under a year :func:`insights.forecast` does not
+always keep the first of them: it prefers ``combo`` unless the leader beats it steadily
+(see the forecaster's module docstring), so compare with the ``model`` column of its result.
 """
 
 from __future__ import annotations
@@ -292,7 +297,11 @@ def backtest(
     )
     out = (
         out.join(naive, on="unique_id", how="left", nulls_equal=True)
-        .with_columns((pl.col("mase") / pl.col("_naive")).alias("mase_vs_snaive"))
+        .with_columns(  # a perfect seasonal naive (a constant series) gives no ratio
+            pl.when(pl.col("_naive") > 0)
+            .then(pl.col("mase") / pl.col("_naive"))
+            .alias("mase_vs_snaive")
+        )
         .drop("_naive")
         .join(short, on="unique_id", how="left", nulls_equal=True)
         .sort("unique_id", "mase", nulls_last=True)

@@ -274,3 +274,13 @@ def test_backtest_scores_every_model_on_every_window() -> None:
         ("ets", 56),
         ("snaive", 56),
     ]
+
+
+def test_a_perfect_seasonal_naive_gives_no_ratio_rather_than_infinity() -> None:
+    days = pl.date_range(date(2025, 1, 6), date(2025, 4, 27), eager=True)
+    constant = pl.DataFrame({"ds": days, "y": [50.0] * len(days)})
+    scores = backtest(
+        constant, horizon=7, windows=3, models=["ets", "snaive"], holidays=None, level=80
+    )
+    assert scores["mase"].to_list() == pytest.approx([0.0, 0.0], abs=1e-9)
+    assert scores["mase_vs_snaive"].to_list() == [None, None]
