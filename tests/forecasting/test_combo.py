@@ -1,8 +1,9 @@
 """The ``combo`` candidate: the mean of ``uc``, ``ets`` and ``stl_ets`` (issue #13)."""
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -14,7 +15,7 @@ from insights.forecasting import (
     forecaster,
 )
 from insights.forecasting._evaluation import prefer_steady, rolling_origin  # noqa: PLC2701
-from insights.forecasting._models import ModelFailedError, combine  # noqa: PLC2701
+from insights.forecasting._models import MODELS, ModelFailedError, combine  # noqa: PLC2701
 from insights.forecasting._series import FloatArray, Series, series_for  # noqa: PLC2701
 from insights.forecasting.backtesting import backtest, backtest_predictions
 from insights.forecasting.forecaster import forecast
@@ -292,3 +293,27 @@ def test_uc_ranked_first_must_beat_the_combination_beyond_the_tie() -> None:
 
     assert prefer_steady(preds(0.99), ["uc", "combo"]) == ["combo", "uc"]
     assert prefer_steady(preds(0.8), ["uc", "combo"]) == ["uc", "combo"]
+
+
+@pytest.mark.parametrize(
+    ("days", "models", "combo_run"),
+    [(200, "auto", True), (400, "auto", False), (400, ["auto"], False), (400, MODELS, True)],
+)
+def test_auto_offers_the_combination_under_a_year_only(
+    monkeypatch: pytest.MonkeyPatch, days: int, models: str | Sequence[str], combo_run: bool
+) -> None:
+    # on a longer history "auto" leaves combo out (it changed little on the benchmark and
+    # kept its parts from being dropped early); naming it keeps it
+    seen: list[tuple[str, ...]] = []
+    real = evaluation.rolling_origin
+
+    def spy(series: Series, /, **kwargs: Any) -> pl.DataFrame:
+        seen.append(tuple(kwargs["models"]))
+        return real(series, **kwargs)
+
+    fake = _lucky_snaive(date(1999, 1, 1))  # every model 1 above the truth
+    monkeypatch.setattr(evaluation, "fit_predict", fake)
+    monkeypatch.setattr(forecaster, "fit_predict", fake)
+    monkeypatch.setattr(forecaster, "rolling_origin", spy)
+    forecast(_trend(days), horizon=14, holidays=None, models=models)
+    assert ("combo" in seen[0]) is combo_run
