@@ -13,18 +13,16 @@ from __future__ import annotations
 import polars as pl
 
 from insights._common import require_columns
-from insights.forecasting.labels import model_labels
+from insights.forecasting.labels import (
+    IN_80,
+    IN_95,
+    capitalised,
+    grouped_number,
+    model_labels,
+    tracking_columns,
+)
 
 __all__ = ["backtest_table", "daily_forecast_table", "staffing_table", "tracking_table"]
-
-_IN_80 = "share_of_days_in_80%_range"
-_IN_95 = "share_of_days_in_95%_range"
-
-
-def _capitalised(column: str) -> pl.Expr:
-    return (pl.col(column).str.slice(0, 1).str.to_uppercase() + pl.col(column).str.slice(1)).alias(
-        column
-    )
 
 
 def backtest_table(scores: pl.DataFrame, /) -> pl.DataFrame:
@@ -67,14 +65,14 @@ def backtest_table(scores: pl.DataFrame, /) -> pl.DataFrame:
             "unique_id",
             model_labels().alias("method"),
             error.alias("error_vs_same_day_last_week"),
-            pl.col("calibrated_coverage_80").alias(_IN_80),
-            pl.col("calibrated_coverage_95").alias(_IN_95),
+            pl.col("calibrated_coverage_80").alias(IN_80),
+            pl.col("calibrated_coverage_95").alias(IN_95),
             pl.when(error == error.min().over("unique_id"))
             .then(pl.lit("yes"))
             .otherwise(pl.lit(""))
             .alias("used"),
         )
-        .with_columns(_capitalised("method"))
+        .with_columns(capitalised(pl.col("method")))
         .sort("unique_id", "error_vs_same_day_last_week")
     )
 
@@ -83,8 +81,7 @@ def _amount(value: pl.Expr, *, decimals: int) -> pl.Expr:
     """Write a non-negative number with ``decimals`` places, whole numbers grouped (``1,234``)."""
     if decimals:
         return value.round(decimals).cast(pl.String)
-    digits = value.round(0).cast(pl.Int64).cast(pl.String).str.reverse()
-    return digits.str.replace_all(r"(\d{3})", "$1,").str.strip_chars_end(",").str.reverse()
+    return grouped_number(value)
 
 
 def daily_forecast_table(volume: pl.DataFrame, /) -> pl.DataFrame:
@@ -221,22 +218,4 @@ def tracking_table(accuracy: pl.DataFrame, /) -> pl.DataFrame:
     require_columns(
         accuracy, ["unique_id", "horizon_week", "forecasts", "mase"], who="tracking_table"
     )
-    inside = [pl.col("coverage_80").alias(_IN_80)] if "coverage_80" in accuracy.columns else []
-    drift = (
-        [
-            pl.when(pl.col("drift"))
-            .then(pl.lit("yes"))
-            .otherwise(pl.lit("no"))
-            .alias("check_the_ranges")
-        ]
-        if "drift" in accuracy.columns
-        else []
-    )
-    return accuracy.select(
-        "unique_id",
-        pl.col("horizon_week").alias("week_ahead"),
-        "forecasts",
-        pl.col("mase").alias("error_vs_usual_weekly_change"),
-        *inside,
-        *drift,
-    )
+    return tracking_columns(accuracy, key=pl.col("unique_id"))

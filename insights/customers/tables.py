@@ -12,7 +12,14 @@ from __future__ import annotations
 import polars as pl
 
 from insights._common import require_columns
-from insights.forecasting.labels import model_labels
+from insights.forecasting.labels import (
+    IN_80,
+    IN_95,
+    capitalised,
+    grouped_number,
+    model_labels,
+    tracking_columns,
+)
 
 __all__ = [
     "SERIES_LABELS",
@@ -90,19 +97,13 @@ def growth_backtest_table(scores: pl.DataFrame, /, *, forecast: pl.DataFrame) ->
         nulls_last=True,
     ).select(
         _series(),
-        (method.str.slice(0, 1).str.to_uppercase() + method.str.slice(1)).alias("method"),
+        capitalised(method).alias("method"),
         pl.col("mase_vs_snaive").alias("error_vs_same_day_last_week"),
-        pl.col("calibrated_coverage_80").alias("share_of_days_in_80%_range"),
-        pl.col("calibrated_coverage_95").alias("share_of_days_in_95%_range"),
+        pl.col("calibrated_coverage_80").alias(IN_80),
+        pl.col("calibrated_coverage_95").alias(IN_95),
         pl.when(pl.col("_is_used")).then(pl.lit("yes")).otherwise(pl.lit("")).alias("used"),
         *history,
     )
-
-
-def _grouped(value: pl.Expr) -> pl.Expr:
-    """Write a non-negative number rounded, with thousands separators (``12,345``)."""
-    digits = value.round(0).cast(pl.Int64).cast(pl.String).str.reverse()
-    return digits.str.replace_all(r"(\d{3})", "$1,").str.strip_chars_end(",").str.reverse()
 
 
 def growth_forecast_table(growth: pl.DataFrame, /) -> pl.DataFrame:
@@ -133,7 +134,8 @@ def growth_forecast_table(growth: pl.DataFrame, /) -> pl.DataFrame:
     require_columns(
         growth, ["unique_id", "ds", "mean", "lo_80", "hi_80"], who="growth_forecast_table"
     )
-    text = pl.format("{} ({} to {})", *(_grouped(pl.col(c)) for c in ("mean", "lo_80", "hi_80")))
+    parts = (grouped_number(pl.col(c)) for c in ("mean", "lo_80", "hi_80"))
+    text = pl.format("{} ({} to {})", *parts)
     cells = growth.select("ds", _series(), text.alias("cell"))
     wide = cells.pivot(on="series", index="ds", values="cell", sort_columns=True)
     known = [label for label in SERIES_LABELS.values() if label in wide.columns]
@@ -170,17 +172,4 @@ def growth_tracking_table(accuracy: pl.DataFrame, /) -> pl.DataFrame:
     """
     need = ["unique_id", "horizon_week", "forecasts", "mase"]
     require_columns(accuracy, need, who="growth_tracking_table")
-    optional = {
-        "coverage_80": pl.col("coverage_80").alias("share_of_days_in_80%_range"),
-        "drift": pl.when(pl.col("drift"))
-        .then(pl.lit("yes"))
-        .otherwise(pl.lit("no"))
-        .alias("check_the_ranges"),
-    }
-    return accuracy.select(
-        _series(),
-        pl.col("horizon_week").alias("week_ahead"),
-        "forecasts",
-        pl.col("mase").alias("error_vs_usual_weekly_change"),
-        *(expr for column, expr in optional.items() if column in accuracy.columns),
-    )
+    return tracking_columns(accuracy, key=_series())
